@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from daiban.organizations.admin import JurisdictionScopedAdmin
+
+from .models import ApprovalItem, CatalogueVersion, Fee, ItemPrerequisite, Material, ResultDocument
+
+
+class MaterialInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Material
+    extra = 0
+
+
+class FeeInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Fee
+    extra = 0
+
+
+class PrerequisiteInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = ItemPrerequisite
+    fk_name = "item"
+    extra = 0
+
+
+@admin.register(ApprovalItem)
+class ApprovalItemAdmin(JurisdictionScopedAdmin):
+    list_display = ["name", "jurisdiction", "stage", "department", "time_limit_days", "legal_time_limit_days", "is_active"]
+    list_filter = ["jurisdiction", "stage", "is_active"]
+    search_fields = ["name", "code"]
+    inlines = [MaterialInline, FeeInline, PrerequisiteInline]
+
+
+@admin.register(ResultDocument)
+class ResultDocumentAdmin(JurisdictionScopedAdmin):
+    list_display = ["name", "jurisdiction", "is_e_certificate"]
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(JurisdictionScopedAdmin):
+    list_display = ["jurisdiction", "version", "source_file", "item_count", "loaded_at"]
+    readonly_fields = ["jurisdiction", "version", "source_file", "checksum", "item_count", "loaded_at"]

@@ -1,0 +1,180 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from daiban.common.stages import Stage
+from daiban.organizations.models import Jurisdiction, Section, Unit
+
+
+class CatalogueVersion(models.Model):
+    """One load of a jurisdiction's catalogue data file. Items point at the version that last set them."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="catalogue_versions"
+    )
+    version = models.CharField(_("version"), max_length=32)
+    source_file = models.CharField(_("data file"), max_length=255)
+    checksum = models.CharField(_("checksum"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+        ordering = ["jurisdiction", "-loaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "version"], name="catalogue_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.version}"
+
+
+class ResultDocument(models.Model):
+    """What the applicant receives at the end of an item: a licence, a reply, a filing notice."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="result_documents"
+    )
+    name = models.CharField(_("name"), max_length=128)
+    is_e_certificate = models.BooleanField(
+        _("electronic certificate"), default=False, help_text=_("The applicant can download it themselves.")
+    )
+
+    class Meta:
+        verbose_name = _("result document")
+        verbose_name_plural = _("result documents")
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="result_document_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalItem(models.Model):
+    """A catalogue entry: one permit, approval or filing decided by one department of a jurisdiction."""
+
+    class LimitUnit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("working days")
+        CALENDAR_DAYS = "calendar_days", _("calendar days")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="approval_items"
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=128)
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices)
+    department = models.ForeignKey(
+        Unit,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="approval_items",
+        limit_choices_to={"kind": Unit.Kind.DEPARTMENT},
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("description"), blank=True)
+    legal_time_limit_days = models.PositiveSmallIntegerField(
+        _("legal time limit"), validators=[MinValueValidator(0), MaxValueValidator(365)]
+    )
+    legal_time_limit_unit = models.CharField(
+        _("unit of the legal time limit"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("committed time limit (working days)"), validators=[MinValueValidator(0), MaxValueValidator(365)]
+    )
+    result_document = models.ForeignKey(
+        ResultDocument, verbose_name=_("result document"), on_delete=models.PROTECT, related_name="items"
+    )
+    prerequisites = models.ManyToManyField(
+        "self",
+        verbose_name=_("prerequisites"),
+        through="ItemPrerequisite",
+        symmetrical=False,
+        related_name="dependants",
+        blank=True,
+    )
+    source = models.TextField(_("source"), help_text=_("Where the entry's name, department and limits come from."))
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.PROTECT, related_name="items"
+    )
+
+    class Meta:
+        verbose_name = _("approval item")
+        verbose_name_plural = _("approval items")
+        ordering = ["jurisdiction", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "code"], name="approval_item_code_unique"),
+            models.CheckConstraint(
+                condition=Q(time_limit_days__lte=F("legal_time_limit_days")) | Q(legal_time_limit_unit="calendar_days"),
+                name="approval_item_commitment_within_legal_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_free(self) -> bool:
+        return not self.fees.all()
+
+
+class ItemPrerequisite(models.Model):
+    item = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="prerequisite_links")
+    prerequisite = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="dependant_links")
+
+    class Meta:
+        verbose_name = _("prerequisite")
+        verbose_name_plural = _("prerequisites")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "prerequisite"], name="item_prerequisite_unique"),
+            models.CheckConstraint(condition=~Q(item=F("prerequisite")), name="item_prerequisite_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prerequisite} → {self.item}"
+
+
+class Material(models.Model):
+    """A required application material. Non-key materials may be missing at acceptance (容缺受理)."""
+
+    item = models.ForeignKey(ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(_("name"), max_length=255)
+    is_key = models.BooleanField(
+        _("key material"), default=True, help_text=_("A key material can never be accepted as deficient.")
+    )
+    copies = models.CharField(_("form and copies"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["item", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def deficiency_tolerable(self) -> bool:
+        return not self.is_key
+
+
+class Fee(models.Model):
+    """A fee the law requires the applicant to pay. Everything else in the service is free."""
+
+    item = models.ForeignKey(ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("name"), max_length=128)
+    standard = models.CharField(_("standard"), max_length=255)
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+
+    class Meta:
+        verbose_name = _("statutory fee")
+        verbose_name_plural = _("statutory fees")
+
+    def __str__(self) -> str:
+        return self.name

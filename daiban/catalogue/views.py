@@ -1,0 +1,33 @@
+from itertools import groupby
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from daiban.common.access import public
+from daiban.common.stages import Stage
+
+from .selectors import catalogue_jurisdictions, default_jurisdiction_for, published_items, with_details
+
+
+@public
+def item_list(request: HttpRequest) -> HttpResponse:
+    """The published catalogue of one jurisdiction, by stage (public: it is the 办事指南 index)."""
+    jurisdictions = list(catalogue_jurisdictions())
+    chosen = next((j for j in jurisdictions if j.code == request.GET.get("j")), None)
+    if chosen is None:
+        chosen = default_jurisdiction_for(request.user) or (jurisdictions[0] if jurisdictions else None)
+    items = list(with_details(published_items(chosen))) if chosen else []
+    labels = dict(Stage.choices)
+    stages = [(labels[stage], list(group)) for stage, group in groupby(items, key=lambda i: i.stage)]
+    return render(
+        request,
+        "catalogue/item_list.html",
+        {"jurisdictions": jurisdictions, "chosen": chosen, "stages": stages},
+    )
+
+
+@public
+def item_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse:
+    jurisdiction = get_object_or_404(catalogue_jurisdictions(), code=code)
+    item = get_object_or_404(with_details(published_items(jurisdiction)), code=item_code)
+    return render(request, "catalogue/item_detail.html", {"item": item})

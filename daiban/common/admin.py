@@ -1,0 +1,71 @@
+from typing import Any
+
+from django.contrib import admin
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from .audit import record, snapshot
+from .models import AuditEntry
+
+
+def _jurisdiction_code(obj: models.Model) -> str:
+    jurisdiction = getattr(obj, "jurisdiction", None)
+    return str(getattr(jurisdiction, "code", "")) if jurisdiction is not None else ""
+
+
+class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Admin edits are writes too: each save or delete leaves an audit entry in the same transaction."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+            super().save_model(request, obj, form, change)
+            record(
+                actor=request.user,  # type: ignore[arg-type]
+                verb=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
+                target=obj,
+                before=before,
+                after=snapshot(obj),
+                jurisdiction_code=_jurisdiction_code(obj),
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            before = snapshot(obj)
+            record(
+                actor=request.user,  # type: ignore[arg-type]
+                verb=f"{obj._meta.model_name}.deleted_in_admin",
+                target=obj,
+                before=before,
+                jurisdiction_code=_jurisdiction_code(obj),
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: the audit trail is never edited."""
+
+    list_display = ["at", "verb", "target_label", "actor", "jurisdiction_code"]
+    list_filter = ["verb", "jurisdiction_code"]
+    search_fields = ["target_label", "verb", "target_id"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)

@@ -1,0 +1,71 @@
+"""Validators for codes that carry their own check: they say what is wrong in the user's language."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+
+def normalize_uscc(value: str) -> str:
+    return uscc.compact(value or "")
+
+
+def validate_uscc(value: str) -> None:
+    """Unified social credit code (GB 32100-2015): 18 characters, the last one a check character."""
+    try:
+        uscc.validate(value)
+    except InvalidLength as exc:
+        raise ValidationError(
+            _("The unified social credit code must be 18 characters long."), code="uscc_length"
+        ) from exc
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            _("The check character of the unified social credit code is wrong; please check the code."),
+            code="uscc_checksum",
+        ) from exc
+    except (InvalidFormat, InvalidComponent) as exc:
+        raise ValidationError(
+            _(
+                "The unified social credit code contains characters that are not allowed "
+                "(digits and capital letters except I, O, Z, S, V)."
+            ),
+            code="uscc_format",
+        ) from exc
+
+
+def validate_resident_id(value: str) -> None:
+    """Resident identity card number (GB 11643): 18 characters with check digit and a real birth date."""
+    try:
+        ric.validate(value)
+    except InvalidChecksum as exc:
+        raise ValidationError(_("The check digit of the ID number is wrong."), code="ric_checksum") from exc
+    except (InvalidLength, InvalidFormat, InvalidComponent) as exc:
+        raise ValidationError(_("This is not a valid resident ID number."), code="ric_invalid") from exc
+
+
+def validate_mobile(value: str) -> None:
+    """A mainland China mobile number (11 digits). Landlines are refused: agents send SMS reminders."""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("Please enter an 11-digit mobile number."), code="mobile_invalid"
+        ) from exc
+    number_type = phonenumbers.number_type(number)
+    if (
+        number.country_code != 86
+        or not phonenumbers.is_valid_number(number)
+        or number_type
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        or len(str(number.national_number)) != 11
+    ):
+        raise ValidationError(_("Please enter an 11-digit mobile number."), code="mobile_invalid")
+
+
+def normalize_mobile(value: str) -> str:
+    """The 11-digit national form of a mobile number typed with spaces, dashes or +86."""
+    try:
+        return str(phonenumbers.parse(value, "CN").national_number)
+    except phonenumbers.NumberParseException:
+        return (value or "").strip()

@@ -1,0 +1,149 @@
+"""Admin for administrators. An administrator holds the role in a jurisdiction and sees only its data;
+the platform superuser sees everything."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from daiban.common.admin import AuditedModelAdmin
+
+from .models import (
+    Jurisdiction,
+    Role,
+    RoleAssignment,
+    Section,
+    Unit,
+    User,
+    Window,
+    WorkingGroup,
+    WorkingGroupChange,
+    WorkingGroupMember,
+)
+from .selectors import active_roles
+
+
+def administered_jurisdiction_ids(request: HttpRequest) -> set[int] | None:
+    """None means unrestricted (superuser)."""
+    if request.user.is_superuser:
+        return None
+    ids = {a.jurisdiction_id for a in active_roles(request.user) if a.role == Role.ADMINISTRATOR}
+    cities = {a.jurisdiction_id for a in active_roles(request.user) if a.role == Role.ADMINISTRATOR and a.jurisdiction.level == Jurisdiction.Level.CITY}
+    if cities:
+        ids |= set(Jurisdiction.objects.filter(parent_id__in=cities).values_list("id", flat=True))
+    return ids
+
+
+class JurisdictionScopedAdmin(AuditedModelAdmin):
+    """Administrators of a jurisdiction manage its configuration and nothing else."""
+
+    jurisdiction_path = "jurisdiction"
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and (request.user.is_superuser or administered_jurisdiction_ids(request)))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        ids = administered_jurisdiction_ids(request)
+        if ids is None:
+            return qs
+        return qs.filter(**{f"{self.jurisdiction_path}__in": ids}).distinct()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        ids = administered_jurisdiction_ids(request)
+        if ids is not None:
+            model: type[Model] = db_field.remote_field.model
+            if model is Jurisdiction:
+                kwargs["queryset"] = Jurisdiction.objects.filter(id__in=ids)
+            elif model is Unit:
+                kwargs["queryset"] = Unit.objects.filter(jurisdiction_id__in=ids)
+            elif model is Section:
+                kwargs["queryset"] = Section.objects.filter(department__jurisdiction_id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "id"
+    list_display = ["code", "name", "level", "parent"]
+
+
+class SectionInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Section
+    extra = 0
+
+
+class WindowInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Window
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(JurisdictionScopedAdmin):
+    list_display = ["name", "short_name", "kind", "jurisdiction", "is_active"]
+    list_filter = ["jurisdiction", "kind", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+    inlines = [SectionInline, WindowInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(JurisdictionScopedAdmin):
+    list_display = ["user", "role", "jurisdiction", "unit", "section", "revoked_at"]
+    list_filter = ["jurisdiction", "role"]
+    search_fields = ["user__username", "user__full_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """People: only the platform superuser manages accounts here; administrators grant roles."""
+
+    list_display = ["username", "full_name", "mobile", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "mobile"]
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Contact"), {"fields": ("full_name", "mobile")}),
+    )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Administrators may look people up (role autocomplete) but not edit accounts.
+        return bool(request.user.is_superuser or administered_jurisdiction_ids(request))
+
+
+class WorkingGroupMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = WorkingGroupMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(JurisdictionScopedAdmin):
+    list_display = ["name", "jurisdiction", "office"]
+    inlines = [WorkingGroupMemberInline]
+
+
+@admin.register(WorkingGroupChange)
+class WorkingGroupChangeAdmin(JurisdictionScopedAdmin):
+    jurisdiction_path = "group__jurisdiction"
+    list_display = ["filed_on", "group", "kind", "member_in", "member_out", "reason"]

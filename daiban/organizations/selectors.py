@@ -1,0 +1,69 @@
+"""Reads already scoped to the person asking. Views use these, never bare `Model.objects`."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Jurisdiction, RoleAssignment, Section, Unit, User
+
+_CACHE_ATTR = "_daiban_active_roles"
+
+
+def active_roles(user: object) -> list[RoleAssignment]:
+    """The user's unrevoked role assignments, read once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+            .select_related("jurisdiction", "unit", "section")
+            .order_by("jurisdiction__code", "role", "id")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user: object) -> None:
+    """Drop the cached roles after a grant or revoke so the same request sees the change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_platform_superuser(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_superuser", False))
+
+
+def is_staff_person(user: object) -> bool:
+    return is_platform_superuser(user) or bool(active_roles(user))
+
+
+def staff_jurisdiction_ids(user: object) -> set[int]:
+    """Jurisdictions the user works in through a role; a role at city level spans its districts."""
+    if is_platform_superuser(user):
+        return set(Jurisdiction.objects.values_list("id", flat=True))
+    direct = {a.jurisdiction_id for a in active_roles(user)}
+    if not direct:
+        return set()
+    city_ids = {a.jurisdiction_id for a in active_roles(user) if a.jurisdiction.level == Jurisdiction.Level.CITY}
+    if city_ids:
+        direct |= set(Jurisdiction.objects.filter(parent_id__in=city_ids).values_list("id", flat=True))
+    return direct
+
+
+def jurisdictions_visible_to(user: object) -> QuerySet[Jurisdiction]:
+    return Jurisdiction.objects.filter(id__in=staff_jurisdiction_ids(user))
+
+
+def units_visible_to(user: object) -> QuerySet[Unit]:
+    return Unit.objects.filter(jurisdiction_id__in=staff_jurisdiction_ids(user)).select_related("jurisdiction")
+
+
+def sections_visible_to(user: object) -> QuerySet[Section]:
+    return Section.objects.filter(department__jurisdiction_id__in=staff_jurisdiction_ids(user))
+
+
+def people_visible_to(user: object) -> QuerySet[User]:
+    """Staff working in the same jurisdictions (for assignment pickers and rosters)."""
+    ids = staff_jurisdiction_ids(user)
+    return User.objects.filter(
+        Q(role_assignments__jurisdiction_id__in=ids) & Q(role_assignments__revoked_at__isnull=True)
+    ).distinct()

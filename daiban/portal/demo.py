@@ -1,0 +1,186 @@
+"""Demo data for `make run` and the browser tests: both jurisdictions, a person for every role, enterprises
+and projects. All people and enterprises are invented; the working group copies the *structure* of the
+大足 roster (positions and responsibilities), never its names."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from stdnum.cn import uscc
+
+from daiban.catalogue.services import catalogue_data_files, load_catalogue
+from daiban.organizations.models import Jurisdiction, Role, Section, Unit, User, WorkingGroup, WorkingGroupMember
+from daiban.organizations.services import (
+    NewMember,
+    create_person,
+    file_working_group_change,
+    grant_role,
+    load_organisations,
+    organisation_data_files,
+)
+from daiban.projects.models import Applicant
+from daiban.projects.services import (
+    ApplicantData,
+    ProjectData,
+    add_representative,
+    create_project,
+    register_applicant,
+)
+
+DEMO_PASSWORD = "daiban-demo"  # noqa: S105 - printed for the demo; never used outside DEBUG
+
+
+def make_uscc(division: str, serial: str) -> str:
+    body = f"91{division}MA{serial.rjust(7, '0')}"  # 2 + 6 + 9 = 17 characters before the check
+    return body + uscc.calc_check_digit(body)
+
+
+# username, full name, role, unit code, section code
+STAFF = {
+    "500242": [
+        ("yy-clerk", "冉晓琳", Role.CLERK, "zwzx", None),
+        ("yy-coord-zjw", "田光明", Role.COORDINATOR, "zjw", None),
+        ("yy-coord-town", "白雪松", Role.COORDINATOR, "township-001", None),
+        ("yy-coord-park", "彭立新", Role.COORDINATOR, "gyyq", None),
+        ("yy-agent", "何思远", Role.AGENT, "zjw", None),
+        ("yy-agent-park", "石晓峰", Role.AGENT, "gyyq", None),
+        ("yy-reviewer", "杨文静", Role.SECTION_REVIEWER, "zjw", "spk"),
+        ("yy-hall", "龚丽华", Role.HALL_MANAGER, "zwzx", None),
+        ("yy-supervisor", "冉国庆", Role.SUPERVISOR, "gaiban", None),
+        ("yy-admin", "陈志刚", Role.ADMINISTRATOR, None, None),
+        ("yy-multi", "罗春燕", Role.COORDINATOR, "gzj", None),
+        ("yy-multi", "罗春燕", Role.AGENT, "gzj", None),
+    ],
+    "500111": [
+        ("dz-clerk", "邓雨萱", Role.CLERK, "zwzx", None),
+        ("dz-coord-zjw", "蒋伟", Role.COORDINATOR, "zjw", None),
+        ("dz-coord-town", "曾晓东", Role.COORDINATOR, "township-001", None),
+        ("dz-coord-park", "付明亮", Role.COORDINATOR, "gxq", None),
+        ("dz-agent", "黎红梅", Role.AGENT, "zjw", None),
+        ("dz-reviewer", "韩冬", Role.SECTION_REVIEWER, "zjw", "spk"),
+        ("dz-hall", "梁素芬", Role.HALL_MANAGER, "zwglb", None),
+        ("dz-supervisor", "邱建华", Role.SUPERVISOR, "jzxk-office", None),
+        ("dz-admin", "谭力", Role.ADMINISTRATOR, None, None),
+    ],
+    "500000": [("city-supervisor", "钱立平", Role.SUPERVISOR, None, None)],
+}
+
+# (position, unit code, responsibility, stage, invented name, username)
+DAZU_GROUP = [
+    ("leader", "zjw", "区住建委分管负责人", "", "马建国", "dz-wg-leader1"),
+    ("leader", "zwglb", "区政务管理办分管负责人", "", "夏雨晴", "dz-wg-leader2"),
+    ("deputy", "zjw", "区住建委审批科负责人", "", "孔德明", "dz-wg-deputy1"),
+    ("deputy", "zwglb", "考核监督科负责人", "", "温婷", "dz-wg-deputy2"),
+    ("member", "zwzx", "帮代办综合窗口", "", "邓雨萱", "dz-clerk"),
+    ("member", "fgw", "项目投资备案", "initiation_land_planning", "鲁晓光", "dz-wg-fgw"),
+    ("member", "jxw", "企业投资项目核准", "initiation_land_planning", "严春", "dz-wg-jxw"),
+    ("member", "gzj", "用地规划许可和工程建设许可阶段", "construction_planning", "章志远", "dz-wg-gzj"),
+    ("member", "zjw", "施工许可阶段", "construction_permit", "黎红梅", "dz-agent"),
+    ("member", "zjw", "竣工验收阶段", "completion_acceptance", "宋佳", "dz-wg-zjw2"),
+    ("member", "jtj", "交通项目", "", "贺磊", "dz-wg-jtj"),
+    ("member", "sthjj", "环保项目", "", "卢青", "dz-wg-sthjj"),
+    ("member", "slj", "水利项目", "", "方永", "dz-wg-slj"),
+    ("member", "cgj", "城市管理项目", "", "苏敏", "dz-wg-cgj"),
+]
+
+ENTERPRISES = {
+    "500242": [
+        ("重庆酉州绿色食品有限公司", "60001", "yy-applicant", "向美玲", "13908340001", "gyyq",
+         "酉州绿色食品加工厂房新建项目", "2026-500242-13-03-000101", "new", "5800", "26666.67", "18500"),
+        ("酉阳县桃源文旅开发有限公司", "60002", "yy-applicant2", "冯子健", "13908340002", "township-002",
+         "桃花源游客服务中心改建项目", "2026-500242-78-03-000102", "renovation", "3200", "8000", "6400"),
+    ],
+    "500111": [
+        ("重庆足下五金制品有限公司", "50001", "dz-applicant", "郑海波", "13908350001", "gxq",
+         "五金制品智能生产线扩建项目", "2026-500111-33-03-000201", "expansion", "12000", "40000", "32000"),
+    ],
+}  # fmt: skip
+
+
+def _person(username: str, full_name: str, *, by: User | None, mobile: str = "") -> User:
+    existing = User.objects.filter(username=username).first()
+    return existing or create_person(username=username, full_name=full_name, mobile=mobile, password=DEMO_PASSWORD, by=by)
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str]]:
+    """Create (or top up) the demo data; returns (username, what it shows) for the login list."""
+    for path in organisation_data_files():
+        load_organisations(path=path)
+    for path in catalogue_data_files():
+        load_catalogue(path=path)
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        admin = User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="平台管理员")
+    logins: list[tuple[str, str]] = [("admin", "平台超级管理员")]
+    for code, rows in STAFF.items():
+        jurisdiction = Jurisdiction.objects.get(code=code)
+        for username, full_name, role, unit_code, section_code in rows:
+            user = _person(username, full_name, by=admin)
+            unit = Unit.objects.get(jurisdiction=jurisdiction, code=unit_code) if unit_code else None
+            section = Section.objects.get(department=unit, code=section_code) if section_code else None
+            grant_role(user=user, role=role, jurisdiction=jurisdiction, unit=unit, section=section, by=admin)
+            logins.append((username, f"{jurisdiction.name} · {Role(role).label}" + (f" · {unit.name}" if unit else "")))
+    _dazu_working_group(admin)
+    for code, rows in ENTERPRISES.items():
+        jurisdiction = Jurisdiction.objects.get(code=code)
+        for (name, serial, username, contact, mobile, location, p_name, p_code, kind, inv, land, floor) in rows:
+            applicant_user = _person(username, contact, by=admin, mobile=mobile)
+            applicant = Applicant.objects.filter(jurisdiction=jurisdiction, name=name).first()
+            if applicant is None:
+                applicant = register_applicant(
+                    jurisdiction=jurisdiction,
+                    data=ApplicantData(name=name, uscc=make_uscc(code, serial), contact_name=contact,
+                                       contact_mobile=mobile),
+                    by=admin,
+                )  # fmt: skip
+                add_representative(applicant=applicant, user=applicant_user, by=admin)
+                create_project(
+                    applicant=applicant,
+                    data=ProjectData(
+                        name=p_name, project_code=p_code, kind=kind,
+                        location=Unit.objects.get(jurisdiction=jurisdiction, code=location),
+                        investment_amount=Decimal(inv), land_area=Decimal(land), floor_area=Decimal(floor),
+                    ),
+                    by=admin,
+                )  # fmt: skip
+            logins.append((username, f"{jurisdiction.name} · 项目单位 · {name}"))
+    return logins
+
+
+def _dazu_working_group(admin: User) -> None:
+    dazu = Jurisdiction.objects.get(code="500111")
+    office = Unit.objects.get(jurisdiction=dazu, code="jzxk-office")
+    group, created = WorkingGroup.objects.get_or_create(
+        jurisdiction=dazu,
+        name="大足区社会投资建设项目帮代办工作组",
+        defaults={"office": office, "duties": "统筹协调推进社会投资建设项目全流程审批事项帮办、代办服务工作，负责日常管理和监督。"},
+    )
+    if not created:
+        return
+    set_up_on = datetime.date(2025, 3, 1)
+    for position, unit_code, responsibility, stage, full_name, username in DAZU_GROUP:
+        user = _person(username, full_name, by=admin)
+        file_working_group_change(
+            group=group,
+            joining=NewMember(
+                user=user, position=position, unit=Unit.objects.get(jurisdiction=dazu, code=unit_code),
+                responsibility=responsibility, stage=stage,
+            ),
+            leaving=None,
+            reason="工作组成立",
+            filed_on=set_up_on,
+            by=admin,
+        )  # fmt: skip
+    leaving = WorkingGroupMember.objects.get(group=group, user__username="dz-wg-cgj", left_on__isnull=True)
+    file_working_group_change(
+        group=group,
+        joining=NewMember(
+            user=_person("dz-wg-cgj2", "任晓川", by=admin), position="member", unit=leaving.unit,
+            responsibility=leaving.responsibility,
+        ),
+        leaving=leaving,
+        reason="原成员工作调动，由区城市管理局落实人员替补",
+        filed_on=datetime.date(2026, 6, 15),
+        by=admin,
+    )  # fmt: skip

@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from daiban.portal.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load both jurisdictions, the catalogue, a demo person for every role, enterprises and projects"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="allow outside DEBUG (never in production)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("demo data is for DEBUG installations; pass --force to insist")
+        translation.activate(settings.LANGUAGE_CODE)
+        logins = load_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        width = max(len(u) for u, _ in logins)
+        for username, what in logins:
+            self.stdout.write(f"  {username.ljust(width)}  {what}")

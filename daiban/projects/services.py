@@ -1,0 +1,169 @@
+"""Every write to applicants and projects: validated whole, saved in one transaction, audited."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from daiban.common.audit import changed, record, snapshot
+from daiban.common.validators import normalize_mobile, normalize_uscc
+from daiban.organizations.models import Jurisdiction, Unit, User
+from daiban.organizations.services import create_person
+
+from .models import Applicant, ApplicantRepresentative, Project
+from .validators import normalize_project_code
+
+APPLICANT_FIELDS = ["jurisdiction", "name", "uscc", "contact_name", "contact_mobile", "address"]
+PROJECT_FIELDS = [
+    "applicant", "jurisdiction", "name", "project_code", "kind", "location", "address",
+    "investment_amount", "land_area", "floor_area",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    name: str
+    uscc: str
+    contact_name: str
+    contact_mobile: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectData:
+    name: str
+    project_code: str
+    kind: str
+    location: Unit
+    investment_amount: Decimal
+    land_area: Decimal
+    floor_area: Decimal
+    address: str = ""
+
+
+def _fill_applicant(applicant: Applicant, data: ApplicantData) -> None:
+    applicant.name = data.name.strip()
+    applicant.uscc = normalize_uscc(data.uscc)
+    applicant.contact_name = data.contact_name.strip()
+    applicant.contact_mobile = normalize_mobile(data.contact_mobile)
+    applicant.address = data.address.strip()
+    applicant.full_clean()
+
+
+@transaction.atomic
+def register_applicant(*, jurisdiction: Jurisdiction, data: ApplicantData, by: User | None) -> Applicant:
+    applicant = Applicant(jurisdiction=jurisdiction)
+    _fill_applicant(applicant, data)
+    applicant.save()
+    record(
+        actor=by,
+        verb="applicant.registered",
+        target=applicant,
+        after=snapshot(applicant, APPLICANT_FIELDS),
+        jurisdiction_code=jurisdiction.code,
+    )
+    return applicant
+
+
+@transaction.atomic
+def update_applicant(*, applicant: Applicant, data: ApplicantData, by: User | None) -> Applicant:
+    before = snapshot(applicant, APPLICANT_FIELDS)
+    _fill_applicant(applicant, data)
+    applicant.save()
+    after = snapshot(applicant, APPLICANT_FIELDS)
+    record(
+        actor=by,
+        verb="applicant.updated",
+        target=applicant,
+        before=changed(before, after),
+        after=changed(after, before),
+        jurisdiction_code=applicant.jurisdiction.code,
+    )
+    return applicant
+
+
+@transaction.atomic
+def add_representative(*, applicant: Applicant, user: User, by: User | None) -> ApplicantRepresentative:
+    link, created = ApplicantRepresentative.objects.get_or_create(applicant=applicant, user=user)
+    if created:
+        record(
+            actor=by,
+            verb="applicant.representative_added",
+            target=link,
+            after={"applicant": applicant.pk, "user": user.pk},
+            jurisdiction_code=applicant.jurisdiction.code,
+        )
+    return link
+
+
+@transaction.atomic
+def sign_up_applicant(
+    *, jurisdiction: Jurisdiction, data: ApplicantData, username: str, password: str, full_name: str
+) -> tuple[User, Applicant]:
+    """An enterprise registers online: its account, the enterprise and the link, all or nothing.
+
+    An enterprise already registered in the jurisdiction is not re-created by a stranger: that needs
+    the existing representatives or the service centre, so nobody can take over a company by its code.
+    """
+    if Applicant.objects.filter(jurisdiction=jurisdiction, uscc=normalize_uscc(data.uscc)).exists():
+        raise ValidationError(
+            {
+                "uscc": _(
+                    "This enterprise is already registered here. Ask its existing account holder or the "
+                    "service centre window to add you."
+                )
+            }
+        )
+    user = create_person(username=username, full_name=full_name, mobile=data.contact_mobile, password=password, by=None)
+    applicant = register_applicant(jurisdiction=jurisdiction, data=data, by=user)
+    add_representative(applicant=applicant, user=user, by=user)
+    return user, applicant
+
+
+def _fill_project(project: Project, data: ProjectData) -> None:
+    if data.location.jurisdiction_id != project.jurisdiction_id or not data.location.is_location:
+        raise ValidationError({"location": _("Choose a township, street or park of this jurisdiction.")})
+    project.name = data.name.strip()
+    project.project_code = normalize_project_code(data.project_code)
+    project.kind = data.kind
+    project.location = data.location
+    project.address = data.address.strip()
+    project.investment_amount = data.investment_amount
+    project.land_area = data.land_area
+    project.floor_area = data.floor_area
+    project.full_clean()
+
+
+@transaction.atomic
+def create_project(*, applicant: Applicant, data: ProjectData, by: User | None) -> Project:
+    project = Project(applicant=applicant, jurisdiction=applicant.jurisdiction)
+    _fill_project(project, data)
+    project.save()
+    record(
+        actor=by,
+        verb="project.created",
+        target=project,
+        after=snapshot(project, PROJECT_FIELDS),
+        jurisdiction_code=applicant.jurisdiction.code,
+    )
+    return project
+
+
+@transaction.atomic
+def update_project(*, project: Project, data: ProjectData, by: User | None) -> Project:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    before = snapshot(locked, PROJECT_FIELDS)
+    _fill_project(locked, data)
+    locked.save()
+    after = snapshot(locked, PROJECT_FIELDS)
+    record(
+        actor=by,
+        verb="project.updated",
+        target=locked,
+        before=changed(before, after),
+        after=changed(after, before),
+        jurisdiction_code=locked.jurisdiction.code,
+    )
+    return locked
