@@ -40,8 +40,8 @@ fmt: $(STAMP)
 
 # Regenerate the catalogue of translatable strings and compile them (needs GNU gettext).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --no-location
-	$(BIN)/python manage.py compilemessages --locale zh_Hans
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --no-location -i ".venv/*" -i "bench/*"
+	$(BIN)/python manage.py compilemessages --locale zh_Hans -i ".venv"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache var/

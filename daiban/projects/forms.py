@@ -119,9 +119,17 @@ class ProjectForm(forms.Form):
             .select_related("jurisdiction")
             .order_by("jurisdiction__code", "-kind", "position")
         )
-        if applicants.count() == 1:
+        self._only_applicant = applicants.first() if applicants.count() == 1 else None
+        if self._only_applicant is not None:
             self.fields["applicant"].widget = forms.HiddenInput()
-            self.initial.setdefault("applicant", applicants.first())
+            self.fields["applicant"].required = False
+            self.initial.setdefault("applicant", self._only_applicant)
+
+    def clean_applicant(self) -> Applicant:
+        applicant = self.cleaned_data.get("applicant") or self._only_applicant
+        if applicant is None:
+            raise forms.ValidationError(_("Choose the enterprise the project belongs to."))
+        return applicant
 
     def clean_project_code(self) -> str:
         value = normalize_project_code(self.cleaned_data["project_code"])

@@ -1,0 +1,86 @@
+"""Fixtures shared by every app's tests: the real reference data, and people for each role."""
+
+from collections.abc import Callable
+
+import pytest
+from django.utils import translation
+
+from daiban.catalogue.services import catalogue_data_file, load_catalogue
+from daiban.organizations.models import Jurisdiction, Role, Unit, User
+from daiban.organizations.services import DATA_DIR as ORG_DATA_DIR
+from daiban.organizations.services import grant_role, load_organisations
+from daiban.projects.models import Project
+
+
+@pytest.fixture(autouse=True)
+def _chinese() -> None:
+    translation.activate("zh-hans")
+
+
+@pytest.fixture
+def city(db) -> Jurisdiction:
+    return load_organisations(path=ORG_DATA_DIR / "500000.toml")
+
+
+@pytest.fixture
+def youyang(city) -> Jurisdiction:
+    j = load_organisations(path=ORG_DATA_DIR / "500242.toml")
+    load_catalogue(path=catalogue_data_file("500242"))
+    return j
+
+
+@pytest.fixture
+def dazu(city) -> Jurisdiction:
+    j = load_organisations(path=ORG_DATA_DIR / "500111.toml")
+    load_catalogue(path=catalogue_data_file("500111"))
+    return j
+
+
+@pytest.fixture
+def make_staff(db) -> Callable[..., User]:
+    from daiban.organizations.tests.factories import UserFactory
+
+    def make(role: str, jurisdiction: Jurisdiction, unit_code: str | None = None, **kwargs) -> User:
+        user = UserFactory()
+        unit = Unit.objects.get(jurisdiction=jurisdiction, code=unit_code) if unit_code else None
+        section = unit.sections.get(code=kwargs.pop("section_code")) if "section_code" in kwargs else None
+        grant_role(user=user, role=role, jurisdiction=jurisdiction, unit=unit, section=section, by=None)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def yy_supervisor(youyang, make_staff) -> User:
+    return make_staff(Role.SUPERVISOR, youyang, "gaiban")
+
+
+@pytest.fixture
+def dz_supervisor(dazu, make_staff) -> User:
+    return make_staff(Role.SUPERVISOR, dazu, "jzxk-office")
+
+
+@pytest.fixture
+def yy_project(youyang) -> Project:
+    from daiban.projects.tests.factories import ProjectFactory
+
+    return ProjectFactory(applicant__jurisdiction=youyang)
+
+
+@pytest.fixture
+def dz_project(dazu) -> Project:
+    from daiban.projects.tests.factories import ProjectFactory
+
+    return ProjectFactory(applicant__jurisdiction=dazu)
+
+
+@pytest.fixture
+def applicant_user(yy_project) -> User:
+    from daiban.organizations.tests.factories import UserFactory
+    from daiban.projects.models import ApplicantRepresentative
+
+    user = UserFactory()
+    ApplicantRepresentative.objects.create(applicant=yy_project.applicant, user=user)
+    return user
+
+

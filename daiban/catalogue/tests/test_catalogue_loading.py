@@ -1,0 +1,101 @@
+import shutil
+
+import pytest
+
+from daiban.catalogue import services
+from daiban.catalogue.models import ApprovalItem, CatalogueVersion, Material
+from daiban.catalogue.services import CatalogueDataError, catalogue_data_file, load_catalogue
+from daiban.common.stages import Stage
+
+REFORM_ITEMS = {
+    "企业投资项目备案", "建设用地规划许可证核发", "建设项目环境影响评价审批（报告表）", "生产建设项目水土保持方案审批",
+    "建设工程规划许可证核发", "人防工程审批（防空地下室结建或易地建设）", "特殊建设工程消防设计审查", "建筑工程施工许可证核发",
+    "城市建筑垃圾处置核准", "建设工程规划条件核实", "特殊建设工程消防验收", "房屋建筑和市政基础设施工程竣工验收备案",
+    "不动产首次登记",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_both_catalogues_load_from_data_files_with_sources(youyang, dazu):
+    for j in (youyang, dazu):
+        items = ApprovalItem.objects.filter(jurisdiction=j, is_active=True)
+        assert REFORM_ITEMS <= set(items.values_list("name", flat=True))
+        assert set(items.values_list("stage", flat=True)) == set(Stage.values)
+        assert not items.filter(source="").exists()
+        assert all(item.department.jurisdiction_id == j.id for item in items.select_related("department"))
+        assert not items.filter(time_limit_days=0).exists()
+    assert CatalogueVersion.objects.filter(version="2026.1").count() == 2
+
+
+@pytest.mark.django_db
+def test_local_override_sends_dazu_approvals_to_the_economy_commission(youyang, dazu):
+    yy = ApprovalItem.objects.get(jurisdiction=youyang, code="project-approval")
+    dz = ApprovalItem.objects.get(jurisdiction=dazu, code="project-approval")
+    assert yy.department.code == "fgw"
+    assert dz.department.code == "jxw"
+    assert "大足区帮代办工作方案" in dz.source
+
+
+@pytest.mark.django_db
+def test_materials_fees_and_prerequisites(youyang):
+    permit = ApprovalItem.objects.get(jurisdiction=youyang, code="construction-permit")
+    assert permit.result_document.is_e_certificate
+    assert permit.time_limit_days == 3
+    assert {p.code for p in permit.prerequisites.all()} >= {"construction-planning-permit", "fire-design-review"}
+    assert permit.materials.filter(is_key=True).exists()
+    assert permit.materials.filter(is_key=False).exists()  # 容缺受理 is possible for some materials
+    assert permit.is_free
+    registration = ApprovalItem.objects.get(jurisdiction=youyang, code="first-real-estate-registration")
+    assert not registration.is_free
+    assert "2559" in registration.fees.get().legal_basis
+
+
+@pytest.mark.django_db
+def test_reloading_the_same_version_changes_nothing(youyang):
+    version = CatalogueVersion.objects.get(jurisdiction=youyang)
+    ids = sorted(ApprovalItem.objects.filter(jurisdiction=youyang).values_list("id", flat=True))
+    assert load_catalogue(path=catalogue_data_file("500242")) == version
+    assert sorted(ApprovalItem.objects.filter(jurisdiction=youyang).values_list("id", flat=True)) == ids
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    for f in services.DATA_DIR.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    monkeypatch.setattr(services, "DATA_DIR", tmp_path)
+    return tmp_path
+
+
+@pytest.mark.django_db
+def test_changed_content_needs_a_new_version(youyang, data_dir):
+    f = data_dir / "500242.toml"
+    f.write_text(f.read_text(encoding="utf-8") + '\n[overrides.construction-permit]\ntime_limit_days = 2\n', "utf-8")
+    with pytest.raises(CatalogueDataError, match="raise the version"):
+        load_catalogue(path=f)
+    f.write_text(f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"'), "utf-8")
+    load_catalogue(path=f)
+    assert ApprovalItem.objects.get(jurisdiction=youyang, code="construction-permit").time_limit_days == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ('[overrides.land-use-planning-permit]\nprerequisites = ["construction-permit"]\n', "cycle"),
+        ('[overrides.construction-permit]\ndepartment = "nowhere"\n', "no department"),
+        ('[overrides.construction-planning-permit]\ntime_limit_days = 30\n', "item construction-planning-permit"),
+        ('[overrides.construction-permit]\nstage = "stage-5"\n', "unknown stage"),
+        ('[overrides.ghost]\nname = "x"\n', "unknown item"),
+    ],
+)
+def test_bad_catalogue_data_is_refused_whole(city, data_dir, extra, error):
+    from daiban.organizations.services import DATA_DIR, load_organisations
+
+    load_organisations(path=DATA_DIR / "500242.toml")
+    f = data_dir / "500242.toml"
+    f.write_text(f.read_text(encoding="utf-8") + "\n" + extra, "utf-8")
+    with pytest.raises(CatalogueDataError, match=error):
+        load_catalogue(path=f)
+    assert not ApprovalItem.objects.exists()
+    assert not Material.objects.exists()
+    assert not CatalogueVersion.objects.exists()

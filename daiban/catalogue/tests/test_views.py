@@ -1,0 +1,28 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_catalogue_is_published_by_jurisdiction(client, youyang, dazu):
+    response = client.get(reverse("catalogue:item_list"), {"j": "500111"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "大足区" in text and "区经信委" in text
+    assert "立项用地规划许可" in text and "竣工验收" in text
+    detail = client.get(reverse("catalogue:item_detail", args=["500111", "first-real-estate-registration"]))
+    assert "不动产登记费" in detail.content.decode()
+    assert client.get(reverse("catalogue:item_detail", args=["500111", "nope"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_see_their_own_catalogue_by_default(client, dz_supervisor, youyang):
+    client.force_login(dz_supervisor)
+    text = client.get(reverse("catalogue:item_list")).content.decode()
+    assert "区经信委" in text
+    assert "县发展改革委" not in text
+
+
+@pytest.mark.django_db
+def test_catalogue_page_query_count_is_bounded(client, youyang, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        client.get(reverse("catalogue:item_list"), {"j": "500242"})

@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+from daiban.common.models import AuditEntry
+from daiban.organizations.models import Role, Unit
+
+
+@pytest.mark.django_db
+def test_jurisdiction_administrator_sees_only_its_own_units(client, youyang, dazu, make_staff):
+    admin_user = make_staff(Role.ADMINISTRATOR, youyang)
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:organizations_unit_changelist"), {"kind__exact": "department"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "酉阳自治县住房和城乡建设委员会" in text
+    assert "重庆市大足区住房和城乡建设委员会" not in text
+    dz_unit = dazu.units.get(code="zjw")
+    assert client.get(reverse("admin:organizations_unit_change", args=[dz_unit.pk])).status_code == 302
+
+
+@pytest.mark.django_db
+def test_admin_edits_are_audited(client, youyang, make_staff):
+    admin_user = make_staff(Role.ADMINISTRATOR, youyang)
+    client.force_login(admin_user)
+    unit = youyang.units.get(code="cgj")
+    data = {
+        "jurisdiction": youyang.pk, "kind": unit.kind, "code": unit.code, "name": unit.name, "short_name": "县城管局",
+        "position": unit.position, "is_active": "on",
+        "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0", "windows-TOTAL_FORMS": "0", "windows-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    response = client.post(reverse("admin:organizations_unit_change", args=[unit.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(verb="unit.changed_in_admin")
+    assert entry.actor == admin_user
+    assert entry.before["short_name"] == "县城市管理局"
+    assert entry.after["short_name"] == "县城管局"
+    assert Unit.objects.get(pk=unit.pk).short_name == "县城管局"
+
+
+@pytest.mark.django_db
+def test_other_roles_get_no_admin(client, youyang, make_staff):
+    client.force_login(make_staff(Role.SUPERVISOR, youyang, "gaiban"))
+    assert client.get(reverse("admin:index")).status_code == 302
