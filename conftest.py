@@ -82,5 +82,3 @@ def applicant_user(yy_project) -> User:
     user = UserFactory()
     ApplicantRepresentative.objects.create(applicant=yy_project.applicant, user=user)
     return user
-
-

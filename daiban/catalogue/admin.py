@@ -5,17 +5,17 @@ from daiban.organizations.admin import JurisdictionScopedAdmin
 from .models import ApprovalItem, CatalogueVersion, Fee, ItemPrerequisite, Material, ResultDocument
 
 
-class MaterialInline(admin.TabularInline):  # type: ignore[type-arg]
+class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
 
 
-class FeeInline(admin.TabularInline):  # type: ignore[type-arg]
+class FeeInline(admin.TabularInline):
     model = Fee
     extra = 0
 
 
-class PrerequisiteInline(admin.TabularInline):  # type: ignore[type-arg]
+class PrerequisiteInline(admin.TabularInline):
     model = ItemPrerequisite
     fk_name = "item"
     extra = 0
@@ -23,7 +23,15 @@ class PrerequisiteInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(ApprovalItem)
 class ApprovalItemAdmin(JurisdictionScopedAdmin):
-    list_display = ["name", "jurisdiction", "stage", "department", "time_limit_days", "legal_time_limit_days", "is_active"]
+    list_display = [
+        "name",
+        "jurisdiction",
+        "stage",
+        "department",
+        "time_limit_days",
+        "legal_time_limit_days",
+        "is_active",
+    ]
     list_filter = ["jurisdiction", "stage", "is_active"]
     search_fields = ["name", "code"]
     inlines = [MaterialInline, FeeInline, PrerequisiteInline]

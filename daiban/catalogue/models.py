@@ -11,7 +11,10 @@ class CatalogueVersion(models.Model):
     """One load of a jurisdiction's catalogue data file. Items point at the version that last set them."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="catalogue_versions"
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="catalogue_versions",
     )
     version = models.CharField(_("version"), max_length=32)
     source_file = models.CharField(_("data file"), max_length=255)
@@ -35,7 +38,10 @@ class ResultDocument(models.Model):
     """What the applicant receives at the end of an item: a licence, a reply, a filing notice."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="result_documents"
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="result_documents",
     )
     name = models.CharField(_("name"), max_length=128)
     is_e_certificate = models.BooleanField(
@@ -45,7 +51,9 @@ class ResultDocument(models.Model):
     class Meta:
         verbose_name = _("result document")
         verbose_name_plural = _("result documents")
-        constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="result_document_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="result_document_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -79,7 +87,10 @@ class ApprovalItem(models.Model):
         _("legal time limit"), validators=[MinValueValidator(0), MaxValueValidator(365)]
     )
     legal_time_limit_unit = models.CharField(
-        _("unit of the legal time limit"), max_length=16, choices=LimitUnit.choices, default=LimitUnit.WORKING_DAYS
+        _("unit of the legal time limit"),
+        max_length=16,
+        choices=LimitUnit.choices,
+        default=LimitUnit.WORKING_DAYS,
     )
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
     time_limit_days = models.PositiveSmallIntegerField(
@@ -88,7 +99,7 @@ class ApprovalItem(models.Model):
     result_document = models.ForeignKey(
         ResultDocument, verbose_name=_("result document"), on_delete=models.PROTECT, related_name="items"
     )
-    prerequisites = models.ManyToManyField(
+    prerequisites: "models.ManyToManyField[ApprovalItem, ItemPrerequisite]" = models.ManyToManyField(
         "self",
         verbose_name=_("prerequisites"),
         through="ItemPrerequisite",
@@ -96,7 +107,9 @@ class ApprovalItem(models.Model):
         related_name="dependants",
         blank=True,
     )
-    source = models.TextField(_("source"), help_text=_("Where the entry's name, department and limits come from."))
+    source = models.TextField(
+        _("source"), help_text=_("Where the entry's name, department and limits come from.")
+    )
     position = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     version = models.ForeignKey(
@@ -110,7 +123,8 @@ class ApprovalItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "code"], name="approval_item_code_unique"),
             models.CheckConstraint(
-                condition=Q(time_limit_days__lte=F("legal_time_limit_days")) | Q(legal_time_limit_unit="calendar_days"),
+                condition=Q(time_limit_days__lte=F("legal_time_limit_days"))
+                | Q(legal_time_limit_unit="calendar_days"),
                 name="approval_item_commitment_within_legal_limit",
             ),
         ]
@@ -142,7 +156,9 @@ class ItemPrerequisite(models.Model):
 class Material(models.Model):
     """A required application material. Non-key materials may be missing at acceptance (容缺受理)."""
 
-    item = models.ForeignKey(ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="materials")
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="materials"
+    )
     name = models.CharField(_("name"), max_length=255)
     is_key = models.BooleanField(
         _("key material"), default=True, help_text=_("A key material can never be accepted as deficient.")
@@ -167,7 +183,9 @@ class Material(models.Model):
 class Fee(models.Model):
     """A fee the law requires the applicant to pay. Everything else in the service is free."""
 
-    item = models.ForeignKey(ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="fees")
+    item = models.ForeignKey(
+        ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="fees"
+    )
     name = models.CharField(_("name"), max_length=128)
     standard = models.CharField(_("standard"), max_length=255)
     legal_basis = models.CharField(_("legal basis"), max_length=255)

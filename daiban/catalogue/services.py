@@ -71,7 +71,16 @@ def _check_items(items: list[dict[str, Any]], where: str) -> None:
         unknown = set(item) - ITEM_KEYS
         if unknown:
             raise CatalogueDataError(f"{where}: item {code}: unknown keys {sorted(unknown)}")
-        for key in ("code", "name", "stage", "department", "legal_time_limit_days", "time_limit_days", "result", "source"):
+        for key in (
+            "code",
+            "name",
+            "stage",
+            "department",
+            "legal_time_limit_days",
+            "time_limit_days",
+            "result",
+            "source",
+        ):
             if key not in item or item[key] in ("", None):
                 raise CatalogueDataError(f"{where}: item {code}: {key} is required")
         if code in codes:
@@ -116,7 +125,9 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
     _check_items(items, path.name)
     jurisdiction = Jurisdiction.objects.filter(code=code).first()
     if jurisdiction is None:
-        raise CatalogueDataError(f"{path.name}: jurisdiction {code} is not loaded; load the organisations first")
+        raise CatalogueDataError(
+            f"{path.name}: jurisdiction {code} is not loaded; load the organisations first"
+        )
     existing = CatalogueVersion.objects.filter(jurisdiction=jurisdiction, version=version_name).first()
     if existing is not None:
         if existing.checksum != checksum:
@@ -131,14 +142,18 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
         checksum=checksum,
         item_count=len(items),
     )
-    departments = {u.code: u for u in Unit.objects.filter(jurisdiction=jurisdiction, kind=Unit.Kind.DEPARTMENT)}
+    departments = {
+        u.code: u for u in Unit.objects.filter(jurisdiction=jurisdiction, kind=Unit.Kind.DEPARTMENT)
+    }
     sections = {
         (s.department.code, s.code): s
         for s in Section.objects.filter(department__jurisdiction=jurisdiction).select_related("department")
     }
     saved: dict[str, ApprovalItem] = {}
     for position, data in enumerate(items, start=1):
-        saved[data["code"]] = _save_item(jurisdiction, catalogue_version, data, position, departments, sections, path.name)
+        saved[data["code"]] = _save_item(
+            jurisdiction, catalogue_version, data, position, departments, sections, path.name
+        )
     ItemPrerequisite.objects.filter(item__jurisdiction=jurisdiction).delete()
     ItemPrerequisite.objects.bulk_create(
         ItemPrerequisite(item=saved[data["code"]], prerequisite=saved[prerequisite])
@@ -168,12 +183,16 @@ def _save_item(
     code = data["code"]
     department = departments.get(data["department"])
     if department is None:
-        raise CatalogueDataError(f"{where}: item {code}: no department {data['department']!r} in {jurisdiction.code}")
+        raise CatalogueDataError(
+            f"{where}: item {code}: no department {data['department']!r} in {jurisdiction.code}"
+        )
     section = None
     if data.get("section"):
         section = sections.get((department.code, data["section"]))
         if section is None:
-            raise CatalogueDataError(f"{where}: item {code}: no section {data['section']!r} in {department.code}")
+            raise CatalogueDataError(
+                f"{where}: item {code}: no section {data['section']!r} in {department.code}"
+            )
     result, _ = ResultDocument.objects.update_or_create(
         jurisdiction=jurisdiction,
         name=data["result"]["name"],
@@ -215,7 +234,8 @@ def _save_item(
     )
     item.fees.all().delete()
     Fee.objects.bulk_create(
-        Fee(item=item, name=f["name"], standard=f["standard"], legal_basis=f["legal_basis"]) for f in data.get("fees", [])
+        Fee(item=item, name=f["name"], standard=f["standard"], legal_basis=f["legal_basis"])
+        for f in data.get("fees", [])
     )
     return item
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 logger = logging.getLogger(__name__)
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 # URL namespaces guarded by the framework that owns them, with the reason.
 GOVERNED_NAMESPACES: dict[str, str] = {
@@ -39,7 +39,7 @@ class Rule:
 def permission_rule(rule: Rule) -> Callable[[ViewFunc], ViewFunc]:
     def decorate(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if rule.login_required and not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not rule.check(request):
@@ -92,10 +92,10 @@ def find_unruled_urls(urlconf: str | None = None) -> list[str]:
 class PermissionRuleMiddleware:
     """Refuses any resolved view that carries no explicit rule (defence in depth for the URL test)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
     def process_view(

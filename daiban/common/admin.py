@@ -13,7 +13,7 @@ def _jurisdiction_code(obj: models.Model) -> str:
     return str(getattr(jurisdiction, "code", "")) if jurisdiction is not None else ""
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     """Admin edits are writes too: each save or delete leaves an audit entry in the same transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -47,7 +47,7 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is never edited."""
 
     list_display = ["at", "verb", "target_label", "actor", "jurisdiction_code"]

@@ -54,7 +54,7 @@ def record(
     """Write one audit entry. `verb` is dotted: `<noun>.<past participle>`, e.g. `project.created`."""
     if "." not in verb:
         raise ValueError(f"audit verbs are dotted, got {verb!r}")
-    actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
         verb=verb,

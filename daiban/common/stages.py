@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Stage(models.TextChoices):
-    INITIATION_LAND_PLANNING = "initiation_land_planning", _("Project initiation and land-use planning permit")
+    INITIATION_LAND_PLANNING = (
+        "initiation_land_planning",
+        _("Project initiation and land-use planning permit"),
+    )
     CONSTRUCTION_PLANNING = "construction_planning", _("Construction project planning permit")
     CONSTRUCTION_PERMIT = "construction_permit", _("Construction permit")
     COMPLETION_ACCEPTANCE = "completion_acceptance", _("Completion acceptance")

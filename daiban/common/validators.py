@@ -49,9 +49,7 @@ def validate_mobile(value: str) -> None:
     try:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            _("Please enter an 11-digit mobile number."), code="mobile_invalid"
-        ) from exc
+        raise ValidationError(_("Please enter an 11-digit mobile number."), code="mobile_invalid") from exc
     number_type = phonenumbers.number_type(number)
     if (
         number.country_code != 86

@@ -31,7 +31,11 @@ def administered_jurisdiction_ids(request: HttpRequest) -> set[int] | None:
     if request.user.is_superuser:
         return None
     ids = {a.jurisdiction_id for a in active_roles(request.user) if a.role == Role.ADMINISTRATOR}
-    cities = {a.jurisdiction_id for a in active_roles(request.user) if a.role == Role.ADMINISTRATOR and a.jurisdiction.level == Jurisdiction.Level.CITY}
+    cities = {
+        a.jurisdiction_id
+        for a in active_roles(request.user)
+        if a.role == Role.ADMINISTRATOR and a.jurisdiction.level == Jurisdiction.Level.CITY
+    }
     if cities:
         ids |= set(Jurisdiction.objects.filter(parent_id__in=cities).values_list("id", flat=True))
     return ids
@@ -43,7 +47,9 @@ class JurisdictionScopedAdmin(AuditedModelAdmin):
     jurisdiction_path = "jurisdiction"
 
     def _allowed(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and (request.user.is_superuser or administered_jurisdiction_ids(request)))
+        return bool(
+            request.user.is_active and (request.user.is_superuser or administered_jurisdiction_ids(request))
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -86,12 +92,12 @@ class JurisdictionAdmin(JurisdictionScopedAdmin):
     list_display = ["code", "name", "level", "parent"]
 
 
-class SectionInline(admin.TabularInline):  # type: ignore[type-arg]
+class SectionInline(admin.TabularInline):
     model = Section
     extra = 0
 
 
-class WindowInline(admin.TabularInline):  # type: ignore[type-arg]
+class WindowInline(admin.TabularInline):
     model = Window
     extra = 0
 
@@ -131,7 +137,7 @@ class UserAdmin(BaseUserAdmin):
         return bool(request.user.is_superuser or administered_jurisdiction_ids(request))
 
 
-class WorkingGroupMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class WorkingGroupMemberInline(admin.TabularInline):
     model = WorkingGroupMember
     extra = 0
     autocomplete_fields = ["user"]

@@ -81,7 +81,9 @@ class Unit(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="hosted_units",
-        help_text=_("For an office hosted inside another unit, e.g. the reform office in the housing commission."),
+        help_text=_(
+            "For an office hosted inside another unit, e.g. the reform office in the housing commission."
+        ),
     )
     township_kind = models.CharField(
         _("township kind"), max_length=16, choices=TownshipKind.choices, blank=True
@@ -99,9 +101,12 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "code"], name="unit_code_unique_in_jurisdiction"),
             models.CheckConstraint(
-                condition=Q(kind="township") | Q(township_kind=""), name="unit_township_kind_only_for_townships"
+                condition=Q(kind="township") | Q(township_kind=""),
+                name="unit_township_kind_only_for_townships",
             ),
-            models.CheckConstraint(condition=Q(kind="park") | Q(park_kind=""), name="unit_park_kind_only_for_parks"),
+            models.CheckConstraint(
+                condition=Q(kind="park") | Q(park_kind=""), name="unit_park_kind_only_for_parks"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +176,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[validate_mobile])
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -197,14 +202,25 @@ class RoleAssignment(models.Model):
     """A person holds a role in a jurisdiction, usually on behalf of one unit. Revoked rows are kept."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="role_assignments"
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments"
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     section = models.ForeignKey(
         Section,
@@ -276,7 +292,10 @@ class WorkingGroupMember(models.Model):
     position = models.CharField(_("position"), max_length=16, choices=Position.choices)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     responsibility = models.CharField(
-        _("responsibility"), max_length=128, blank=True, help_text=_("e.g. project filing, transport projects")
+        _("responsibility"),
+        max_length=128,
+        blank=True,
+        help_text=_("e.g. project filing, transport projects"),
     )
     stage = models.CharField(_("approval stage"), max_length=32, choices=Stage.choices, blank=True)
     joined_on = models.DateField(_("joined on"))
@@ -322,7 +341,11 @@ class WorkingGroupChange(models.Model):
     reason = models.CharField(_("reason"), max_length=255)
     filed_on = models.DateField(_("filed on"))
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

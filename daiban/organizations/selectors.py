@@ -7,6 +7,11 @@ from .models import Jurisdiction, RoleAssignment, Section, Unit, User
 _CACHE_ATTR = "_daiban_active_roles"
 
 
+def person_id(user: object) -> int:
+    """The user's primary key, or 0 (which matches no row) for an anonymous visitor."""
+    return int(getattr(user, "pk", None) or 0)
+
+
 def active_roles(user: object) -> list[RoleAssignment]:
     """The user's unrevoked role assignments, read once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False):
@@ -14,7 +19,7 @@ def active_roles(user: object) -> list[RoleAssignment]:
     cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = list(
-            RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+            RoleAssignment.objects.filter(user_id=person_id(user), revoked_at__isnull=True)
             .select_related("jurisdiction", "unit", "section")
             .order_by("jurisdiction__code", "role", "id")
         )
@@ -43,7 +48,9 @@ def staff_jurisdiction_ids(user: object) -> set[int]:
     direct = {a.jurisdiction_id for a in active_roles(user)}
     if not direct:
         return set()
-    city_ids = {a.jurisdiction_id for a in active_roles(user) if a.jurisdiction.level == Jurisdiction.Level.CITY}
+    city_ids = {
+        a.jurisdiction_id for a in active_roles(user) if a.jurisdiction.level == Jurisdiction.Level.CITY
+    }
     if city_ids:
         direct |= set(Jurisdiction.objects.filter(parent_id__in=city_ids).values_list("id", flat=True))
     return direct
@@ -54,7 +61,9 @@ def jurisdictions_visible_to(user: object) -> QuerySet[Jurisdiction]:
 
 
 def units_visible_to(user: object) -> QuerySet[Unit]:
-    return Unit.objects.filter(jurisdiction_id__in=staff_jurisdiction_ids(user)).select_related("jurisdiction")
+    return Unit.objects.filter(jurisdiction_id__in=staff_jurisdiction_ids(user)).select_related(
+        "jurisdiction"
+    )
 
 
 def sections_visible_to(user: object) -> QuerySet[Section]:

@@ -37,18 +37,29 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 def create_person(
     *, username: str, full_name: str, mobile: str = "", password: str | None, by: User | None
 ) -> User:
-    user = User(username=username.strip(), full_name=full_name.strip(), mobile=normalize_mobile(mobile) if mobile else "")
+    user = User(
+        username=username.strip(),
+        full_name=full_name.strip(),
+        mobile=normalize_mobile(mobile) if mobile else "",
+    )
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.full_clean()
     user.save()
-    record(actor=by, verb="person.created", target=user, after=snapshot(user, ["username", "full_name", "mobile"]))
+    record(
+        actor=by,
+        verb="person.created",
+        target=user,
+        after=snapshot(user, ["username", "full_name", "mobile"]),
+    )
     return user
 
 
-def _check_role_target(*, role: str, jurisdiction: Jurisdiction, unit: Unit | None, section: Section | None) -> None:
+def _check_role_target(
+    *, role: str, jurisdiction: Jurisdiction, unit: Unit | None, section: Section | None
+) -> None:
     allowed = ROLE_UNIT_KINDS[role]
     errors: dict[str, str] = {}
     if unit is None and None not in allowed:
@@ -105,7 +116,9 @@ def grant_role(
 def _sync_admin_access(user: User) -> None:
     """The Django admin opens to administrators (is_staff) and closes when their last such role goes."""
     forget_roles(user)
-    should = RoleAssignment.objects.filter(user=user, role=Role.ADMINISTRATOR, revoked_at__isnull=True).exists()
+    should = RoleAssignment.objects.filter(
+        user=user, role=Role.ADMINISTRATOR, revoked_at__isnull=True
+    ).exists()
     if user.is_staff != should and not user.is_superuser:
         user.is_staff = should
         user.save(update_fields=["is_staff"])
@@ -224,7 +237,9 @@ def _township_kind(name: str) -> str:
     raise OrganisationDataError(f"cannot tell the kind of township from its name: {name!r}")
 
 
-def _upsert_unit(jurisdiction: Jurisdiction, data: dict[str, Any], position: int, hosts: dict[str, Unit]) -> Unit:
+def _upsert_unit(
+    jurisdiction: Jurisdiction, data: dict[str, Any], position: int, hosts: dict[str, Unit]
+) -> Unit:
     kind = data["kind"]
     if kind not in Unit.Kind.values:
         raise OrganisationDataError(f"unknown unit kind {kind!r} for {data.get('code')!r}")
@@ -251,7 +266,9 @@ def _upsert_unit(jurisdiction: Jurisdiction, data: dict[str, Any], position: int
     )
     unit.full_clean()
     for section in data.get("sections", []):
-        Section.objects.update_or_create(department=unit, code=section["code"], defaults={"name": section["name"]})
+        Section.objects.update_or_create(
+            department=unit, code=section["code"], defaults={"name": section["name"]}
+        )
     for window in data.get("windows", []):
         Window.objects.update_or_create(
             service_centre=unit,
@@ -275,9 +292,12 @@ def load_organisations(*, path: Path, by: User | None = None) -> Jurisdiction:
         if meta.get("parent"):
             parent = Jurisdiction.objects.filter(code=meta["parent"]).first()
             if parent is None:
-                raise OrganisationDataError(f"{path.name}: parent jurisdiction {meta['parent']} is not loaded yet")
+                raise OrganisationDataError(
+                    f"{path.name}: parent jurisdiction {meta['parent']} is not loaded yet"
+                )
         jurisdiction, created = Jurisdiction.objects.update_or_create(
-            code=meta["code"], defaults={"name": meta["name"], "level": meta.get("level", "county"), "parent": parent}
+            code=meta["code"],
+            defaults={"name": meta["name"], "level": meta.get("level", "county"), "parent": parent},
         )
         jurisdiction.full_clean()
         hosts: dict[str, Unit] = {}
@@ -289,7 +309,12 @@ def load_organisations(*, path: Path, by: User | None = None) -> Jurisdiction:
         for index, name in enumerate(data.get("townships", {}).get("names", []), start=1):
             _upsert_unit(
                 jurisdiction,
-                {"kind": "township", "code": f"township-{index:03d}", "name": name, "township_kind": _township_kind(name)},
+                {
+                    "kind": "township",
+                    "code": f"township-{index:03d}",
+                    "name": name,
+                    "township_kind": _township_kind(name),
+                },
                 position + index,
                 hosts,
             )

@@ -14,7 +14,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     units = (
         units_visible_to(request.user)
         .filter(is_active=True)
-        .annotate(section_count=Count("sections", distinct=True), window_count=Count("windows", distinct=True))
+        .annotate(
+            section_count=Count("sections", distinct=True), window_count=Count("windows", distinct=True)
+        )
         .order_by("jurisdiction__code", "kind", "position")
     )
     grouped: dict[object, dict[str, list[Unit]]] = defaultdict(lambda: defaultdict(list))
@@ -34,7 +36,9 @@ def working_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         WorkingGroup.objects.filter(jurisdiction__in=jurisdictions_visible_to(request.user)).prefetch_related(
             Prefetch(
                 "members",
-                queryset=WorkingGroupMember.objects.filter(left_on__isnull=True).select_related("user", "unit"),
+                queryset=WorkingGroupMember.objects.filter(left_on__isnull=True).select_related(
+                    "user", "unit"
+                ),
                 to_attr="current_members",
             )
         ),
@@ -48,5 +52,3 @@ def working_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organizations/working_group_detail.html",
         {"group": group, "members": members, "changes": changes},
     )
-
-

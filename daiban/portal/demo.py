@@ -9,7 +9,15 @@ from django.db import transaction
 from stdnum.cn import uscc
 
 from daiban.catalogue.services import catalogue_data_files, load_catalogue
-from daiban.organizations.models import Jurisdiction, Role, Section, Unit, User, WorkingGroup, WorkingGroupMember
+from daiban.organizations.models import (
+    Jurisdiction,
+    Role,
+    Section,
+    Unit,
+    User,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 from daiban.organizations.services import (
     NewMember,
     create_person,
@@ -36,7 +44,7 @@ def make_uscc(division: str, serial: str) -> str:
 
 
 # username, full name, role, unit code, section code
-STAFF = {
+STAFF: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
     "500242": [
         ("yy-clerk", "冉晓琳", Role.CLERK, "zwzx", None),
         ("yy-coord-zjw", "田光明", Role.COORDINATOR, "zjw", None),
@@ -83,7 +91,7 @@ DAZU_GROUP = [
     ("member", "cgj", "城市管理项目", "", "苏敏", "dz-wg-cgj"),
 ]
 
-ENTERPRISES = {
+ENTERPRISES: dict[str, list[tuple[str, ...]]] = {
     "500242": [
         ("重庆酉州绿色食品有限公司", "60001", "yy-applicant", "向美玲", "13908340001", "gyyq",
          "酉州绿色食品加工厂房新建项目", "2026-500242-13-03-000101", "new", "5800", "26666.67", "18500"),
@@ -99,7 +107,9 @@ ENTERPRISES = {
 
 def _person(username: str, full_name: str, *, by: User | None, mobile: str = "") -> User:
     existing = User.objects.filter(username=username).first()
-    return existing or create_person(username=username, full_name=full_name, mobile=mobile, password=DEMO_PASSWORD, by=by)
+    return existing or create_person(
+        username=username, full_name=full_name, mobile=mobile, password=DEMO_PASSWORD, by=by
+    )
 
 
 @transaction.atomic
@@ -120,11 +130,26 @@ def load_demo() -> list[tuple[str, str]]:
             unit = Unit.objects.get(jurisdiction=jurisdiction, code=unit_code) if unit_code else None
             section = Section.objects.get(department=unit, code=section_code) if section_code else None
             grant_role(user=user, role=role, jurisdiction=jurisdiction, unit=unit, section=section, by=admin)
-            logins.append((username, f"{jurisdiction.name} · {Role(role).label}" + (f" · {unit.name}" if unit else "")))
+            logins.append(
+                (username, f"{jurisdiction.name} · {Role(role).label}" + (f" · {unit.name}" if unit else ""))
+            )
     _dazu_working_group(admin)
-    for code, rows in ENTERPRISES.items():
+    for code, enterprises in ENTERPRISES.items():
         jurisdiction = Jurisdiction.objects.get(code=code)
-        for (name, serial, username, contact, mobile, location, p_name, p_code, kind, inv, land, floor) in rows:
+        for (
+            name,
+            serial,
+            username,
+            contact,
+            mobile,
+            location,
+            p_name,
+            p_code,
+            kind,
+            inv,
+            land,
+            floor,
+        ) in enterprises:
             applicant_user = _person(username, contact, by=admin, mobile=mobile)
             applicant = Applicant.objects.filter(jurisdiction=jurisdiction, name=name).first()
             if applicant is None:
@@ -154,7 +179,10 @@ def _dazu_working_group(admin: User) -> None:
     group, created = WorkingGroup.objects.get_or_create(
         jurisdiction=dazu,
         name="大足区社会投资建设项目帮代办工作组",
-        defaults={"office": office, "duties": "统筹协调推进社会投资建设项目全流程审批事项帮办、代办服务工作，负责日常管理和监督。"},
+        defaults={
+            "office": office,
+            "duties": "统筹协调推进社会投资建设项目全流程审批事项帮办、代办服务工作，负责日常管理和监督。",
+        },
     )
     if not created:
         return

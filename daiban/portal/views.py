@@ -37,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
         stats = projects_visible_to(request.user).aggregate(
             projects=Count("id"), park_projects=Count("id", filter=Q(location__kind="park"))
         )
-        stats["items"] = ApprovalItem.objects.filter(jurisdiction_id__in=jurisdiction_ids, is_active=True).count()
+        stats["items"] = ApprovalItem.objects.filter(
+            jurisdiction_id__in=jurisdiction_ids, is_active=True
+        ).count()
     cards = [RoleCard(assignment=a, help=ROLE_HELP[Role(a.role)]) for a in roles]
     applicants = list(represented_applicants(request.user).annotate(project_count=Count("projects")))
     return render(

@@ -5,7 +5,7 @@ from daiban.organizations.admin import JurisdictionScopedAdmin
 from .models import Applicant, ApplicantRepresentative, Project
 
 
-class RepresentativeInline(admin.TabularInline):  # type: ignore[type-arg]
+class RepresentativeInline(admin.TabularInline):
     model = ApplicantRepresentative
     extra = 0
     autocomplete_fields = ["user"]

@@ -78,7 +78,10 @@ class SignUpForm(ApplicantForm):
         elif p1:
             try:
                 password_validation.validate_password(
-                    str(p1), User(username=str(cleaned.get("username", "")), full_name=str(cleaned.get("full_name", "")))
+                    str(p1),
+                    User(
+                        username=str(cleaned.get("username", "")), full_name=str(cleaned.get("full_name", ""))
+                    ),
                 )
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
@@ -91,7 +94,9 @@ class LocationChoiceField(forms.ModelChoiceField):
 
 
 class ProjectForm(forms.Form):
-    applicant = forms.ModelChoiceField(label=_("applicant"), queryset=Applicant.objects.none(), empty_label=None)
+    applicant = forms.ModelChoiceField(
+        label=_("applicant"), queryset=Applicant.objects.none(), empty_label=None
+    )
     name = forms.CharField(label=_("project name"), max_length=200)
     project_code = forms.CharField(
         label=_("project code"),
@@ -104,8 +109,12 @@ class ProjectForm(forms.Form):
     investment_amount = forms.DecimalField(
         label=_("total investment (10,000 yuan)"), min_value=Decimal(0), max_digits=14, decimal_places=2
     )
-    land_area = forms.DecimalField(label=_("land area (m²)"), min_value=Decimal(0), max_digits=14, decimal_places=2)
-    floor_area = forms.DecimalField(label=_("floor area (m²)"), min_value=Decimal(0), max_digits=14, decimal_places=2)
+    land_area = forms.DecimalField(
+        label=_("land area (m²)"), min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
+    floor_area = forms.DecimalField(
+        label=_("floor area (m²)"), min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
 
     def __init__(self, *args: object, applicants: QuerySet[Applicant], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

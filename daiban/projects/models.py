@@ -27,7 +27,9 @@ class Applicant(models.Model):
         verbose_name_plural = _("applicants")
         ordering = ["jurisdiction", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "uscc"], name="applicant_uscc_unique_in_jurisdiction")
+            models.UniqueConstraint(
+                fields=["jurisdiction", "uscc"], name="applicant_uscc_unique_in_jurisdiction"
+            )
         ]
 
     def __str__(self) -> str:
@@ -62,7 +64,9 @@ class Project(models.Model):
         RENOVATION = "renovation", _("Renovation")
         EXPANSION = "expansion", _("Expansion")
 
-    applicant = models.ForeignKey(Applicant, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="projects")
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="projects"
+    )
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="projects"
     )
@@ -78,7 +82,10 @@ class Project(models.Model):
     )
     address = models.CharField(_("site address"), max_length=255, blank=True)
     investment_amount = models.DecimalField(
-        _("total investment (10,000 yuan)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+        _("total investment (10,000 yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     land_area = models.DecimalField(
         _("land area (m²)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
@@ -93,7 +100,9 @@ class Project(models.Model):
         verbose_name_plural = _("projects")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "project_code"], name="project_code_unique_in_jurisdiction")
+            models.UniqueConstraint(
+                fields=["jurisdiction", "project_code"], name="project_code_unique_in_jurisdiction"
+            )
         ]
         indexes = [models.Index(fields=["jurisdiction", "location"], name="project_location_idx")]
 

@@ -6,7 +6,7 @@ represents and their projects. Nobody else sees anything.
 
 from django.db.models import Q, QuerySet
 
-from daiban.organizations.selectors import staff_jurisdiction_ids
+from daiban.organizations.selectors import person_id, staff_jurisdiction_ids
 
 from .models import Applicant, Project
 
@@ -14,13 +14,17 @@ from .models import Applicant, Project
 def applicant_jurisdiction_ids(user: object) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(Applicant.objects.filter(representatives__user=user).values_list("jurisdiction_id", flat=True))
+    return set(
+        Applicant.objects.filter(representatives__user_id=person_id(user)).values_list(
+            "jurisdiction_id", flat=True
+        )
+    )
 
 
 def represented_applicants(user: object) -> QuerySet[Applicant]:
     if not getattr(user, "is_authenticated", False):
         return Applicant.objects.none()
-    return Applicant.objects.filter(representatives__user=user).select_related("jurisdiction")
+    return Applicant.objects.filter(representatives__user_id=person_id(user)).select_related("jurisdiction")
 
 
 def is_applicant_user(user: object) -> bool:
@@ -31,15 +35,17 @@ def applicants_visible_to(user: object) -> QuerySet[Applicant]:
     if not getattr(user, "is_authenticated", False):
         return Applicant.objects.none()
     staff_ids = staff_jurisdiction_ids(user)
-    own = Applicant.objects.filter(representatives__user=user).values("id")
-    return Applicant.objects.filter(Q(jurisdiction_id__in=staff_ids) | Q(id__in=own)).select_related("jurisdiction")
+    own = Applicant.objects.filter(representatives__user_id=person_id(user)).values("id")
+    return Applicant.objects.filter(Q(jurisdiction_id__in=staff_ids) | Q(id__in=own)).select_related(
+        "jurisdiction"
+    )
 
 
 def projects_visible_to(user: object) -> QuerySet[Project]:
     if not getattr(user, "is_authenticated", False):
         return Project.objects.none()
     staff_ids = staff_jurisdiction_ids(user)
-    own = Applicant.objects.filter(representatives__user=user).values("id")
+    own = Applicant.objects.filter(representatives__user_id=person_id(user)).values("id")
     return Project.objects.filter(Q(jurisdiction_id__in=staff_ids) | Q(applicant_id__in=own)).select_related(
         "applicant", "jurisdiction", "location"
     )

@@ -117,7 +117,9 @@ def sign_up_applicant(
             }
         )
     _fill_applicant(Applicant(jurisdiction=jurisdiction), data)  # enterprise errors first, on its own fields
-    user = create_person(username=username, full_name=full_name, mobile=data.contact_mobile, password=password, by=None)
+    user = create_person(
+        username=username, full_name=full_name, mobile=data.contact_mobile, password=password, by=None
+    )
     applicant = register_applicant(jurisdiction=jurisdiction, data=data, by=user)
     add_representative(applicant=applicant, user=user, by=user)
     return user, applicant

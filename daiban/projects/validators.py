@@ -24,7 +24,9 @@ def validate_project_code(value: str) -> None:
     match = PROJECT_CODE_RE.match(value or "")
     if not match:
         raise ValidationError(
-            _("The project code must look like 2025-500242-47-03-000123 (year-division-industry-type-serial)."),
+            _(
+                "The project code must look like 2025-500242-47-03-000123 (year-division-industry-type-serial)."
+            ),
             code="project_code_format",
         )
     year, division, industry, kind, serial = match.groups()
@@ -36,10 +38,15 @@ def validate_project_code(value: str) -> None:
             code="project_code_division",
         )
     if not 1 <= int(industry) <= 97:
-        raise ValidationError(_("The industry code in the project code must be 01–97."), code="project_code_industry")
+        raise ValidationError(
+            _("The industry code in the project code must be 01–97."), code="project_code_industry"
+        )
     if kind not in SOCIAL_INVESTMENT_TYPES:
         raise ValidationError(
-            _("A social-investment project code has type 02 (approval) or 03 (filing)."), code="project_code_type"
+            _("A social-investment project code has type 02 (approval) or 03 (filing)."),
+            code="project_code_type",
         )
     if serial == "000000":
-        raise ValidationError(_("The serial number in the project code cannot be 000000."), code="project_code_serial")
+        raise ValidationError(
+            _("The serial number in the project code cannot be 000000."), code="project_code_serial"
+        )

@@ -53,7 +53,9 @@ def my_enterprises(request: HttpRequest) -> HttpResponse:
 @applicant_only
 def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_object_or_404(represented_applicants(request.user), pk=pk)
-    initial = {f: getattr(applicant, f) for f in ("name", "uscc", "contact_name", "contact_mobile", "address")}
+    initial = {
+        f: getattr(applicant, f) for f in ("name", "uscc", "contact_name", "contact_mobile", "address")
+    }
     form = ApplicantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,7 +74,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             project = create_project(
-                applicant=form.cleaned_data["applicant"], data=form.project_data(), by=request.user  # type: ignore[arg-type]
+                applicant=form.cleaned_data["applicant"],
+                data=form.project_data(),
+                by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -91,7 +95,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for f in ("applicant", "name", "project_code", "kind", "location", "address", "investment_amount",
                   "land_area", "floor_area")
     }  # fmt: skip
-    form = ProjectForm(request.POST or None, applicants=applicants.filter(pk=project.applicant_id), initial=initial)
+    form = ProjectForm(
+        request.POST or None, applicants=applicants.filter(pk=project.applicant_id), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             update_project(project=project, data=form.project_data(), by=request.user)  # type: ignore[arg-type]
@@ -120,6 +126,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
             Q(name__icontains=q) | Q(project_code__icontains=q) | Q(applicant__name__icontains=q)
         )
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "projects/_project_rows.html" if request.headers.get("HX-Request") else "projects/project_list.html"
+    template = (
+        "projects/_project_rows.html" if request.headers.get("HX-Request") else "projects/project_list.html"
+    )
     counts = projects_visible_to(request.user).aggregate(total=Count("id"))
     return render(request, template, {"page": page, "q": q, "total": counts["total"]})

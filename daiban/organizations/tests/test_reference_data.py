@@ -21,7 +21,11 @@ def test_each_jurisdiction_has_its_own_organisation(youyang, dazu):
     reform = youyang.units.get(kind=Unit.Kind.REFORM_OFFICE)
     assert reform.short_name == "县工改办"
     assert reform.parent.code == "zjw"  # 县工改办（办公室设在县住房城乡建委）
-    assert youyang.units.get(code="zwzx").windows.filter(is_service_zone=True, location__contains="五楼").exists()
+    assert (
+        youyang.units.get(code="zwzx")
+        .windows.filter(is_service_zone=True, location__contains="五楼")
+        .exists()
+    )
     assert dazu.units.get(kind=Unit.Kind.REFORM_OFFICE).short_name == "办理建筑许可专项小组办公室"
     assert dazu.units.filter(kind=Unit.Kind.GOVERNMENT_AFFAIRS_OFFICE, short_name="区政务管理办").exists()
     assert dazu.units.get(code="zwzx").windows.get().name == "社会投资建设项目帮代办综合窗口"

@@ -49,16 +49,36 @@ def test_section_reviewer_needs_a_section_of_that_department(youyang):
         grant_role(user=user, role=Role.SECTION_REVIEWER, jurisdiction=youyang, unit=zjw, by=None)
     other_section = youyang.units.get(code="gzj").sections.first()
     with pytest.raises(ValidationError) as exc:
-        grant_role(user=user, role=Role.SECTION_REVIEWER, jurisdiction=youyang, unit=zjw, section=other_section, by=None)
+        grant_role(
+            user=user,
+            role=Role.SECTION_REVIEWER,
+            jurisdiction=youyang,
+            unit=zjw,
+            section=other_section,
+            by=None,
+        )
     assert "不属于所选部门" in str(exc.value)
-    grant_role(user=user, role=Role.SECTION_REVIEWER, jurisdiction=youyang, unit=zjw, section=zjw.sections.first(), by=None)
+    grant_role(
+        user=user,
+        role=Role.SECTION_REVIEWER,
+        jurisdiction=youyang,
+        unit=zjw,
+        section=zjw.sections.first(),
+        by=None,
+    )
     assert has_role(user, Role.SECTION_REVIEWER)
 
 
 @pytest.mark.django_db
 def test_unit_of_another_jurisdiction_is_refused(youyang, dazu):
     with pytest.raises(ValidationError) as exc:
-        grant_role(user=UserFactory(), role=Role.AGENT, jurisdiction=youyang, unit=dazu.units.get(code="zjw"), by=None)
+        grant_role(
+            user=UserFactory(),
+            role=Role.AGENT,
+            jurisdiction=youyang,
+            unit=dazu.units.get(code="zjw"),
+            by=None,
+        )
     assert "其他辖区" in str(exc.value)
 
 

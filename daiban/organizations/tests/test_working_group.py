@@ -12,7 +12,9 @@ from daiban.organizations.tests.factories import UserFactory
 
 @pytest.fixture
 def group(dazu):
-    return WorkingGroup.objects.create(jurisdiction=dazu, name="帮代办工作组", office=dazu.units.get(code="jzxk-office"))
+    return WorkingGroup.objects.create(
+        jurisdiction=dazu, name="帮代办工作组", office=dazu.units.get(code="jzxk-office")
+    )
 
 
 @pytest.mark.django_db
@@ -47,7 +49,9 @@ def test_bad_changes_are_refused_and_nothing_is_saved(group, youyang):
         )  # fmt: skip
     assert "不能晚于今天" in str(exc.value)
     with pytest.raises(ValidationError):
-        file_working_group_change(group=group, joining=None, leaving=None, reason="x", filed_on=tomorrow, by=None)
+        file_working_group_change(
+            group=group, joining=None, leaving=None, reason="x", filed_on=tomorrow, by=None
+        )
     with pytest.raises(ValidationError) as exc:
         file_working_group_change(
             group=group,

@@ -48,7 +48,15 @@ def test_demo_data_is_idempotent_and_copies_only_the_group_structure(demo):
     load_demo()
     assert (User.objects.count(), RoleAssignment.objects.count()) == counts
     names = set(User.objects.values_list("full_name", flat=True))
-    assert not names & {"陈忠亮", "李雪梅", "孙朝中", "肖春霞", "莫麒", "袁月", "杨连波"}  # real names never used
+    assert not names & {
+        "陈忠亮",
+        "李雪梅",
+        "孙朝中",
+        "肖春霞",
+        "莫麒",
+        "袁月",
+        "杨连波",
+    }  # real names never used
 
 
 @pytest.mark.django_db

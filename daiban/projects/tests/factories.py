@@ -32,7 +32,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     project_code = factory.Sequence(lambda n: f"2026-{'500242'}-47-03-{n + 1:06d}")
     kind = Project.Kind.NEW
     location = factory.LazyAttribute(
-        lambda o: Unit.objects.filter(jurisdiction=o.jurisdiction, kind=Unit.Kind.TOWNSHIP).order_by("id").first()
+        lambda o: (
+            Unit.objects.filter(jurisdiction=o.jurisdiction, kind=Unit.Kind.TOWNSHIP).order_by("id").first()
+        )
     )
     investment_amount = Decimal("1000")
     land_area = Decimal("5000")

@@ -53,8 +53,11 @@ def test_staff_cannot_edit_an_enterprise_they_do_not_represent(client, yy_superv
     assert client.get(reverse("projects:applicant_edit", args=[yy_project.applicant.pk])).status_code == 403
 
 
-STAFF_PAGES = [("projects:project_list", []), ("organizations:unit_list", [])]
-APPLICANT_PAGES = [("projects:my_enterprises", []), ("projects:project_create", [])]
+STAFF_PAGES: list[tuple[str, list[int]]] = [("projects:project_list", []), ("organizations:unit_list", [])]
+APPLICANT_PAGES: list[tuple[str, list[int]]] = [
+    ("projects:my_enterprises", []),
+    ("projects:project_create", []),
+]
 
 
 @pytest.mark.django_db
@@ -90,7 +93,9 @@ def test_representing_an_enterprise_is_what_makes_an_applicant(client, yy_projec
 def test_working_group_roster_is_scoped(client, yy_supervisor, dz_supervisor, dazu):
     from daiban.organizations.models import WorkingGroup
 
-    group = WorkingGroup.objects.create(jurisdiction=dazu, name="工作组", office=dazu.units.get(code="jzxk-office"))
+    group = WorkingGroup.objects.create(
+        jurisdiction=dazu, name="工作组", office=dazu.units.get(code="jzxk-office")
+    )
     url = reverse("organizations:working_group_detail", args=[group.pk])
     client.force_login(yy_supervisor)
     assert client.get(url).status_code == 404

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from daiban.projects.validators import normalize_project_code, validate_project_code
 
 
-@pytest.mark.parametrize("code", ["2025-500242-47-03-000123", "2019-500111-30-02-123456", "2026-500000-70-03-000001"])
+@pytest.mark.parametrize(
+    "code", ["2025-500242-47-03-000123", "2019-500111-30-02-123456", "2026-500000-70-03-000001"]
+)
 def test_valid_project_codes(code):
     validate_project_code(code)
 

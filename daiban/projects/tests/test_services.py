@@ -41,7 +41,9 @@ def test_create_project_is_audited(youyang):
 def test_bad_project_saves_nothing(youyang, overrides, field):
     applicant = ApplicantFactory(jurisdiction=youyang)
     with pytest.raises(ValidationError) as exc:
-        create_project(applicant=applicant, data=project_data(youyang.units.get(code="gyyq"), **overrides), by=None)
+        create_project(
+            applicant=applicant, data=project_data(youyang.units.get(code="gyyq"), **overrides), by=None
+        )
     assert field in exc.value.message_dict
     assert not Project.objects.exists()
     assert not AuditEntry.objects.filter(verb="project.created").exists()
@@ -65,7 +67,9 @@ def test_location_of_another_jurisdiction_or_not_a_location_is_refused(youyang, 
 def test_sign_up_with_bad_codes_saves_nothing(youyang, uscc, mobile, field):
     data = ApplicantData(name="某公司", uscc=uscc, contact_name="李四", contact_mobile=mobile)
     with pytest.raises(ValidationError) as exc:
-        sign_up_applicant(jurisdiction=youyang, data=data, username="lisi", password="a-good-pass-9", full_name="李四")
+        sign_up_applicant(
+            jurisdiction=youyang, data=data, username="lisi", password="a-good-pass-9", full_name="李四"
+        )
     assert field in exc.value.message_dict
     assert not User.objects.filter(username="lisi").exists()
     assert not Applicant.objects.exists()
@@ -75,8 +79,12 @@ def test_sign_up_with_bad_codes_saves_nothing(youyang, uscc, mobile, field):
 @pytest.mark.django_db
 def test_nobody_takes_over_a_registered_enterprise(youyang):
     existing = ApplicantFactory(jurisdiction=youyang)
-    data = ApplicantData(name="冒名公司", uscc=existing.uscc, contact_name="王五", contact_mobile="13800138001")
+    data = ApplicantData(
+        name="冒名公司", uscc=existing.uscc, contact_name="王五", contact_mobile="13800138001"
+    )
     with pytest.raises(ValidationError) as exc:
-        sign_up_applicant(jurisdiction=youyang, data=data, username="wangwu", password="a-good-pass-9", full_name="王五")
+        sign_up_applicant(
+            jurisdiction=youyang, data=data, username="wangwu", password="a-good-pass-9", full_name="王五"
+        )
     assert "已在本辖区注册" in exc.value.message_dict["uscc"][0]
     assert not User.objects.filter(username="wangwu").exists()

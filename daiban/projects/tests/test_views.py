@@ -77,7 +77,9 @@ def test_applicant_registers_a_project(client, applicant_user, youyang):
 def test_bad_project_input_is_refused_in_chinese(client, applicant_user, youyang, overrides, message):
     client.force_login(applicant_user)
     count = Project.objects.count()
-    response = client.post(reverse("projects:project_create"), project_form(youyang.units.get(code="gyyq"), **overrides))
+    response = client.post(
+        reverse("projects:project_create"), project_form(youyang.units.get(code="gyyq"), **overrides)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Project.objects.count() == count

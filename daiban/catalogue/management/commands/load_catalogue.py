@@ -19,4 +19,6 @@ class Command(BaseCommand):
                 version = load_catalogue(path=path)
             except CatalogueDataError as exc:
                 raise CommandError(str(exc)) from exc
-            self.stdout.write(f"{version.jurisdiction.code} catalogue {version.version}: {version.item_count} items")
+            self.stdout.write(
+                f"{version.jurisdiction.code} catalogue {version.version}: {version.item_count} items"
+            )

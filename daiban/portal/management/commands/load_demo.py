@@ -18,7 +18,9 @@ class Command(BaseCommand):
             raise CommandError("demo data is for DEBUG installations; pass --force to insist")
         translation.activate(settings.LANGUAGE_CODE)
         logins = load_demo()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/")
+        )
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
         width = max(len(u) for u, _ in logins)
         for username, what in logins:
