@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "daiban.common",
+    "daiban.workdays",
     "daiban.organizations",
     "daiban.catalogue",
     "daiban.projects",
@@ -110,3 +111,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DAIBAN_LOG_LEVEL", "INFO")},
 }
+
+# Working days left at or below which an item counts as due soon (临期). Overdue is past the deadline.
+DAIBAN_DUE_SOON_WORKING_DAYS = int(os.environ.get("DAIBAN_DUE_SOON_WORKING_DAYS", "2"))

@@ -1,24 +1,21 @@
 from django.contrib import admin
 
-from daiban.organizations.admin import JurisdictionScopedAdmin
+from daiban.organizations.admin import JurisdictionScopedAdmin, ScopedInline
 
 from .models import ApprovalItem, CatalogueVersion, Fee, ItemPrerequisite, Material, ResultDocument
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(ScopedInline):
     model = Material
-    extra = 0
 
 
-class FeeInline(admin.TabularInline):
+class FeeInline(ScopedInline):
     model = Fee
-    extra = 0
 
 
-class PrerequisiteInline(admin.TabularInline):
+class PrerequisiteInline(ScopedInline):
     model = ItemPrerequisite
     fk_name = "item"
-    extra = 0
 
 
 @admin.register(ApprovalItem)

@@ -2,9 +2,12 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from daiban.common.access import public
 from daiban.common.stages import Stage
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
 
 from .selectors import catalogue_jurisdictions, default_jurisdiction_for, published_items, with_details
 
@@ -30,4 +33,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse:
     jurisdiction = get_object_or_404(catalogue_jurisdictions(), code=code)
     item = get_object_or_404(with_details(published_items(jurisdiction)), code=item_code)
-    return render(request, "catalogue/item_detail.html", {"item": item})
+    today = timezone.localdate()
+    try:
+        example_deadline = calendar_for().deadline(today, item.time_limit_days)
+    except (CalendarYearUnknown, LookupError):
+        example_deadline = None
+    return render(
+        request,
+        "catalogue/item_detail.html",
+        {"item": item, "today": today, "example_deadline": example_deadline},
+    )

@@ -41,6 +41,25 @@ class AuditedModelAdmin(admin.ModelAdmin):
             )
             super().delete_model(request, obj)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (sections, materials, calendar days …) are audited one by one."""
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            parent_code = _jurisdiction_code(form.instance)
+            rows: list[tuple[Any, str, dict[str, Any] | None, dict[str, Any] | None]]
+            rows = [(obj, "added", None, snapshot(obj)) for obj in formset.new_objects]
+            rows += [(obj, "changed", None, snapshot(obj)) for obj, _fields in formset.changed_objects]
+            rows += [(obj, "deleted", snapshot(obj), None) for obj in formset.deleted_objects]
+            for obj, what, before, after in rows:
+                record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    verb=f"{obj._meta.model_name}.{what}_in_admin",
+                    target=obj,
+                    before=before,
+                    after=after,
+                    jurisdiction_code=parent_code,
+                )
+
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_model(request, obj)

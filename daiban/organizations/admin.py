@@ -41,6 +41,31 @@ def administered_jurisdiction_ids(request: HttpRequest) -> set[int] | None:
     return ids
 
 
+def _is_administrator(request: HttpRequest) -> bool:
+    return bool(
+        request.user.is_active and (request.user.is_superuser or administered_jurisdiction_ids(request))
+    )
+
+
+class ScopedInline(admin.TabularInline):
+    """Inlines follow their parent's rule; without this Django would drop them for administrators, who
+    hold a role rather than Django model permissions, and silently ignore what they typed."""
+
+    extra = 0
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_administrator(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_administrator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_administrator(request)
+
+
 class JurisdictionScopedAdmin(AuditedModelAdmin):
     """Administrators of a jurisdiction manage its configuration and nothing else."""
 
@@ -92,14 +117,12 @@ class JurisdictionAdmin(JurisdictionScopedAdmin):
     list_display = ["code", "name", "level", "parent"]
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(ScopedInline):
     model = Section
-    extra = 0
 
 
-class WindowInline(admin.TabularInline):
+class WindowInline(ScopedInline):
     model = Window
-    extra = 0
 
 
 @admin.register(Unit)
@@ -137,9 +160,8 @@ class UserAdmin(BaseUserAdmin):
         return bool(request.user.is_superuser or administered_jurisdiction_ids(request))
 
 
-class WorkingGroupMemberInline(admin.TabularInline):
+class WorkingGroupMemberInline(ScopedInline):
     model = WorkingGroupMember
-    extra = 0
     autocomplete_fields = ["user"]
 
 

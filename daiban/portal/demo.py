@@ -34,6 +34,7 @@ from daiban.projects.services import (
     create_project,
     register_applicant,
 )
+from daiban.workdays.services import seed_calendar_from_library
 
 DEMO_PASSWORD = "daiban-demo"  # noqa: S105 - printed for the demo; never used outside DEBUG
 
@@ -115,6 +116,7 @@ def _person(username: str, full_name: str, *, by: User | None, mobile: str = "")
 @transaction.atomic
 def load_demo() -> list[tuple[str, str]]:
     """Create (or top up) the demo data; returns (username, what it shows) for the login list."""
+    seed_calendar_from_library()
     for path in organisation_data_files():
         load_organisations(path=path)
     for path in catalogue_data_files():

@@ -4,6 +4,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import public, signed_in
@@ -11,6 +12,7 @@ from daiban.organizations.models import Role, RoleAssignment
 from daiban.organizations.permissions import ROLE_HELP
 from daiban.organizations.selectors import active_roles, staff_jurisdiction_ids
 from daiban.projects.selectors import projects_visible_to, represented_applicants
+from daiban.workdays.selectors import missing_next_year
 
 
 @public
@@ -42,8 +44,15 @@ def home(request: HttpRequest) -> HttpResponse:
         ).count()
     cards = [RoleCard(assignment=a, help=ROLE_HELP[Role(a.role)]) for a in roles]
     applicants = list(represented_applicants(request.user).annotate(project_count=Count("projects")))
+    keeps_calendar = request.user.is_superuser or any(a.role == Role.ADMINISTRATOR for a in roles)
     return render(
         request,
         "portal/home.html",
-        {"cards": cards, "applicants": applicants, "stats": stats, "is_superuser": request.user.is_superuser},
+        {
+            "cards": cards,
+            "applicants": applicants,
+            "stats": stats,
+            "is_superuser": request.user.is_superuser,
+            "calendar_missing_year": missing_next_year(timezone.localdate()) if keeps_calendar else None,
+        },
     )

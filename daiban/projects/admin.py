@@ -1,13 +1,12 @@
 from django.contrib import admin
 
-from daiban.organizations.admin import JurisdictionScopedAdmin
+from daiban.organizations.admin import JurisdictionScopedAdmin, ScopedInline
 
 from .models import Applicant, ApplicantRepresentative, Project
 
 
-class RepresentativeInline(admin.TabularInline):
+class RepresentativeInline(ScopedInline):
     model = ApplicantRepresentative
-    extra = 0
     autocomplete_fields = ["user"]
 
 

@@ -1,5 +1,9 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+
+from daiban.workdays.services import seed_calendar_from_library
 
 
 @pytest.mark.django_db
@@ -26,3 +30,14 @@ def test_staff_see_their_own_catalogue_by_default(client, dz_supervisor, youyang
 def test_catalogue_page_query_count_is_bounded(client, youyang, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         client.get(reverse("catalogue:item_list"), {"j": "500242"})
+
+
+@pytest.mark.django_db
+def test_item_guide_shows_the_deadline_if_accepted_today(client, youyang, monkeypatch):
+    seed_calendar_from_library()
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 9, 29))
+    text = client.get(
+        reverse("catalogue:item_detail", args=["500242", "construction-permit"])
+    ).content.decode()
+    # 3 working days: 9-30, then the National Day week, 10-8 and 10-9.
+    assert "2026-09-29 受理，应于 2026-10-09 前办结" in text

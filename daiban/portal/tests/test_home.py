@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -79,3 +81,15 @@ def test_load_demo_command_prints_the_logins(capsys, settings):
     call_command("load_demo")
     out = capsys.readouterr().out
     assert "daiban-demo" in out and "yy-clerk" in out and "窗口工作人员" in out
+
+
+@pytest.mark.django_db
+def test_administrators_are_told_when_next_years_holidays_are_missing(client, demo, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 11, 22))
+    client.force_login(User.objects.get(username="yy-admin"))
+    assert "2027年的节假日安排尚未录入" in client.get(reverse("home")).content.decode()
+    client.force_login(User.objects.get(username="yy-agent"))
+    assert "尚未录入" not in client.get(reverse("home")).content.decode()
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2025, 11, 22))
+    client.force_login(User.objects.get(username="yy-admin"))
+    assert "尚未录入" not in client.get(reverse("home")).content.decode()
