@@ -27,6 +27,7 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
+from django.utils.translation import gettext
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -37,6 +38,14 @@ class CalendarYearUnknown(LookupError):
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(f"the working-day calendar has no schedule for {year}")
+
+    @property
+    def user_message(self) -> str:
+        """What a person is told (in their language) instead of a guessed date."""
+        return gettext(
+            "The holiday schedule for %(year)s has not been entered; deadlines running into %(year)s "
+            "cannot be computed."
+        ) % {"year": self.year}
 
 
 @dataclass(frozen=True)

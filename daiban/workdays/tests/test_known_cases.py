@@ -101,5 +101,6 @@ def test_unknown_years_are_refused_clearly(cal):
     with pytest.raises(CalendarYearUnknown) as exc:
         cal.is_working_day(D(2027, 1, 4))
     assert exc.value.year == 2027
+    assert exc.value.user_message == "2027年的节假日安排尚未录入，办理期限延伸到2027年的事项将无法计算。"
     with pytest.raises(CalendarYearUnknown):
         cal.deadline(D(2026, 12, 28), 10)  # runs into 2027
