@@ -21,6 +21,8 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("catalogue/", include("daiban.catalogue.urls")),
+    path("requests/", include("daiban.cases.urls")),
+    path("notifications/", include("daiban.notifications.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "daiban.organizations",
     "daiban.catalogue",
     "daiban.projects",
+    "daiban.notifications",
+    "daiban.cases",
     "daiban.portal",
 ]
 

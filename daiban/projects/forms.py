@@ -93,10 +93,13 @@ class LocationChoiceField(forms.ModelChoiceField):
         return f"{obj.get_kind_display()} · {obj.name}"
 
 
-class ProjectForm(forms.Form):
-    applicant = forms.ModelChoiceField(
-        label=_("applicant"), queryset=Applicant.objects.none(), empty_label=None
-    )
+class ProjectFieldsForm(forms.Form):
+    """A project's own fields; the location choices are the townships and parks of `jurisdictions`."""
+
+    # A form that also asks for the enterprise's name and address names the project's own otherwise.
+    project_name_field = "name"
+    project_address_field = "address"
+
     name = forms.CharField(label=_("project name"), max_length=200)
     project_code = forms.CharField(
         label=_("project code"),
@@ -116,18 +119,40 @@ class ProjectForm(forms.Form):
         label=_("floor area (m²)"), min_value=Decimal(0), max_digits=14, decimal_places=2
     )
 
-    def __init__(self, *args: object, applicants: QuerySet[Applicant], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
+    def set_locations(self, jurisdictions: QuerySet[Jurisdiction] | object) -> None:
         self.fields["location"].queryset = (  # type: ignore[attr-defined]
             Unit.objects.filter(
-                jurisdiction__in=applicants.values("jurisdiction"),
-                kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK],
-                is_active=True,
+                jurisdiction__in=jurisdictions, kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK], is_active=True
             )
             .select_related("jurisdiction")
             .order_by("jurisdiction__code", "-kind", "position")
         )
+
+    def clean_project_code(self) -> str:
+        value = normalize_project_code(self.cleaned_data["project_code"])
+        validate_project_code(value)
+        return value
+
+    def project_data(self) -> ProjectData:
+        d = self.cleaned_data
+        return ProjectData(
+            name=d[self.project_name_field], project_code=d["project_code"], kind=d["kind"], location=d["location"],
+            address=d.get(self.project_address_field, ""), investment_amount=d["investment_amount"],
+            land_area=d["land_area"], floor_area=d["floor_area"],
+        )  # fmt: skip
+
+
+class ProjectForm(ProjectFieldsForm):
+    applicant = forms.ModelChoiceField(
+        label=_("applicant"), queryset=Applicant.objects.none(), empty_label=None
+    )
+
+    field_order = ["applicant"]
+
+    def __init__(self, *args: object, applicants: QuerySet[Applicant], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
+        self.set_locations(applicants.values("jurisdiction"))
         self._only_applicant = applicants.first() if applicants.count() == 1 else None
         if self._only_applicant is not None:
             self.fields["applicant"].widget = forms.HiddenInput()
@@ -139,16 +164,3 @@ class ProjectForm(forms.Form):
         if applicant is None:
             raise forms.ValidationError(_("Choose the enterprise the project belongs to."))
         return applicant
-
-    def clean_project_code(self) -> str:
-        value = normalize_project_code(self.cleaned_data["project_code"])
-        validate_project_code(value)
-        return value
-
-    def project_data(self) -> ProjectData:
-        d = self.cleaned_data
-        return ProjectData(
-            name=d["name"], project_code=d["project_code"], kind=d["kind"], location=d["location"],
-            address=d.get("address", ""), investment_amount=d["investment_amount"], land_area=d["land_area"],
-            floor_area=d["floor_area"],
-        )  # fmt: skip

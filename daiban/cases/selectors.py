@@ -1,0 +1,137 @@
+"""Case reads scoped to the person asking. Each role sees its own slice:
+
+- applicant users: their enterprises' requests;
+- coordinators: requests with an item their unit is responsible for, or located in their township/park;
+- agents: requests with an item assigned to them; clerks: requests taken at their service centre;
+- section reviewers: requests with an item of their department; supervisors: their jurisdictions.
+"""
+
+from django.db.models import Count, Q, QuerySet
+
+from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Unit, User
+from daiban.organizations.selectors import active_roles, is_platform_superuser, person_id
+from daiban.projects.models import Applicant
+
+from .models import OPEN_STATES, CaseItem, ServiceRequest
+
+
+def _units(user: object, role: str) -> set[int]:
+    return {a.unit_id for a in active_roles(user) if a.role == role and a.unit_id}
+
+
+def requests_visible_to(user: object) -> QuerySet[ServiceRequest]:
+    if not getattr(user, "is_authenticated", False):
+        return ServiceRequest.objects.none()
+    if is_platform_superuser(user):
+        return ServiceRequest.objects.all()
+    uid = person_id(user)
+    condition = Q(applicant__in=Applicant.objects.filter(representatives__user_id=uid).values("id"))
+    coordinated = _units(user, Role.COORDINATOR)
+    if coordinated:
+        condition |= Q(locality_id__in=coordinated) | Q(
+            id__in=CaseItem.objects.filter(responsible_unit_id__in=coordinated).values("request_id")
+        )
+    if _units(user, Role.AGENT):
+        condition |= Q(id__in=CaseItem.objects.filter(agent_id=uid).values("request_id"))
+    clerk_centres = _units(user, Role.CLERK)
+    if clerk_centres:
+        condition |= Q(window__service_centre_id__in=clerk_centres)
+    reviewed = _units(user, Role.SECTION_REVIEWER)
+    if reviewed:
+        condition |= Q(
+            id__in=CaseItem.objects.filter(approval_item__department_id__in=reviewed).values("request_id")
+        )
+    supervised = {a.jurisdiction_id for a in active_roles(user) if a.role == Role.SUPERVISOR}
+    if supervised:
+        supervised |= set(Jurisdiction.objects.filter(parent_id__in=supervised).values_list("id", flat=True))
+        condition |= Q(jurisdiction_id__in=supervised)
+    return ServiceRequest.objects.filter(condition)
+
+
+def with_listing(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
+    return qs.select_related("project", "applicant", "jurisdiction", "locality").annotate(
+        item_count=Count("items", distinct=True),
+        unassigned_count=Count("items", filter=Q(items__agent__isnull=True), distinct=True),
+    )
+
+
+def coordinator_units(user: object) -> set[int]:
+    return _units(user, Role.COORDINATOR)
+
+
+def can_decide(user: object, request: ServiceRequest) -> bool:
+    """Accept or decline: a coordinator of the locality or of any item's responsible unit."""
+    units = coordinator_units(user)
+    if not units:
+        return False
+    if request.locality_id in units:
+        return True
+    return request.items.filter(responsible_unit_id__in=units).exists()
+
+
+def can_assign(user: object, item: CaseItem, request: ServiceRequest) -> bool:
+    """Assign an item's agent: its responsible unit's coordinator, or — outside parks — the township's
+    (酉阳方案 四(二)2: departments together with the township arrange the agents)."""
+    units = coordinator_units(user)
+    if item.responsible_unit_id in units:
+        return True
+    return request.locality.kind == Unit.Kind.TOWNSHIP and request.locality_id in units
+
+
+def agent_units_for(item: CaseItem, request: ServiceRequest) -> set[int]:
+    units = {item.responsible_unit_id}
+    if request.locality.kind == Unit.Kind.TOWNSHIP:
+        units.add(request.locality_id)
+    return units
+
+
+def eligible_agents(unit_ids: set[int]) -> QuerySet[User]:
+    """Agents of those units, each with its current load (open items assigned)."""
+    agent_ids = RoleAssignment.objects.filter(
+        role=Role.AGENT, unit_id__in=unit_ids, revoked_at__isnull=True
+    ).values("user_id")
+    return (
+        User.objects.filter(id__in=agent_ids, is_active=True)
+        .annotate(load=Count("case_items", filter=Q(case_items__request__state__in=OPEN_STATES)))
+        .order_by("load", "full_name", "id")
+    )
+
+
+def coordinators_for(request: ServiceRequest) -> QuerySet[User]:
+    unit_ids = set(request.items.values_list("responsible_unit_id", flat=True))
+    if request.locality.kind == Unit.Kind.TOWNSHIP or not unit_ids:
+        unit_ids.add(request.locality_id)
+    holders = RoleAssignment.objects.filter(
+        role=Role.COORDINATOR, unit_id__in=unit_ids, revoked_at__isnull=True
+    ).values("user_id")
+    return User.objects.filter(id__in=holders, is_active=True)
+
+
+def worklist(user: object) -> QuerySet[CaseItem]:
+    """An agent's open items."""
+    return (
+        CaseItem.objects.filter(agent_id=person_id(user), request__state__in=OPEN_STATES)
+        .select_related(
+            "request__project",
+            "request__applicant",
+            "request__jurisdiction",
+            "approval_item",
+            "responsible_unit",
+        )
+        .order_by("request__submitted_at", "position")
+    )
+
+
+def dispatch_queue(user: object) -> QuerySet[ServiceRequest]:
+    """Requests a coordinator must act on: to accept, or with items of theirs still without an agent."""
+    units = coordinator_units(user)
+    if not units:
+        return ServiceRequest.objects.none()
+    mine = Q(locality_id__in=units) | Q(
+        id__in=CaseItem.objects.filter(responsible_unit_id__in=units).values("request_id")
+    )
+    return with_listing(
+        ServiceRequest.objects.filter(
+            mine, state__in=[ServiceRequest.State.SUBMITTED, ServiceRequest.State.ACCEPTED]
+        )
+    ).order_by("submitted_at", "id")

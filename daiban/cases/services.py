@@ -1,0 +1,334 @@
+"""Every write to requests and their items: one function per transition, each one transaction that
+writes the timeline, the audit entry and the notifications together."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daiban.catalogue.models import ApprovalItem
+from daiban.common.audit import record, snapshot
+from daiban.notifications.services import notify
+from daiban.organizations.models import Role, Unit, User, Window
+from daiban.organizations.selectors import active_roles
+from daiban.projects.models import Applicant, Project
+from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
+from daiban.projects.validators import normalize_project_code
+
+from .models import OPEN_STATES, CaseItem, ItemAssignment, RequestDocument, ServiceRequest, TimelineEntry
+from .selectors import agent_units_for, can_assign, can_decide, coordinators_for
+from .states import ACTION_LABELS, REQUEST_TRANSITIONS
+from .uploads import display_name, sniff, stored_name
+
+
+def _representatives(request: ServiceRequest) -> list[User]:
+    return [link.user for link in request.applicant.representatives.select_related("user")]
+
+
+def _url(request: ServiceRequest) -> str:
+    return reverse("cases:request_detail", args=[request.pk])
+
+
+def _move(request: ServiceRequest, action: str, *, by: User | None, note: str = "") -> None:
+    """The only place a request's state changes: it checks the graph and writes the timeline."""
+    target = REQUEST_TRANSITIONS[action].get(request.state)
+    if target is None:
+        raise ValidationError(
+            _("This request is “%(state)s”; it cannot be %(action)s now.")
+            % {"state": request.get_state_display(), "action": ACTION_LABELS[action]}
+        )
+    before = request.state
+    request.state = target
+    request.save(update_fields=["state", "decided_by", "decided_at", "decline_reason"])
+    TimelineEntry.objects.create(
+        request=request, actor=by, verb=f"request.{action}", from_state=before, to_state=target, note=note
+    )
+    record(
+        actor=by,
+        verb=f"request.{action}",
+        target=request,
+        before={"state": before},
+        after={"state": target, "note": note},
+        jurisdiction_code=request.jurisdiction.code,
+    )
+
+
+def _lock(request: ServiceRequest) -> ServiceRequest:
+    """Re-read the request under a row lock so two coordinators never overwrite each other."""
+    return (
+        ServiceRequest.objects.select_for_update()
+        .select_related("jurisdiction", "locality", "applicant")
+        .get(pk=request.pk)
+    )
+
+
+@dataclass(frozen=True)
+class RequestData:
+    mode: str
+    approval_items: Sequence[ApprovalItem]
+    consent: bool
+    free_of_charge_acknowledged: bool
+    note: str = ""
+    documents: Sequence[UploadedFile] = ()
+
+
+def _check_request(project: Project, data: RequestData) -> list[str]:
+    """Validate everything before anything is written; returns the files' sniffed types."""
+    errors: dict[str, list[str]] = {}
+    if data.mode not in ServiceRequest.Mode.values:
+        errors.setdefault("mode", []).append(_("Choose assist or proxy."))
+    if not data.approval_items:
+        errors.setdefault("approval_items", []).append(_("Choose at least one approval item."))
+    foreign = [
+        i.name for i in data.approval_items if i.jurisdiction_id != project.jurisdiction_id or not i.is_active
+    ]
+    if foreign:
+        errors.setdefault("approval_items", []).append(
+            _("These items are not offered where the project is: %(items)s") % {"items": "、".join(foreign)}
+        )
+    busy = (
+        CaseItem.objects.filter(request__project=project, request__state__in=OPEN_STATES)
+        .filter(approval_item__in=[i.pk for i in data.approval_items])
+        .select_related("approval_item")
+    )
+    if busy:
+        errors.setdefault("approval_items", []).append(
+            _("An open request already covers: %(items)s")
+            % {"items": "、".join(c.approval_item.name for c in busy)}
+        )
+    if data.mode == ServiceRequest.Mode.PROXY and not data.consent:
+        errors.setdefault("consent", []).append(_("Proxy handling needs the applicant's consent."))
+    if not data.free_of_charge_acknowledged:
+        errors.setdefault("free_of_charge_acknowledged", []).append(
+            _("Please confirm the free-of-charge principle.")
+        )
+    mimes = []
+    for upload in data.documents:
+        try:
+            mimes.append(sniff(upload))
+        except ValidationError as exc:
+            errors.setdefault("documents", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return mimes
+
+
+@transaction.atomic
+def submit_request(
+    *, project: Project, data: RequestData, by: User, channel: str, window: Window | None = None
+) -> ServiceRequest:
+    """提交申请, online by the applicant or at a window by a clerk. All or nothing."""
+    project = (
+        Project.objects.select_for_update()
+        .select_related("location", "jurisdiction", "applicant")
+        .get(pk=project.pk)
+    )  # serialises two submissions for one project, so the duplicate check holds
+    if channel == ServiceRequest.Channel.ONLINE:
+        if window is not None or not project.applicant.representatives.filter(user=by).exists():
+            raise ValidationError(_("You can only apply for your own enterprise's projects."))
+    elif channel == ServiceRequest.Channel.WINDOW:
+        centres = {a.unit_id for a in active_roles(by) if a.role == Role.CLERK}
+        if window is None or window.service_centre_id not in centres:
+            raise ValidationError({"window": _("Choose a window of your own service centre.")})
+        if window.service_centre.jurisdiction_id != project.jurisdiction_id:
+            raise ValidationError({"window": _("The project is in another jurisdiction.")})
+    else:
+        raise ValidationError(_("Unknown channel."))
+    mimes = _check_request(project, data)
+    request = ServiceRequest.objects.create(
+        jurisdiction=project.jurisdiction,
+        project=project,
+        applicant=project.applicant,
+        locality=project.location,
+        mode=data.mode,
+        channel=channel,
+        window=window,
+        note=data.note.strip(),
+        consent_at=timezone.now() if data.consent else None,
+        submitted_by=by,
+    )
+    in_park = project.location.kind == Unit.Kind.PARK
+    CaseItem.objects.bulk_create(
+        CaseItem(
+            request=request,
+            approval_item=item,
+            responsible_unit=project.location if in_park else item.department,
+            position=item.position,
+        )
+        for item in sorted(data.approval_items, key=lambda i: i.position)
+    )
+    for upload, mime in zip(data.documents, mimes, strict=True):
+        document = RequestDocument(
+            request=request, original_name=display_name(upload), content_type=mime, size=upload.size or 0,
+            uploaded_by=by,
+        )  # fmt: skip
+        document.file.save(stored_name(mime), upload, save=False)
+        document.save()
+    TimelineEntry.objects.create(
+        request=request, actor=by, verb="request.submitted", to_state=request.state,
+        note=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},
+    )  # fmt: skip
+    record(
+        actor=by,
+        verb="request.submitted",
+        target=request,
+        after=snapshot(request, ["project", "mode", "channel", "window", "state"])
+        | {"items": [i.code for i in data.approval_items], "documents": len(mimes)},
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    title = _("New %(mode)s request: %(project)s") % {
+        "mode": request.get_mode_display(),
+        "project": project.name,
+    }
+    notify(recipients=coordinators_for(request), verb="request.submitted", title=title, url=_url(request),
+           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=_representatives(request),
+        verb="request.submitted",
+        title=_("We received your request %(ref)s") % {"ref": request.reference},
+        url=_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    return request
+
+
+@transaction.atomic
+def register_window_request(
+    *, window: Window, applicant_data: ApplicantData, project_data: ProjectData, data: RequestData, by: User
+) -> ServiceRequest:
+    """窗口申请: a clerk registers a walk-in enterprise and project (or finds them) and submits for them."""
+    jurisdiction = window.service_centre.jurisdiction
+    applicant = Applicant.objects.filter(jurisdiction=jurisdiction, uscc=applicant_data.uscc).first()
+    if applicant is None:
+        applicant = register_applicant(jurisdiction=jurisdiction, data=applicant_data, by=by)
+    code = normalize_project_code(project_data.project_code)
+    project = Project.objects.filter(jurisdiction=jurisdiction, project_code=code).first()
+    if project is None:
+        project = create_project(applicant=applicant, data=project_data, by=by)
+    elif project.applicant_id != applicant.pk:
+        raise ValidationError({"project_code": _("This project code belongs to another enterprise.")})
+    return submit_request(
+        project=project, data=data, by=by, channel=ServiceRequest.Channel.WINDOW, window=window
+    )
+
+
+@transaction.atomic
+def accept_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
+    request = _lock(request)
+    if not can_decide(by, request):
+        raise ValidationError(_("Only a responsible coordinator can accept this request."))
+    request.decided_by, request.decided_at = by, timezone.now()
+    _move(request, "accept", by=by)
+    notify(
+        recipients=_representatives(request),
+        verb="request.accepted",
+        title=_("Your request %(ref)s was accepted; agents are being assigned.") % {"ref": request.reference},
+        url=_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    return request
+
+
+@transaction.atomic
+def decline_request(*, request: ServiceRequest, reason: str, by: User) -> ServiceRequest:
+    request = _lock(request)
+    if not can_decide(by, request):
+        raise ValidationError(_("Only a responsible coordinator can decline this request."))
+    if len(reason.strip()) < 4:
+        raise ValidationError({"reason": _("Tell the applicant why, in a sentence.")})
+    request.decided_by, request.decided_at, request.decline_reason = by, timezone.now(), reason.strip()
+    _move(request, "decline", by=by, note=reason.strip())
+    notify(
+        recipients=_representatives(request),
+        verb="request.declined",
+        title=_("Your request %(ref)s was not accepted") % {"ref": request.reference},
+        body=reason.strip(),
+        url=_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    return request
+
+
+@transaction.atomic
+def withdraw_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
+    request = _lock(request)
+    if not request.applicant.representatives.filter(user=by).exists():
+        raise ValidationError(_("Only the applicant can withdraw its request."))
+    _move(request, "withdraw", by=by)
+    return request
+
+
+@transaction.atomic
+def assign_agent(*, item: CaseItem, agent: User, by: User, reason: str = "") -> CaseItem:
+    """分发: put an agent on an item, or move it to another agent (with a reason)."""
+    request = _lock(item.request)
+    item = CaseItem.objects.select_for_update().select_related("approval_item").get(pk=item.pk)
+    if request.state not in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED):
+        raise ValidationError(_("Accept the request before assigning agents."))
+    if not can_assign(by, item, request):
+        raise ValidationError(_("You do not coordinate this item."))
+    eligible = agent_units_for(item, request)
+    if not any(a.role == Role.AGENT and a.unit_id in eligible for a in active_roles(agent)):
+        raise ValidationError({"agent": _("This person is not an agent of the item's responsible unit.")})
+    previous = item.agent
+    if previous is not None:
+        if previous.pk == agent.pk:
+            raise ValidationError({"agent": _("This agent already handles the item.")})
+        if len(reason.strip()) < 2:
+            raise ValidationError({"reason": _("Give the reason for the reassignment.")})
+        ItemAssignment.objects.filter(case_item=item, ended_at__isnull=True).update(ended_at=timezone.now())
+    item.agent = agent
+    item.save(update_fields=["agent"])
+    ItemAssignment.objects.create(case_item=item, agent=agent, assigned_by=by, reason=reason.strip())
+    verb = "item.reassigned" if previous else "item.assigned"
+    TimelineEntry.objects.create(
+        request=request, case_item=item, actor=by, verb=verb,
+        note=f"{item.approval_item.name}：{previous.display_name + ' → ' if previous else ''}{agent.display_name}"
+        + (f"（{reason.strip()}）" if reason.strip() else ""),
+    )  # fmt: skip
+    record(
+        actor=by,
+        verb=verb,
+        target=item,
+        before={"agent": previous.pk if previous else None},
+        after={"agent": agent.pk, "reason": reason.strip()},
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    code = request.jurisdiction.code
+    notify(
+        recipients=[agent],
+        verb=verb,
+        title=_("New assignment: %(item)s for %(project)s")
+        % {"item": item.approval_item.name, "project": request.project.name},
+        url=_url(request),
+        jurisdiction_code=code,
+    )
+    if previous is not None:
+        notify(
+            recipients=[previous],
+            verb=verb,
+            title=_("%(item)s of %(project)s was moved to another agent")
+            % {"item": item.approval_item.name, "project": request.project.name},
+            body=reason.strip(),
+            url="",
+            jurisdiction_code=code,
+        )
+    notify(
+        recipients=_representatives(request),
+        verb=verb,
+        title=_("Your agent for %(item)s: %(agent)s %(mobile)s")
+        % {"item": item.approval_item.name, "agent": agent.display_name, "mobile": agent.mobile},
+        url=_url(request),
+        jurisdiction_code=code,
+    )
+    if (
+        request.state == ServiceRequest.State.ACCEPTED
+        and not request.items.filter(agent__isnull=True).exists()
+    ):
+        _move(request, "dispatch", by=by)
+    return item

@@ -1,0 +1,278 @@
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from daiban.catalogue.models import ApprovalItem
+from daiban.catalogue.selectors import with_details
+from daiban.common.access import signed_in
+from daiban.common.forms import add_service_errors
+from daiban.common.stages import Stage
+from daiban.organizations.models import Role, Window
+from daiban.organizations.selectors import active_roles
+from daiban.projects.permissions import applicant_only
+from daiban.projects.selectors import projects_visible_to, represented_applicants
+
+from .forms import AssignForm, DeclineForm, OnlineRequestForm, WindowRequestForm
+from .models import CaseItem, ServiceRequest, TimelineEntry
+from .permissions import agents_only, clerks_only, coordinators_only
+from .selectors import (
+    agent_units_for,
+    can_assign,
+    can_decide,
+    dispatch_queue,
+    eligible_agents,
+    requests_visible_to,
+    with_listing,
+    worklist,
+)
+from .services import (
+    accept_request,
+    assign_agent,
+    decline_request,
+    register_window_request,
+    submit_request,
+    withdraw_request,
+)
+
+PAGE_SIZE = 25
+
+
+def _catalogue(items: QuerySet[ApprovalItem]) -> list[tuple[Any, list[ApprovalItem]]]:
+    """Items by stage, with their guides (materials, fees) for the choice list."""
+    labels = dict(Stage.choices)
+    ordered = with_details(items.order_by("jurisdiction__code", "position"))
+    return [(labels[stage], list(group)) for stage, group in groupby(ordered, key=lambda i: i.stage)]
+
+
+def _selected(form: Any) -> set[str]:
+    return {str(v) for v in (form["approval_items"].value() or [])}
+
+
+@applicant_only
+def request_create(request: HttpRequest) -> HttpResponse:
+    """网上申请: the applicant chooses a project, assist or proxy, and the items."""
+    applicants = represented_applicants(request.user)
+    projects = projects_visible_to(request.user).filter(applicant__in=applicants)
+    items = ApprovalItem.objects.filter(
+        jurisdiction__in=applicants.values("jurisdiction"), is_active=True
+    ).select_related("department", "result_document")
+    form = OnlineRequestForm(request.POST or None, request.FILES or None, projects=projects, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = submit_request(
+                project=form.cleaned_data["project"],
+                data=form.request_data(),
+                by=request.user,  # type: ignore[arg-type]
+                channel=ServiceRequest.Channel.ONLINE,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Request %(ref)s submitted.") % {"ref": created.reference})
+            return redirect("cases:request_detail", pk=created.pk)
+    if not projects.exists():
+        messages.info(request, _("Register your project first."))
+        return redirect("projects:project_create")
+    return render(
+        request,
+        "cases/request_form.html",
+        {"form": form, "stages": _catalogue(items), "selected": _selected(form), "window": False},
+    )
+
+
+@clerks_only
+def window_request_create(request: HttpRequest) -> HttpResponse:
+    """窗口申请: a clerk registers a walk-in enterprise, its project and its request."""
+    centres = {a.unit_id for a in active_roles(request.user) if a.role == Role.CLERK}
+    windows = Window.objects.filter(service_centre_id__in=centres).select_related("service_centre")
+    items = ApprovalItem.objects.filter(
+        jurisdiction__in=windows.values("service_centre__jurisdiction"), is_active=True
+    ).select_related("department", "result_document")
+    form = WindowRequestForm(request.POST or None, request.FILES or None, windows=windows, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = register_window_request(
+                window=form.cleaned_data["window"],
+                applicant_data=form.applicant_data(),
+                project_data=form.project_data(),
+                data=form.request_data(),
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Request %(ref)s registered.") % {"ref": created.reference})
+            return redirect("cases:request_detail", pk=created.pk)
+    return render(
+        request,
+        "cases/request_form.html",
+        {"form": form, "stages": _catalogue(items), "selected": _selected(form), "window": True},
+    )
+
+
+@signed_in
+def request_list(request: HttpRequest) -> HttpResponse:
+    requests = with_listing(requests_visible_to(request.user)).order_by("-submitted_at", "-id")
+    state = request.GET.get("state", "")
+    if state in ServiceRequest.State.values:
+        requests = requests.filter(state=state)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/request_list.html",
+        {"page": page, "state": state, "states": ServiceRequest.State.choices},
+    )
+
+
+@signed_in
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(
+        requests_visible_to(request.user)
+        .select_related("project", "applicant", "jurisdiction", "locality", "window", "submitted_by")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=CaseItem.objects.select_related(
+                    "approval_item", "responsible_unit", "agent"
+                ).order_by("position", "id"),
+            ),
+            "documents",
+            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "id")),
+        ),
+        pk=pk,
+    )
+    items = list(service_request.items.all())
+    assignable = service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
+    rows = []
+    agents_by_units: dict[frozenset[int], Any] = {}
+    for item in items:
+        form = None
+        if assignable and can_assign(request.user, item, service_request):
+            units = frozenset(agent_units_for(item, service_request))
+            if units not in agents_by_units:
+                agents_by_units[units] = list(eligible_agents(set(units)))
+            agents = agents_by_units[units]
+            form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial={"agent": item.agent_id})
+        rows.append((item, form))
+    is_representative = represented_applicants(request.user).filter(pk=service_request.applicant_id).exists()
+    return render(
+        request,
+        "cases/request_detail.html",
+        {
+            "req": service_request,
+            "rows": rows,
+            "can_decide": service_request.state == ServiceRequest.State.SUBMITTED
+            and can_decide(request.user, service_request),
+            "can_withdraw": is_representative and service_request.state == ServiceRequest.State.SUBMITTED,
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def _visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
+    return get_object_or_404(requests_visible_to(request.user), pk=pk)
+
+
+@coordinators_only
+@require_POST
+def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = _visible_request(request, pk)
+    try:
+        accept_request(request=service_request, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request accepted. Now assign an agent to each item."))
+    return redirect("cases:request_detail", pk=pk)
+
+
+@coordinators_only
+@require_POST
+def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = _visible_request(request, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("cases:request_detail", pk=pk)
+    try:
+        decline_request(request=service_request, reason=form.cleaned_data["reason"], by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request declined; the applicant sees the reason."))
+    return redirect("cases:request_detail", pk=pk)
+
+
+@applicant_only
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = _visible_request(request, pk)
+    try:
+        withdraw_request(request=service_request, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request withdrawn."))
+    return redirect("cases:request_detail", pk=pk)
+
+
+@coordinators_only
+@require_POST
+def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    service_request = _visible_request(request, pk)
+    item = get_object_or_404(service_request.items.select_related("request__locality"), pk=item_pk)
+    agents = eligible_agents(agent_units_for(item, service_request))
+    form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("cases:request_detail", pk=pk)
+    try:
+        assign_agent(
+            item=item,
+            agent=form.cleaned_data["agent"],
+            by=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(agent)s now handles %(item)s.")
+            % {"agent": form.cleaned_data["agent"].display_name, "item": item.approval_item.name},
+        )
+    return redirect("cases:request_detail", pk=pk)
+
+
+@coordinators_only
+def dispatch(request: HttpRequest) -> HttpResponse:
+    """受理、分发: what this coordinator's units must accept or staff."""
+    page = Paginator(dispatch_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/dispatch.html", {"page": page})
+
+
+@agents_only
+def agent_worklist(request: HttpRequest) -> HttpResponse:
+    page = Paginator(worklist(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/worklist.html", {"page": page})
+
+
+@signed_in
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+    """Files go only to people who may see the request."""
+    service_request = _visible_request(request, pk)
+    document = get_object_or_404(service_request.documents, pk=doc_pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
