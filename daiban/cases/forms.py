@@ -129,7 +129,12 @@ class DeclineForm(forms.Form):
 
 class AssignForm(forms.Form):
     agent = forms.ModelChoiceField(label=_("agent"), queryset=User.objects.none())
-    reason = forms.CharField(label=_("reason (for a reassignment)"), max_length=255, required=False)
+    reason = forms.CharField(
+        label=_("reason (for a reassignment)"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("reason (for a reassignment)")}),
+    )
 
     def __init__(self, *args: Any, agents: QuerySet[User] | list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -245,3 +245,23 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+
+    @property
+    def verb_label(self) -> str:
+        return str(TIMELINE_VERBS.get(self.verb, self.verb))
+
+    @property
+    def to_state_label(self) -> str:
+        states = dict(ServiceRequest.State.choices)
+        return str(states.get(self.to_state, self.to_state))
+
+
+TIMELINE_VERBS = {
+    "request.submitted": _("submitted"),
+    "request.accept": _("accepted"),
+    "request.decline": _("declined"),
+    "request.withdraw": _("withdrawn"),
+    "request.dispatch": _("all items have agents"),
+    "item.assigned": _("agent assigned"),
+    "item.reassigned": _("agent changed"),
+}

@@ -81,6 +81,8 @@ def test_coordinator_accepts_and_assigns_through_the_pages(client, submitted, st
         )
     submitted.refresh_from_db()
     assert submitted.state == ServiceRequest.State.DISPATCHED
+    timeline = client.get(reverse("cases:request_detail", args=[submitted.pk])).content.decode()
+    assert "全部事项已分派" in timeline and "分派专员" in timeline
     client.force_login(staff["park_agent"])
     worklist = client.get(reverse("cases:worklist")).content.decode()
     assert worklist.count('class="work-item"') == 3
