@@ -1,6 +1,8 @@
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -181,17 +183,32 @@ def _visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
     return get_object_or_404(requests_visible_to(request.user), pk=pk)
 
 
+def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run one service call for a POSTed action and report it back on the request page."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("cases:request_detail", pk=pk)
+
+
+def _form_errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
 @coordinators_only
 @require_POST
 def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _visible_request(request, pk)
-    try:
-        accept_request(request=service_request, by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Request accepted. Now assign an agent to each item."))
-    return redirect("cases:request_detail", pk=pk)
+    user = request.user
+    return _act(
+        request,
+        pk,
+        lambda: accept_request(request=service_request, by=user),  # type: ignore[arg-type]
+        _("Request accepted. Now assign an agent to each item."),
+    )
 
 
 @coordinators_only
@@ -200,28 +217,28 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _visible_request(request, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
         return redirect("cases:request_detail", pk=pk)
-    try:
-        decline_request(request=service_request, reason=form.cleaned_data["reason"], by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Request declined; the applicant sees the reason."))
-    return redirect("cases:request_detail", pk=pk)
+    user, reason = request.user, form.cleaned_data["reason"]
+    return _act(
+        request,
+        pk,
+        lambda: decline_request(request=service_request, reason=reason, by=user),  # type: ignore[arg-type]
+        _("Request declined; the applicant sees the reason."),
+    )
 
 
 @applicant_only
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _visible_request(request, pk)
-    try:
-        withdraw_request(request=service_request, by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Request withdrawn."))
-    return redirect("cases:request_detail", pk=pk)
+    user = request.user
+    return _act(
+        request,
+        pk,
+        lambda: withdraw_request(request=service_request, by=user),  # type: ignore[arg-type]
+        _("Request withdrawn."),
+    )
 
 
 @coordinators_only
@@ -232,24 +249,15 @@ def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
         return redirect("cases:request_detail", pk=pk)
-    try:
-        assign_agent(
-            item=item,
-            agent=form.cleaned_data["agent"],
-            by=request.user,  # type: ignore[arg-type]
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(agent)s now handles %(item)s.")
-            % {"agent": form.cleaned_data["agent"].display_name, "item": item.approval_item.name},
-        )
-    return redirect("cases:request_detail", pk=pk)
+    user, agent, reason = request.user, form.cleaned_data["agent"], form.cleaned_data["reason"]
+    return _act(
+        request,
+        pk,
+        lambda: assign_agent(item=item, agent=agent, by=user, reason=reason),  # type: ignore[arg-type]
+        _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name, "item": item.approval_item.name},
+    )
 
 
 @coordinators_only
