@@ -9,7 +9,7 @@ from daiban.organizations.models import User, Window
 from daiban.projects.forms import ApplicantForm, ProjectFieldsForm
 from daiban.projects.models import Project
 
-from .models import ServiceRequest
+from .models import ClockStop, Delivery, ItemMaterial, ServiceRequest
 from .services import RequestData
 
 
@@ -152,3 +152,71 @@ class AssignForm(forms.Form):
             _("%(name)s (%(load)s open items)")
             % {"name": user.display_name, "load": getattr(user, "load", 0)}
         )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class StepForm(forms.Form):
+    """Every step posts the item's version it was read at, so a concurrent change is detected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class PlainStepForm(StepForm):
+    pass
+
+
+class FileForm(StepForm):
+    external_ref = forms.CharField(label=_("approval system receipt number"), max_length=40)
+    filed_on = forms.DateField(label=_("filed on"), widget=DateInput)
+
+
+class OnDateForm(StepForm):
+    on = forms.DateField(label=_("date"), widget=DateInput)
+
+
+class CorrectionForm(StepForm):
+    on = forms.DateField(label=_("correction notice date"), widget=DateInput)
+    note = forms.CharField(
+        label=_("what must be corrected"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ApproveForm(StepForm):
+    decided_on = forms.DateField(label=_("decided on"), widget=DateInput)
+
+
+class RefuseForm(StepForm):
+    decided_on = forms.DateField(label=_("decided on"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("legal reason for refusing"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DeliveryForm(StepForm):
+    method = forms.ChoiceField(label=_("method"), choices=Delivery.Method.choices)
+    delivered_on = forms.DateField(label=_("delivered on"), widget=DateInput)
+    receiver = forms.CharField(label=_("receiver"), max_length=64, required=False)
+    carrier = forms.CharField(label=_("carrier"), max_length=64, required=False)
+    tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
+
+
+class ChecklistLineForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=ItemMaterial.Status.choices)
+    promised_on = forms.DateField(label=_("promised by"), required=False, widget=DateInput)
+    note = forms.CharField(label=_("note"), max_length=255, required=False)
+
+
+class SpecialProcedureForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("special procedure"),
+        choices=[c for c in ClockStop.Kind.choices if c[0] != ClockStop.Kind.CORRECTION],
+    )
+    start_on = forms.DateField(label=_("from"), widget=DateInput)
+    note = forms.CharField(label=_("note"), max_length=255, required=False)
+
+
+class EndProcedureForm(forms.Form):
+    end_on = forms.DateField(label=_("until"), widget=DateInput)

@@ -114,6 +114,16 @@ class CaseItem(models.Model):
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
+        COLLECTING = "collecting", _("Collecting materials")
+        READY = "ready", _("Ready to file")
+        FILED = "filed", _("Filed")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        PICKED_UP = "picked_up", _("Result picked up")
+        DELIVERED = "delivered", _("Delivered")
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="items"
@@ -138,6 +148,15 @@ class CaseItem(models.Model):
     )
     state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.PLANNED)
     position = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        help_text=_("Raised by every change, so two people saving at once cannot overwrite."),
+    )
+    external_ref = models.CharField(_("approval system receipt number"), max_length=40, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    picked_up_on = models.DateField(_("picked up on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case item")
@@ -151,6 +170,93 @@ class CaseItem(models.Model):
 
     def __str__(self) -> str:
         return self.approval_item.name
+
+
+class ItemMaterial(models.Model):
+    """One line of an item's materials checklist, worked through by the agent on site (上门受理)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not yet collected")
+        RECEIVED = "received", _("Received")
+        MISSING = "missing", _("Missing")
+        TO_CORRECT = "to_correct", _("To be corrected")
+        PROMISED = "promised", _("Missing, promised by a date (容缺)")
+
+    case_item = models.ForeignKey(
+        CaseItem, verbose_name=_("case item"), on_delete=models.CASCADE, related_name="checklist"
+    )
+    material = models.ForeignKey(
+        Material, verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    promised_on = models.DateField(_("promised by"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("checklist line")
+        verbose_name_plural = _("checklist lines")
+        ordering = ["case_item", "material__position", "id"]
+        constraints = [models.UniqueConstraint(fields=["case_item", "material"], name="item_material_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.material} · {self.get_status_display()}"
+
+
+class ClockStop(models.Model):
+    """Days on which an item's clock does not run: a correction round or a special procedure."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction (补正)")
+        PUBLICITY = "publicity", _("Public notice (公示)")
+        EXPERT_REVIEW = "expert_review", _("Expert review (专家评审)")
+        HEARING = "hearing", _("Hearing (听证)")
+
+    case_item = models.ForeignKey(
+        CaseItem, verbose_name=_("case item"), on_delete=models.CASCADE, related_name="stops"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("clock stop")
+        verbose_name_plural = _("clock stops")
+        ordering = ["case_item", "start_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="clock_stop_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_on}–{self.end_on or ''}"
+
+
+class Delivery(models.Model):
+    """统一送达: how the result reached the applicant."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        POST = "post", _("By post")
+        E_CERTIFICATE = "e_certificate", _("E-certificate download")
+
+    case_item = models.OneToOneField(
+        CaseItem, verbose_name=_("case item"), on_delete=models.CASCADE, related_name="delivery"
+    )
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    delivered_on = models.DateField(_("delivered on"))
+    receiver = models.CharField(_("receiver"), max_length=64, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=64, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.case_item} {self.get_method_display()} {self.delivered_on}"
 
 
 class ItemAssignment(models.Model):
@@ -252,7 +358,7 @@ class TimelineEntry(models.Model):
 
     @property
     def to_state_label(self) -> str:
-        states = dict(ServiceRequest.State.choices)
+        states = dict(CaseItem.State.choices if self.case_item_id else ServiceRequest.State.choices)
         return str(states.get(self.to_state, self.to_state))
 
 
@@ -264,4 +370,16 @@ TIMELINE_VERBS = {
     "request.dispatch": _("all items have agents"),
     "item.assigned": _("agent assigned"),
     "item.reassigned": _("agent changed"),
+    "item.start_collecting": _("collecting materials"),
+    "item.mark_ready": _("materials complete"),
+    "item.file": _("filed into the approval system"),
+    "item.start_review": _("review started"),
+    "item.request_correction": _("correction requested"),
+    "item.resubmit": _("corrected materials resubmitted"),
+    "item.approve": _("approved"),
+    "item.refuse": _("refused"),
+    "item.pick_up": _("result picked up"),
+    "item.deliver": _("result delivered"),
+    "item.clock_stopped": _("clock stopped"),
+    "item.clock_resumed": _("clock resumed"),
 }

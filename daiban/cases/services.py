@@ -20,7 +20,15 @@ from daiban.projects.models import Applicant, Project
 from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
 from daiban.projects.validators import normalize_project_code
 
-from .models import OPEN_STATES, CaseItem, ItemAssignment, RequestDocument, ServiceRequest, TimelineEntry
+from .models import (
+    OPEN_STATES,
+    CaseItem,
+    ItemAssignment,
+    ItemMaterial,
+    RequestDocument,
+    ServiceRequest,
+    TimelineEntry,
+)
 from .selectors import agent_units_for, can_assign, can_decide, coordinators_for
 from .states import ACTION_LABELS, REQUEST_TRANSITIONS
 from .uploads import display_name, sniff, stored_name
@@ -161,6 +169,11 @@ def submit_request(
             position=item.position,
         )
         for item in sorted(data.approval_items, key=lambda i: i.position)
+    )
+    ItemMaterial.objects.bulk_create(
+        ItemMaterial(case_item=case_item, material=material)
+        for case_item in request.items.select_related("approval_item")
+        for material in case_item.approval_item.materials.all()
     )
     for upload, mime in zip(data.documents, mimes, strict=True):
         document = RequestDocument(

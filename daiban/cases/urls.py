@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import item_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -15,4 +15,17 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("<int:pk>/items/<int:item_pk>/assign/", views.item_assign, name="item_assign"),
     path("<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document_download"),
+    path("<int:pk>/items/<int:item_pk>/", item_views.item_detail, name="item_detail"),
+    path("<int:pk>/items/<int:item_pk>/steps/<slug:action>/", item_views.item_step, name="item_step"),
+    path(
+        "<int:pk>/items/<int:item_pk>/checklist/<int:line_pk>/",
+        item_views.checklist_update,
+        name="checklist_update",
+    ),
+    path("<int:pk>/items/<int:item_pk>/stops/", item_views.procedure_start, name="procedure_start"),
+    path(
+        "<int:pk>/items/<int:item_pk>/stops/<int:stop_pk>/end/",
+        item_views.procedure_end,
+        name="procedure_end",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from .selectors import (
     can_decide,
     dispatch_queue,
     eligible_agents,
+    item_clocks,
     requests_visible_to,
     with_listing,
     worklist,
@@ -152,6 +154,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     items = list(service_request.items.all())
+    for item in items:
+        item.request = service_request  # already loaded: the clock reads its jurisdiction
+    clocks = item_clocks(items, timezone.localdate())
     assignable = service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
     rows = []
     agents_by_units: dict[frozenset[int], Any] = {}
@@ -163,7 +168,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 agents_by_units[units] = list(eligible_agents(set(units)))
             agents = agents_by_units[units]
             form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial={"agent": item.agent_id})
-        rows.append((item, form))
+        rows.append((item, form, clocks[item.pk]))
     is_representative = represented_applicants(request.user).filter(pk=service_request.applicant_id).exists()
     return render(
         request,
@@ -270,7 +275,8 @@ def dispatch(request: HttpRequest) -> HttpResponse:
 @agents_only
 def agent_worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(worklist(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "cases/worklist.html", {"page": page})
+    clocks = item_clocks(page.object_list, timezone.localdate())
+    return render(request, "cases/worklist.html", {"page": page, "rows": [(i, clocks[i.pk]) for i in page]})
 
 
 @signed_in

@@ -67,6 +67,11 @@ def test_online_proxy_application_reaches_the_agent(live_server, desktop, phone,
     phone.goto(f"{base}/requests/worklist/")
     assert phone.locator("tr.work-item").count() == 3
     shoot(phone, "intake-04-agent-worklist-phone")
+    phone.click("text=建筑工程施工许可证核发")
+    phone.click("button[name=step][value=start_collecting]")
+    phone.wait_for_selector("text=已登记：开始收集材料")
+    assert "计时自受理申报时开始" in phone.content()
+    shoot(phone, "intake-04b-agent-item-phone")
 
     sign_in(desktop, base, "yy-applicant")
     desktop.goto(f"{base}/requests/{request.pk}/")

@@ -85,7 +85,7 @@ def test_coordinator_accepts_and_assigns_through_the_pages(client, submitted, st
     assert "全部事项已分派" in timeline and "分派专员" in timeline
     client.force_login(staff["park_agent"])
     worklist = client.get(reverse("cases:worklist")).content.decode()
-    assert worklist.count('class="work-item"') == 3
+    assert worklist.count('class="work-item ') == 3
 
 
 @pytest.mark.django_db

@@ -1,0 +1,185 @@
+"""Pages for one item of a request: its clock, checklist, clock stops, history and the next steps the
+signed-in person may record."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from daiban.common.access import signed_in
+
+from . import item_services as steps
+from .forms import (
+    ApproveForm,
+    ChecklistLineForm,
+    CorrectionForm,
+    DeliveryForm,
+    EndProcedureForm,
+    FileForm,
+    OnDateForm,
+    PlainStepForm,
+    RefuseForm,
+    SpecialProcedureForm,
+)
+from .item_states import ITEM_ACTION_LABELS, ITEM_TRANSITIONS
+from .models import CaseItem, ItemMaterial, TimelineEntry
+from .selectors import item_clocks, requests_visible_to
+
+Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
+
+# action → (form, how the cleaned form becomes the service call)
+STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
+    "start_collecting": (PlainStepForm, lambda i, d, u, v: steps.start_collecting(item=i, by=u, expected_version=v)),
+    "mark_ready": (PlainStepForm, lambda i, d, u, v: steps.mark_ready(item=i, by=u, expected_version=v)),
+    "file": (FileForm, lambda i, d, u, v: steps.file_item(item=i, external_ref=d["external_ref"], filed_on=d["filed_on"], by=u, expected_version=v)),
+    "start_review": (PlainStepForm, lambda i, d, u, v: steps.start_review(item=i, by=u, expected_version=v)),
+    "request_correction": (CorrectionForm, lambda i, d, u, v: steps.request_correction(item=i, on=d["on"], note=d["note"], by=u, expected_version=v)),
+    "resubmit": (OnDateForm, lambda i, d, u, v: steps.resubmit(item=i, on=d["on"], by=u, expected_version=v)),
+    "approve": (ApproveForm, lambda i, d, u, v: steps.approve(item=i, decided_on=d["decided_on"], by=u, expected_version=v)),
+    "refuse": (RefuseForm, lambda i, d, u, v: steps.refuse(item=i, decided_on=d["decided_on"], reason=d["reason"], by=u, expected_version=v)),
+    "pick_up": (OnDateForm, lambda i, d, u, v: steps.pick_up(item=i, on=d["on"], by=u, expected_version=v)),
+    "deliver": (DeliveryForm, lambda i, d, u, v: steps.deliver(item=i, method=d["method"], delivered_on=d["delivered_on"], receiver=d["receiver"], carrier=d["carrier"], tracking_number=d["tracking_number"], by=u, expected_version=v)),
+}  # fmt: skip
+
+
+def _item(request: HttpRequest, pk: int, item_pk: int) -> CaseItem:
+    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    return get_object_or_404(
+        CaseItem.objects.filter(request=service_request)
+        .select_related(
+            "request__jurisdiction", "request__project", "request__applicant", "approval_item__result_document",
+            "approval_item__department", "responsible_unit", "agent",
+        )
+        .prefetch_related(
+            "stops",
+            Prefetch("checklist", queryset=ItemMaterial.objects.select_related("material").order_by("material__position")),
+        ),
+        pk=item_pk,
+    )  # fmt: skip
+
+
+def _back(item: CaseItem) -> HttpResponse:
+    return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
+
+
+def _errors(form: forms.Form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@signed_in
+def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = _item(request, pk, item_pk)
+    today = timezone.localdate()
+    clock = item_clocks([item], today)[item.pk]
+    actions = [
+        (name, ITEM_ACTION_LABELS[name], STEPS[name][0](initial={"version": item.version, "on": today, "filed_on": today, "decided_on": today, "delivered_on": today}))
+        for name, moves in ITEM_TRANSITIONS.items()
+        if item.state in moves and steps.may_act(request.user, item, name)
+    ]  # fmt: skip
+    is_agent = item.agent_id == request.user.pk
+    checklist_open = is_agent and item.state in (
+        CaseItem.State.PLANNED,
+        CaseItem.State.COLLECTING,
+        CaseItem.State.CORRECTION_REQUESTED,
+    )
+    reviewer = steps.is_reviewer_of(request.user, item)
+    history = TimelineEntry.objects.filter(case_item=item).select_related("actor").order_by("at", "id")
+    return render(
+        request,
+        "cases/item_detail.html",
+        {
+            "item": item, "req": item.request, "clock": clock, "actions": actions, "checklist_open": checklist_open,
+            "line_form": ChecklistLineForm(), "reviewer": reviewer, "procedure_form": SpecialProcedureForm(initial={"start_on": today}),
+            "end_form": EndProcedureForm(initial={"end_on": today}), "history": history,
+            "delivery": getattr(item, "delivery", None) if item.state == CaseItem.State.DELIVERED else None,
+        },
+    )  # fmt: skip
+
+
+@signed_in
+@require_POST
+def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpResponse:
+    if action not in STEPS:
+        raise Http404
+    item = _item(request, pk, item_pk)
+    form_class, run = STEPS[action]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(item)
+    try:
+        run(item, form.cleaned_data, request.user, form.cleaned_data["version"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Recorded: %(step)s") % {"step": ITEM_ACTION_LABELS[action]})
+    return _back(item)
+
+
+@signed_in
+@require_POST
+def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) -> HttpResponse:
+    item = _item(request, pk, item_pk)
+    line = get_object_or_404(item.checklist.select_related("material", "case_item"), pk=line_pk)
+    form = ChecklistLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(item)
+    d = form.cleaned_data
+    try:
+        steps.update_checklist_line(
+            line=line,
+            status=d["status"],
+            promised_on=d["promised_on"],
+            note=d["note"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(item)
+
+
+@signed_in
+@require_POST
+def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = _item(request, pk, item_pk)
+    form = SpecialProcedureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(item)
+    d = form.cleaned_data
+    try:
+        steps.start_special_procedure(
+            item=item,
+            kind=d["kind"],
+            start_on=d["start_on"],
+            note=d["note"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(item)
+
+
+@signed_in
+@require_POST
+def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> HttpResponse:
+    item = _item(request, pk, item_pk)
+    stop = get_object_or_404(item.stops.all(), pk=stop_pk)
+    form = EndProcedureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(item)
+    try:
+        steps.end_special_procedure(stop=stop, end_on=form.cleaned_data["end_on"], by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(item)
