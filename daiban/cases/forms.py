@@ -5,11 +5,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.organizations.models import User, Window
+from daiban.organizations.models import Unit, User, Window
 from daiban.projects.forms import ApplicantForm, ProjectFieldsForm
 from daiban.projects.models import Project
 
-from .models import ClockStop, Delivery, ItemMaterial, ServiceRequest
+from .models import CaseItem, ChaseRecord, ClockStop, Delivery, ItemMaterial, RequestDocument, ServiceRequest
 from .services import RequestData
 
 
@@ -220,3 +220,34 @@ class SpecialProcedureForm(forms.Form):
 
 class EndProcedureForm(forms.Form):
     end_on = forms.DateField(label=_("until"), widget=DateInput)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("visited on"), widget=DateInput)
+    place = forms.CharField(label=_("place"), max_length=255)
+    people_met = forms.CharField(label=_("people met"), max_length=255)
+    note = forms.CharField(label=_("what was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    document_kind = forms.ChoiceField(label=_("the files are"), choices=RequestDocument.Kind.choices)
+    case_item = forms.ModelChoiceField(label=_("for item"), queryset=CaseItem.objects.none(), required=False)
+    documents = MultipleFileField(label=_("scans and photos"), required=False)
+
+    def __init__(self, *args: Any, request_items: QuerySet[CaseItem] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if request_items is not None:
+            cast(forms.ModelChoiceField, self.fields["case_item"]).queryset = request_items
+
+
+class ChaseForm(forms.Form):
+    chased_on = forms.DateField(label=_("date"), widget=DateInput)
+    department = forms.ModelChoiceField(label=_("department"), queryset=Unit.objects.none())
+    how = forms.ChoiceField(label=_("how"), choices=ChaseRecord.How.choices)
+    answer = forms.CharField(label=_("answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    next_step = forms.CharField(label=_("next step"), max_length=255, required=False)
+    shared = forms.BooleanField(
+        label=_("show to the applicant as a progress report"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if departments is not None:
+            cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments

@@ -6,8 +6,11 @@ the committed limit and the clock stops (see `selectors.item_clocks`)."""
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -16,11 +19,22 @@ from django.utils.translation import gettext as _
 
 from daiban.common.audit import record
 from daiban.notifications.services import notify
-from daiban.organizations.models import Role, User
+from daiban.organizations.models import Role, Unit, User
 from daiban.organizations.selectors import active_roles
 
 from .item_states import ACTOR_ROLE, ITEM_ACTION_LABELS, ITEM_TRANSITIONS
-from .models import CaseItem, ClockStop, Delivery, ItemMaterial, ServiceRequest, TimelineEntry
+from .models import (
+    CaseItem,
+    ChaseRecord,
+    ClockStop,
+    Delivery,
+    ItemMaterial,
+    RequestDocument,
+    ServiceRequest,
+    TimelineEntry,
+    Visit,
+)
+from .uploads import display_name, sniff, stored_name
 
 RECEIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,39}$")
 I = CaseItem.State  # noqa: E741
@@ -363,3 +377,109 @@ def deliver(
         item, "item.delivered", _("%(item)s: the result was delivered") % {"item": item.approval_item.name}
     )
     return item
+
+
+@dataclass(frozen=True)
+class VisitUpload:
+    file: UploadedFile
+    kind: str
+    case_item: CaseItem | None = None
+
+
+@transaction.atomic
+def record_visit(
+    *, request: ServiceRequest, visited_on: dt.date, place: str, people_met: str, note: str,
+    uploads: Sequence[VisitUpload], by: User,
+) -> Visit:  # fmt: skip
+    """上门受理: who the agent met, where, what was done; scans, photos and forms filled on the applicant's behalf."""
+    if not request.items.filter(agent=by).exists():
+        raise ValidationError(_("Only an agent of this request records visits."))
+    if request.state not in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED):
+        raise ValidationError(_("The request is not being handled."))
+    errors: dict[str, list[str]] = {}
+    if not place.strip():
+        errors.setdefault("place", []).append(_("Where was the visit?"))
+    if not people_met.strip():
+        errors.setdefault("people_met", []).append(_("Whom did you meet?"))
+    if visited_on > timezone.localdate():
+        errors.setdefault("visited_on", []).append(_("The date cannot be in the future."))
+    elif visited_on < timezone.localdate(request.submitted_at):
+        errors.setdefault("visited_on", []).append(_("A visit cannot come before the request."))
+    mimes = []
+    for upload in uploads:
+        if upload.kind not in RequestDocument.Kind.values:
+            errors.setdefault("documents", []).append(_("Unknown kind of document."))
+        if upload.case_item is not None and upload.case_item.request_id != request.pk:
+            errors.setdefault("documents", []).append(_("That item belongs to another request."))
+        try:
+            mimes.append(sniff(upload.file))
+        except ValidationError as exc:
+            errors.setdefault("documents", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    visit = Visit.objects.create(
+        request=request, agent=by, visited_on=visited_on, place=place.strip()[:255], people_met=people_met.strip()[:255],
+        note=note.strip(),
+    )  # fmt: skip
+    for upload, mime in zip(uploads, mimes, strict=True):
+        document = RequestDocument(
+            request=request, kind=upload.kind, case_item=upload.case_item, visit=visit,
+            original_name=display_name(upload.file), content_type=mime, size=upload.file.size or 0, uploaded_by=by,
+        )  # fmt: skip
+        document.file.save(stored_name(mime), upload.file, save=False)
+        document.save()
+    TimelineEntry.objects.create(
+        request=request,
+        actor=by,
+        verb="request.visited",
+        note=f"{visited_on} {visit.place}（{visit.people_met}）",
+    )
+    record(actor=by, verb="visit.recorded", target=visit,
+           after={"visited_on": str(visited_on), "place": visit.place, "documents": len(mimes)},
+           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    return visit
+
+
+@transaction.atomic
+def record_chase(
+    *, item: CaseItem, chased_on: dt.date, department: Unit, how: str, answer: str, next_step: str, shared: bool,
+    by: User,
+) -> ChaseRecord:  # fmt: skip
+    """跟踪催办: the agent asked a department how the item stands; shared records reach the applicant."""
+    item = _locked(item)
+    if item.agent_id != by.pk:
+        raise ValidationError(_("Only the item's agent records chases."))
+    if item.state not in (I.FILED, I.UNDER_REVIEW, I.CORRECTION_REQUESTED, I.RESUBMITTED, I.APPROVED):
+        raise ValidationError(_("Chasing starts once the item is filed."))
+    errors: dict[str, str] = {}
+    if how not in ChaseRecord.How.values:
+        errors["how"] = _("Choose how you chased.")
+    if department.kind != Unit.Kind.DEPARTMENT or department.jurisdiction_id != item.request.jurisdiction_id:
+        errors["department"] = _("Choose an approval department of this jurisdiction.")
+    if not answer.strip():
+        errors["answer"] = _("Record the department's answer.")
+    if chased_on > timezone.localdate():
+        errors["chased_on"] = _("The date cannot be in the future.")
+    elif item.filed_on is not None and chased_on < item.filed_on:
+        errors["chased_on"] = _("A chase cannot come before the filing.")
+    if errors:
+        raise ValidationError(errors)
+    chase = ChaseRecord.objects.create(
+        case_item=item, chased_on=chased_on, department=department, how=how, answer=answer.strip(),
+        next_step=next_step.strip()[:255], shared_with_applicant=shared, by=by,
+    )  # fmt: skip
+    TimelineEntry.objects.create(
+        request=item.request, case_item=item, actor=by, verb="item.chased",
+        # The timeline is the applicant's too: an internal chase shows only that it happened.
+        note=f"{item.approval_item.name}：{department.short_name or department.name}"
+        + (f" · {answer.strip()[:200]}" if shared else ""),
+    )  # fmt: skip
+    record(actor=by, verb="item.chased", target=chase, after={"department": department.pk, "how": how, "shared": shared},
+           jurisdiction_code=item.request.jurisdiction.code)  # fmt: skip
+    if shared:
+        _tell_applicant(
+            item, "item.progress_reported",
+            _("Progress on %(item)s: %(answer)s") % {"item": item.approval_item.name, "answer": answer.strip()[:120]},
+            next_step.strip(),
+        )  # fmt: skip
+    return chase

@@ -15,10 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.common.access import signed_in
+from daiban.organizations.models import Unit
+from daiban.organizations.selectors import person_id
 
 from . import item_services as steps
 from .forms import (
     ApproveForm,
+    ChaseForm,
     ChecklistLineForm,
     CorrectionForm,
     DeliveryForm,
@@ -28,9 +31,11 @@ from .forms import (
     PlainStepForm,
     RefuseForm,
     SpecialProcedureForm,
+    VisitForm,
 )
 from .item_states import ITEM_ACTION_LABELS, ITEM_TRANSITIONS
-from .models import CaseItem, ItemMaterial, TimelineEntry
+from .models import CaseItem, ChaseRecord, ItemMaterial, TimelineEntry
+from .permissions import agents_only
 from .selectors import item_clocks, requests_visible_to
 
 Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
@@ -92,6 +97,19 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     )
     reviewer = steps.is_reviewer_of(request.user, item)
     history = TimelineEntry.objects.filter(case_item=item).select_related("actor").order_by("at", "id")
+    chases = ChaseRecord.objects.filter(case_item=item).select_related("department", "by")
+    if item.request.applicant.representatives.filter(user_id=person_id(request.user)).exists():
+        chases = chases.filter(
+            shared_with_applicant=True
+        )  # the applicant sees progress reports, not working notes
+    chase_form = None
+    if is_agent:
+        chase_form = ChaseForm(
+            initial={"chased_on": today, "department": item.approval_item.department_id, "shared": True},
+            departments=Unit.objects.filter(
+                jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT
+            ),
+        )
     return render(
         request,
         "cases/item_detail.html",
@@ -100,6 +118,7 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             "line_form": ChecklistLineForm(), "reviewer": reviewer, "procedure_form": SpecialProcedureForm(initial={"start_on": today}),
             "end_form": EndProcedureForm(initial={"end_on": today}), "history": history,
             "delivery": getattr(item, "delivery", None) if item.state == CaseItem.State.DELIVERED else None,
+            "chases": chases, "chase_form": chase_form,
         },
     )  # fmt: skip
 
@@ -182,4 +201,50 @@ def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> 
         steps.end_special_procedure(stop=stop, end_on=form.cleaned_data["end_on"], by=request.user)  # type: ignore[arg-type]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return _back(item)
+
+
+@agents_only
+@require_POST
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    form = VisitForm(request.POST, request.FILES, request_items=service_request.items.all())
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("cases:request_detail", pk=pk)
+    d = form.cleaned_data
+    uploads = [
+        steps.VisitUpload(file=f, kind=d["document_kind"], case_item=d["case_item"]) for f in d["documents"]
+    ]
+    try:
+        steps.record_visit(
+            request=service_request, visited_on=d["visited_on"], place=d["place"], people_met=d["people_met"],
+            note=d["note"], uploads=uploads, by=request.user,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Visit recorded."))
+    return redirect("cases:request_detail", pk=pk)
+
+
+@agents_only
+@require_POST
+def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = _item(request, pk, item_pk)
+    departments = Unit.objects.filter(jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT)
+    form = ChaseForm(request.POST, departments=departments)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(item)
+    d = form.cleaned_data
+    try:
+        steps.record_chase(
+            item=item, chased_on=d["chased_on"], department=d["department"], how=d["how"], answer=d["answer"],
+            next_step=d["next_step"], shared=d["shared"], by=request.user,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Chase recorded."))
     return _back(item)

@@ -284,8 +284,73 @@ class ItemAssignment(models.Model):
         return f"{self.case_item} → {self.agent}"
 
 
+class Visit(models.Model):
+    """上门受理: an agent's visit to the applicant to collect and check materials and fill forms."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="visits"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("visited on"))
+    place = models.CharField(_("place"), max_length=255)
+    people_met = models.CharField(_("people met"), max_length=255)
+    note = models.TextField(_("what was done"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["request", "-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.place}"
+
+
+class ChaseRecord(models.Model):
+    """跟踪催办: the agent chased a department; shared records are the applicant's progress reports."""
+
+    class How(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        SYSTEM = "system", _("Approval system")
+        MEETING = "meeting", _("Coordination meeting")
+
+    case_item = models.ForeignKey(
+        CaseItem, verbose_name=_("case item"), on_delete=models.CASCADE, related_name="chases"
+    )
+    chased_on = models.DateField(_("date"))
+    department = models.ForeignKey(
+        Unit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    how = models.CharField(_("how"), max_length=16, choices=How.choices)
+    answer = models.TextField(_("answer"))
+    next_step = models.CharField(_("next step"), max_length=255, blank=True)
+    shared_with_applicant = models.BooleanField(
+        _("shown to the applicant as a progress report"), default=True
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chase record")
+        verbose_name_plural = _("chase records")
+        ordering = ["case_item", "-chased_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.chased_on} {self.department}"
+
+
 class RequestDocument(models.Model):
     """A material the applicant (or the clerk) handed over, checked by content and stored under a new name."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", _("Application material")
+        FILLED_FORM = "filled_form", _("Form filled on the applicant's behalf")
+        PHOTO = "photo", _("Site photo")
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="documents"
@@ -297,6 +362,23 @@ class RequestDocument(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MATERIAL)
+    case_item = models.ForeignKey(
+        CaseItem,
+        verbose_name=_("case item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
     )
     file = models.FileField(_("file"), upload_to="requests/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -382,4 +464,6 @@ TIMELINE_VERBS = {
     "item.deliver": _("result delivered"),
     "item.clock_stopped": _("clock stopped"),
     "item.clock_resumed": _("clock resumed"),
+    "request.visited": _("on-site visit"),
+    "item.chased": _("chased the department"),
 }

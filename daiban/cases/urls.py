@@ -15,7 +15,9 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
     path("<int:pk>/items/<int:item_pk>/assign/", views.item_assign, name="item_assign"),
     path("<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document_download"),
+    path("<int:pk>/visits/", item_views.visit_create, name="visit_create"),
     path("<int:pk>/items/<int:item_pk>/", item_views.item_detail, name="item_detail"),
+    path("<int:pk>/items/<int:item_pk>/chases/", item_views.chase_create, name="chase_create"),
     path("<int:pk>/items/<int:item_pk>/steps/<slug:action>/", item_views.item_step, name="item_step"),
     path(
         "<int:pk>/items/<int:item_pk>/checklist/<int:line_pk>/",

@@ -23,8 +23,8 @@ from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 
-from .forms import AssignForm, DeclineForm, OnlineRequestForm, WindowRequestForm
-from .models import CaseItem, ServiceRequest, TimelineEntry
+from .forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
+from .models import CaseItem, ServiceRequest, TimelineEntry, Visit
 from .permissions import agents_only, clerks_only, coordinators_only
 from .selectors import (
     agent_units_for,
@@ -149,6 +149,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ).order_by("position", "id"),
             ),
             "documents",
+            Prefetch("visits", queryset=Visit.objects.select_related("agent").prefetch_related("documents")),
             Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "id")),
         ),
         pk=pk,
@@ -180,6 +181,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and can_decide(request.user, service_request),
             "can_withdraw": is_representative and service_request.state == ServiceRequest.State.SUBMITTED,
             "decline_form": DeclineForm(),
+            "visit_form": VisitForm(
+                initial={"visited_on": timezone.localdate()}, request_items=service_request.items.all()
+            )
+            if any(i.agent_id == request.user.pk for i in items)
+            and service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
+            else None,
         },
     )
 
