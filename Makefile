@@ -22,7 +22,7 @@ $(STAMP): $(REQS)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
     "daiban.common",
     "daiban.workdays",
     "daiban.organizations",
@@ -116,3 +117,36 @@ LOGGING = {
 
 # Working days left at or below which an item counts as due soon (临期). Overdue is past the deadline.
 DAIBAN_DUE_SOON_WORKING_DAYS = int(os.environ.get("DAIBAN_DUE_SOON_WORKING_DAYS", "2"))
+
+# Background jobs (deadline sweeps, reminders, notification delivery). Embedded default: a SQLite-backed
+# queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of machines.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "daiban",
+        "url": REDIS_URL,
+        "immediate": False,
+        "utc": False,  # crontab in Asia/Shanghai: the sweep runs at 8:00 local time
+        "consumer": {"workers": int(os.environ.get("DAIBAN_WORKERS", "4")), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "daiban",
+        "filename": str(VAR_DIR / "jobs.sqlite3"),
+        "immediate": False,
+        "utc": False,
+        "consumer": {"workers": 1, "worker_type": "thread"},
+    }
+
+# Notification delivery: in-app always; e-mail over SMTP and SMS through a gateway adapter.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "daiban@localhost")
+DAIBAN_SMS_GATEWAY = os.environ.get("DAIBAN_SMS_GATEWAY", "daiban.notifications.channels.ConsoleSmsGateway")
+DAIBAN_SMS_URL = os.environ.get("DAIBAN_SMS_URL", "")
+DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
+# Escalate an overdue item to the supervisors once it is this many working days late.
+DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))

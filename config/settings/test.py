@@ -16,3 +16,8 @@ if "DATABASE_URL" in os.environ:
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+# Jobs run when tests call them; the Redis-backed path has its own test against the real Redis.
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "daiban-test", "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DAIBAN_SMS_GATEWAY = "daiban.notifications.channels.RecordingSmsGateway"

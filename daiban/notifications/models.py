@@ -32,3 +32,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboundMessage(models.Model):
+    """One notification to deliver over one channel (e-mail, SMS). Written with the notification; a job sends
+    it, retrying with back-off, so nothing is lost while a gateway is down."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
+
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="outbound"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="outbound_once_per_channel")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address} ({self.status})"
+
+
+class OnceKey(models.Model):
+    """Remembers that a reminder or escalation was sent, so a job that runs twice sends nothing twice."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent reminder")
+        verbose_name_plural = _("sent reminders")
+
+    def __str__(self) -> str:
+        return self.key

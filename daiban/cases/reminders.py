@@ -1,0 +1,114 @@
+"""The daily sweep: remind agents before a deadline, escalate overdue items to the coordinators and then
+the supervisors, and remind applicants of materials they promised (容缺). Everything is derived from stored
+dates on the day given, and every message has a key, so running the sweep twice sends nothing twice."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from daiban.notifications.services import notify_once
+from daiban.organizations.models import Role, RoleAssignment, User
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
+
+from .item_states import CLOCK_STATES
+from .models import OPEN_STATES, CaseItem, ItemMaterial
+from .selectors import item_clocks
+
+
+def _holders(role: str, **where: object) -> list[User]:
+    ids = RoleAssignment.objects.filter(role=role, revoked_at__isnull=True, **where).values("user_id")
+    return list(User.objects.filter(id__in=ids, is_active=True))
+
+
+def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
+    counts = {"due_soon": 0, "overdue": 0, "supervisor": 0, "promised": 0}
+    items = (
+        CaseItem.objects.filter(
+            state__in=CLOCK_STATES, request__state__in=OPEN_STATES, filed_on__isnull=False
+        )
+        .select_related("request__jurisdiction", "request__project", "approval_item", "agent")
+        .prefetch_related("stops")
+        .order_by("id")
+    )
+    after = settings.DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER
+    for start in range(0, items.count(), chunk):
+        batch = list(items[start : start + chunk])
+        clocks = item_clocks(batch, today)
+        for item in batch:
+            clock = clocks[item.pk]
+            if clock.deadline_on is None:
+                continue
+            where = {
+                "item": item.approval_item.name,
+                "project": item.request.project.name,
+                "deadline": clock.deadline_on,
+            }
+            url = reverse("cases:item_detail", args=[item.request_id, item.pk])
+            code = item.request.jurisdiction.code
+            if clock.level == "due_soon" and item.agent is not None:
+                sent = notify_once(
+                    key=f"due_soon:{item.pk}:{clock.deadline_on}", recipients=[item.agent], verb="item.due_soon",
+                    title=_("Due soon: %(item)s of %(project)s, deadline %(deadline)s") % where, url=url,
+                    jurisdiction_code=code,
+                )  # fmt: skip
+                counts["due_soon"] += bool(sent)
+            elif clock.level == "overdue":
+                coordinators = _holders(Role.COORDINATOR, unit_id=item.responsible_unit_id)
+                sent = notify_once(
+                    key=f"overdue:{item.pk}:{clock.deadline_on}",
+                    recipients=[*coordinators, *([item.agent] if item.agent else [])], verb="item.overdue",
+                    title=_("Overdue: %(item)s of %(project)s, deadline %(deadline)s") % where, url=url,
+                    jurisdiction_code=code,
+                )  # fmt: skip
+                counts["overdue"] += bool(sent)
+                overdue_days = calendar_for(code).working_days_between(clock.deadline_on, today)
+                if overdue_days >= after:
+                    sent = notify_once(
+                        key=f"overdue-supervisor:{item.pk}:{clock.deadline_on}",
+                        recipients=_holders(Role.SUPERVISOR, jurisdiction_id=item.request.jurisdiction_id),
+                        verb="item.escalated",
+                        title=_("Escalated, %(n)s working days overdue: %(item)s of %(project)s")
+                        % {**where, "n": overdue_days}, url=url, jurisdiction_code=code,
+                    )  # fmt: skip
+                    counts["supervisor"] += bool(sent)
+    counts["promised"] = _remind_promises(today)
+    return counts
+
+
+def _remind_promises(today: dt.date) -> int:
+    """Applicants who promised a non-key material hear about it the working day before, and when it is late."""
+    sent = 0
+    lines = (
+        ItemMaterial.objects.filter(
+            status=ItemMaterial.Status.PROMISED,
+            promised_on__isnull=False,
+            case_item__request__state__in=OPEN_STATES,
+        )
+        .select_related("material", "case_item__request__jurisdiction", "case_item__approval_item")
+        .prefetch_related(Prefetch("case_item__request__applicant__representatives__user"))
+    )
+    for line in lines:
+        request = line.case_item.request
+        try:
+            left = calendar_for(request.jurisdiction.code).working_days_between(today, line.promised_on)  # type: ignore[arg-type]
+        except CalendarYearUnknown:
+            continue
+        if left > 1:
+            continue
+        stage = "late" if today > line.promised_on else "soon"  # type: ignore[operator]
+        users = [rep.user for rep in request.applicant.representatives.all()]
+        title = (
+            _("Promised material overdue: %(material)s (promised %(on)s)")
+            if stage == "late"
+            else _("Please supply %(material)s by %(on)s as promised")
+        ) % {"material": line.material.name, "on": line.promised_on}
+        if notify_once(
+            key=f"promise-{stage}:{line.pk}:{line.promised_on}", recipients=users, verb="material.promise_due",
+            title=title, url=reverse("cases:request_detail", args=[request.pk]), jurisdiction_code=request.jurisdiction.code,
+        ):  # fmt: skip
+            sent += 1
+    return sent

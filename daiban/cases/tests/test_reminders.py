@@ -1,0 +1,95 @@
+"""The daily sweep on a frozen clock across the National Day week of 2026."""
+
+import datetime as dt
+
+import pytest
+
+from daiban.cases import item_services as steps
+from daiban.cases.reminders import sweep_deadlines
+from daiban.cases.services import accept_request, assign_agent
+from daiban.notifications.models import Notification
+from daiban.organizations.models import Role
+from daiban.workdays.services import seed_calendar_from_library
+
+D = dt.date
+
+
+@pytest.fixture
+def filed_permit(submitted, staff, youyang, make_staff):
+    """Construction permit (3 working days) filed on Monday 2026-09-28: deadline Thursday 10-08."""
+    seed_calendar_from_library()
+    type(submitted).objects.filter(pk=submitted.pk).update(
+        submitted_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    )
+    submitted.refresh_from_db()
+    accept_request(request=submitted, by=staff["park_coord"])
+    for item in submitted.items.all():
+        assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
+    agent = staff["park_agent"]
+    item = submitted.items.get(approval_item__code="construction-permit")
+    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
+    for line in item.checklist.all():
+        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
+    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
+    return steps.file_item(item=item, external_ref="RCPT-2026092801", filed_on=D(2026, 9, 28), by=agent,
+                           expected_version=item.version)  # fmt: skip
+
+
+def sent(verb, user=None):
+    qs = Notification.objects.filter(verb=verb)
+    return qs.filter(recipient=user).count() if user else qs.count()
+
+
+@pytest.mark.django_db
+def test_reminders_and_escalations_across_the_holiday_week(filed_permit, staff):
+    agent, coordinator, supervisor = staff["park_agent"], staff["park_coord"], staff["supervisor"]
+    assert sweep_deadlines(today=D(2026, 9, 28))["due_soon"] == 0  # three working days left: on time
+    assert sweep_deadlines(today=D(2026, 9, 30))["due_soon"] == 1  # 10-08 is the next working day
+    assert sent("item.due_soon", agent) == 1
+    for holiday in (D(2026, 9, 30), D(2026, 10, 3), D(2026, 10, 7), D(2026, 10, 8)):
+        sweep_deadlines(today=holiday)  # the same deadline: nobody is told twice
+    assert sent("item.due_soon", agent) == 1
+    assert sent("item.overdue") == 0  # still on time on the deadline day itself
+    counts = sweep_deadlines(today=D(2026, 10, 9))
+    assert counts["overdue"] == 1 and counts["supervisor"] == 0
+    assert sent("item.overdue", coordinator) == 1
+    assert sent("item.overdue", agent) == 1
+    assert sweep_deadlines(today=D(2026, 10, 10))["supervisor"] == 0  # make-up Saturday: 2 days late
+    assert sweep_deadlines(today=D(2026, 10, 11))["supervisor"] == 0  # Sunday: still 2
+    assert sweep_deadlines(today=D(2026, 10, 12))["supervisor"] == 1  # 3 working days late
+    assert sent("item.escalated", supervisor) == 1
+    assert sweep_deadlines(today=D(2026, 10, 12)) == {
+        "due_soon": 0,
+        "overdue": 0,
+        "supervisor": 0,
+        "promised": 0,
+    }
+
+
+@pytest.mark.django_db
+def test_a_correction_pauses_the_reminders(filed_permit, staff, youyang, make_staff):
+    reviewer = make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")
+    steps.request_correction(item=filed_permit, on=D(2026, 9, 29), note="补充合同", by=reviewer,
+                             expected_version=filed_permit.version)  # fmt: skip
+    for day in (D(2026, 9, 30), D(2026, 10, 9), D(2026, 10, 20)):
+        sweep_deadlines(today=day)
+    assert sent("item.due_soon") == 0 and sent("item.overdue") == 0
+
+
+@pytest.mark.django_db
+def test_applicants_are_reminded_of_promised_materials(submitted, staff, rep, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: D(2026, 11, 20))  # a Friday
+    seed_calendar_from_library()
+    accept_request(request=submitted, by=staff["park_coord"])
+    item = submitted.items.get(approval_item__code="construction-permit")
+    assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
+    item = steps.start_collecting(item=item, by=staff["park_agent"], expected_version=item.version)
+    line = item.checklist.select_related("material").filter(material__is_key=False).first()
+    steps.update_checklist_line(
+        line=line, status="promised", promised_on=D(2026, 11, 24), note="", by=staff["park_agent"]
+    )
+    assert sweep_deadlines(today=D(2026, 11, 20))["promised"] == 0  # two working days ahead
+    assert sweep_deadlines(today=D(2026, 11, 23))["promised"] == 1  # the working day before
+    assert sweep_deadlines(today=D(2026, 11, 23))["promised"] == 0
+    assert sweep_deadlines(today=D(2026, 11, 25))["promised"] == 1  # now late: told once more
+    assert sent("material.promise_due", rep) == 2
