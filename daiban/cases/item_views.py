@@ -36,6 +36,7 @@ from .forms import (
 from .item_states import ITEM_ACTION_LABELS, ITEM_TRANSITIONS
 from .models import CaseItem, ChaseRecord, ItemMaterial, TimelineEntry
 from .permissions import agents_only
+from .receipts import delivery_receipt_pdf
 from .selectors import item_clocks, requests_visible_to
 
 Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
@@ -248,3 +249,14 @@ def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Chase recorded."))
     return _back(item)
+
+
+@signed_in
+def delivery_receipt(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """送达回证 as PDF, for people who may see the request, once the result is picked up."""
+    item = _item(request, pk, item_pk)
+    if item.state not in (CaseItem.State.PICKED_UP, CaseItem.State.DELIVERED):
+        raise Http404
+    response = HttpResponse(delivery_receipt_pdf(item), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{item.request.reference}-{item.pk}.pdf"'
+    return response

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/visits/", item_views.visit_create, name="visit_create"),
     path("<int:pk>/items/<int:item_pk>/", item_views.item_detail, name="item_detail"),
     path("<int:pk>/items/<int:item_pk>/chases/", item_views.chase_create, name="chase_create"),
+    path("<int:pk>/items/<int:item_pk>/receipt.pdf", item_views.delivery_receipt, name="delivery_receipt"),
     path("<int:pk>/items/<int:item_pk>/steps/<slug:action>/", item_views.item_step, name="item_step"),
     path(
         "<int:pk>/items/<int:item_pk>/checklist/<int:line_pk>/",

@@ -304,3 +304,37 @@ def test_clock_stop_rows_are_kept(permit, staff, reviewer):
     )
     stop = ClockStop.objects.get(case_item=item)
     assert (stop.kind, stop.start_on, stop.end_on) == ("correction", D(2026, 11, 3), None)
+
+
+@pytest.mark.django_db
+def test_delivery_receipt_pdf(client, permit, staff, reviewer, rep, dz_supervisor):
+    import io
+
+    from pypdf import PdfReader
+
+    agent = staff["park_agent"]
+    url = reverse("cases:delivery_receipt", args=[permit.request_id, permit.pk])
+    client.force_login(agent)
+    assert client.get(url).status_code == 404  # nothing to serve yet
+    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
+    receive_all(item, agent)
+    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
+    item = steps.file_item(
+        item=item,
+        external_ref="RCPT-556677",
+        filed_on=D(2026, 11, 2),
+        by=agent,
+        expected_version=item.version,
+    )
+    item = steps.approve(item=item, decided_on=D(2026, 11, 3), by=reviewer, expected_version=item.version)
+    item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
+    steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
+                  expected_version=item.version)  # fmt: skip
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "送达回证" in text and "RCPT-556677" in text and "建筑工程施工许可证" in text and "向美玲" in text
+    client.force_login(rep)
+    assert client.get(url).status_code == 200
+    client.force_login(dz_supervisor)
+    assert client.get(url).status_code == 404
