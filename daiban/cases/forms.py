@@ -155,7 +155,12 @@ class AssignForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker: its value must be ISO (YYYY-MM-DD) whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class StepForm(forms.Form):

@@ -118,3 +118,10 @@ def test_visit_and_chase_pages(client, handled, staff, youyang):
     client.force_login(staff["zjw_agent"])  # an agent, but not of this request: 404
     url = reverse("cases:chase_create", args=[handled.pk, item.pk])
     assert client.post(url, {}).status_code == 404
+
+
+def test_date_pickers_get_iso_values_in_chinese():
+    from daiban.cases.forms import VisitForm
+
+    html = str(VisitForm(initial={"visited_on": dt.date(2026, 11, 23)})["visited_on"])
+    assert 'type="date"' in html and 'value="2026-11-23"' in html

@@ -1,0 +1,151 @@
+"""Issue #5 journey: one 代办 request from the visit to the delivery of every item, with a correction round
+on one item and a special-procedure clock stop on the other; the pages show the deadlines the engine
+computes from the same dates."""
+
+import pytest
+from django.utils import timezone
+
+from daiban.cases.models import CaseItem, ClockStop, ServiceRequest
+from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
+from daiban.catalogue.models import ApprovalItem
+from daiban.organizations.models import Jurisdiction, Role, Unit, User
+from daiban.organizations.services import create_person, grant_role
+from daiban.portal.demo import DEMO_PASSWORD, load_demo
+from daiban.projects.models import Project
+from daiban.workdays.engine import ClockStop as Stop
+from daiban.workdays.selectors import calendar_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, base, username):  # type: ignore[no-untyped-def]
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/home/")
+
+
+def step(page, name):  # type: ignore[no-untyped-def]
+    page.click(f"button[name=step][value={name}]")
+    page.wait_for_selector(".messages")
+
+
+def set_up():  # type: ignore[no-untyped-def]
+    load_demo()
+    youyang = Jurisdiction.objects.get(code="500242")
+    zjw = Unit.objects.get(jurisdiction=youyang, code="zjw")
+    fire = create_person(username="yy-reviewer-fire", full_name="消防审验员", password=DEMO_PASSWORD, by=None)
+    grant_role(
+        user=fire,
+        role=Role.SECTION_REVIEWER,
+        jurisdiction=youyang,
+        unit=zjw,
+        section=zjw.sections.get(code="xfk"),
+        by=None,
+    )
+    project = Project.objects.get(location__code="gyyq")
+    applicant = project.applicant.representatives.get().user
+    items = list(
+        ApprovalItem.objects.filter(
+            jurisdiction=youyang, code__in=["fire-design-review", "construction-permit"]
+        )
+    )
+    request = submit_request(
+        project=project, by=applicant, channel="online",
+        data=RequestData(mode="proxy", approval_items=items, consent=True, free_of_charge_acknowledged=True),
+    )  # fmt: skip
+    coordinator = User.objects.get(username="yy-coord-park")
+    accept_request(request=request, by=coordinator)
+    for item in request.items.all():
+        assign_agent(item=item, agent=User.objects.get(username="yy-agent-park"), by=coordinator)
+    return request
+
+
+def test_visit_to_delivery_with_a_correction_and_a_clock_stop(live_server, phone, desktop, shoot):
+    request = set_up()
+    base = live_server.url
+    today = timezone.localdate()
+    calendar = calendar_for("500242")
+    permit = request.items.get(approval_item__code="construction-permit")
+    fire = request.items.get(approval_item__code="fire-design-review")
+    item_url = lambda item: f"{base}/requests/{request.pk}/items/{item.pk}/"  # noqa: E731
+
+    # The agent visits the applicant on a phone and records it.
+    sign_in(phone, base, "yy-agent-park")
+    phone.goto(f"{base}/requests/{request.pk}/")
+    phone.click("text=登记上门受理")
+    phone.fill("input[name=place]", "企业办公室")
+    phone.fill("input[name=people_met]", "向美玲（项目经理）")
+    phone.click("button[name=visit]")
+    phone.wait_for_selector("text=上门受理已登记")
+    shoot(phone, "chain-01-visit")
+
+    # Materials, readiness and filing for each item.
+    for n, item in enumerate((permit, fire), start=1):
+        phone.goto(item_url(item))
+        step(phone, "start_collecting")
+        for line_id in item.checklist.values_list("id", flat=True):
+            phone.select_option(f"#line-{line_id} select[name=status]", "received")
+            phone.click(f"#line-{line_id} button")
+            phone.wait_for_selector(".messages, h1")
+        step(phone, "mark_ready")
+        phone.fill("input[name=external_ref]", f"500242-GG-{n:06d}")
+        step(phone, "file")
+        deadline = calendar.deadline(today, item.approval_item.time_limit_days)
+        assert f"期限 {deadline}" in phone.content(), deadline
+    shoot(phone, "chain-02-filed")
+
+    # The housing commission's reviewers: a correction for the permit, expert review for the fire design.
+    sign_in(desktop, base, "yy-reviewer")
+    desktop.goto(item_url(permit))
+    step(desktop, "start_review")
+    desktop.fill("textarea[name=note]", "施工合同缺少签章页，请补正")
+    step(desktop, "request_correction")
+    assert "计时暂停：补正" in desktop.content()
+    shoot(desktop, "chain-03-correction")
+    sign_in(desktop, base, "yy-reviewer-fire")
+    desktop.goto(item_url(fire))
+    desktop.select_option("select[name=kind]", "expert_review")
+    desktop.click("text=暂停计时")
+    desktop.wait_for_selector("text=计时暂停：专家评审")
+    desktop.click("form.assign button:has-text('结束')")
+    desktop.wait_for_selector("text=恢复计时")
+    stop = ClockStop.objects.get(case_item=fire)
+    expected = calendar.deadline(today, 10, [Stop(stop.start_on, stop.end_on)])
+    assert f"期限 {expected}" in desktop.content()
+    shoot(desktop, "chain-04-expert-review")
+
+    # The agent resubmits the corrected materials; the stop pushes the deadline as the engine says.
+    sign_in(phone, base, "yy-agent-park")
+    phone.goto(item_url(permit))
+    step(phone, "resubmit")
+    correction = ClockStop.objects.get(case_item=permit)
+    expected = calendar.deadline(today, 3, [Stop(correction.start_on, correction.end_on)])
+    assert f"期限 {expected}" in phone.content()
+    assert expected >= calendar.deadline(today, 3)
+
+    # Decisions, pick-up and delivery of every item.
+    for reviewer, item in (("yy-reviewer", permit), ("yy-reviewer-fire", fire)):
+        sign_in(desktop, base, reviewer)
+        desktop.goto(item_url(item))
+        step(desktop, "approve")
+    sign_in(phone, base, "yy-agent-park")
+    for item in (permit, fire):
+        phone.goto(item_url(item))
+        step(phone, "pick_up")
+        phone.select_option("select[name=method]", "in_person")
+        phone.fill("input[name=receiver]", "向美玲")
+        step(phone, "deliver")
+        assert "已送达" in phone.content()
+        receipt = phone.request.get(f"{item_url(item)}receipt.pdf")
+        assert receipt.status == 200 and receipt.body().startswith(b"%PDF")
+    shoot(phone, "chain-05-delivered")
+    assert set(CaseItem.objects.filter(request=request).values_list("state", flat=True)) == {"delivered"}
+
+    sign_in(desktop, base, "yy-applicant")
+    desktop.goto(f"{base}/requests/{request.pk}/")
+    assert desktop.content().count("已送达") >= 2
+    shoot(desktop, "chain-06-applicant-view")
+    assert ServiceRequest.objects.get(pk=request.pk).state == ServiceRequest.State.DISPATCHED
