@@ -23,6 +23,7 @@ urlpatterns = [
     path("catalogue/", include("daiban.catalogue.urls")),
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),
+    path("oversight/", include("daiban.oversight.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
     path("admin/", admin.site.urls),

@@ -206,6 +206,11 @@ class DeliveryForm(StepForm):
     receiver = forms.CharField(label=_("receiver"), max_length=64, required=False)
     carrier = forms.CharField(label=_("carrier"), max_length=64, required=False)
     tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
+    signature = forms.FileField(
+        label=_("photo of the signed receipt"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
 
 
 class ChecklistLineForm(forms.Form):

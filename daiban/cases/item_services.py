@@ -348,7 +348,7 @@ def pick_up(*, item: CaseItem, on: dt.date, by: User, expected_version: int) -> 
 @transaction.atomic
 def deliver(
     *, item: CaseItem, method: str, delivered_on: dt.date, by: User, expected_version: int, receiver: str = "",
-    carrier: str = "", tracking_number: str = "",
+    carrier: str = "", tracking_number: str = "", signature: UploadedFile | None = None,
 ) -> CaseItem:  # fmt: skip
     """统一送达: in person (who received it), by post (carrier and tracking number) or e-certificate."""
     item = _locked(item)
@@ -363,6 +363,15 @@ def deliver(
         errors["tracking_number"] = _("Give the carrier and its tracking number (8–30 letters or digits).")
     if method == Delivery.Method.E_CERTIFICATE and not item.approval_item.result_document.is_e_certificate:
         errors["method"] = _("This result is not issued as an e-certificate.")
+    signature_mime = ""
+    if signature is not None:
+        try:
+            signature_mime = sniff(signature)
+        except ValidationError as exc:
+            errors["signature"] = " ".join(exc.messages)
+        else:
+            if not signature_mime.startswith("image/"):
+                errors["signature"] = _("The signature must be a photo (JPEG or PNG).")
     if errors:
         raise ValidationError(errors)
     _not_future(delivered_on, "delivered_on")
@@ -373,6 +382,13 @@ def deliver(
         case_item=item, method=method, delivered_on=delivered_on, receiver=receiver.strip(), carrier=carrier.strip(),
         tracking_number=tracking_number.strip(),
     )  # fmt: skip
+    if signature is not None:
+        document = RequestDocument(
+            request=item.request, kind=RequestDocument.Kind.SIGNATURE, case_item=item,
+            original_name=display_name(signature), content_type=signature_mime, size=signature.size or 0, uploaded_by=by,
+        )  # fmt: skip
+        document.file.save(stored_name(signature_mime), signature, save=False)
+        document.save()
     _tell_applicant(
         item, "item.delivered", _("%(item)s: the result was delivered") % {"item": item.approval_item.name}
     )

@@ -52,7 +52,7 @@ STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
     "approve": (ApproveForm, lambda i, d, u, v: steps.approve(item=i, decided_on=d["decided_on"], by=u, expected_version=v)),
     "refuse": (RefuseForm, lambda i, d, u, v: steps.refuse(item=i, decided_on=d["decided_on"], reason=d["reason"], by=u, expected_version=v)),
     "pick_up": (OnDateForm, lambda i, d, u, v: steps.pick_up(item=i, on=d["on"], by=u, expected_version=v)),
-    "deliver": (DeliveryForm, lambda i, d, u, v: steps.deliver(item=i, method=d["method"], delivered_on=d["delivered_on"], receiver=d["receiver"], carrier=d["carrier"], tracking_number=d["tracking_number"], by=u, expected_version=v)),
+    "deliver": (DeliveryForm, lambda i, d, u, v: steps.deliver(item=i, method=d["method"], delivered_on=d["delivered_on"], receiver=d["receiver"], carrier=d["carrier"], tracking_number=d["tracking_number"], signature=d.get("signature"), by=u, expected_version=v)),
 }  # fmt: skip
 
 
@@ -131,7 +131,7 @@ def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpR
         raise Http404
     item = _item(request, pk, item_pk)
     form_class, run = STEPS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _errors(form))
         return _back(item)

@@ -351,6 +351,7 @@ class RequestDocument(models.Model):
         MATERIAL = "material", _("Application material")
         FILLED_FORM = "filled_form", _("Form filled on the applicant's behalf")
         PHOTO = "photo", _("Site photo")
+        SIGNATURE = "signature", _("Signed receipt photo")
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="documents"

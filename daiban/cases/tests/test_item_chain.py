@@ -338,3 +338,32 @@ def test_delivery_receipt_pdf(client, permit, staff, reviewer, rep, dz_superviso
     assert client.get(url).status_code == 200
     client.force_login(dz_supervisor)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
+    from daiban.cases.models import RequestDocument
+
+    from .conftest import PNG, pdf
+
+    agent = staff["park_agent"]
+    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
+    receive_all(item, agent)
+    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
+    item = steps.file_item(
+        item=item,
+        external_ref="RCPT-556688",
+        filed_on=D(2026, 11, 2),
+        by=agent,
+        expected_version=item.version,
+    )
+    item = steps.approve(item=item, decided_on=D(2026, 11, 3), by=reviewer, expected_version=item.version)
+    item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
+    with pytest.raises(ValidationError) as exc:
+        steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
+                      expected_version=item.version, signature=pdf("签收.pdf"))  # fmt: skip
+    assert "signature" in exc.value.message_dict
+    assert fresh(item).state == S.PICKED_UP
+    steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
+                  expected_version=item.version, signature=pdf("签收.png", PNG))  # fmt: skip
+    assert RequestDocument.objects.get(kind="signature").case_item == item

@@ -1,0 +1,19 @@
+from django.db.models import Q, QuerySet
+
+from daiban.organizations.models import Jurisdiction, Role
+from daiban.organizations.selectors import active_roles, is_platform_superuser, person_id
+
+from .models import CoordinationIssue
+
+
+def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
+    """Supervisors see their jurisdictions' issue lists; others the problems they raised."""
+    if not getattr(user, "is_authenticated", False):
+        return CoordinationIssue.objects.none()
+    if is_platform_superuser(user):
+        return CoordinationIssue.objects.all()
+    supervised = {a.jurisdiction_id for a in active_roles(user) if a.role == Role.SUPERVISOR}
+    supervised |= set(Jurisdiction.objects.filter(parent_id__in=supervised).values_list("id", flat=True))
+    return CoordinationIssue.objects.filter(
+        Q(jurisdiction_id__in=supervised) | Q(raised_by_id=person_id(user))
+    )
