@@ -24,6 +24,7 @@ urlpatterns = [
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),
     path("oversight/", include("daiban.oversight.urls")),
+    path("plans/", include("daiban.planning.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
     path("admin/", admin.site.urls),

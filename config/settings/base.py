@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "daiban.projects",
     "daiban.notifications",
     "daiban.cases",
+    "daiban.planning",
     "daiban.oversight",
     "daiban.portal",
 ]

@@ -1,0 +1,100 @@
+"""A request's 预排工期, computed on demand from its items, the catalogue and what already happened."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from daiban.cases.models import ServiceRequest
+from daiban.catalogue.models import ItemPrerequisite
+from daiban.workdays.selectors import calendar_for
+
+from .engine import Plan, PlanItem, schedule
+
+PERMIT_CODE = "construction-permit"
+
+
+@dataclass
+class PlanRow:
+    key: str
+    name: str
+    planned_start: dt.date
+    planned_finish: dt.date
+    start: dt.date
+    finish: dt.date
+    actual: bool
+    deviation_days: int  # working days later (+) or earlier (−) than planned
+    slack_days: int
+    critical: bool
+    reasons: list[str]
+    offset_pct: float
+    width_pct: float
+
+
+@dataclass
+class RequestPlan:
+    rows: list[PlanRow]
+    start_on: dt.date
+    finish_on: dt.date
+    planned_finish_on: dt.date
+    permit_on: dt.date | None
+    planned_permit_on: dt.date | None
+
+    @property
+    def permit_slips(self) -> bool:
+        return bool(self.permit_on and self.planned_permit_on and self.permit_on > self.planned_permit_on)
+
+
+def plan_for_request(request: ServiceRequest) -> RequestPlan:
+    items = list(request.items.select_related("approval_item").order_by("position", "id"))
+    codes = {i.approval_item_id: i.approval_item.code for i in items}
+    links = ItemPrerequisite.objects.filter(item_id__in=codes, prerequisite_id__in=codes).values_list(
+        "item_id", "prerequisite_id"
+    )
+    prerequisites: dict[str, list[str]] = {}
+    for item_id, prerequisite_id in links:
+        prerequisites.setdefault(codes[item_id], []).append(codes[prerequisite_id])
+    start_on = timezone.localdate(request.submitted_at)
+    calendar = calendar_for(request.jurisdiction.code)
+
+    def plan_items(with_actuals: bool) -> list[PlanItem]:
+        return [
+            PlanItem(
+                key=i.approval_item.code,
+                name=i.approval_item.name,
+                limit_days=i.approval_item.time_limit_days,
+                prerequisites=tuple(sorted(prerequisites.get(i.approval_item.code, []))),
+                filed_on=i.filed_on if with_actuals else None,
+                decided_on=i.decided_on if with_actuals else None,
+            )
+            for i in items
+        ]
+
+    planned: Plan = schedule(calendar=calendar, start_on=start_on, items=plan_items(False))
+    current: Plan = schedule(calendar=calendar, start_on=start_on, items=plan_items(True))
+    span = (current.finish_on - start_on).days + 1  # calendar days the chart covers, both ends included
+    rows = []
+    for item in items:
+        key = item.approval_item.code
+        now, then = current.items[key], planned.items[key]
+        rows.append(
+            PlanRow(
+                key=key, name=now.name, planned_start=then.start_on, planned_finish=then.finish_on,
+                start=now.start_on, finish=now.finish_on, actual=item.filed_on is not None,
+                deviation_days=calendar.working_days_between(then.finish_on, now.finish_on),
+                slack_days=now.slack_days, critical=now.critical, reasons=now.reasons,
+                offset_pct=round(100 * (now.start_on - start_on).days / span, 2),
+                width_pct=max(round(100 * ((now.finish_on - now.start_on).days + 1) / span, 2), 1.0),  # ≤ 100
+            )
+        )  # fmt: skip
+    rows.sort(key=lambda r: (r.start, r.finish))
+    permit = current.items.get(PERMIT_CODE)
+    planned_permit = planned.items.get(PERMIT_CODE)
+    return RequestPlan(
+        rows=rows,
+        start_on=start_on,
+        finish_on=current.finish_on,
+        planned_finish_on=planned.finish_on,
+        permit_on=permit.finish_on if permit else None,
+        planned_permit_on=planned_permit.finish_on if planned_permit else None,
+    )

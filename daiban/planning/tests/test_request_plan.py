@@ -1,0 +1,63 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from daiban.cases.models import CaseItem, ServiceRequest
+from daiban.planning.selectors import plan_for_request
+from daiban.workdays.services import seed_calendar_from_library
+
+D = dt.date
+
+
+@pytest.fixture
+def planned(submitted):
+    seed_calendar_from_library()
+    ServiceRequest.objects.filter(pk=submitted.pk).update(
+        submitted_at=dt.datetime(2026, 9, 14, 2, tzinfo=dt.UTC)
+    )
+    submitted.refresh_from_db()
+    return submitted
+
+
+@pytest.mark.django_db
+def test_plan_from_the_requests_items(planned):
+    plan = plan_for_request(planned)
+    rows = {r.key: r for r in plan.rows}
+    assert (rows["project-filing"].start, rows["project-filing"].finish) == (D(2026, 9, 14), D(2026, 9, 15))
+    assert (rows["land-use-planning-permit"].start, rows["land-use-planning-permit"].finish) == (
+        D(2026, 9, 16),
+        D(2026, 9, 22),
+    )
+    assert rows["construction-permit"].finish == D(
+        2026, 9, 17
+    )  # its prerequisites are not part of this request
+    assert plan.permit_on == D(2026, 9, 17) and not plan.permit_slips
+    assert (
+        rows["land-use-planning-permit"].critical
+        and "企业投资项目备案" in rows["land-use-planning-permit"].reasons[0]
+    )
+
+
+@pytest.mark.django_db
+def test_plan_versus_actual_warns_when_the_permit_slips(client, planned, rep, dz_supervisor):
+    CaseItem.objects.filter(request=planned, approval_item__code="construction-permit").update(
+        filed_on=D(2026, 9, 14), decided_on=D(2026, 9, 24)
+    )
+    plan = plan_for_request(planned)
+    assert plan.permit_on == D(2026, 9, 24) and plan.permit_slips
+    row = next(r for r in plan.rows if r.key == "construction-permit")
+    assert (
+        row.deviation_days == 6 and row.actual
+    )  # 9-18, 9-20 (make-up Sunday), 9-21, 9-22, 9-23, 9-24 after 9-17
+    client.force_login(rep)
+    page = client.get(reverse("planning:request_plan", args=[planned.pk])).content.decode()
+    assert "2026-09-24" in page and "晚于计划" in page and "关键" in page
+    client.force_login(dz_supervisor)
+    assert client.get(reverse("planning:request_plan", args=[planned.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_gantt_bars_stay_inside_the_chart(planned):
+    for row in plan_for_request(planned).rows:
+        assert row.offset_pct >= 0 and row.offset_pct + row.width_pct <= 100.01
