@@ -32,6 +32,17 @@ class PlanRow:
 
 
 @dataclass
+class PlanTask:
+    """One line of the plan's task list: what to prepare, who prepares it, by when."""
+
+    due_on: dt.date
+    item: str
+    material: str
+    responsible: str
+    tolerable: bool
+
+
+@dataclass
 class RequestPlan:
     rows: list[PlanRow]
     start_on: dt.date
@@ -39,6 +50,7 @@ class RequestPlan:
     planned_finish_on: dt.date
     permit_on: dt.date | None
     planned_permit_on: dt.date | None
+    tasks: list[PlanTask]
 
     @property
     def permit_slips(self) -> bool:
@@ -46,7 +58,11 @@ class RequestPlan:
 
 
 def plan_for_request(request: ServiceRequest) -> RequestPlan:
-    items = list(request.items.select_related("approval_item").order_by("position", "id"))
+    items = list(
+        request.items.select_related("approval_item", "agent")
+        .prefetch_related("approval_item__materials")
+        .order_by("position", "id")
+    )
     codes = {i.approval_item_id: i.approval_item.code for i in items}
     links = ItemPrerequisite.objects.filter(item_id__in=codes, prerequisite_id__in=codes).values_list(
         "item_id", "prerequisite_id"
@@ -88,6 +104,22 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
             )
         )  # fmt: skip
     rows.sort(key=lambda r: (r.start, r.finish))
+    applicant = request.applicant.name
+    tasks = [
+        PlanTask(
+            due_on=current.items[i.approval_item.code].start_on,
+            item=i.approval_item.name,
+            material=m.name,
+            responsible=applicant
+            if request.mode == request.Mode.ASSIST or i.agent is None
+            else f"{applicant} / {i.agent.display_name}",
+            tolerable=not m.is_key,
+        )
+        for i in items
+        if i.filed_on is None
+        for m in i.approval_item.materials.all()
+    ]
+    tasks.sort(key=lambda t: (t.due_on, t.item))
     permit = current.items.get(PERMIT_CODE)
     planned_permit = planned.items.get(PERMIT_CODE)
     return RequestPlan(
@@ -97,4 +129,5 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
         planned_finish_on=planned.finish_on,
         permit_on=permit.finish_on if permit else None,
         planned_permit_on=planned_permit.finish_on if planned_permit else None,
+        tasks=tasks,
     )

@@ -61,3 +61,23 @@ def test_plan_versus_actual_warns_when_the_permit_slips(client, planned, rep, dz
 def test_gantt_bars_stay_inside_the_chart(planned):
     for row in plan_for_request(planned).rows:
         assert row.offset_pct >= 0 and row.offset_pct + row.width_pct <= 100.01
+
+
+@pytest.mark.django_db
+def test_task_list_and_printable_plan(client, planned, rep, staff):
+    import io
+
+    from pypdf import PdfReader
+
+    plan = plan_for_request(planned)
+    assert plan.tasks and plan.tasks[0].due_on == D(2026, 9, 14)
+    assert {t.item for t in plan.tasks} == {r.name for r in plan.rows}
+    client.force_login(rep)
+    page = client.get(reverse("planning:request_plan", args=[planned.pk])).content.decode()
+    assert "任务清单" in page and "建设用地规划许可申请表" in page
+    response = client.get(reverse("planning:request_plan_pdf", args=[planned.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "预排工期" in text and "2026-09-22" in text
+    client.force_login(staff["zjw_coord"])
+    assert client.get(reverse("planning:request_plan_pdf", args=[planned.pk])).status_code == 404
