@@ -45,6 +45,7 @@ class PlanItem:
     prerequisites: tuple[str, ...] = ()
     lead_days: int = 0  # working days to prepare its materials, counted from the plan's start
     not_before: dt.date | None = None  # a date the agent fixed by hand
+    fixed_start_on: dt.date | None = None  # the agent planned this date, even against the rules (flagged)
     filed_on: dt.date | None = None  # what really happened: filed on this date …
     decided_on: dt.date | None = None  # … and decided on this one
 
@@ -72,6 +73,7 @@ class ScheduledItem:
     slack_days: int = 0  # working days it may slip without moving the plan's end
     critical: bool = False
     reasons: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -192,13 +194,23 @@ def schedule(
             reasons = [_("set by hand to %(on)s") % {"on": item.not_before}]
         if not calendar.is_working_day(start):
             start = calendar.add_working_days(start, 1)
+        violations = []
+        if item.fixed_start_on is not None and item.filed_on is None:
+            if item.fixed_start_on < start:
+                violations.append(
+                    _("planned on %(fixed)s, before it can be filed (%(earliest)s: %(why)s)")
+                    % {"fixed": item.fixed_start_on, "earliest": start, "why": "；".join(reasons)}
+                )
+            start, reasons = item.fixed_start_on, [_("set by hand to %(on)s") % {"on": item.fixed_start_on}]
+            if not calendar.is_working_day(start):
+                violations.append(_("%(on)s is not a working day") % {"on": start})
         if item.filed_on is not None:  # reality replaces the plan from here on
             start, reasons = item.filed_on, [_("filed on %(on)s") % {"on": item.filed_on}]
         finish = calendar.deadline(start, item.limit_days)
         if item.decided_on is not None:
             finish = item.decided_on
             reasons.append(_("decided on %(on)s") % {"on": item.decided_on})
-        scheduled[key] = ScheduledItem(key, item.name, start, finish, reasons=reasons)
+        scheduled[key] = ScheduledItem(key, item.name, start, finish, reasons=reasons, violations=violations)
         binding[key] = bound_by
     for milestone in milestones:
         on = milestone_date(milestone)

@@ -9,7 +9,8 @@ from daiban.cases.models import ServiceRequest
 from daiban.catalogue.models import ItemPrerequisite
 from daiban.workdays.selectors import calendar_for
 
-from .engine import Plan, PlanItem, schedule
+from .engine import Milestone, Plan, PlanItem, schedule
+from .models import PlanAdjustment, PlanMilestone
 
 PERMIT_CODE = "construction-permit"
 
@@ -27,6 +28,9 @@ class PlanRow:
     slack_days: int
     critical: bool
     reasons: list[str]
+    violations: list[str]
+    case_item_id: int
+    adjusted_on: dt.date | None
     offset_pct: float
     width_pct: float
 
@@ -72,6 +76,17 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
         prerequisites.setdefault(codes[item_id], []).append(codes[prerequisite_id])
     start_on = timezone.localdate(request.submitted_at)
     calendar = calendar_for(request.jurisdiction.code)
+    adjustments = {
+        a.case_item_id: a.start_on for a in PlanAdjustment.objects.filter(case_item__request=request)
+    }
+    code_of = {i.pk: i.approval_item.code for i in items}
+    milestones = [
+        Milestone(
+            key=f"m{m.pk}", name=m.name, before=tuple(code_of[i.pk] for i in m.before_items.all() if i.pk in code_of),
+            on=m.on, after_item=code_of.get(m.after_item_id) if m.after_item_id else None, after_days=m.after_days,
+        )
+        for m in PlanMilestone.objects.filter(request=request).prefetch_related("before_items")
+    ]  # fmt: skip
 
     def plan_items(with_actuals: bool) -> list[PlanItem]:
         return [
@@ -80,14 +95,19 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
                 name=i.approval_item.name,
                 limit_days=i.approval_item.time_limit_days,
                 prerequisites=tuple(sorted(prerequisites.get(i.approval_item.code, []))),
+                fixed_start_on=adjustments.get(i.pk),
                 filed_on=i.filed_on if with_actuals else None,
                 decided_on=i.decided_on if with_actuals else None,
             )
             for i in items
         ]
 
-    planned: Plan = schedule(calendar=calendar, start_on=start_on, items=plan_items(False))
-    current: Plan = schedule(calendar=calendar, start_on=start_on, items=plan_items(True))
+    planned: Plan = schedule(
+        calendar=calendar, start_on=start_on, items=plan_items(False), milestones=milestones
+    )
+    current: Plan = schedule(
+        calendar=calendar, start_on=start_on, items=plan_items(True), milestones=milestones
+    )
     span = (current.finish_on - start_on).days + 1  # calendar days the chart covers, both ends included
     rows = []
     for item in items:
@@ -98,7 +118,8 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
                 key=key, name=now.name, planned_start=then.start_on, planned_finish=then.finish_on,
                 start=now.start_on, finish=now.finish_on, actual=item.filed_on is not None,
                 deviation_days=calendar.working_days_between(then.finish_on, now.finish_on),
-                slack_days=now.slack_days, critical=now.critical, reasons=now.reasons,
+                slack_days=now.slack_days, critical=now.critical, reasons=now.reasons, violations=now.violations,
+                case_item_id=item.pk, adjusted_on=adjustments.get(item.pk),
                 offset_pct=round(100 * (now.start_on - start_on).days / span, 2),
                 width_pct=max(round(100 * ((now.finish_on - now.start_on).days + 1) / span, 2), 1.0),  # ≤ 100
             )

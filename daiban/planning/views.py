@@ -1,13 +1,49 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from daiban.cases.forms import DateInput
+from daiban.cases.models import CaseItem
+from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import signed_in
 from daiban.workdays.engine import CalendarYearUnknown
 
 from .engine import PlanCycleError
+from .models import PlanMilestone
 from .printing import plan_pdf
 from .selectors import plan_for_request
+from .services import add_milestone, adjust_item, may_edit_plan, remove_milestone
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("milestone"), max_length=100)
+    on = forms.DateField(label=gettext_lazy("date"), required=False, widget=DateInput)
+    after_item = forms.ModelChoiceField(
+        label=gettext_lazy("or after item"), queryset=CaseItem.objects.none(), required=False
+    )
+    after_days = forms.IntegerField(
+        label=gettext_lazy("calendar days after it"), min_value=0, max_value=3650, initial=0
+    )
+    before_items = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("items that wait for it"),
+        queryset=CaseItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, items: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if items is not None:
+            self.fields["after_item"].queryset = items  # type: ignore[attr-defined]
+            self.fields["before_items"].queryset = items  # type: ignore[attr-defined]
+
+
+class AdjustForm(forms.Form):
+    start_on = forms.DateField(label=gettext_lazy("planned filing date"), required=False, widget=DateInput)
 
 
 @signed_in
@@ -24,9 +60,71 @@ def request_plan(request: HttpRequest, pk: int) -> HttpResponse:
         error = exc.user_message
     except PlanCycleError as exc:
         error = str(exc)
+    editable = may_edit_plan(request.user, service_request)
+    items = service_request.items.select_related("approval_item")
     return render(
-        request, "planning/request_plan.html", {"req": service_request, "plan": plan, "error": error}
-    )
+        request,
+        "planning/request_plan.html",
+        {
+            "req": service_request, "plan": plan, "error": error, "editable": editable,
+            "milestone_form": MilestoneForm(items=items) if editable else None,
+            "milestones": service_request.plan_milestones.select_related("after_item__approval_item").prefetch_related(
+                "before_items__approval_item"
+            ),
+        },
+    )  # fmt: skip
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("planning:request_plan", pk=pk)
+
+
+@agents_only
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    form = MilestoneForm(request.POST, items=service_request.items.all())
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return _back(pk)
+    d = form.cleaned_data
+    try:
+        add_milestone(
+            request=service_request, name=d["name"], on=d["on"], after_item=d["after_item"],
+            after_days=d["after_days"] or 0, before_items=list(d["before_items"]),
+            by=request.user,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(pk)
+
+
+@agents_only
+@require_POST
+def milestone_remove(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    milestone = get_object_or_404(PlanMilestone.objects.filter(request=service_request), pk=milestone_pk)
+    try:
+        remove_milestone(milestone=milestone, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(pk)
+
+
+@agents_only
+@require_POST
+def item_adjust(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    item = get_object_or_404(service_request.items.select_related("request__jurisdiction"), pk=item_pk)
+    form = AdjustForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return _back(pk)
+    try:
+        adjust_item(item=item, start_on=form.cleaned_data["start_on"], note="", by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(pk)
 
 
 @signed_in

@@ -81,3 +81,74 @@ def test_task_list_and_printable_plan(client, planned, rep, staff):
     assert "预排工期" in text and "2026-09-22" in text
     client.force_login(staff["zjw_coord"])
     assert client.get(reverse("planning:request_plan_pdf", args=[planned.pk])).status_code == 404
+
+
+@pytest.fixture
+def dispatched(planned, staff):
+    from daiban.cases.services import accept_request, assign_agent
+
+    accept_request(request=planned, by=staff["park_coord"])
+    for item in planned.items.all():
+        assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
+    planned.refresh_from_db()
+    return planned
+
+
+@pytest.mark.django_db
+def test_milestones_and_the_agents_dates_move_the_plan(client, dispatched, staff, rep):
+    from daiban.planning.models import PlanMilestone
+
+    agent = staff["park_agent"]
+    land = dispatched.items.get(approval_item__code="land-use-planning-permit")
+    permit = dispatched.items.get(approval_item__code="construction-permit")
+    client.force_login(agent)
+    client.post(
+        reverse("planning:milestone_add", args=[dispatched.pk]),
+        {"name": "土地出让合同签订", "on": "2026-09-29", "after_days": 0, "before_items": [land.pk]},
+    )
+    rows = {r.key: r for r in plan_for_request(dispatched).rows}
+    assert rows["land-use-planning-permit"].start == D(2026, 9, 29)  # waits for the contract
+    assert "土地出让合同签订" in rows["land-use-planning-permit"].reasons[0]
+    # The agent plans the permit on 9-15 — possible, no prerequisite in this request binds it.
+    client.post(reverse("planning:item_adjust", args=[dispatched.pk, permit.pk]), {"start_on": "2026-09-21"})
+    rows = {r.key: r for r in plan_for_request(dispatched).rows}
+    assert rows["construction-permit"].start == D(2026, 9, 21) and not rows["construction-permit"].violations
+    # Planning the land-use permit before its filing prerequisite is decided is kept but flagged.
+    client.post(reverse("planning:item_adjust", args=[dispatched.pk, land.pk]), {"start_on": "2026-09-14"})
+    rows = {r.key: r for r in plan_for_request(dispatched).rows}
+    assert rows["land-use-planning-permit"].violations
+    page = client.get(reverse("planning:request_plan", args=[dispatched.pk])).content.decode()
+    assert "冲突" in page
+    # The applicant reads the plan but cannot edit it; another agent gets nothing.
+    client.force_login(rep)
+    assert client.post(reverse("planning:milestone_add", args=[dispatched.pk]), {}).status_code == 403
+    client.force_login(staff["zjw_agent"])
+    assert (
+        client.post(
+            reverse("planning:item_adjust", args=[dispatched.pk, land.pk]), {"start_on": ""}
+        ).status_code
+        == 404
+    )
+    assert PlanMilestone.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_bad_milestones_are_refused(dispatched, staff):
+    from django.core.exceptions import ValidationError
+
+    from daiban.planning.models import PlanMilestone
+    from daiban.planning.services import add_milestone
+
+    permit = dispatched.items.get(approval_item__code="construction-permit")
+    for kwargs in (
+        {"name": "", "on": D(2026, 10, 1), "after_item": None, "before_items": [permit]},
+        {"name": "施工期", "on": D(2026, 10, 1), "after_item": permit, "before_items": [permit]},
+        {"name": "施工期", "on": None, "after_item": permit, "before_items": [permit]},
+        {"name": "施工期", "on": D(2026, 10, 1), "after_item": None, "before_items": []},
+    ):
+        with pytest.raises(ValidationError):
+            add_milestone(request=dispatched, after_days=0, by=staff["park_agent"], **kwargs)
+    with pytest.raises(ValidationError):
+        add_milestone(request=dispatched, name="x", on=D(2026, 10, 1), after_item=None, after_days=0,
+                      before_items=[permit], by=staff["park_coord"])  # fmt: skip
+    assert not PlanMilestone.objects.exists()
