@@ -28,6 +28,7 @@ class PlanRow:
     slack_days: int
     critical: bool
     reasons: list[str]
+    prerequisites: list[str]
     violations: list[str]
     case_item_id: int
     adjusted_on: dt.date | None
@@ -119,6 +120,7 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
                 start=now.start_on, finish=now.finish_on, actual=item.filed_on is not None,
                 deviation_days=calendar.working_days_between(then.finish_on, now.finish_on),
                 slack_days=now.slack_days, critical=now.critical, reasons=now.reasons, violations=now.violations,
+                prerequisites=sorted(prerequisites.get(key, [])),
                 case_item_id=item.pk, adjusted_on=adjustments.get(item.pk),
                 offset_pct=round(100 * (now.start_on - start_on).days / span, 2),
                 width_pct=max(round(100 * ((now.finish_on - now.start_on).days + 1) / span, 2), 1.0),  # ≤ 100

@@ -62,11 +62,19 @@ def request_plan(request: HttpRequest, pk: int) -> HttpResponse:
         error = str(exc)
     editable = may_edit_plan(request.user, service_request)
     items = service_request.items.select_related("approval_item")
+    gantt_tasks = [
+        {
+            "id": row.key, "name": row.name, "start": row.start.isoformat(), "end": row.finish.isoformat(),
+            "dependencies": ", ".join(row.prerequisites), "progress": 100 if row.actual else 0,
+            "custom_class": "bar-critical" if row.critical else "",
+        }
+        for row in (plan.rows if plan else [])
+    ]  # fmt: skip
     return render(
         request,
         "planning/request_plan.html",
         {
-            "req": service_request, "plan": plan, "error": error, "editable": editable,
+            "req": service_request, "plan": plan, "error": error, "editable": editable, "gantt_tasks": gantt_tasks,
             "milestone_form": MilestoneForm(items=items) if editable else None,
             "milestones": service_request.plan_milestones.select_related("after_item__approval_item").prefetch_related(
                 "before_items__approval_item"

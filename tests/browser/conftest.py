@@ -75,3 +75,14 @@ def shoot():  # type: ignore[no-untyped-def]
         return path
 
     return take
+
+
+def cover_calendar_until(day):  # type: ignore[no-untyped-def]
+    """Journeys run on today's dates: when the library does not know next year yet, give the test database a
+    plain Monday–Friday year so the pages can still compute (the engine and the pages share that calendar)."""
+    from daiban.workdays.models import CalendarYear
+
+    for year in range(day.year - 1, day.year + 2):
+        CalendarYear.objects.get_or_create(
+            year=year, jurisdiction_code="", defaults={"notice": "test: Mon–Fri only"}
+        )

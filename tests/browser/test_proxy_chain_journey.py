@@ -2,6 +2,8 @@
 on one item and a special-procedure clock stop on the other; the pages show the deadlines the engine
 computes from the same dates."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -14,6 +16,8 @@ from daiban.portal.demo import DEMO_PASSWORD, load_demo
 from daiban.projects.models import Project
 from daiban.workdays.engine import ClockStop as Stop
 from daiban.workdays.selectors import calendar_for
+
+from .conftest import cover_calendar_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +38,7 @@ def step(page, name):  # type: ignore[no-untyped-def]
 
 def set_up():  # type: ignore[no-untyped-def]
     load_demo()
+    cover_calendar_until(timezone.localdate() + dt.timedelta(days=200))
     youyang = Jurisdiction.objects.get(code="500242")
     zjw = Unit.objects.get(jurisdiction=youyang, code="zjw")
     fire = create_person(username="yy-reviewer-fire", full_name="消防审验员", password=DEMO_PASSWORD, by=None)
