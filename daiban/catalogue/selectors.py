@@ -2,6 +2,7 @@
 items of a jurisdiction; staff pages default to their own jurisdiction."""
 
 from django.db.models import Prefetch, QuerySet
+from pypinyin import Style, lazy_pinyin
 
 from daiban.organizations.models import Jurisdiction
 from daiban.organizations.selectors import staff_jurisdiction_ids
@@ -41,3 +42,25 @@ def catalogue_jurisdictions() -> QuerySet[Jurisdiction]:
 def default_jurisdiction_for(user: object) -> Jurisdiction | None:
     ids = staff_jurisdiction_ids(user)
     return catalogue_jurisdictions().filter(id__in=ids).first() if ids else None
+
+
+def initials(text: str) -> str:
+    """Pinyin initials (建筑工程施工许可证 → jzgcsgxkz): how people type a search on a phone."""
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+
+
+def search_items(items: list[ApprovalItem], query: str) -> list[ApprovalItem]:
+    """Match the item's name, department, result or materials in Chinese, or the name's pinyin initials.
+    A jurisdiction's catalogue is a few dozen items, so this filters in memory after one query."""
+    q = query.strip().lower()
+    if not q:
+        return items
+    found = []
+    for item in items:
+        haystack = " ".join(
+            [item.name, item.department.name, item.department.short_name, item.result_document.name]
+            + [m.name for m in item.materials.all()]
+        ).lower()
+        if q in haystack or q in initials(item.name):
+            found.append(item)
+    return found

@@ -9,7 +9,13 @@ from daiban.common.stages import Stage
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
-from .selectors import catalogue_jurisdictions, default_jurisdiction_for, published_items, with_details
+from .selectors import (
+    catalogue_jurisdictions,
+    default_jurisdiction_for,
+    published_items,
+    search_items,
+    with_details,
+)
 
 
 @public
@@ -19,13 +25,13 @@ def item_list(request: HttpRequest) -> HttpResponse:
     chosen = next((j for j in jurisdictions if j.code == request.GET.get("j")), None)
     if chosen is None:
         chosen = default_jurisdiction_for(request.user) or (jurisdictions[0] if jurisdictions else None)
-    items = list(with_details(published_items(chosen))) if chosen else []
+    query = request.GET.get("q", "")[:50]
+    items = search_items(list(with_details(published_items(chosen))), query) if chosen else []
     labels = dict(Stage.choices)
     stages = [(labels[stage], list(group)) for stage, group in groupby(items, key=lambda i: i.stage)]
+    template = "catalogue/_stages.html" if request.headers.get("HX-Request") else "catalogue/item_list.html"
     return render(
-        request,
-        "catalogue/item_list.html",
-        {"jurisdictions": jurisdictions, "chosen": chosen, "stages": stages},
+        request, template, {"jurisdictions": jurisdictions, "chosen": chosen, "stages": stages, "q": query}
     )
 
 

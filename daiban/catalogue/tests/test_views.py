@@ -41,3 +41,28 @@ def test_item_guide_shows_the_deadline_if_accepted_today(client, youyang, monkey
     ).content.decode()
     # 3 working days: 9-30, then the National Day week, 10-8 and 10-9.
     assert "2026-09-29 受理，应于 2026-10-09 前办结" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("sgxk", ["建筑工程施工许可证核发"]),
+        ("消防", ["特殊建设工程消防设计审查", "特殊建设工程消防验收"]),
+        ("不动产登记申请书", ["不动产首次登记"]),
+    ],
+)
+def test_catalogue_search_in_chinese_and_pinyin_initials(client, youyang, query, expected):
+    response = client.get(reverse("catalogue:item_list"), {"j": "500242", "q": query}, HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    assert "<html" not in text
+    for name in expected:
+        assert name in text
+    assert text.count("<tr>") - 0 >= len(expected)
+    assert "企业投资项目备案</a>" not in text
+
+
+@pytest.mark.django_db
+def test_catalogue_search_without_match_says_so(client, youyang):
+    text = client.get(reverse("catalogue:item_list"), {"j": "500242", "q": "zzzz"}).content.decode()
+    assert "没有匹配的事项" in text
