@@ -34,7 +34,7 @@ from .models import (
     TimelineEntry,
     Visit,
 )
-from .uploads import display_name, sniff, stored_name
+from .uploads import sniff, store_document
 
 RECEIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,39}$")
 I = CaseItem.State  # noqa: E741
@@ -383,12 +383,14 @@ def deliver(
         tracking_number=tracking_number.strip(),
     )  # fmt: skip
     if signature is not None:
-        document = RequestDocument(
-            request=item.request, kind=RequestDocument.Kind.SIGNATURE, case_item=item,
-            original_name=display_name(signature), content_type=signature_mime, size=signature.size or 0, uploaded_by=by,
-        )  # fmt: skip
-        document.file.save(stored_name(signature_mime), signature, save=False)
-        document.save()
+        store_document(
+            request=item.request,
+            upload=signature,
+            mime=signature_mime,
+            by=by,
+            kind=RequestDocument.Kind.SIGNATURE,
+            case_item=item,
+        )
     _tell_applicant(
         item, "item.delivered", _("%(item)s: the result was delivered") % {"item": item.approval_item.name}
     )
@@ -438,12 +440,15 @@ def record_visit(
         note=note.strip(),
     )  # fmt: skip
     for upload, mime in zip(uploads, mimes, strict=True):
-        document = RequestDocument(
-            request=request, kind=upload.kind, case_item=upload.case_item, visit=visit,
-            original_name=display_name(upload.file), content_type=mime, size=upload.file.size or 0, uploaded_by=by,
-        )  # fmt: skip
-        document.file.save(stored_name(mime), upload.file, save=False)
-        document.save()
+        store_document(
+            request=request,
+            upload=upload.file,
+            mime=mime,
+            by=by,
+            kind=upload.kind,
+            case_item=upload.case_item,
+            visit=visit,
+        )
     TimelineEntry.objects.create(
         request=request,
         actor=by,

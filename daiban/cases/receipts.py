@@ -6,15 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from .models import CaseItem
+from daiban.common.pdf import CHINESE_FONT as FONT
 
-# A CID font every PDF reader knows for Simplified Chinese: nothing to ship or download.
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+from .models import CaseItem
 
 
 def delivery_receipt_pdf(item: CaseItem) -> bytes:

@@ -10,18 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from daiban.notifications.services import notify_once
-from daiban.organizations.models import Role, RoleAssignment, User
+from daiban.organizations.models import Role
+from daiban.organizations.selectors import role_holders
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
 from .item_states import CLOCK_STATES
 from .models import OPEN_STATES, CaseItem, ItemMaterial
 from .selectors import item_clocks
-
-
-def _holders(role: str, **where: object) -> list[User]:
-    ids = RoleAssignment.objects.filter(role=role, revoked_at__isnull=True, **where).values("user_id")
-    return list(User.objects.filter(id__in=ids, is_active=True))
 
 
 def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
@@ -57,7 +53,7 @@ def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
                 )  # fmt: skip
                 counts["due_soon"] += bool(sent)
             elif clock.level == "overdue":
-                coordinators = _holders(Role.COORDINATOR, unit_id=item.responsible_unit_id)
+                coordinators = list(role_holders(Role.COORDINATOR, unit_id=item.responsible_unit_id))
                 sent = notify_once(
                     key=f"overdue:{item.pk}:{clock.deadline_on}",
                     recipients=[*coordinators, *([item.agent] if item.agent else [])], verb="item.overdue",
@@ -69,7 +65,7 @@ def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
                 if overdue_days >= after:
                     sent = notify_once(
                         key=f"overdue-supervisor:{item.pk}:{clock.deadline_on}",
-                        recipients=_holders(Role.SUPERVISOR, jurisdiction_id=item.request.jurisdiction_id),
+                        recipients=list(role_holders(Role.SUPERVISOR, jurisdiction_id=item.request.jurisdiction_id)),
                         verb="item.escalated",
                         title=_("Escalated, %(n)s working days overdue: %(item)s of %(project)s")
                         % {**where, "n": overdue_days}, url=url, jurisdiction_code=code,

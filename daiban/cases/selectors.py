@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Unit, User
-from daiban.organizations.selectors import active_roles, is_platform_superuser, person_id
+from daiban.organizations.selectors import active_roles, is_platform_superuser, person_id, role_holders
 from daiban.projects.models import Applicant
 from daiban.workdays.engine import CalendarYearUnknown, WarningLevel, WorkCalendar
 from daiban.workdays.engine import ClockStop as Stop
@@ -110,10 +110,7 @@ def coordinators_for(request: ServiceRequest) -> QuerySet[User]:
     unit_ids = set(request.items.values_list("responsible_unit_id", flat=True))
     if request.locality.kind == Unit.Kind.TOWNSHIP or not unit_ids:
         unit_ids.add(request.locality_id)
-    holders = RoleAssignment.objects.filter(
-        role=Role.COORDINATOR, unit_id__in=unit_ids, revoked_at__isnull=True
-    ).values("user_id")
-    return User.objects.filter(id__in=holders, is_active=True)
+    return role_holders(Role.COORDINATOR, unit_id__in=unit_ids)
 
 
 def worklist(user: object) -> QuerySet[CaseItem]:

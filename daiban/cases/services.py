@@ -25,13 +25,12 @@ from .models import (
     CaseItem,
     ItemAssignment,
     ItemMaterial,
-    RequestDocument,
     ServiceRequest,
     TimelineEntry,
 )
 from .selectors import agent_units_for, can_assign, can_decide, coordinators_for
 from .states import ACTION_LABELS, REQUEST_TRANSITIONS
-from .uploads import display_name, sniff, stored_name
+from .uploads import sniff, store_document
 
 
 def _representatives(request: ServiceRequest) -> list[User]:
@@ -176,12 +175,7 @@ def submit_request(
         for material in case_item.approval_item.materials.all()
     )
     for upload, mime in zip(data.documents, mimes, strict=True):
-        document = RequestDocument(
-            request=request, original_name=display_name(upload), content_type=mime, size=upload.size or 0,
-            uploaded_by=by,
-        )  # fmt: skip
-        document.file.save(stored_name(mime), upload, save=False)
-        document.save()
+        store_document(request=request, upload=upload, mime=mime, by=by)
     TimelineEntry.objects.create(
         request=request, actor=by, verb="request.submitted", to_state=request.state,
         note=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},

@@ -8,6 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from daiban.organizations.models import User
+
+from .models import CaseItem, RequestDocument, ServiceRequest, Visit
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {
     "application/pdf": "pdf",
@@ -44,3 +48,17 @@ def stored_name(mime: str) -> str:
 
 def display_name(upload: UploadedFile) -> str:
     return PurePath(upload.name or "file").name[:255]
+
+
+def store_document(
+    *, request: ServiceRequest, upload: UploadedFile, mime: str, by: User, kind: str = RequestDocument.Kind.MATERIAL,
+    case_item: CaseItem | None = None, visit: Visit | None = None,
+) -> RequestDocument:  # fmt: skip
+    """Save an already sniffed upload under a generated name and record what it was."""
+    document = RequestDocument(
+        request=request, kind=kind, case_item=case_item, visit=visit, original_name=display_name(upload),
+        content_type=mime, size=upload.size or 0, uploaded_by=by,
+    )  # fmt: skip
+    document.file.save(stored_name(mime), upload, save=False)
+    document.save()
+    return document

@@ -18,15 +18,6 @@ def published_items(jurisdiction: Jurisdiction) -> QuerySet[ApprovalItem]:
     )
 
 
-def approval_items_visible_to(user: object) -> QuerySet[ApprovalItem]:
-    """Items of every jurisdiction the user works in (for staff pickers and checks)."""
-    return (
-        ApprovalItem.objects.filter(jurisdiction_id__in=staff_jurisdiction_ids(user), is_active=True)
-        .select_related("jurisdiction", "department", "section", "result_document")
-        .order_by("jurisdiction__code", "position")
-    )
-
-
 def with_details(items: QuerySet[ApprovalItem]) -> QuerySet[ApprovalItem]:
     return items.prefetch_related(
         Prefetch("materials", queryset=Material.objects.order_by("position")),

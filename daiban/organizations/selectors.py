@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Jurisdiction, RoleAssignment, Section, Unit, User
+from .models import Jurisdiction, RoleAssignment, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
 
@@ -66,13 +66,16 @@ def units_visible_to(user: object) -> QuerySet[Unit]:
     )
 
 
-def sections_visible_to(user: object) -> QuerySet[Section]:
-    return Section.objects.filter(department__jurisdiction_id__in=staff_jurisdiction_ids(user))
-
-
 def people_visible_to(user: object) -> QuerySet[User]:
     """Staff working in the same jurisdictions (for assignment pickers and rosters)."""
     ids = staff_jurisdiction_ids(user)
     return User.objects.filter(
         Q(role_assignments__jurisdiction_id__in=ids) & Q(role_assignments__revoked_at__isnull=True)
     ).distinct()
+
+
+def role_holders(role: str, **where: object) -> QuerySet[User]:
+    """Active people holding `role` (optionally for a unit or jurisdiction): recipients of reminders,
+    escalations and notices."""
+    holders = RoleAssignment.objects.filter(role=role, revoked_at__isnull=True, **where).values("user_id")
+    return User.objects.filter(id__in=holders, is_active=True)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from daiban.cases.models import CaseItem
 from daiban.common.audit import record, snapshot
 from daiban.notifications.services import notify
-from daiban.organizations.models import Role, RoleAssignment, User
+from daiban.organizations.models import Role, User
+from daiban.organizations.selectors import role_holders
 
 from .models import CoordinationIssue
 
@@ -33,11 +34,7 @@ def raise_issue_from_item(*, item: CaseItem, title: str, description: str, by: U
     )  # fmt: skip
     record(actor=by, verb="issue.raised", target=issue, after=snapshot(issue, ["title", "case_item", "status"]),
            jurisdiction_code=request.jurisdiction.code)  # fmt: skip
-    supervisors = User.objects.filter(
-        id__in=RoleAssignment.objects.filter(
-            role=Role.SUPERVISOR, jurisdiction=request.jurisdiction, revoked_at__isnull=True
-        ).values("user_id")
-    )
+    supervisors = role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction)
     notify(
         recipients=supervisors, verb="issue.raised",
         title=_("Coordination problem raised: %(title)s") % {"title": issue.title},

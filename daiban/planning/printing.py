@@ -5,16 +5,12 @@ import io
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from daiban.cases.models import ServiceRequest
+from daiban.common.pdf import CHINESE_FONT as FONT
 
 from .selectors import RequestPlan
-
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def plan_pdf(request: ServiceRequest, plan: RequestPlan) -> bytes:

@@ -46,6 +46,16 @@ def fresh(item):
     return CaseItem.objects.get(pk=item.pk)
 
 
+def to_filed(item, agent, ref, filed_on):
+    """Collect every material, mark ready and file: how most chains below begin."""
+    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
+    receive_all(item, agent)
+    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
+    return steps.file_item(
+        item=item, external_ref=ref, filed_on=filed_on, by=agent, expected_version=item.version
+    )
+
+
 @pytest.mark.django_db
 def test_the_whole_chain_with_a_correction_round(permit, staff, reviewer, rep):
     agent = staff["park_agent"]
@@ -170,16 +180,7 @@ def test_only_the_right_people_record_each_step(permit, staff, reviewer, youyang
         steps.start_collecting(item=permit, by=other_agent, expected_version=permit.version)
     other_reviewer = make_staff(Role.SECTION_REVIEWER, youyang, "gzj", section_code="ghk")
     agent = staff["park_agent"]
-    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
-    receive_all(item, agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item,
-        external_ref="RCPT-000777",
-        filed_on=D(2026, 11, 2),
-        by=agent,
-        expected_version=item.version,
-    )
+    item = to_filed(permit, agent, "RCPT-000777", D(2026, 11, 2))
     for wrong in (other_reviewer, agent, staff["park_coord"]):
         with pytest.raises(ValidationError):
             steps.approve(item=item, decided_on=D(2026, 11, 3), by=wrong, expected_version=item.version)
@@ -189,16 +190,7 @@ def test_only_the_right_people_record_each_step(permit, staff, reviewer, youyang
 @pytest.mark.django_db
 def test_delivery_rules(permit, staff, reviewer):
     agent = staff["park_agent"]
-    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
-    receive_all(item, agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item,
-        external_ref="RCPT-000778",
-        filed_on=D(2026, 11, 2),
-        by=agent,
-        expected_version=item.version,
-    )
+    item = to_filed(permit, agent, "RCPT-000778", D(2026, 11, 2))
     with pytest.raises(ValidationError) as exc:  # a delivery before pick-up
         steps.deliver(
             item=item,
@@ -289,16 +281,7 @@ def test_item_pages_and_steps(client, permit, staff, reviewer, dz_supervisor):
 @pytest.mark.django_db
 def test_clock_stop_rows_are_kept(permit, staff, reviewer):
     agent = staff["park_agent"]
-    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
-    receive_all(item, agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item,
-        external_ref="RCPT-000779",
-        filed_on=D(2026, 11, 2),
-        by=agent,
-        expected_version=item.version,
-    )
+    item = to_filed(permit, agent, "RCPT-000779", D(2026, 11, 2))
     steps.request_correction(
         item=item, on=D(2026, 11, 3), note="补充材料", by=reviewer, expected_version=item.version
     )
@@ -316,16 +299,7 @@ def test_delivery_receipt_pdf(client, permit, staff, reviewer, rep, dz_superviso
     url = reverse("cases:delivery_receipt", args=[permit.request_id, permit.pk])
     client.force_login(agent)
     assert client.get(url).status_code == 404  # nothing to serve yet
-    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
-    receive_all(item, agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item,
-        external_ref="RCPT-556677",
-        filed_on=D(2026, 11, 2),
-        by=agent,
-        expected_version=item.version,
-    )
+    item = to_filed(permit, agent, "RCPT-556677", D(2026, 11, 2))
     item = steps.approve(item=item, decided_on=D(2026, 11, 3), by=reviewer, expected_version=item.version)
     item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
     steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
@@ -347,16 +321,7 @@ def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
     from .conftest import PNG, pdf
 
     agent = staff["park_agent"]
-    item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
-    receive_all(item, agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item,
-        external_ref="RCPT-556688",
-        filed_on=D(2026, 11, 2),
-        by=agent,
-        expected_version=item.version,
-    )
+    item = to_filed(permit, agent, "RCPT-556688", D(2026, 11, 2))
     item = steps.approve(item=item, decided_on=D(2026, 11, 3), by=reviewer, expected_version=item.version)
     item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
     with pytest.raises(ValidationError) as exc:
