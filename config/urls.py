@@ -24,6 +24,8 @@ urlpatterns = [
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),
     path("oversight/", include("daiban.oversight.urls")),
+    path("feedback/", include("daiban.feedback.urls")),
+    path("assistance/", include("daiban.assistance.urls")),
     path("plans/", include("daiban.planning.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "daiban.notifications",
     "daiban.cases",
     "daiban.planning",
+    "daiban.assistance",
+    "daiban.feedback",
     "daiban.oversight",
     "daiban.portal",
 ]
@@ -152,3 +154,5 @@ DAIBAN_SMS_URL = os.environ.get("DAIBAN_SMS_URL", "")
 DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
+# Working days a unit has to rectify after a bad rating or a complaint.
+DAIBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("DAIBAN_RECTIFICATION_WORKING_DAYS", "10"))

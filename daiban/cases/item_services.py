@@ -34,6 +34,7 @@ from .models import (
     TimelineEntry,
     Visit,
 )
+from .services import complete_request_if_done
 from .uploads import sniff, store_document
 
 RECEIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,39}$")
@@ -331,6 +332,7 @@ def refuse(*, item: CaseItem, decided_on: dt.date, reason: str, by: User, expect
     _tell_applicant(
         item, "item.refused", _("%(item)s was refused") % {"item": item.approval_item.name}, reason.strip()
     )
+    complete_request_if_done(request=item.request, by=by)
     return item
 
 
@@ -394,6 +396,7 @@ def deliver(
     _tell_applicant(
         item, "item.delivered", _("%(item)s: the result was delivered") % {"item": item.approval_item.name}
     )
+    complete_request_if_done(request=item.request, by=by)
     return item
 
 

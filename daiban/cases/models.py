@@ -23,6 +23,7 @@ class ServiceRequest(models.Model):
         SUBMITTED = "submitted", _("Awaiting acceptance")
         ACCEPTED = "accepted", _("Accepted, assigning agents")
         DISPATCHED = "dispatched", _("Agents assigned")
+        COMPLETED = "completed", _("Completed")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -68,6 +69,7 @@ class ServiceRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("service request")
@@ -451,6 +453,7 @@ TIMELINE_VERBS = {
     "request.decline": _("declined"),
     "request.withdraw": _("withdrawn"),
     "request.dispatch": _("all items have agents"),
+    "request.complete": _("service completed: every item delivered or decided"),
     "item.assigned": _("agent assigned"),
     "item.reassigned": _("agent changed"),
     "item.start_collecting": _("collecting materials"),

@@ -15,7 +15,7 @@ from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import record, snapshot
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User, Window
-from daiban.organizations.selectors import active_roles
+from daiban.organizations.selectors import active_roles, role_holders
 from daiban.projects.models import Applicant, Project
 from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
 from daiban.projects.validators import normalize_project_code
@@ -339,3 +339,37 @@ def assign_agent(*, item: CaseItem, agent: User, by: User, reason: str = "") -> 
     ):
         _move(request, "dispatch", by=by)
     return item
+
+
+TERMINAL_ITEM_STATES = frozenset({CaseItem.State.DELIVERED, CaseItem.State.REFUSED})
+
+
+def complete_request_if_done(*, request: ServiceRequest, by: User) -> bool:
+    """办结: once every item is delivered or refused, the service is over and evaluation opens.
+
+    Called inside the transaction of the item step that finished the last item."""
+    request = _lock(request)
+    if request.state != ServiceRequest.State.DISPATCHED:
+        return False
+    if request.items.exclude(state__in=TERMINAL_ITEM_STATES).exists():
+        return False
+    request.completed_at = timezone.now()
+    request.save(update_fields=["completed_at"])
+    _move(request, "complete", by=by)
+    notify(
+        recipients=_representatives(request),
+        verb="request.completed",
+        title=_("Request %(ref)s is completed: please rate your agents") % {"ref": request.reference},
+        body=_("Rate attitude, efficiency and integrity for each agent; one evaluation per agent."),
+        url=_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    notify(
+        recipients=role_holders(Role.HALL_MANAGER, jurisdiction=request.jurisdiction),
+        verb="request.completed",
+        title=_("To call back: %(project)s (%(ref)s) is completed")
+        % {"project": request.project.name, "ref": request.reference},
+        url=_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    return True

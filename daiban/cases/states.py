@@ -1,6 +1,6 @@
 """The request's state graph, as data: action → {from state: to state}. Nothing else changes `state`.
 
-submitted ──accept──► accepted ──dispatch──► dispatched
+submitted ──accept──► accepted ──dispatch──► dispatched ──complete──► completed
     │  └──decline──► declined
     └──withdraw──► withdrawn
 """
@@ -16,6 +16,7 @@ REQUEST_TRANSITIONS: dict[str, dict[str, str]] = {
     "decline": {S.SUBMITTED: S.DECLINED},
     "withdraw": {S.SUBMITTED: S.WITHDRAWN},
     "dispatch": {S.ACCEPTED: S.DISPATCHED},
+    "complete": {S.DISPATCHED: S.COMPLETED},
 }
 
 ACTION_LABELS = {
@@ -23,6 +24,7 @@ ACTION_LABELS = {
     "decline": _("decline"),
     "withdraw": _("withdraw"),
     "dispatch": _("dispatch"),
+    "complete": _("completed"),
 }
 
 

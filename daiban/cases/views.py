@@ -180,6 +180,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": service_request.state == ServiceRequest.State.SUBMITTED
             and can_decide(request.user, service_request),
             "can_withdraw": is_representative and service_request.state == ServiceRequest.State.SUBMITTED,
+            "is_representative": is_representative,
+            "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
             "visit_form": VisitForm(
                 initial={"visited_on": timezone.localdate()}, request_items=service_request.items.all()

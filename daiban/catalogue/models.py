@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -196,3 +197,65 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PolicyDocument(models.Model):
+    """A policy the agents explain (政策指导): tax and fee relief, local measures, reform documents.
+
+    Published by administrators; linked from the items it concerns so the guide shows it."""
+
+    class Category(models.TextChoices):
+        TAX_FEE = "tax_fee", _("Tax and fee relief")
+        LOCAL = "local", _("Local policy")
+        REFORM = "reform", _("Approval reform")
+        OTHER = "other", _("Other")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="policies"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    issuer = models.CharField(_("issued by"), max_length=100)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    summary = models.TextField(_("summary"))
+    body = models.TextField(_("full text"), blank=True)
+    approval_items = models.ManyToManyField(
+        ApprovalItem, verbose_name=_("approval items concerned"), blank=True, related_name="policies"
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        verbose_name = _("policy document")
+        verbose_name_plural = _("policy documents")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["jurisdiction", "is_published"], name="policy_published_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FaqEntry(models.Model):
+    """A question answered often enough to publish (常见问题), usually promoted from a consultation."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="faq_entries"
+    )
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"))
+    approval_items = models.ManyToManyField(
+        ApprovalItem, verbose_name=_("approval items concerned"), blank=True, related_name="faq_entries"
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.question[:60]

@@ -7,7 +7,7 @@ from pypinyin import Style, lazy_pinyin
 from daiban.organizations.models import Jurisdiction
 from daiban.organizations.selectors import staff_jurisdiction_ids
 
-from .models import ApprovalItem, Material
+from .models import ApprovalItem, FaqEntry, Material, PolicyDocument
 
 
 def published_items(jurisdiction: Jurisdiction) -> QuerySet[ApprovalItem]:
@@ -55,3 +55,17 @@ def search_items(items: list[ApprovalItem], query: str) -> list[ApprovalItem]:
         if q in haystack or q in initials(item.name):
             found.append(item)
     return found
+
+
+def published_policies(jurisdiction: Jurisdiction) -> QuerySet[PolicyDocument]:
+    """The jurisdiction's policies and the city's (a city policy applies in every district)."""
+    ids = [jurisdiction.pk, *([jurisdiction.parent_id] if jurisdiction.parent_id else [])]
+    return PolicyDocument.objects.filter(jurisdiction_id__in=ids, is_published=True).select_related(
+        "jurisdiction"
+    )
+
+
+def published_faq(jurisdiction: Jurisdiction) -> QuerySet[FaqEntry]:
+    return FaqEntry.objects.filter(jurisdiction=jurisdiction, is_published=True).prefetch_related(
+        "approval_items"
+    )

@@ -79,3 +79,13 @@ def role_holders(role: str, **where: object) -> QuerySet[User]:
     escalations and notices."""
     holders = RoleAssignment.objects.filter(role=role, revoked_at__isnull=True, **where).values("user_id")
     return User.objects.filter(id__in=holders, is_active=True)
+
+
+def jurisdictions_where(user: object, role: str) -> set[int]:
+    """Jurisdiction ids where the user holds `role`; a city-level holder spans the city's districts."""
+    if is_platform_superuser(user):
+        return set(Jurisdiction.objects.values_list("id", flat=True))
+    held = {a.jurisdiction_id for a in active_roles(user) if a.role == role}
+    if held:
+        held |= set(Jurisdiction.objects.filter(parent_id__in=held).values_list("id", flat=True))
+    return held

@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "coordinator": "coordinator" in roles,
             "agent": "agent" in roles,
             "clerk": "clerk" in roles,
+            "hall_manager": "hall_manager" in roles,
+            "supervisor": "supervisor" in roles,
             "unread": unread_count(user),
         }
     }

@@ -1,12 +1,16 @@
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from daiban.cases.services import RequestData, submit_request
+from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
 from daiban.catalogue.models import ApprovalItem
 from daiban.organizations.models import Role
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative
 from daiban.projects.tests.factories import ProjectFactory
+from daiban.workdays.services import seed_calendar_from_library
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -66,3 +70,33 @@ def data(items, **overrides):
 @pytest.fixture
 def submitted(park_project, rep, items, staff):
     return submit_request(project=park_project, data=data(items), by=rep, channel="online")
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the platform's "now" (Asia/Shanghai wall time); timestamps and `localdate()` follow it."""
+
+    def set_to(year, month, day, hour=10):
+        moment = dt.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    set_to(2026, 11, 2)
+    return set_to
+
+
+@pytest.fixture
+def dispatched(clock, park_project, rep, items, staff):
+    """A park request for the project filing (park agent) and the construction permit (second park agent)."""
+    seed_calendar_from_library()
+    chosen = [i for i in items if i.code in ("project-filing", "construction-permit")]
+    request = submit_request(project=park_project, data=data(chosen), by=rep, channel="online")
+    accept_request(request=request, by=staff["park_coord"])
+    first, second = request.items.order_by("position")
+    assign_agent(item=first, agent=staff["park_agent"], by=staff["park_coord"])
+    assign_agent(item=second, agent=staff["park_agent2"], by=staff["park_coord"])
+    request.refresh_from_db()
+    return request

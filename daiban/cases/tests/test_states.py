@@ -39,4 +39,5 @@ def test_graph_is_what_the_flow_chart_says():
         "decline": {S.SUBMITTED: S.DECLINED},
         "withdraw": {S.SUBMITTED: S.WITHDRAWN},
         "dispatch": {S.ACCEPTED: S.DISPATCHED},
+        "complete": {S.DISPATCHED: S.COMPLETED},
     }

@@ -1,0 +1,74 @@
+"""Feedback reads scoped to the person asking.
+
+- applicants: the evaluations and complaints of their enterprises' requests;
+- agents: their own evaluations, a bad one's comment hidden until a supervisor releases it;
+- hall managers and supervisors: their jurisdictions; rectification owners: what they own.
+"""
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+
+from daiban.cases.models import ServiceRequest
+from daiban.organizations.models import Role
+from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id
+from daiban.projects.models import Applicant
+
+from .models import Callback, Evaluation, Rectification
+
+
+def _represented(user: object) -> QuerySet[Applicant]:
+    return Applicant.objects.filter(representatives__user_id=person_id(user))
+
+
+def _overseen(user: object) -> set[int]:
+    return jurisdictions_where(user, Role.SUPERVISOR) | jurisdictions_where(user, Role.HALL_MANAGER)
+
+
+def evaluations_visible_to(user: object) -> QuerySet[Evaluation]:
+    if not getattr(user, "is_authenticated", False):
+        return Evaluation.objects.none()
+    if is_platform_superuser(user):
+        return Evaluation.objects.all()
+    return Evaluation.objects.filter(
+        Q(request__applicant__in=_represented(user).values("id"))
+        | Q(agent_id=person_id(user))
+        | Q(jurisdiction_id__in=_overseen(user))
+    )
+
+
+def comment_visible(user: object, evaluation: Evaluation) -> bool:
+    """The agent rated never reads a bad rating's comment (nor learns whose it is) before release."""
+    return not (evaluation.agent_id == person_id(user) and evaluation.hidden_from_agent)
+
+
+def rectifications_visible_to(user: object) -> QuerySet[Rectification]:
+    if not getattr(user, "is_authenticated", False):
+        return Rectification.objects.none()
+    if is_platform_superuser(user):
+        return Rectification.objects.all()
+    uid = person_id(user)
+    return Rectification.objects.filter(
+        Q(owner_id=uid)
+        | Q(raised_by_id=uid)
+        | Q(jurisdiction_id__in=jurisdictions_where(user, Role.SUPERVISOR))
+    )
+
+
+def callbacks_visible_to(user: object) -> QuerySet[Callback]:
+    if not getattr(user, "is_authenticated", False):
+        return Callback.objects.none()
+    return Callback.objects.filter(jurisdiction_id__in=_overseen(user))
+
+
+def callback_queue(user: object) -> QuerySet[ServiceRequest]:
+    """Completed requests a hall manager has still to reach, oldest first, with the attempts so far."""
+    reached = Callback.objects.filter(request=OuterRef("pk"), reached=True)
+    return (
+        ServiceRequest.objects.filter(
+            state=ServiceRequest.State.COMPLETED,
+            jurisdiction_id__in=jurisdictions_where(user, Role.HALL_MANAGER),
+        )
+        .exclude(Exists(reached))
+        .select_related("project", "applicant", "jurisdiction")
+        .annotate(attempts=Count("callbacks"), last_attempt_on=Max("callbacks__called_on"))
+        .order_by("completed_at", "id")
+    )

@@ -1,0 +1,418 @@
+"""Writes for evaluation, call-backs and rectification. Each function is one transaction that checks who
+is acting and what is already there, then writes the record, its audit entry and its notifications."""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daiban.cases.models import ServiceRequest
+from daiban.common.audit import record, snapshot
+from daiban.notifications.services import notify
+from daiban.organizations.models import Role, Unit, User
+from daiban.organizations.selectors import jurisdictions_where, role_holders
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
+
+from .models import (
+    BAD_AT_OR_BELOW,
+    Callback,
+    CallbackRating,
+    Evaluation,
+    Level,
+    Rectification,
+    RectificationNote,
+)
+from .states import ACTION_LABELS, ACTOR, RECTIFICATION_TRANSITIONS
+
+COMMENT_MAX = 500
+TEXT_MAX = 2000
+
+
+def _locked_request(request: ServiceRequest) -> ServiceRequest:
+    return (
+        ServiceRequest.objects.select_for_update()
+        .select_related("jurisdiction", "applicant", "project", "locality")
+        .get(pk=request.pk)
+    )
+
+
+def request_agents(request: ServiceRequest) -> list[User]:
+    """The agents who handled the request's items (the ones there are to rate)."""
+    ids = request.items.exclude(agent__isnull=True).values("agent_id")
+    return list(User.objects.filter(id__in=ids).order_by("full_name", "id"))
+
+
+def _is_representative(user: User, request: ServiceRequest) -> bool:
+    return request.applicant.representatives.filter(user_id=user.pk).exists()
+
+
+def _level(value: object, field: str, errors: dict[str, str]) -> int:
+    try:
+        level = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        errors[field] = _("Choose one of the five levels, from very satisfied to very dissatisfied.")
+    return level
+
+
+def _text(
+    value: str, field: str, errors: dict[str, str], *, limit: int, required: str = "", least: int = 0
+) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors[field] = _("At most %(n)s characters, please.") % {"n": limit}
+    elif required and len(text) < max(least, 1):
+        errors[field] = required
+    return text
+
+
+def _supervisors(request: ServiceRequest) -> list[User]:
+    return list(role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction))
+
+
+def _owner_for(request: ServiceRequest, agent: User | None) -> User | None:
+    """Who answers for the rectification: a coordinator of the unit the agent worked for (not the agent
+    itself), else one of the jurisdiction's supervisors."""
+    items = request.items.all() if agent is None else request.items.filter(agent=agent)
+    units = set(items.values_list("responsible_unit_id", flat=True))
+    if agent is None or request.locality.kind == Unit.Kind.TOWNSHIP:
+        units.add(request.locality_id)
+    coordinators = role_holders(Role.COORDINATOR, unit_id__in=units)
+    if agent is not None:
+        coordinators = coordinators.exclude(pk=agent.pk)
+    owner = coordinators.order_by("id").first()
+    if owner is None:
+        owner = role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction).order_by("id").first()
+    return owner
+
+
+def due_on_for(jurisdiction_code: str, opened_on: dt.date) -> dt.date | None:
+    """The rectification deadline, in working days; None while next year's holidays are not entered
+    (the administrators' page warns about that, and a supervisor sees the deadline as unknown)."""
+    try:
+        return calendar_for(jurisdiction_code).add_working_days(
+            opened_on, settings.DAIBAN_RECTIFICATION_WORKING_DAYS
+        )
+    except (CalendarYearUnknown, LookupError):
+        return None
+
+
+def _open_rectification(
+    *, request: ServiceRequest, source: str, problem: str, by: User, agent: User | None = None,
+    evaluation: Evaluation | None = None, callback: Callback | None = None,
+) -> Rectification:  # fmt: skip
+    today = timezone.localdate()
+    owner = _owner_for(request, agent)
+    rectification = Rectification.objects.create(
+        jurisdiction=request.jurisdiction, request=request, agent=agent, source=source, evaluation=evaluation,
+        callback=callback, problem=problem, owner=owner, opened_on=today,
+        due_on=due_on_for(request.jurisdiction.code, today), raised_by=by,
+    )  # fmt: skip
+    record(actor=by, verb="rectification.opened", target=rectification,
+           after=snapshot(rectification, ["request", "agent", "source", "owner", "opened_on", "due_on"]),
+           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    url = reverse("feedback:rectification_detail", args=[rectification.pk])
+    title = _("Rectification opened for %(project)s (%(ref)s)") % {
+        "project": request.project.name,
+        "ref": request.reference,
+    }
+    due = rectification.due_on.isoformat() if rectification.due_on else _("unknown")
+    notify(recipients=[*_supervisors(request), *([owner] if owner else [])], verb="rectification.opened",
+           title=title, body=_("%(source)s; due %(due)s") % {"source": rectification.get_source_display(), "due": due},
+           url=url, jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    return rectification
+
+
+def _is_bad(*levels: int | None) -> bool:
+    return any(level is not None and level <= BAD_AT_OR_BELOW for level in levels)
+
+
+@transaction.atomic
+def evaluate(
+    *, request: ServiceRequest, agent: User, attitude: object, efficiency: object, integrity: object, comment: str,
+    by: User,
+) -> Evaluation:  # fmt: skip
+    """事后评价: once per request and agent, after the service is completed, by the applicant."""
+    request = _locked_request(request)
+    if not _is_representative(by, request):
+        raise ValidationError(_("You can only rate your own enterprise's requests."))
+    if request.state != ServiceRequest.State.COMPLETED:
+        raise ValidationError(_("You can rate the service once every item is delivered."))
+    if agent.pk not in {a.pk for a in request_agents(request)}:
+        raise ValidationError(_("This person did not handle your request."))
+    if Evaluation.objects.filter(request=request, agent=agent).exists():
+        raise ValidationError(
+            _("You have already rated this agent for this request; an evaluation cannot be changed.")
+        )
+    errors: dict[str, str] = {}
+    levels = [
+        _level(v, f, errors)
+        for v, f in ((attitude, "attitude"), (efficiency, "efficiency"), (integrity, "integrity"))
+    ]
+    bad = not errors and _is_bad(*levels)
+    text = _text(comment, "comment", errors, limit=COMMENT_MAX,
+                 required=_("Tell us what went wrong, so it can be put right.") if bad else "", least=5)  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            evaluation = Evaluation.objects.create(
+                request=request, jurisdiction=request.jurisdiction, agent=agent, attitude=levels[0],
+                efficiency=levels[1], integrity=levels[2], comment=text, is_bad=bad, given_by=by,
+            )  # fmt: skip
+    except IntegrityError:
+        raise ValidationError(
+            _("You have already rated this agent for this request; an evaluation cannot be changed.")
+        ) from None
+    record(actor=by, verb="evaluation.given", target=evaluation,
+           after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
+           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    notify(recipients=[agent], verb="evaluation.given",
+           title=_("%(project)s rated your service") % {"project": request.project.name},
+           body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s") % {
+               "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
+               "i": evaluation.get_integrity_display()},
+           url=reverse("feedback:evaluation_list"), jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    if bad:
+        problem = _("Rated attitude %(a)s, efficiency %(e)s, integrity %(i)s: %(comment)s") % {
+            "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
+            "i": evaluation.get_integrity_display(), "comment": text,
+        }  # fmt: skip
+        _open_rectification(request=request, source=Rectification.Source.EVALUATION, problem=problem, by=by,
+                            agent=agent, evaluation=evaluation)  # fmt: skip
+    return evaluation
+
+
+@transaction.atomic
+def release_evaluation(*, evaluation: Evaluation, by: User) -> Evaluation:
+    """A supervisor lets the agent read a bad rating's comment, once the rectification no longer needs
+    the applicant shielded."""
+    evaluation = (
+        Evaluation.objects.select_for_update().select_related("request", "jurisdiction").get(pk=evaluation.pk)
+    )
+    if evaluation.jurisdiction_id not in jurisdictions_where(by, Role.SUPERVISOR):
+        raise ValidationError(_("Only a supervisor of this jurisdiction releases an evaluation."))
+    if not evaluation.hidden_from_agent:
+        raise ValidationError(_("This evaluation is already visible to the agent."))
+    evaluation.released_by, evaluation.released_at = by, timezone.now()
+    evaluation.save(update_fields=["released_by", "released_at"])
+    record(actor=by, verb="evaluation.released", target=evaluation, after={"released_at": evaluation.released_at.isoformat()},
+           jurisdiction_code=evaluation.jurisdiction.code)  # fmt: skip
+    notify(recipients=[evaluation.agent], verb="evaluation.released",
+           title=_("A supervisor shared an applicant's comment on your service with you"),
+           url=reverse("feedback:evaluation_list"), jurisdiction_code=evaluation.jurisdiction.code)  # fmt: skip
+    return evaluation
+
+
+@dataclass(frozen=True)
+class CallbackData:
+    called_on: dt.date
+    reached: bool
+    method: str = Callback.Method.PHONE
+    contact_person: str = ""
+    overall: int | None = None
+    asked_for_money: bool | None = None
+    remarks: str = ""
+    complaint: str = ""
+
+
+@transaction.atomic
+def record_callback(
+    *, request: ServiceRequest, data: CallbackData, ratings: Mapping[int, object], by: User
+) -> Callback:
+    """回访: the hall manager's call after the service; a bad answer, a bad rating or a complaint opens a
+    rectification. `ratings` maps agent ids to the hall manager's own level for each (optional)."""
+    request = _locked_request(request)
+    if request.jurisdiction_id not in jurisdictions_where(by, Role.HALL_MANAGER):
+        raise ValidationError(_("Only a hall manager of this jurisdiction records call-backs."))
+    if request.state != ServiceRequest.State.COMPLETED:
+        raise ValidationError(_("Call-backs are made after the service is completed."))
+    errors: dict[str, str] = {}
+    if data.method not in Callback.Method.values:
+        errors["method"] = _("Choose phone or visit.")
+    if data.called_on > timezone.localdate():
+        errors["called_on"] = _("The date cannot be in the future.")
+    elif request.completed_at and data.called_on < timezone.localtime(request.completed_at).date():
+        errors["called_on"] = _("A call-back comes after the service was completed.")
+    remarks = _text(data.remarks, "remarks", errors, limit=TEXT_MAX)
+    complaint = _text(data.complaint, "complaint", errors, limit=TEXT_MAX)
+    contact = _text(data.contact_person, "contact_person", errors, limit=64,
+                    required=_("Name the person you spoke to.") if data.reached else "")  # fmt: skip
+    agents = {a.pk: a for a in request_agents(request)}
+    levels: dict[int, int] = {}
+    for agent_id, value in ratings.items():
+        if value in (None, ""):
+            continue
+        if agent_id not in agents:
+            errors["ratings"] = _("Only the request's agents can be rated.")
+            continue
+        levels[agent_id] = _level(value, "ratings", errors)
+    overall = None
+    if data.reached:
+        overall = _level(data.overall, "overall", errors)
+    elif data.overall is not None or levels or complaint or data.asked_for_money is not None:
+        errors["reached"] = _(
+            "Answers, ratings and complaints can only be recorded when the applicant was reached."
+        )
+    if not data.reached and len(remarks) < 2:
+        errors["remarks"] = _("Note why the applicant was not reached (no answer, wrong number…).")
+    if errors:
+        raise ValidationError(errors)
+    callback = Callback.objects.create(
+        request=request, jurisdiction=request.jurisdiction, method=data.method, called_on=data.called_on,
+        reached=data.reached, contact_person=contact, overall=overall, asked_for_money=data.asked_for_money,
+        remarks=remarks, complaint=complaint, called_by=by,
+    )  # fmt: skip
+    CallbackRating.objects.bulk_create(
+        CallbackRating(callback=callback, agent_id=agent_id, level=level)
+        for agent_id, level in levels.items()
+    )
+    record(actor=by, verb="callback.recorded", target=callback,
+           after=snapshot(callback, ["request", "called_on", "reached", "overall", "asked_for_money"])
+           | {"ratings": {str(k): v for k, v in levels.items()}, "complaint": bool(complaint)},
+           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    for agent_id, level in levels.items():
+        notify(recipients=[agents[agent_id]], verb="callback.rated",
+               title=_("The hall manager rated your service for %(project)s: %(level)s")
+               % {"project": request.project.name, "level": Level(level).label},
+               url=reverse("feedback:evaluation_list"), jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+        if _is_bad(level):
+            _open_rectification(request=request, source=Rectification.Source.CALLBACK, agent=agents[agent_id],
+                                callback=callback, by=by,
+                                problem=_("Hall manager's rating after the call-back: %(level)s. %(remarks)s")
+                                % {"level": Level(level).label, "remarks": remarks})  # fmt: skip
+    if complaint or _is_bad(overall) or data.asked_for_money:
+        parts = [p for p in (
+            _("Overall: %(level)s") % {"level": Level(overall).label} if overall else "",
+            _("The applicant says it was asked for fees or favours.") if data.asked_for_money else "",
+            complaint,
+        ) if p]  # fmt: skip
+        _open_rectification(request=request, source=Rectification.Source.COMPLAINT if complaint else Rectification.Source.CALLBACK,
+                            callback=callback, by=by, problem=" ".join(parts))  # fmt: skip
+    return callback
+
+
+@transaction.atomic
+def file_complaint(*, request: ServiceRequest, text: str, agent: User | None, by: User) -> Rectification:
+    """投诉: the applicant complains about its service at any point after acceptance."""
+    request = _locked_request(request)
+    if not _is_representative(by, request):
+        raise ValidationError(_("You can only complain about your own enterprise's requests."))
+    if request.state in (ServiceRequest.State.SUBMITTED, ServiceRequest.State.WITHDRAWN):
+        raise ValidationError(_("The request has not been taken up yet; contact the window instead."))
+    if agent is not None and agent.pk not in {a.pk for a in request_agents(request)}:
+        raise ValidationError({"agent": _("This person did not handle your request.")})
+    errors: dict[str, str] = {}
+    problem = _text(text, "text", errors, limit=TEXT_MAX, least=10,
+                    required=_("Describe what happened in a sentence or two (at least 10 characters)."))  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    return _open_rectification(request=request, source=Rectification.Source.COMPLAINT, problem=problem, by=by,
+                               agent=agent)  # fmt: skip
+
+
+def _may(user: User, rectification: Rectification, action: str) -> bool:
+    if ACTOR[action] == "owner":
+        return rectification.owner_id == user.pk
+    return rectification.jurisdiction_id in jurisdictions_where(user, ACTOR[action])
+
+
+def _move(rectification: Rectification, action: str, *, by: User, note: str) -> Rectification:
+    rectification = (
+        Rectification.objects.select_for_update()
+        .select_related("jurisdiction", "request__project", "owner")
+        .get(pk=rectification.pk)
+    )
+    target = RECTIFICATION_TRANSITIONS[action].get(rectification.status)
+    if target is None:
+        raise ValidationError(
+            _("This rectification is “%(status)s”; “%(action)s” is not possible now.")
+            % {"status": rectification.get_status_display(), "action": ACTION_LABELS[action]}
+        )
+    if not _may(by, rectification, action):
+        raise ValidationError(_("You are not the one who records this step."))
+    errors: dict[str, str] = {}
+    text = _text(note, "note", errors, limit=TEXT_MAX, least=4,
+                 required=_("Write what was done or what is still missing.") if action != "close" else "")  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    before = rectification.status
+    rectification.status = target
+    fields = ["status"]
+    if action == "report":
+        rectification.report, rectification.reported_at = text, timezone.now()
+        fields += ["report", "reported_at"]
+    if action == "close":
+        rectification.closed_by, rectification.closed_at = by, timezone.now()
+        fields += ["closed_by", "closed_at"]
+    rectification.save(update_fields=fields)
+    RectificationNote.objects.create(rectification=rectification, verb=action, text=text, by=by)
+    record(actor=by, verb=f"rectification.{action}", target=rectification, before={"status": before},
+           after={"status": target, "note": text}, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
+    url = reverse("feedback:rectification_detail", args=[rectification.pk])
+    recipients = [rectification.owner] if action != "report" and rectification.owner else []
+    if action == "report":
+        recipients = list(role_holders(Role.SUPERVISOR, jurisdiction=rectification.jurisdiction))
+    notify(recipients=recipients, verb=f"rectification.{action}",
+           title=_("Rectification for %(project)s: %(status)s")
+           % {"project": rectification.request.project.name, "status": rectification.get_status_display()},
+           body=text, url=url, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
+    return rectification
+
+
+@transaction.atomic
+def report_rectification(*, rectification: Rectification, note: str, by: User) -> Rectification:
+    """The owner reports what was done; `note` becomes the rectification's report."""
+    return _move(rectification, "report", by=by, note=note)
+
+
+@transaction.atomic
+def send_back_rectification(*, rectification: Rectification, note: str, by: User) -> Rectification:
+    return _move(rectification, "send_back", by=by, note=note)
+
+
+@transaction.atomic
+def close_rectification(*, rectification: Rectification, note: str, by: User) -> Rectification:
+    return _move(rectification, "close", by=by, note=note)
+
+
+@transaction.atomic
+def reassign_rectification(*, rectification: Rectification, owner: User, by: User) -> Rectification:
+    """A supervisor hands the rectification to another coordinator or supervisor of the jurisdiction."""
+    rectification = (
+        Rectification.objects.select_for_update()
+        .select_related("jurisdiction", "request__project")
+        .get(pk=rectification.pk)
+    )
+    if rectification.jurisdiction_id not in jurisdictions_where(by, Role.SUPERVISOR):
+        raise ValidationError(_("Only a supervisor of this jurisdiction changes the owner."))
+    if rectification.status == Rectification.Status.CLOSED:
+        raise ValidationError(_("This rectification is closed."))
+    eligible = role_holders(Role.COORDINATOR, jurisdiction=rectification.jurisdiction) | role_holders(
+        Role.SUPERVISOR, jurisdiction=rectification.jurisdiction
+    )
+    if not eligible.filter(pk=owner.pk).exists() or owner.pk == rectification.agent_id:
+        raise ValidationError(
+            {"owner": _("Choose a coordinator or supervisor of this jurisdiction (not the agent concerned).")}
+        )
+    previous = rectification.owner_id
+    rectification.owner = owner
+    rectification.save(update_fields=["owner"])
+    RectificationNote.objects.create(
+        rectification=rectification, verb="reassign", text=owner.display_name, by=by
+    )
+    record(actor=by, verb="rectification.reassigned", target=rectification, before={"owner": previous},
+           after={"owner": owner.pk}, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
+    notify(recipients=[owner], verb="rectification.reassigned",
+           title=_("You now own a rectification for %(project)s") % {"project": rectification.request.project.name},
+           url=reverse("feedback:rectification_detail", args=[rectification.pk]),
+           jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
+    return rectification

@@ -1,0 +1,278 @@
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from daiban.cases.models import ServiceRequest
+from daiban.common.access import signed_in
+from daiban.common.forms import add_service_errors
+from daiban.organizations.models import Role, User
+from daiban.organizations.selectors import jurisdictions_where, role_holders
+from daiban.projects.permissions import applicant_only
+from daiban.projects.selectors import represented_applicants
+
+from .forms import CallbackForm, ComplaintForm, EvaluationForm, NoteForm, OwnerForm
+from .models import Evaluation, Rectification
+from .permissions import hall_managers_only, supervisors_only
+from .selectors import (
+    callback_queue,
+    callbacks_visible_to,
+    comment_visible,
+    evaluations_visible_to,
+    rectifications_visible_to,
+)
+from .services import (
+    close_rectification,
+    evaluate,
+    file_complaint,
+    reassign_rectification,
+    record_callback,
+    release_evaluation,
+    report_rectification,
+    request_agents,
+    send_back_rectification,
+)
+from .states import ACTION_LABELS, ACTOR, RECTIFICATION_TRANSITIONS
+
+PAGE_SIZE = 30
+
+
+def _own_request(request: HttpRequest, pk: int) -> ServiceRequest:
+    """A request of the signed-in applicant's own enterprises; anything else is not found."""
+    return get_object_or_404(
+        ServiceRequest.objects.filter(applicant__in=represented_applicants(request.user)).select_related(
+            "project", "jurisdiction", "applicant"
+        ),
+        pk=pk,
+    )
+
+
+@applicant_only
+def evaluate_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """事后评价: one form per agent not yet rated; each is saved on its own and never edited."""
+    service_request = _own_request(request, pk)
+    agents = request_agents(service_request)
+    given = {e.agent_id: e for e in Evaluation.objects.filter(request=service_request)}
+    bound_agent = request.POST.get("agent") if request.method == "POST" else None
+    forms = []
+    for agent in agents:
+        if agent.pk in given:
+            continue
+        is_bound = bound_agent == str(agent.pk)
+        form = EvaluationForm(request.POST if is_bound else None, prefix=f"a{agent.pk}")
+        if is_bound and form.is_valid():
+            try:
+                evaluate(request=service_request, agent=agent, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: your evaluation of %(agent)s is recorded.") % {"agent": agent.display_name},
+                )
+                return redirect("feedback:evaluate", pk=pk)
+        forms.append((agent, form))
+    if request.method == "POST" and bound_agent and not any(str(a.pk) == bound_agent for a, _f in forms):
+        messages.error(
+            request, _("You have already rated this agent for this request; an evaluation cannot be changed.")
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "feedback/evaluate.html",
+        {"req": service_request, "forms": forms, "given": [(a, given[a.pk]) for a in agents if a.pk in given],
+         "completed": service_request.state == ServiceRequest.State.COMPLETED},
+        status=status,
+    )  # fmt: skip
+
+
+@applicant_only
+def complain(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = _own_request(request, pk)
+    form = ComplaintForm(request.POST or None, agents=request_agents(service_request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            file_complaint(request=service_request, text=form.cleaned_data["text"], agent=form.cleaned_data["agent"],
+                           by=request.user)  # type: ignore[arg-type]  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your complaint is recorded; the reform office follows it up."))
+            return redirect("cases:request_detail", pk=pk)
+    return render(request, "feedback/complain.html", {"req": service_request, "form": form},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@signed_in
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    evaluations = evaluations_visible_to(request.user).select_related(
+        "request__project", "agent", "given_by", "jurisdiction"
+    )
+    if request.GET.get("bad") == "1":
+        evaluations = evaluations.filter(is_bad=True)
+    page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
+    supervised = jurisdictions_where(request.user, Role.SUPERVISOR)
+    rows = [
+        (e, comment_visible(request.user, e), e.hidden_from_agent and e.jurisdiction_id in supervised)
+        for e in page
+    ]
+    return render(
+        request,
+        "feedback/evaluation_list.html",
+        {"page": page, "rows": rows, "bad": request.GET.get("bad") == "1"},
+    )
+
+
+@supervisors_only
+@require_POST
+def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=pk)
+    try:
+        release_evaluation(evaluation=evaluation, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The agent can now read this evaluation."))
+    return redirect("feedback:evaluation_list")
+
+
+@hall_managers_only
+def callback_list(request: HttpRequest) -> HttpResponse:
+    """回访 queue: completed requests not yet reached, then the calls made."""
+    page = Paginator(callback_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    recent = callbacks_visible_to(request.user).select_related("request__project", "called_by")[:20]
+    return render(request, "feedback/callback_list.html", {"page": page, "recent": recent})
+
+
+@hall_managers_only
+def callback_create(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(callback_queue(request.user), pk=pk)
+    agents = request_agents(service_request)
+    form = CallbackForm(request.POST or None, agents=agents, initial={"called_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_callback(
+                request=service_request,
+                data=form.callback_data(),
+                ratings=form.ratings(),
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Call-back recorded."))
+            return redirect("feedback:callback_list")
+    return render(request, "feedback/callback_form.html", {"req": service_request, "form": form},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@signed_in
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    rectifications = rectifications_visible_to(request.user).select_related(
+        "request__project", "owner", "agent"
+    )
+    status = request.GET.get("status", "")
+    if status in Rectification.Status.values:
+        rectifications = rectifications.filter(status=status)
+    page = Paginator(rectifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "feedback/rectification_list.html",
+                  {"page": page, "status": status, "statuses": Rectification.Status.choices,
+                   "today": timezone.localdate()})  # fmt: skip
+
+
+def _visible_rectification(request: HttpRequest, pk: int) -> Rectification:
+    return get_object_or_404(
+        rectifications_visible_to(request.user).select_related(
+            "request__project", "jurisdiction", "owner", "agent", "evaluation", "callback", "closed_by"
+        ),
+        pk=pk,
+    )
+
+
+@signed_in
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rectification = _visible_rectification(request, pk)
+    user = request.user
+    is_agent = rectification.agent_id == user.pk
+    actions = []
+    for action, moves in RECTIFICATION_TRANSITIONS.items():
+        if rectification.status not in moves:
+            continue
+        actor = ACTOR[action]
+        allowed = (
+            rectification.owner_id == user.pk if actor == "owner" else _supervises(request, rectification)
+        )
+        if allowed:
+            actions.append((action, ACTION_LABELS[action]))
+    owner_form = None
+    if _supervises(request, rectification) and rectification.status != Rectification.Status.CLOSED:
+        owner_form = OwnerForm(
+            people=_owner_choices(rectification), initial={"owner": rectification.owner_id}
+        )
+    return render(request, "feedback/rectification_detail.html", {
+        "r": rectification, "actions": actions, "note_form": NoteForm(), "owner_form": owner_form,
+        "notes": rectification.notes.select_related("by"), "show_problem": not is_agent or (
+            rectification.evaluation is None or not rectification.evaluation.hidden_from_agent),
+        "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+def _supervises(request: HttpRequest, rectification: Rectification) -> bool:
+    return rectification.jurisdiction_id in jurisdictions_where(request.user, Role.SUPERVISOR)
+
+
+def _owner_choices(rectification: Rectification) -> QuerySet[User]:
+    people = role_holders(Role.COORDINATOR, jurisdiction=rectification.jurisdiction) | role_holders(
+        Role.SUPERVISOR, jurisdiction=rectification.jurisdiction
+    )
+    return people.exclude(pk=rectification.agent_id or 0).distinct().order_by("full_name", "id")
+
+
+STEP_SERVICES: dict[str, Callable[..., Rectification]] = {
+    "report": report_rectification,
+    "send_back": send_back_rectification,
+    "close": close_rectification,
+}
+
+
+@signed_in
+@require_POST
+def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    rectification = _visible_rectification(request, pk)
+    if action not in STEP_SERVICES:
+        messages.error(request, _("Unknown step."))
+        return redirect("feedback:rectification_detail", pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("feedback:rectification_detail", pk=pk)
+    try:
+        STEP_SERVICES[action](rectification=rectification, note=form.cleaned_data["note"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("feedback:rectification_detail", pk=pk)
+
+
+@supervisors_only
+@require_POST
+def rectification_owner(request: HttpRequest, pk: int) -> HttpResponse:
+    rectification = _visible_rectification(request, pk)
+    form = OwnerForm(request.POST, people=_owner_choices(rectification))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("feedback:rectification_detail", pk=pk)
+    try:
+        reassign_rectification(rectification=rectification, owner=form.cleaned_data["owner"], by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Owner changed."))
+    return redirect("feedback:rectification_detail", pk=pk)
