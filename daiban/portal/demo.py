@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from stdnum.cn import uscc
 
+from daiban.catalogue.models import ApprovalItem, FaqEntry, PolicyDocument
 from daiban.catalogue.services import catalogue_data_files, load_catalogue
 from daiban.organizations.models import (
     Jurisdiction,
@@ -136,6 +137,7 @@ def load_demo() -> list[tuple[str, str]]:
                 (username, f"{jurisdiction.name} · {Role(role).label}" + (f" · {unit.name}" if unit else ""))
             )
     _dazu_working_group(admin)
+    _guide_content(admin)
     for code, enterprises in ENTERPRISES.items():
         jurisdiction = Jurisdiction.objects.get(code=code)
         for (
@@ -214,3 +216,41 @@ def _dazu_working_group(admin: User) -> None:
         filed_on=datetime.date(2026, 6, 15),
         by=admin,
     )  # fmt: skip
+
+
+# Invented examples (marked 演示) so the policy and FAQ pages have something to show; not real documents.
+DEMO_POLICIES = [
+    ("500242", "（演示）园区工业项目城市基础设施配套费减免说明", "酉阳县住房和城乡建设委员会", "tax_fee",
+     "园区内符合条件的工业项目，城市基础设施配套费按县政府规定减免；申报施工许可时一并提出。",
+     ["construction-permit"]),
+    ("500242", "（演示）社会投资项目帮代办服务免费承诺", "酉阳县工程建设项目审批制度改革领导小组办公室", "reform",
+     "帮代办服务全程免费；除法律法规规定由项目单位缴纳的费用外，不收取任何费用。",
+     ["project-filing", "construction-permit", "completion-filing"]),
+]  # fmt: skip
+DEMO_FAQ = [
+    ("500242", "施工许可证承诺几个工作日办结？", "承诺3个工作日，从受理次日起算，法定节假日不计。", ["construction-permit"]),
+    ("500242", "帮代办要收费吗？", "不收费。除法律法规规定由项目单位缴纳的费用外，帮代办服务一律免费。", []),
+]  # fmt: skip
+
+
+def _guide_content(admin: User) -> None:
+    for code, title, issuer, category, summary, item_codes in DEMO_POLICIES:
+        jurisdiction = Jurisdiction.objects.get(code=code)
+        policy, created = PolicyDocument.objects.get_or_create(
+            jurisdiction=jurisdiction, title=title,
+            defaults={"issuer": issuer, "issued_on": datetime.date(2025, 6, 1), "category": category,
+                      "summary": summary, "is_published": True},
+        )  # fmt: skip
+        if created:
+            policy.approval_items.set(
+                ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes)
+            )
+    for code, question, answer, item_codes in DEMO_FAQ:
+        jurisdiction = Jurisdiction.objects.get(code=code)
+        entry, created = FaqEntry.objects.get_or_create(
+            jurisdiction=jurisdiction, question=question, defaults={"answer": answer, "published_by": admin}
+        )
+        if created:
+            entry.approval_items.set(
+                ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes)
+            )
