@@ -3,14 +3,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daiban.cases.models import CaseItem
-from daiban.organizations.models import Jurisdiction
+from daiban.organizations.models import Jurisdiction, Unit
 
 
 class CoordinationIssue(models.Model):
     """An entry of the 需协办事项问题清单: a problem that needs the reform office to coordinate.
 
-    Raised by an agent from an item (or, later, by a unit on its own); the reform office assigns it, sets a
-    deadline and follows it to resolution (issue #7 builds those steps on this record)."""
+    Raised by an agent from an item, or by a unit on its own; the reform office assigns it by locality
+    (按属地) to a responsible agent with a deadline in working days, and follows it to resolution. The
+    deadline is stored when assigned; the daily sweep escalates overdue issues."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -31,6 +32,14 @@ class CoordinationIssue(models.Model):
         on_delete=models.PROTECT,
         related_name="issues",
     )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("locality or unit concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coordination_issues",
+    )
     title = models.CharField(_("problem"), max_length=200)
     description = models.TextField(_("details"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
@@ -38,12 +47,64 @@ class CoordinationIssue(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible agent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_issues",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("coordination issue")
         verbose_name_plural = _("coordination issues")
         ordering = ["-raised_at", "-id"]
-        indexes = [models.Index(fields=["jurisdiction", "status"], name="issue_status_idx")]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status"], name="issue_status_idx"),
+            models.Index(fields=["status", "due_on"], name="issue_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class IssueNote(models.Model):
+    """An issue's history: assignments, follow-ups, resolution and reopening, with who and when."""
+
+    issue = models.ForeignKey(
+        CoordinationIssue,
+        verbose_name=_("coordination issue"),
+        on_delete=models.CASCADE,
+        related_name="notes",
+    )
+    verb = models.CharField(_("event"), max_length=32)
+    text = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("issue note")
+        verbose_name_plural = _("issue notes")
+        ordering = ["issue", "at", "id"]
+
+    def __str__(self) -> str:
+        return self.verb
+
+    @property
+    def verb_label(self) -> str:
+        return str(ISSUE_NOTE_VERBS.get(self.verb, self.verb))
+
+
+ISSUE_NOTE_VERBS = {
+    "assign": _("assigned"),
+    "follow_up": _("follow-up"),
+    "resolve": _("resolved"),
+    "reopen": _("reopened"),
+}

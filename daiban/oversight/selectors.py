@@ -7,13 +7,19 @@ from .models import CoordinationIssue
 
 
 def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
-    """Supervisors see their jurisdictions' issue lists; others the problems they raised."""
+    """Supervisors see their jurisdictions' issue lists; coordinators their units' issues; agents the issues
+    assigned to them; everyone the problems they raised."""
     if not getattr(user, "is_authenticated", False):
         return CoordinationIssue.objects.none()
     if is_platform_superuser(user):
         return CoordinationIssue.objects.all()
     supervised = {a.jurisdiction_id for a in active_roles(user) if a.role == Role.SUPERVISOR}
     supervised |= set(Jurisdiction.objects.filter(parent_id__in=supervised).values_list("id", flat=True))
+    coordinated = {a.unit_id for a in active_roles(user) if a.role == Role.COORDINATOR and a.unit_id}
+    uid = person_id(user)
     return CoordinationIssue.objects.filter(
-        Q(jurisdiction_id__in=supervised) | Q(raised_by_id=person_id(user))
+        Q(jurisdiction_id__in=supervised)
+        | Q(raised_by_id=uid)
+        | Q(assignee_id=uid)
+        | Q(unit_id__in=coordinated)
     )

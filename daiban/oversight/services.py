@@ -1,15 +1,41 @@
+"""Writes for the reform office's issue list (需协办事项问题清单): raise, assign by locality with a
+working-day deadline, follow up, resolve, reopen; and the daily escalation of overdue issues."""
+
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem
 from daiban.common.audit import record, snapshot
-from daiban.notifications.services import notify
-from daiban.organizations.models import Role, User
-from daiban.organizations.selectors import role_holders
+from daiban.notifications.services import notify, notify_once
+from daiban.organizations.models import Jurisdiction, Role, Unit, User
+from daiban.organizations.selectors import active_roles, jurisdictions_where, role_holders
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
 
-from .models import CoordinationIssue
+from .models import CoordinationIssue, IssueNote
+from .states import ACTION_LABELS, ASSIGNEE_MAY, ISSUE_TRANSITIONS
+
+TEXT_MAX = 2000
+RAISING_ROLES = (Role.AGENT, Role.COORDINATOR)
+
+
+def _check_text(title: str, description: str) -> dict[str, str]:
+    errors = {}
+    if not 4 <= len(title.strip()) <= 200:
+        errors["title"] = _("Name the problem in a few words.")
+    if not 10 <= len(description.strip()) <= TEXT_MAX:
+        errors["description"] = _("Describe what is blocked and who is involved.")
+    return errors
+
+
+def _url(issue: CoordinationIssue) -> str:
+    return reverse("oversight:issue_detail", args=[issue.pk])
 
 
 @transaction.atomic
@@ -20,17 +46,13 @@ def raise_issue_from_item(*, item: CaseItem, title: str, description: str, by: U
     )
     if item.agent_id != by.pk:
         raise ValidationError(_("Only the item's agent raises a coordination problem from it."))
-    errors = {}
-    if len(title.strip()) < 4:
-        errors["title"] = _("Name the problem in a few words.")
-    if len(description.strip()) < 10:
-        errors["description"] = _("Describe what is blocked and who is involved.")
+    errors = _check_text(title, description)
     if errors:
         raise ValidationError(errors)
     request = item.request
     issue = CoordinationIssue.objects.create(
-        jurisdiction=request.jurisdiction, case_item=item, title=title.strip()[:200], description=description.strip(),
-        raised_by=by,
+        jurisdiction=request.jurisdiction, case_item=item, unit=request.locality, title=title.strip()[:200],
+        description=description.strip(), raised_by=by,
     )  # fmt: skip
     record(actor=by, verb="issue.raised", target=issue, after=snapshot(issue, ["title", "case_item", "status"]),
            jurisdiction_code=request.jurisdiction.code)  # fmt: skip
@@ -38,7 +60,184 @@ def raise_issue_from_item(*, item: CaseItem, title: str, description: str, by: U
     notify(
         recipients=supervisors, verb="issue.raised",
         title=_("Coordination problem raised: %(title)s") % {"title": issue.title},
-        body=f"{request.project.name} · {item.approval_item.name}", url=reverse("oversight:issue_list"),
+        body=f"{request.project.name} · {item.approval_item.name}", url=_url(issue),
         jurisdiction_code=request.jurisdiction.code,
     )  # fmt: skip
     return issue
+
+
+@transaction.atomic
+def raise_issue(
+    *, jurisdiction: Jurisdiction, unit: Unit, title: str, description: str, by: User
+) -> CoordinationIssue:
+    """A unit (its coordinator or an agent) puts a problem on the list on its own, not from an item."""
+    if not any(a.role in RAISING_ROLES and a.jurisdiction_id == jurisdiction.pk for a in active_roles(by)):
+        raise ValidationError(_("Only coordinators and agents of this jurisdiction raise problems here."))
+    errors = _check_text(title, description)
+    if unit.jurisdiction_id != jurisdiction.pk or unit.kind not in (
+        Unit.Kind.TOWNSHIP,
+        Unit.Kind.PARK,
+        Unit.Kind.DEPARTMENT,
+    ):
+        errors["unit"] = _("Choose a township, park or department of this jurisdiction.")
+    if errors:
+        raise ValidationError(errors)
+    issue = CoordinationIssue.objects.create(
+        jurisdiction=jurisdiction,
+        unit=unit,
+        title=title.strip(),
+        description=description.strip(),
+        raised_by=by,
+    )
+    record(actor=by, verb="issue.raised", target=issue, after=snapshot(issue, ["title", "unit", "status"]),
+           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="issue.raised",
+           title=_("Coordination problem raised: %(title)s") % {"title": issue.title}, body=unit.name, url=_url(issue),
+           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    return issue
+
+
+def eligible_assignees(issue: CoordinationIssue) -> list[User]:
+    """按属地: agents of the issue's locality, and for an item's issue also of the item's responsible unit."""
+    units = {issue.unit_id} if issue.unit_id else set()
+    if issue.case_item_id:
+        units.add(issue.case_item.responsible_unit_id)  # type: ignore[union-attr]
+    return list(role_holders(Role.AGENT, unit_id__in=units).order_by("full_name", "id"))
+
+
+def _lock(issue: CoordinationIssue) -> CoordinationIssue:
+    return (
+        CoordinationIssue.objects.select_for_update()
+        .select_related("jurisdiction", "unit", "case_item", "assignee")
+        .get(pk=issue.pk)
+    )
+
+
+def _move(issue: CoordinationIssue, action: str, by: User) -> str:
+    target = ISSUE_TRANSITIONS[action].get(issue.status)
+    if target is None:
+        raise ValidationError(
+            _("This issue is “%(status)s”; “%(action)s” is not possible now.")
+            % {"status": issue.get_status_display(), "action": ACTION_LABELS[action]}
+        )
+    supervises = issue.jurisdiction_id in jurisdictions_where(by, Role.SUPERVISOR)
+    if not (supervises or (action in ASSIGNEE_MAY and issue.assignee_id == by.pk)):
+        raise ValidationError(_("You are not the one who records this step."))
+    return target
+
+
+def _note(issue: CoordinationIssue, verb: str, text: str, by: User, *, before: str) -> None:
+    IssueNote.objects.create(issue=issue, verb=verb, text=text, by=by)
+    record(actor=by, verb=f"issue.{verb}", target=issue, before={"status": before},
+           after={"status": issue.status, "note": text, "assignee": issue.assignee_id,
+                  "due_on": issue.due_on.isoformat() if issue.due_on else None},
+           jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+
+
+@transaction.atomic
+def assign_issue(
+    *, issue: CoordinationIssue, assignee: User, working_days: int, by: User
+) -> CoordinationIssue:
+    """The reform office tells the responsible agent of the locality, with a deadline in working days."""
+    issue = _lock(issue)
+    target = _move(issue, "assign", by)
+    if assignee.pk not in {a.pk for a in eligible_assignees(issue)}:
+        raise ValidationError({"assignee": _("Choose an agent of the locality or unit concerned.")})
+    if not 1 <= working_days <= 60:
+        raise ValidationError({"working_days": _("Give 1 to 60 working days.")})
+    today = timezone.localdate()
+    try:
+        due_on = calendar_for(issue.jurisdiction.code).add_working_days(today, working_days)
+    except CalendarYearUnknown as exc:
+        raise ValidationError({"working_days": exc.user_message}) from None
+    before = issue.status
+    issue.status, issue.assignee, issue.assigned_at, issue.due_on = target, assignee, timezone.now(), due_on
+    issue.save(update_fields=["status", "assignee", "assigned_at", "due_on"])
+    _note(issue, "assign", f"{assignee.display_name} · {due_on.isoformat()}", by, before=before)
+    notify(recipients=[assignee], verb="issue.assigned",
+           title=_("Coordination problem for you, due %(due)s: %(title)s") % {"due": due_on, "title": issue.title},
+           body=issue.description[:200], url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+    return issue
+
+
+@transaction.atomic
+def resolve_issue(*, issue: CoordinationIssue, resolution: str, by: User) -> CoordinationIssue:
+    issue = _lock(issue)
+    target = _move(issue, "resolve", by)
+    text = resolution.strip()
+    if not 4 <= len(text) <= TEXT_MAX:
+        raise ValidationError({"text": _("Write how it was resolved.")})
+    before = issue.status
+    issue.status, issue.resolution, issue.resolved_at = target, text, timezone.now()
+    issue.save(update_fields=["status", "resolution", "resolved_at"])
+    _note(issue, "resolve", text, by, before=before)
+    notify(recipients=[issue.raised_by, *role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction)],
+           verb="issue.resolved", title=_("Coordination problem resolved: %(title)s") % {"title": issue.title},
+           body=text[:200], url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+    return issue
+
+
+@transaction.atomic
+def reopen_issue(*, issue: CoordinationIssue, reason: str, by: User) -> CoordinationIssue:
+    issue = _lock(issue)
+    target = _move(issue, "reopen", by)
+    text = reason.strip()
+    if not 4 <= len(text) <= TEXT_MAX:
+        raise ValidationError({"text": _("Say why it is not resolved.")})
+    before = issue.status
+    issue.status, issue.resolved_at = target, None
+    issue.save(update_fields=["status", "resolved_at"])
+    _note(issue, "reopen", text, by, before=before)
+    if issue.assignee:
+        notify(recipients=[issue.assignee], verb="issue.reopened",
+               title=_("Coordination problem reopened: %(title)s") % {"title": issue.title}, body=text[:200],
+               url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+    return issue
+
+
+@transaction.atomic
+def add_issue_follow_up(*, issue: CoordinationIssue, text: str, by: User) -> IssueNote:
+    """跟踪: what was done meanwhile, by the assignee or a supervisor."""
+    issue = _lock(issue)
+    if not (issue.assignee_id == by.pk or issue.jurisdiction_id in jurisdictions_where(by, Role.SUPERVISOR)):
+        raise ValidationError(_("You are not the one who records this step."))
+    if issue.status == CoordinationIssue.Status.RESOLVED:
+        raise ValidationError(_("The issue is resolved; reopen it first."))
+    if not 2 <= len(text.strip()) <= TEXT_MAX:
+        raise ValidationError({"text": _("Write what was done.")})
+    note = IssueNote.objects.create(issue=issue, verb="follow_up", text=text.strip(), by=by)
+    record(actor=by, verb="issue.follow_up", target=issue, after={"note": text.strip()},
+           jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+    return note
+
+
+def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
+    """Daily: an issue past its deadline is sent to its agent and the locality's coordinators; once it is
+    DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER working days late, to the supervisors too. Keyed, so never twice."""
+    counts = {"overdue": 0, "supervisor": 0}
+    after = settings.DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER
+    overdue = CoordinationIssue.objects.filter(status=CoordinationIssue.Status.ASSIGNED, due_on__lt=today)
+    for issue in overdue.select_related("jurisdiction", "assignee").order_by("id").iterator(chunk_size=500):
+        assert issue.due_on is not None
+        where = {"title": issue.title, "due": issue.due_on}
+        code = issue.jurisdiction.code
+        coordinators = list(role_holders(Role.COORDINATOR, unit_id=issue.unit_id)) if issue.unit_id else []
+        sent = notify_once(
+            key=f"issue-overdue:{issue.pk}:{issue.due_on}", recipients=[*coordinators, *([issue.assignee] if issue.assignee else [])],
+            verb="issue.overdue", title=_("Coordination problem overdue (due %(due)s): %(title)s") % where,
+            url=_url(issue), jurisdiction_code=code,
+        )  # fmt: skip
+        counts["overdue"] += bool(sent)
+        try:
+            late = calendar_for(code).working_days_between(issue.due_on, today)
+        except CalendarYearUnknown:
+            continue
+        if late >= after:
+            sent = notify_once(
+                key=f"issue-escalated:{issue.pk}:{issue.due_on}",
+                recipients=role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction), verb="issue.escalated",
+                title=_("Escalated: coordination problem %(n)s working days overdue: %(title)s") % (where | {"n": late}),
+                url=_url(issue), jurisdiction_code=code,
+            )  # fmt: skip
+            counts["supervisor"] += bool(sent)
+    return counts

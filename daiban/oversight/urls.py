@@ -5,5 +5,11 @@ from . import views
 app_name = "oversight"
 urlpatterns = [
     path("issues/", views.issue_list, name="issue_list"),
+    path("issues/new/", views.issue_create, name="issue_create"),
+    path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),
+    path("issues/<int:pk>/assign/", views.issue_assign, name="issue_assign"),
+    path("issues/<int:pk>/follow-up/", views.issue_follow_up, name="issue_follow_up"),
+    path("issues/<int:pk>/resolve/", views.issue_resolve, name="issue_resolve"),
+    path("issues/<int:pk>/reopen/", views.issue_reopen, name="issue_reopen"),
     path("issues/raise/<int:item_pk>/", views.raise_from_item, name="raise_from_item"),
 ]

@@ -32,7 +32,15 @@ def copy_request(request, n):
 
 @pytest.mark.django_db
 def test_feedback_lists_are_bounded(client, completed, rep, staff, yy_supervisor, hall_manager):
-    evaluate(request=completed, agent=staff["park_agent"], by=rep, attitude=2, efficiency=2, integrity=2, comment="一直联系不上")
+    evaluate(
+        request=completed,
+        agent=staff["park_agent"],
+        by=rep,
+        attitude=2,
+        efficiency=2,
+        integrity=2,
+        comment="一直联系不上",
+    )
     pages = [
         (yy_supervisor, reverse("feedback:evaluation_list")),
         (yy_supervisor, reverse("feedback:rectification_list")),

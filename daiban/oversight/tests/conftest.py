@@ -1,1 +1,1 @@
-from daiban.cases.tests.conftest import items, park_project, rep, staff, town_project  # noqa: F401
+from daiban.cases.tests.conftest import clock, items, park_project, rep, staff, town_project  # noqa: F401

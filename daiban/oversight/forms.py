@@ -1,0 +1,53 @@
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from daiban.organizations.models import Jurisdiction, Unit, User
+
+from .services import TEXT_MAX
+
+
+class IssueForm(forms.Form):
+    title = forms.CharField(label=_("problem"), max_length=200)
+    description = forms.CharField(
+        label=_("details"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TEXT_MAX}),
+    )
+
+
+class NewIssueForm(IssueForm):
+    jurisdiction = forms.ModelChoiceField(label=_("jurisdiction"), queryset=Jurisdiction.objects.none())
+    unit = forms.ModelChoiceField(label=_("locality or unit concerned"), queryset=Unit.objects.none())
+    field_order = ["jurisdiction", "unit", "title", "description"]
+
+    def __init__(self, *args: Any, jurisdictions: QuerySet[Jurisdiction], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+        if jurisdictions.count() == 1:
+            self.fields["jurisdiction"].initial = jurisdictions.first()
+        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            jurisdiction__in=jurisdictions,
+            kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK, Unit.Kind.DEPARTMENT],
+        ).order_by("jurisdiction__code", "kind", "position", "id")
+
+
+class AssignIssueForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("responsible agent"), queryset=User.objects.none())
+    working_days = forms.IntegerField(
+        label=_("deadline in working days"), min_value=1, max_value=60, initial=5
+    )
+
+    def __init__(self, *args: Any, agents: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = User.objects.filter(pk__in=[a.pk for a in agents]).order_by("full_name", "id")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+
+
+class IssueTextForm(forms.Form):
+    text = forms.CharField(
+        label=_("note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2, "maxlength": TEXT_MAX})
+    )
