@@ -128,6 +128,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in ServiceRequest.State.values:
         requests = requests.filter(state=state)
+    if request.GET.get("j"):  # drill-down from the dashboards: one jurisdiction
+        requests = requests.filter(jurisdiction__code=request.GET["j"][:12])
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -4,6 +4,8 @@ from . import views
 
 app_name = "oversight"
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/items/", views.dashboard_items, name="dashboard_items"),
     path("issues/", views.issue_list, name="issue_list"),
     path("issues/new/", views.issue_create, name="issue_create"),
     path("issues/<int:pk>/", views.issue_detail, name="issue_detail"),

@@ -1,3 +1,5 @@
+import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -5,19 +7,33 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from daiban.cases.models import CaseItem
+from daiban.cases.item_states import CLOCK_STATES
+from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
 from daiban.cases.permissions import agents_only
-from daiban.cases.selectors import requests_visible_to
+from daiban.cases.selectors import item_clocks, requests_visible_to
 from daiban.common.access import permission_rule
 from daiban.common.forms import add_service_errors
+from daiban.common.stages import Stage
 from daiban.organizations.models import Jurisdiction, Role
 from daiban.organizations.permissions import roles_rule, staff_only
 from daiban.organizations.selectors import jurisdictions_where
 
+from .dashboard import (
+    Scope,
+    by_jurisdiction,
+    items_by_stage_and_state,
+    monthly_requests,
+    requests_by_state,
+    satisfaction,
+    scope_for,
+    standing,
+    workload,
+)
 from .forms import AssignIssueForm, IssueForm, IssueTextForm, NewIssueForm
 from .models import CoordinationIssue
 from .selectors import issues_visible_to
@@ -185,3 +201,107 @@ def issue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def issue_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _text_step(request, pk, lambda i, t, u: reopen_issue(issue=i, reason=t, by=u), _("Reopened."))
+
+
+dashboard_viewers = permission_rule(roles_rule(Role.SUPERVISOR, Role.COORDINATOR))
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _scope(
+    request: HttpRequest,
+) -> tuple[Scope, list[Jurisdiction], Jurisdiction | None, dt.date | None, dt.date | None]:
+    choices = list(
+        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
+            "code"
+        )
+    )
+    chosen = next((j for j in choices if j.code == request.GET.get("j")), None)
+    start_on, end_on = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    return (
+        scope_for(request.user, jurisdiction=chosen, start_on=start_on, end_on=end_on),
+        choices,
+        chosen,
+        start_on,
+        end_on,
+    )
+
+
+@dashboard_viewers
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """监管看板: requests, items, deadlines, satisfaction and workload in the viewer's scope."""
+    scope, choices, chosen, start_on, end_on = _scope(request)
+    today = timezone.localdate()
+    query = request.GET.urlencode()
+    stages, item_states = dict(Stage.choices), dict(CaseItem.State.choices)
+    states = requests_by_state(scope)
+    items = items_by_stage_and_state(scope)
+    clocks = standing(scope, today)
+    marks = satisfaction(scope)
+    drill = reverse("oversight:dashboard_items")
+    trend, load = monthly_requests(scope), workload(scope)
+    charts = {
+        "requests": {
+            "labels": [str(label) for value, label in ServiceRequest.State.choices],
+            "values": [states.get(value, 0) for value, _label in ServiceRequest.State.choices],
+            "urls": [f"{reverse('cases:request_list')}?state={value}" + (f"&j={chosen.code}" if chosen else "")
+                     for value, _label in ServiceRequest.State.choices],
+        },
+        "stages": {
+            "labels": [str(label) for label in stages.values()],
+            "series": [{"name": str(item_states[s]), "values": [items.get((stage, s), 0) for stage in stages]}
+                       for s in item_states if any(items.get((stage, s)) for stage in stages)],
+        },
+        "units": _standing_chart(clocks.by_unit, drill, "unit", query),
+        "localities": _standing_chart(clocks.by_locality, drill, "locality", query),
+        "trend": {"labels": [m.strftime("%Y-%m") for m, _n in trend], "values": [n for _m, n in trend]},
+        "satisfaction": {"labels": list(marks["by_level"]), "values": list(marks["by_level"].values())},
+        "workload": {"labels": [r["name"] for r in load], "values": [r["n"] for r in load]},
+    }  # fmt: skip
+    return render(request, "oversight/dashboard.html", {
+        "charts": charts, "choices": choices, "chosen": chosen, "start_on": start_on, "end_on": end_on,
+        "totals": clocks.totals, "marks": marks, "request_total": sum(states.values()), "scope": scope,
+        "districts": by_jurisdiction(scope) if len(scope.jurisdiction_ids) > 1 else [], "query": query, "today": today,
+    })  # fmt: skip
+
+
+def _standing_chart(
+    rows: dict[tuple[int, str], Counter[str]], drill: str, key: str, query: str
+) -> dict[str, object]:
+    ordered = sorted(rows.items(), key=lambda kv: (-kv[1]["overdue"], -kv[1]["due_soon"], kv[0][1]))[:20]
+    return {
+        "labels": [name for (_pk, name), _c in ordered],
+        "overdue": [c["overdue"] for _k, c in ordered],
+        "due_soon": [c["due_soon"] for _k, c in ordered],
+        "urls": [f"{drill}?{key}={pk}&{query}" for (pk, _name), _c in ordered],
+    }
+
+
+@dashboard_viewers
+def dashboard_items(request: HttpRequest) -> HttpResponse:
+    """The items behind a dashboard number: open filed items of one unit or locality, by deadline standing."""
+    scope, _choices, _chosen, _s, _e = _scope(request)
+    today = timezone.localdate()
+    items = scope.items().filter(
+        state__in=CLOCK_STATES, request__state__in=OPEN_STATES, filed_on__isnull=False
+    )
+    for key, lookup in (("unit", "responsible_unit_id"), ("locality", "request__locality_id")):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            items = items.filter(**{lookup: int(value)})
+    rows = list(
+        items.select_related(
+            "request__jurisdiction", "request__project", "approval_item", "responsible_unit", "agent"
+        )
+        .prefetch_related("stops")
+        .order_by("filed_on", "id")[:500]
+    )
+    clocks = item_clocks(rows, today)
+    level = request.GET.get("level", "")
+    shown = [(i, clocks[i.pk]) for i in rows if not level or clocks[i.pk].level == level]
+    return render(request, "oversight/dashboard_items.html", {"rows": shown, "level": level})

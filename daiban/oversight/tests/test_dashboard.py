@@ -1,0 +1,113 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from daiban.cases import item_services as steps
+from daiban.cases.models import ServiceRequest
+from daiban.cases.services import accept_request, assign_agent, submit_request
+from daiban.cases.tests.conftest import data
+from daiban.catalogue.models import ApprovalItem
+from daiban.feedback.services import evaluate
+from daiban.projects.tests.factories import ProjectFactory
+
+D = dt.date
+
+
+def file_land_permit(project, rep, staff, on):
+    permit = ApprovalItem.objects.get(jurisdiction=project.jurisdiction, code="land-use-planning-permit")
+    request = submit_request(project=project, data=data([permit]), by=rep, channel="online")
+    accept_request(request=request, by=staff["park_coord"])
+    item = assign_agent(item=request.items.get(), agent=staff["park_agent"], by=staff["park_coord"])
+    agent = staff["park_agent"]
+    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
+    for line in item.checklist.all():
+        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
+    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
+    return steps.file_item(
+        item=item, external_ref=f"GH-{request.pk:06d}", filed_on=on, by=agent, expected_version=item.version
+    )
+
+
+@pytest.fixture
+def landscape(completed, park_project, town_project, rep, staff, items, clock):
+    """One completed park request (rated), one park request with a land-use permit filed 11-05 (5 working
+    days: due 11-12), one township request just submitted. Seen on Monday 11-16."""
+    evaluate(
+        request=completed,
+        agent=staff["park_agent"],
+        by=rep,
+        attitude=5,
+        efficiency=2,
+        integrity=5,
+        comment="报送环节慢了很多",
+    )
+    file_land_permit(park_project, rep, staff, D(2026, 11, 5))
+    submit_request(project=town_project, data=data(items[:1]), by=rep, channel="online")
+    clock(2026, 11, 16)
+
+
+def context(client, user, **params):
+    client.force_login(user)
+    response = client.get(reverse("oversight:dashboard"), params)
+    assert response.status_code == 200
+    return response.context
+
+
+@pytest.mark.django_db
+def test_supervisor_dashboard_figures(client, landscape, staff):
+    ctx = context(client, staff["supervisor"])
+    charts = ctx["charts"]
+    by_state = dict(zip(ServiceRequest.State.values, charts["requests"]["values"], strict=True))
+    assert (by_state["submitted"], by_state["dispatched"], by_state["completed"]) == (1, 1, 1)
+    assert charts["requests"]["urls"][0].endswith("?state=submitted")
+    assert ctx["request_total"] == 3
+    assert (ctx["totals"]["overdue"], ctx["totals"]["due_soon"]) == (1, 0)
+    assert charts["units"]["overdue"] == [1] and "unit=" in charts["units"]["urls"][0]
+    assert charts["localities"]["overdue"] == [1]
+    assert ctx["marks"]["n"] == 1 and ctx["marks"]["bad"] == 1
+    assert sum(charts["workload"]["values"]) == 1  # the land-use permit is the only open item with an agent
+    assert charts["trend"]["values"] == [3]
+    # A period before everything shows nothing.
+    assert context(client, staff["supervisor"], to="2026-10-31")["request_total"] == 0
+
+
+@pytest.mark.django_db
+def test_drill_down_lists_the_items_behind_a_number(client, landscape, staff):
+    client.force_login(staff["supervisor"])
+    page = client.get(reverse("oversight:dashboard_items"), {"level": "overdue"}).content.decode()
+    assert "建设用地规划许可" in page or "用地规划许可" in page
+    assert "逾期" in page or "超期" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_scope_by_role_and_owner(client, landscape, staff, dz_supervisor, rep):
+    assert context(client, dz_supervisor)["request_total"] == 0
+    assert context(client, staff["park_coord"])["request_total"] == 2  # the park's requests
+    assert context(client, staff["town_coord"])["request_total"] == 1  # the township's request
+    assert context(client, staff["other_town_coord"])["request_total"] == 0
+    for wrong_role in (staff["park_agent"], staff["clerk"], rep):
+        client.force_login(wrong_role)
+        assert client.get(reverse("oversight:dashboard")).status_code == 403
+        assert client.get(reverse("oversight:dashboard_items")).status_code == 403
+    # Asking for another jurisdiction by code does not widen the scope.
+    client.force_login(dz_supervisor)
+    assert client.get(reverse("oversight:dashboard"), {"j": "500242"}).context["request_total"] == 0
+
+
+@pytest.mark.django_db
+def test_dashboard_queries_do_not_grow_with_the_data(client, landscape, park_project, rep, staff, clock):
+    client.force_login(staff["supervisor"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("oversight:dashboard"))
+    clock(2026, 11, 9)
+    for _ in range(3):
+        more = ProjectFactory(applicant=park_project.applicant, location=park_project.location)
+        file_land_permit(more, rep, staff, D(2026, 11, 9))
+    clock(2026, 11, 16)
+    assert ServiceRequest.objects.count() == 6
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("oversight:dashboard"))
+    assert len(many) == len(few)
