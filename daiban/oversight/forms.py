@@ -51,3 +51,11 @@ class IssueTextForm(forms.Form):
     text = forms.CharField(
         label=_("note"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2, "maxlength": TEXT_MAX})
     )
+
+
+class LedgerForm(forms.Form):
+    annotation = forms.CharField(
+        label=_("notes from the unit"), required=False, max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX}),
+        help_text=_("Explain anything the figures do not show: delays outside the unit, special cases."),
+    )  # fmt: skip

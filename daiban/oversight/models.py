@@ -108,3 +108,41 @@ ISSUE_NOTE_VERBS = {
     "resolve": _("resolved"),
     "reopen": _("reopened"),
 }
+
+
+class QuarterlyLedger(models.Model):
+    """A unit's submitted quarterly ledger (工作台账): the figures as they stood, and the unit's notes.
+
+    Until a unit submits, its ledger is computed live from the data; submitting freezes the figures."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="ledgers")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    figures = models.JSONField(_("figures"))
+    annotation = models.TextField(_("notes from the unit"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quarterly ledger")
+        verbose_name_plural = _("quarterly ledgers")
+        ordering = ["-year", "-quarter", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="ledger_once_per_quarter"),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4), name="ledger_quarter_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}Q{self.quarter}"
+
+    @property
+    def late(self) -> bool:
+        return self.due_on is not None and self.submitted_at.date() > self.due_on

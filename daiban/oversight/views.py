@@ -3,9 +3,10 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,9 @@ from daiban.cases.selectors import item_clocks, requests_visible_to
 from daiban.common.access import permission_rule
 from daiban.common.forms import add_service_errors
 from daiban.common.stages import Stage
-from daiban.organizations.models import Jurisdiction, Role
+from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.permissions import roles_rule, staff_only
-from daiban.organizations.selectors import jurisdictions_where
+from daiban.organizations.selectors import active_roles, jurisdictions_where
 
 from .dashboard import (
     Scope,
@@ -34,21 +35,26 @@ from .dashboard import (
     standing,
     workload,
 )
-from .forms import AssignIssueForm, IssueForm, IssueTextForm, NewIssueForm
-from .models import CoordinationIssue
+from .exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
+from .forms import AssignIssueForm, IssueForm, IssueTextForm, LedgerForm, NewIssueForm
+from .ledger import LEDGER_UNIT_KINDS, ledger_figures
+from .models import CoordinationIssue, QuarterlyLedger
 from .selectors import issues_visible_to
 from .services import (
     RAISING_ROLES,
     add_issue_follow_up,
     assign_issue,
     eligible_assignees,
+    ledger_due_on,
     raise_issue,
     raise_issue_from_item,
     reopen_issue,
     resolve_issue,
+    submit_ledger,
 )
 
 raisers_only = permission_rule(roles_rule(*RAISING_ROLES))
+supervisors_only = permission_rule(roles_rule(Role.SUPERVISOR))
 
 
 def _errors(form: IssueForm | IssueTextForm | AssignIssueForm) -> str:
@@ -305,3 +311,105 @@ def dashboard_items(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     shown = [(i, clocks[i.pk]) for i in rows if not level or clocks[i.pk].level == level]
     return render(request, "oversight/dashboard_items.html", {"rows": shown, "level": level})
+
+
+def _quarter_from(request: HttpRequest) -> tuple[int, int]:
+    """The quarter asked for, else the last one that has ended."""
+    today = timezone.localdate()
+    last_year, last_quarter = (
+        (today.year - 1, 4) if today.month <= 3 else (today.year, (today.month - 1) // 3)
+    )
+    try:
+        year, quarter = int(request.GET.get("year", last_year)), int(request.GET.get("quarter", last_quarter))
+    except ValueError:
+        return last_year, last_quarter
+    return (year, quarter) if 2000 <= year <= 2100 and 1 <= quarter <= 4 else (last_year, last_quarter)
+
+
+def _ledger_units(request: HttpRequest, jurisdiction: Jurisdiction | None) -> QuerySet[Unit]:
+    """Supervisors: every ledger unit of the jurisdictions they oversee; coordinators: their own units."""
+    supervised = jurisdictions_where(request.user, Role.SUPERVISOR)
+    coordinated = {a.unit_id for a in active_roles(request.user) if a.role == Role.COORDINATOR}
+    units = Unit.objects.filter(kind__in=LEDGER_UNIT_KINDS).filter(
+        Q(jurisdiction_id__in=supervised) | Q(id__in=coordinated)
+    )
+    if jurisdiction is not None:
+        units = units.filter(jurisdiction=jurisdiction)
+    return units.select_related("jurisdiction").order_by("jurisdiction__code", "kind", "position", "id")
+
+
+@dashboard_viewers
+def ledger_list(request: HttpRequest) -> HttpResponse:
+    """工作台账: each responsible unit's ledger for the quarter, and who has submitted."""
+    year, quarter = _quarter_from(request)
+    choices = list(
+        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
+            "code"
+        )
+    )
+    chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
+    units = _ledger_units(request, chosen)
+    submitted = {
+        ledger.unit_id: ledger
+        for ledger in QuarterlyLedger.objects.filter(unit__in=units, year=year, quarter=quarter)
+    }
+    rows = [(u, submitted.get(u.pk)) for u in units]
+    return render(request, "oversight/ledger_list.html", {
+        "rows": rows, "year": year, "quarter": quarter, "choices": choices, "chosen": chosen,
+        "submitted_count": len(submitted), "due_on": ledger_due_on(chosen, year, quarter) if chosen else None,
+    })  # fmt: skip
+
+
+@dashboard_viewers
+def ledger_detail(request: HttpRequest, unit_pk: int, year: int, quarter: int) -> HttpResponse:
+    unit = get_object_or_404(_ledger_units(request, None), pk=unit_pk)
+    if not 1 <= quarter <= 4:
+        raise Http404
+    ledger = (
+        QuarterlyLedger.objects.filter(unit=unit, year=year, quarter=quarter)
+        .select_related("submitted_by")
+        .first()
+    )
+    figures = (
+        ledger.figures
+        if ledger
+        else ledger_figures(unit.jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk))[
+            unit.pk
+        ].as_dict()
+    )
+    can_submit = ledger is None and any(
+        a.role == Role.COORDINATOR and a.unit_id == unit.pk for a in active_roles(request.user)
+    )
+    form = LedgerForm(request.POST or None) if can_submit else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                submit_ledger(unit=unit, year=year, quarter=quarter, annotation=form.cleaned_data["annotation"],
+                              by=request.user)  # type: ignore[arg-type]  # fmt: skip
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Ledger submitted to the reform office."))
+                return redirect("oversight:ledger_detail", unit_pk=unit.pk, year=year, quarter=quarter)
+    titles = column_titles()
+    return render(request, "oversight/ledger_detail.html", {
+        "unit": unit, "year": year, "quarter": quarter, "ledger": ledger, "form": form,
+        "figures": [(titles[k], figures.get(k)) for k, _w in SUMMARY_COLUMNS if k in figures],
+        "due_on": ledger_due_on(unit.jurisdiction, year, quarter),
+    }, status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@supervisors_only
+def ledger_export(request: HttpRequest) -> FileResponse:
+    year, quarter = _quarter_from(request)
+    jurisdiction = get_object_or_404(
+        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)),
+        code=request.GET.get("j", ""),
+    )
+    workbook = ledger_workbook(jurisdiction, year, quarter)
+    return FileResponse(
+        workbook, as_attachment=True, filename=f"台账-{jurisdiction.code}-{year}Q{quarter}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip

@@ -153,4 +153,6 @@ def test_visit_to_delivery_with_a_correction_and_a_clock_stop(live_server, phone
     desktop.goto(f"{base}/requests/{request.pk}/")
     assert desktop.content().count("已送达") >= 2
     shoot(desktop, "chain-06-applicant-view")
-    assert ServiceRequest.objects.get(pk=request.pk).state == ServiceRequest.State.DISPATCHED
+    assert (
+        ServiceRequest.objects.get(pk=request.pk).state == ServiceRequest.State.COMPLETED
+    )  # every item delivered: 办结

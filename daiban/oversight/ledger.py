@@ -1,0 +1,170 @@
+"""The quarterly work ledger (工作台账): what each responsible unit did in a quarter, computed from the data.
+
+A unit's items are those it is responsible for, plus, for a township, the items of requests located there
+(酉阳方案: departments work together with the township). Figures per unit:
+
+- requests received (submitted in the quarter) and completed (in the quarter);
+- items filed and items decided in the quarter; of those decided, how many by their deadline;
+- average working days used against the average committed limit (used = limit + working days between
+  the deadline and the decision, so clock stops are already accounted for);
+- coordination issues still open at the quarter's end; evaluations given in the quarter to agents for their
+  items of the unit (count, bad, mean of the three dimensions).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from daiban.cases.models import CaseItem
+from daiban.cases.selectors import item_clocks
+from daiban.feedback.models import Evaluation
+from daiban.organizations.models import Jurisdiction, Unit
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
+
+from .models import CoordinationIssue
+
+LEDGER_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.PARK)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("quarter is 1 to 4")
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+@dataclass
+class Figures:
+    requests_received: int = 0
+    requests_completed: int = 0
+    items_filed: int = 0
+    items_decided: int = 0
+    decided_on_time: int = 0
+    used_days: int = 0
+    limit_days: int = 0
+    open_issues: int = 0
+    evaluations: int = 0
+    bad_evaluations: int = 0
+    rating_sum: int = 0  # sum of the three dimensions over all evaluations
+    _requests: set[int] = field(default_factory=set, repr=False)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.decided_on_time / self.items_decided, 1) if self.items_decided else None
+
+    @property
+    def average_used_days(self) -> float | None:
+        return round(self.used_days / self.items_decided, 1) if self.items_decided else None
+
+    @property
+    def average_limit_days(self) -> float | None:
+        return round(self.limit_days / self.items_decided, 1) if self.items_decided else None
+
+    @property
+    def average_rating(self) -> float | None:
+        return round(self.rating_sum / (3 * self.evaluations), 2) if self.evaluations else None
+
+    def as_dict(self) -> dict[str, object]:
+        keys = ["requests_received", "requests_completed", "items_filed", "items_decided", "decided_on_time",
+                "open_issues", "evaluations", "bad_evaluations"]  # fmt: skip
+        return {k: getattr(self, k) for k in keys} | {
+            "on_time_rate": self.on_time_rate, "average_used_days": self.average_used_days,
+            "average_limit_days": self.average_limit_days, "average_rating": self.average_rating,
+        }  # fmt: skip
+
+
+def _units_of(item: CaseItem) -> set[int]:
+    units = {item.responsible_unit_id}
+    if item.request.locality.kind == Unit.Kind.TOWNSHIP:
+        units.add(item.request.locality_id)
+    return units
+
+
+def _unit_items(units: QuerySet[Unit]) -> Q:
+    return Q(responsible_unit__in=units) | Q(request__locality__in=units.filter(kind=Unit.Kind.TOWNSHIP))
+
+
+def ledger_figures(
+    jurisdiction: Jurisdiction, year: int, quarter: int, *, units: QuerySet[Unit] | None = None
+) -> dict[int, Figures]:
+    """Figures for every ledger unit of the jurisdiction (or the units given), keyed by unit id."""
+    start, end = quarter_bounds(year, quarter)
+    if units is None:
+        units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
+    wanted = set(units.values_list("id", flat=True))
+    figures: dict[int, Figures] = {pk: Figures() for pk in wanted}
+    items = CaseItem.objects.filter(request__jurisdiction=jurisdiction).filter(_unit_items(units))
+    slim = ("id", "request_id", "responsible_unit_id", "request__locality__id", "request__locality__kind")
+    try:
+        calendar = calendar_for(jurisdiction.code)
+    except (CalendarYearUnknown, LookupError):
+        calendar = None
+    received = items.filter(request__submitted_at__date__range=(start, end))
+    completed = items.filter(request__completed_at__date__range=(start, end))
+    for qs, attr in ((received, "requests_received"), (completed, "requests_completed")):
+        seen: dict[int, set[int]] = defaultdict(set)
+        for item in qs.select_related("request__locality").only(*slim):
+            for unit in _units_of(item) & wanted:
+                seen[unit].add(item.request_id)
+        for unit, requests in seen.items():
+            setattr(figures[unit], attr, len(requests))
+    for item in items.filter(filed_on__range=(start, end)).select_related("request__locality").only(*slim):
+        for unit in _units_of(item) & wanted:
+            figures[unit].items_filed += 1
+    decided = list(
+        items.filter(decided_on__range=(start, end), filed_on__isnull=False)
+        .select_related("request__locality", "request__jurisdiction", "approval_item")
+        .prefetch_related("stops")
+    )
+    clocks = item_clocks(decided, end)
+    for item in decided:
+        clock = clocks[item.pk]
+        if clock.deadline_on is None or item.decided_on is None:
+            continue
+        late = calendar.working_days_between(clock.deadline_on, item.decided_on) if calendar else 0
+        for unit in _units_of(item) & wanted:
+            f = figures[unit]
+            f.items_decided += 1
+            f.decided_on_time += int(item.decided_on <= clock.deadline_on)
+            f.limit_days += item.approval_item.time_limit_days
+            f.used_days += item.approval_item.time_limit_days + late
+    open_issues = CoordinationIssue.objects.filter(
+        jurisdiction=jurisdiction, unit__in=units, raised_at__date__lte=end
+    ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=end))
+    for unit_id in open_issues.values_list("unit_id", flat=True):
+        figures[unit_id].open_issues += 1
+    evaluations = Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=(start, end))
+    # The units each rated agent worked for on the rated request.
+    handled: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rows = items.filter(request__in=evaluations.values("request_id")).values_list(
+        "request_id", "agent_id", "responsible_unit_id", "request__locality_id", "request__locality__kind"
+    )
+    for request_id, agent_id, responsible, locality, kind in rows:
+        handled[(request_id, agent_id)] |= (
+            {responsible} | ({locality} if kind == Unit.Kind.TOWNSHIP else set())
+        ) & wanted
+    for evaluation in evaluations.only(
+        "request_id", "agent_id", "attitude", "efficiency", "integrity", "is_bad"
+    ):
+        for unit in handled.get((evaluation.request_id, evaluation.agent_id), set()):
+            f = figures[unit]
+            f.evaluations += 1
+            f.bad_evaluations += int(evaluation.is_bad)
+            f.rating_sum += evaluation.attitude + evaluation.efficiency + evaluation.integrity
+    return figures
+
+
+def decided_items(jurisdiction: Jurisdiction, year: int, quarter: int) -> Iterator[CaseItem]:
+    """Every item decided in the quarter, streamed in chunks (the export's detail sheet)."""
+    start, end = quarter_bounds(year, quarter)
+    qs = (
+        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=(start, end))
+        .select_related("request__project", "request__locality", "approval_item", "responsible_unit", "agent")
+        .order_by("decided_on", "id")
+    )
+    return qs.iterator(chunk_size=2000)

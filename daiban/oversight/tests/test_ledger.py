@@ -1,0 +1,186 @@
+"""A quarter's ledger against figures worked out by hand on a small county."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from daiban.cases import item_services as steps
+from daiban.cases.services import accept_request, assign_agent, submit_request
+from daiban.cases.tests.conftest import data
+from daiban.feedback.services import evaluate
+from daiban.organizations.models import Unit
+from daiban.oversight.exports import ledger_workbook
+from daiban.oversight.ledger import ledger_figures, quarter_bounds
+from daiban.oversight.models import QuarterlyLedger
+from daiban.oversight.services import raise_issue_from_item, submit_ledger
+from daiban.workdays.services import seed_calendar_from_library
+
+D = dt.date
+
+
+def test_quarter_bounds():
+    assert quarter_bounds(2026, 1) == (D(2026, 1, 1), D(2026, 3, 31))
+    assert quarter_bounds(2026, 3) == (D(2026, 7, 1), D(2026, 9, 30))
+    assert quarter_bounds(2026, 4) == (D(2026, 10, 1), D(2026, 12, 31))
+    with pytest.raises(ValueError, match="quarter"):
+        quarter_bounds(2026, 5)
+
+
+def walk(item, agent, reviewer, clock, filed, decided):
+    clock(filed.year, filed.month, filed.day)
+    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
+    for line in item.checklist.all():
+        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
+    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
+    item = steps.file_item(
+        item=item, external_ref=f"Q3-{item.pk:06d}", filed_on=filed, by=agent, expected_version=item.version
+    )
+    clock(decided.year, decided.month, decided.day)
+    item = steps.approve(item=item, decided_on=decided, by=reviewer, expected_version=item.version)
+    item = steps.pick_up(item=item, on=decided, by=agent, expected_version=item.version)
+    return steps.deliver(
+        item=item,
+        method="in_person",
+        delivered_on=decided,
+        receiver="张经理",
+        by=agent,
+        expected_version=item.version,
+    )
+
+
+@pytest.fixture
+def quarter(clock, park_project, town_project, rep, items, staff, reviewer):
+    """2026 Q3 in 酉阳. The park request: project filing (limit 1) filed Mon 9-07, decided 9-08 (on time,
+    1 day used); construction permit (limit 3) filed 9-07, due 9-10, decided Mon 9-14 (2 days late, 5 used).
+    Rated 5/4/5 and 2/2/3. One issue raised 9-10, still open. The township request was only submitted."""
+    seed_calendar_from_library()
+    clock(2026, 9, 1)
+    chosen = [i for i in items if i.code in ("project-filing", "construction-permit")]
+    request = submit_request(project=park_project, data=data(chosen), by=rep, channel="online")
+    accept_request(request=request, by=staff["park_coord"])
+    filing, permit = request.items.order_by("position")
+    filing = assign_agent(item=filing, agent=staff["park_agent"], by=staff["park_coord"])
+    permit = assign_agent(item=permit, agent=staff["park_agent2"], by=staff["park_coord"])
+    walk(filing, staff["park_agent"], reviewer, clock, D(2026, 9, 7), D(2026, 9, 8))
+    clock(2026, 9, 10)
+    raise_issue_from_item(
+        item=permit,
+        title="消防意见迟迟未出",
+        description="消防审查意见未按时出具需要协调",
+        by=staff["park_agent2"],
+    )
+    walk(permit, staff["park_agent2"], reviewer, clock, D(2026, 9, 7), D(2026, 9, 14))
+    clock(2026, 9, 15)
+    evaluate(
+        request=request, agent=staff["park_agent"], by=rep, attitude=5, efficiency=4, integrity=5, comment=""
+    )
+    evaluate(
+        request=request,
+        agent=staff["park_agent2"],
+        by=rep,
+        attitude=2,
+        efficiency=2,
+        integrity=3,
+        comment="许可证拖延了",
+    )
+    clock(2026, 9, 20)
+    submit_request(project=town_project, data=data(items[2:3]), by=rep, channel="online")
+    clock(2026, 10, 12)
+    return request
+
+
+@pytest.mark.django_db
+def test_ledger_numbers_match_the_hand_computed_ones(quarter, youyang):
+    figures = ledger_figures(youyang, 2026, 3)
+    units = {u.code: u.pk for u in Unit.objects.filter(jurisdiction=youyang)}
+    park = figures[units["gyyq"]].as_dict()
+    assert park == {
+        "requests_received": 1, "requests_completed": 1, "items_filed": 2, "items_decided": 2, "decided_on_time": 1,
+        "open_issues": 1, "evaluations": 2, "bad_evaluations": 1, "on_time_rate": 50.0, "average_used_days": 3.0,
+        "average_limit_days": 2.0, "average_rating": 3.5,
+    }  # fmt: skip
+    town, zjw = figures[units["township-003"]], figures[units["zjw"]]
+    assert (town.requests_received, town.items_filed, zjw.requests_received) == (1, 0, 1)
+    assert figures[units["township-004"]].as_dict()["requests_received"] == 0
+    assert ledger_figures(youyang, 2026, 4)[units["gyyq"]].items_decided == 0
+
+
+@pytest.mark.django_db
+def test_units_review_annotate_and_submit(quarter, youyang, staff, clock):
+    park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
+    with pytest.raises(ValidationError, match="只有本单位的统筹人员"):
+        submit_ledger(unit=park, year=2026, quarter=3, annotation="", by=staff["zjw_coord"])
+    with pytest.raises(ValidationError, match="季度结束后"):
+        submit_ledger(unit=park, year=2026, quarter=4, annotation="", by=staff["park_coord"])
+    ledger = submit_ledger(
+        unit=park, year=2026, quarter=3, annotation="施工许可超期系消防意见延迟", by=staff["park_coord"]
+    )
+    assert ledger.figures["on_time_rate"] == 50.0
+    # Due 5 working days after 9-30: the National Day week does not count, so 10-13; 10-12 is on time.
+    assert (ledger.due_on, ledger.late) == (D(2026, 10, 13), False)
+    with pytest.raises(ValidationError, match="已经报送"):
+        submit_ledger(unit=park, year=2026, quarter=3, annotation="", by=staff["park_coord"])
+
+
+@pytest.mark.django_db
+def test_excel_export_has_the_sheets_and_totals(quarter, youyang):
+    book = load_workbook(io.BytesIO(ledger_workbook(youyang, 2026, 3).read()), read_only=True)
+    assert book.sheetnames == ["台账汇总", "办结事项明细"]
+    summary = list(book["台账汇总"].iter_rows(values_only=True))
+    assert "2026年第3季度" in summary[0][0]
+    header = summary[1]
+    assert header[0] == "单位" and header[7] == "按时办结率（%）"
+    total = summary[-1]
+    assert total[0] == "合计"
+    column = {name: i for i, name in enumerate(header)}
+    assert (
+        total[column["办结事项数"]] == 2
+        and total[column["按时办结数"]] == 1
+        and total[column["按时办结率（%）"]] == 50.0
+    )
+    # Township-003 and zjw each count the township request once; the park its own.
+    assert total[column["新受理申请数"]] == 3
+    park_row = next(
+        r
+        for r in summary[2:-1]
+        if r[0] == "酉阳自治县工业园区管委会" or r[0].endswith("工业园区管理委员会") or "工业园区" in r[0]
+    )
+    assert park_row[column["差评数"]] == 1
+    detail = list(book["办结事项明细"].iter_rows(values_only=True))
+    assert len(detail) == 3 and {r[2] for r in detail[1:]} == {"企业投资项目备案", "建筑工程施工许可证核发"}
+
+
+@pytest.mark.django_db
+def test_ledger_pages_check_role_and_owner(client, quarter, youyang, staff, dz_supervisor):
+    park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
+    url = reverse("oversight:ledger_detail", args=[park.pk, 2026, 3])
+    export = reverse("oversight:ledger_export") + "?j=500242&year=2026&quarter=3"
+    client.force_login(staff["park_agent"])
+    assert client.get(url).status_code == 403
+    client.force_login(staff["zjw_coord"])  # another unit's coordinator
+    assert client.get(url).status_code == 404
+    assert client.get(export).status_code == 403
+    client.force_login(dz_supervisor)
+    assert client.get(url).status_code == 404
+    assert client.get(export).status_code == 404
+    client.force_login(staff["park_coord"])
+    page = client.get(url).content.decode()
+    assert "50.0" in page and "报送工改办" in page
+    assert client.post(url, {"annotation": "很" * 2001}).status_code == 400
+    assert not QuarterlyLedger.objects.exists()
+    assert client.post(url, {"annotation": "消防意见延迟"}).status_code == 302
+    assert QuarterlyLedger.objects.get().annotation == "消防意见延迟"
+    assert client.post(url, {"annotation": "再报一次"}).status_code == 403
+    client.force_login(staff["supervisor"])
+    listing = client.get(reverse("oversight:ledger_list"), {"year": 2026, "quarter": 3}).content.decode()
+    assert "1 / " in listing or "已报送" in listing
+    response = client.get(export)
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == [
+        "台账汇总",
+        "办结事项明细",
+    ]
