@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -146,3 +147,40 @@ class QuarterlyLedger(models.Model):
     @property
     def late(self) -> bool:
         return self.due_on is not None and self.submitted_at.date() > self.due_on
+
+
+class AssessmentWeight(models.Model):
+    """How much one indicator weighs in a jurisdiction's assessment of units or of agents (考核评比)."""
+
+    class Target(models.TextChoices):
+        UNIT = "unit", _("Units")
+        AGENT = "agent", _("Agents")
+
+    class Indicator(models.TextChoices):
+        ON_TIME = "on_time", _("On-time rate")
+        SPEED = "speed", _("Speed against the committed limit")
+        SATISFACTION = "satisfaction", _("Applicants' satisfaction")
+        CALLBACKS = "callbacks", _("Call-back results")
+        ISSUES = "issues", _("Issues resolved on time")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.CharField(_("assessed"), max_length=8, choices=Target.choices)
+    indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("assessment weight")
+        verbose_name_plural = _("assessment weights")
+        ordering = ["jurisdiction", "target", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "target", "indicator"], name="assessment_weight_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_target_display()} · {self.get_indicator_display()} × {self.weight}"

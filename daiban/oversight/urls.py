@@ -6,6 +6,7 @@ app_name = "oversight"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/items/", views.dashboard_items, name="dashboard_items"),
+    path("ranking/", views.ranking, name="ranking"),
     path("ledgers/", views.ledger_list, name="ledger_list"),
     path("ledgers/export.xlsx", views.ledger_export, name="ledger_export"),
     path("ledgers/<int:unit_pk>/<int:year>/<int:quarter>/", views.ledger_detail, name="ledger_detail"),

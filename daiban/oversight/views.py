@@ -24,6 +24,7 @@ from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.permissions import roles_rule, staff_only
 from daiban.organizations.selectors import active_roles, jurisdictions_where
 
+from .assessment import INDICATORS, rank_agents, rank_units, weights_for
 from .dashboard import (
     Scope,
     by_jurisdiction,
@@ -413,3 +414,26 @@ def ledger_export(request: HttpRequest) -> FileResponse:
         workbook, as_attachment=True, filename=f"台账-{jurisdiction.code}-{year}Q{quarter}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )  # fmt: skip
+
+
+@supervisors_only
+def ranking(request: HttpRequest) -> HttpResponse:
+    """考核评比: the quarter's ranking of units or agents, with the formula and the weights used."""
+    year, quarter = _quarter_from(request)
+    choices = list(
+        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
+            "code"
+        )
+    )
+    chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
+    target = "agent" if request.GET.get("target") == "agent" else "unit"
+    rows = []
+    weights: dict[str, float] = {}
+    if chosen is not None:
+        rows = (rank_agents if target == "agent" else rank_units)(chosen, year, quarter)
+        weights = weights_for(chosen, target)
+    return render(request, "oversight/ranking.html", {
+        "rows": rows, "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "indicators": list(INDICATORS),
+        "labels": [INDICATORS[k] for k in INDICATORS], "target": target, "year": year, "quarter": quarter,
+        "choices": choices, "chosen": chosen,
+    })  # fmt: skip

@@ -8,16 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from daiban.cases import item_services as steps
-from daiban.cases.services import accept_request, assign_agent, submit_request
-from daiban.cases.tests.conftest import data
-from daiban.feedback.services import evaluate
 from daiban.organizations.models import Unit
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.ledger import ledger_figures, quarter_bounds
 from daiban.oversight.models import QuarterlyLedger
-from daiban.oversight.services import raise_issue_from_item, submit_ledger
-from daiban.workdays.services import seed_calendar_from_library
+from daiban.oversight.services import submit_ledger
 
 D = dt.date
 
@@ -28,69 +23,6 @@ def test_quarter_bounds():
     assert quarter_bounds(2026, 4) == (D(2026, 10, 1), D(2026, 12, 31))
     with pytest.raises(ValueError, match="quarter"):
         quarter_bounds(2026, 5)
-
-
-def walk(item, agent, reviewer, clock, filed, decided):
-    clock(filed.year, filed.month, filed.day)
-    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
-    for line in item.checklist.all():
-        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item, external_ref=f"Q3-{item.pk:06d}", filed_on=filed, by=agent, expected_version=item.version
-    )
-    clock(decided.year, decided.month, decided.day)
-    item = steps.approve(item=item, decided_on=decided, by=reviewer, expected_version=item.version)
-    item = steps.pick_up(item=item, on=decided, by=agent, expected_version=item.version)
-    return steps.deliver(
-        item=item,
-        method="in_person",
-        delivered_on=decided,
-        receiver="张经理",
-        by=agent,
-        expected_version=item.version,
-    )
-
-
-@pytest.fixture
-def quarter(clock, park_project, town_project, rep, items, staff, reviewer):
-    """2026 Q3 in 酉阳. The park request: project filing (limit 1) filed Mon 9-07, decided 9-08 (on time,
-    1 day used); construction permit (limit 3) filed 9-07, due 9-10, decided Mon 9-14 (2 days late, 5 used).
-    Rated 5/4/5 and 2/2/3. One issue raised 9-10, still open. The township request was only submitted."""
-    seed_calendar_from_library()
-    clock(2026, 9, 1)
-    chosen = [i for i in items if i.code in ("project-filing", "construction-permit")]
-    request = submit_request(project=park_project, data=data(chosen), by=rep, channel="online")
-    accept_request(request=request, by=staff["park_coord"])
-    filing, permit = request.items.order_by("position")
-    filing = assign_agent(item=filing, agent=staff["park_agent"], by=staff["park_coord"])
-    permit = assign_agent(item=permit, agent=staff["park_agent2"], by=staff["park_coord"])
-    walk(filing, staff["park_agent"], reviewer, clock, D(2026, 9, 7), D(2026, 9, 8))
-    clock(2026, 9, 10)
-    raise_issue_from_item(
-        item=permit,
-        title="消防意见迟迟未出",
-        description="消防审查意见未按时出具需要协调",
-        by=staff["park_agent2"],
-    )
-    walk(permit, staff["park_agent2"], reviewer, clock, D(2026, 9, 7), D(2026, 9, 14))
-    clock(2026, 9, 15)
-    evaluate(
-        request=request, agent=staff["park_agent"], by=rep, attitude=5, efficiency=4, integrity=5, comment=""
-    )
-    evaluate(
-        request=request,
-        agent=staff["park_agent2"],
-        by=rep,
-        attitude=2,
-        efficiency=2,
-        integrity=3,
-        comment="许可证拖延了",
-    )
-    clock(2026, 9, 20)
-    submit_request(project=town_project, data=data(items[2:3]), by=rep, channel="online")
-    clock(2026, 10, 12)
-    return request
 
 
 @pytest.mark.django_db

@@ -1,0 +1,171 @@
+"""考核评比: indicators per unit and per agent for a quarter, a weighted score and a ranking.
+
+Every indicator is a percentage (0–100, higher is better), so the score is a plain weighted mean:
+
+    score = Σ(weight × indicator) / Σ(weight), over the indicators that have data
+
+An indicator without data (no item decided, no evaluation, no call-back, no issue) is left out and the
+remaining weights carry the score; the page says which were left out. Weights are configured per
+jurisdiction (`AssessmentWeight`, in the admin); without configuration every indicator weighs 1.
+
+Indicators:
+- on_time: decided by the deadline / decided, × 100
+- speed: average committed limit / average working days used, × 100, at most 100
+- satisfaction: (mean evaluation level − 1) / 4 × 100 over attitude, efficiency and integrity
+- callbacks: call-backs that reached the applicant and heard 满意 or better / call-backs that reached, × 100
+  (for agents: the hall managers' ratings, (mean level − 1) / 4 × 100)
+- issues: coordination issues resolved by their deadline / issues due in the quarter, × 100
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, F, Q
+
+from daiban.cases.models import CaseItem
+from daiban.cases.selectors import item_clocks
+from daiban.feedback.models import Callback, CallbackRating, Evaluation, Level
+from daiban.organizations.models import Jurisdiction, Unit, User
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
+
+from .ledger import LEDGER_UNIT_KINDS, ledger_figures, quarter_bounds
+from .models import AssessmentWeight, CoordinationIssue
+
+INDICATORS = dict(AssessmentWeight.Indicator.choices)
+
+
+def score(values: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
+    """The weighted mean of the indicators that have data; None when none has."""
+    used = {k: w for k, w in weights.items() if w > 0 and values.get(k) is not None}
+    total = sum(used.values())
+    if not total:
+        return None
+    return round(sum(w * float(values[k] or 0) for k, w in used.items()) / total, 2)
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def _level_pct(mean: float | None) -> float | None:
+    return None if mean is None else round((mean - 1) / 4 * 100, 2)
+
+
+def weights_for(jurisdiction: Jurisdiction, target: str) -> dict[str, float]:
+    configured = {
+        w.indicator: float(w.weight)
+        for w in AssessmentWeight.objects.filter(jurisdiction=jurisdiction, target=target)
+    }
+    return (
+        {code: configured.get(code, 1.0) for code in INDICATORS}
+        if configured
+        else dict.fromkeys(INDICATORS, 1.0)
+    )
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    subject: Unit | User
+    score: float | None
+    values: dict[str, float | None]
+
+
+def _rank(rows: list[tuple[Unit | User, dict[str, float | None]]], weights: dict[str, float]) -> list[Ranked]:
+    scored = [(subject, values, score(values, weights)) for subject, values in rows]
+    scored.sort(key=lambda r: (r[2] is None, -(r[2] or 0), str(r[0])))
+    ranked, previous, rank = [], None, 0
+    for position, (subject, values, s) in enumerate(scored, start=1):
+        if s != previous:
+            rank, previous = position, s  # equal scores share a rank
+        ranked.append(Ranked(rank=rank, subject=subject, score=s, values=values))
+    return ranked
+
+
+def _issue_rates(issues: Q, start: dt.date, end: dt.date, key: str) -> dict[int, float | None]:
+    due = CoordinationIssue.objects.filter(issues, due_on__range=(start, end))
+    rows = due.values(key).annotate(
+        n=Count("id"), ok=Count("id", filter=Q(resolved_at__date__lte=F("due_on")))
+    )
+    return {r[key]: _pct(r["ok"], r["n"]) for r in rows}
+
+
+def rank_units(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Ranked]:
+    start, end = quarter_bounds(year, quarter)
+    units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
+    figures = ledger_figures(jurisdiction, year, quarter, units=units)
+    reached = Callback.objects.filter(jurisdiction=jurisdiction, called_on__range=(start, end), reached=True)
+    # Each reached call-back counts once for every unit of its request (responsible units and locality).
+    units_heard: dict[int, tuple[int, set[int]]] = {}
+    rows = reached.values_list("id", "overall", "request__items__responsible_unit_id", "request__locality_id")
+    for callback_id, overall, responsible, locality in rows:
+        units_heard.setdefault(callback_id, (overall or 0, set()))[1].update({responsible, locality})
+    callbacks: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for overall, heard_units in units_heard.values():
+        for unit_id in heard_units:
+            callbacks[unit_id][0] += int(overall >= Level.SATISFIED)
+            callbacks[unit_id][1] += 1
+    issues = _issue_rates(Q(jurisdiction=jurisdiction), start, end, "unit_id")
+    table: list[tuple[Unit | User, dict[str, float | None]]] = []
+    for unit in units.order_by("kind", "position", "id"):
+        f = figures[unit.pk]
+        good, heard = callbacks.get(unit.pk, (0, 0))
+        table.append((unit, {
+            "on_time": f.on_time_rate,
+            "speed": min(100.0, round(100 * f.limit_days / f.used_days, 2)) if f.used_days else None,
+            "satisfaction": _level_pct(f.average_rating),
+            "callbacks": _pct(good, heard),
+            "issues": issues.get(unit.pk),
+        }))  # fmt: skip
+    return _rank(table, weights_for(jurisdiction, "unit"))
+
+
+def rank_agents(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Ranked]:
+    start, end = quarter_bounds(year, quarter)
+    decided = list(
+        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=(start, end), agent__isnull=False,
+                                filed_on__isnull=False)
+        .select_related("request__jurisdiction", "approval_item").prefetch_related("stops")
+    )  # fmt: skip
+    clocks = item_clocks(decided, end)
+    try:
+        calendar = calendar_for(jurisdiction.code)
+    except (CalendarYearUnknown, LookupError):
+        calendar = None
+    done: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # decided, on time, limit days, used days
+    for item in decided:
+        deadline = clocks[item.pk].deadline_on
+        if deadline is None or item.decided_on is None or item.agent_id is None:
+            continue
+        late = calendar.working_days_between(deadline, item.decided_on) if calendar else 0
+        row = done[item.agent_id]
+        row[0] += 1
+        row[1] += int(item.decided_on <= deadline)
+        row[2] += item.approval_item.time_limit_days
+        row[3] += item.approval_item.time_limit_days + late
+    ratings = {
+        r["agent_id"]: (r["a"] + r["e"] + r["i"]) / 3
+        for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=(start, end))
+        .values("agent_id").annotate(a=Avg("attitude"), e=Avg("efficiency"), i=Avg("integrity"))
+    }  # fmt: skip
+    hall = {
+        r["agent_id"]: r["level"]
+        for r in CallbackRating.objects.filter(callback__jurisdiction=jurisdiction, callback__called_on__range=(start, end))
+        .values("agent_id").annotate(level=Avg("level"))
+    }  # fmt: skip
+    issues = _issue_rates(Q(jurisdiction=jurisdiction, assignee__isnull=False), start, end, "assignee_id")
+    ids = set(done) | set(ratings) | set(hall) | set(issues)
+    table: list[tuple[Unit | User, dict[str, float | None]]] = []
+    for agent in User.objects.filter(pk__in=ids).order_by("full_name", "id"):
+        n, on_time, limit, used = done.get(agent.pk, (0, 0, 0, 0))
+        table.append((agent, {
+            "on_time": _pct(on_time, n),
+            "speed": min(100.0, round(100 * limit / used, 2)) if used else None,
+            "satisfaction": _level_pct(ratings.get(agent.pk)),
+            "callbacks": _level_pct(hall.get(agent.pk)),
+            "issues": issues.get(agent.pk),
+        }))  # fmt: skip
+    return _rank(table, weights_for(jurisdiction, "agent"))
