@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from daiban.cases.forms import DateInput
 from daiban.organizations.models import Jurisdiction, Unit, User
 
 from .services import TEXT_MAX
@@ -59,3 +60,49 @@ class LedgerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX}),
         help_text=_("Explain anything the figures do not show: delays outside the unit, special cases."),
     )  # fmt: skip
+
+
+class InspectionForm(forms.Form):
+    jurisdiction = forms.ModelChoiceField(label=_("jurisdiction"), queryset=Jurisdiction.objects.none())
+    held_on = forms.DateField(label=_("inspected on"), widget=DateInput)
+    units = forms.ModelMultipleChoiceField(
+        label=_("units inspected"),
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    inspectors = forms.CharField(label=_("inspectors"), max_length=255)
+    scope = forms.CharField(label=_("subject"), max_length=200)
+    findings = forms.CharField(
+        label=_("findings"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self, *args: Any, jurisdictions: QuerySet[Jurisdiction], units: QuerySet[Unit], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+        if jurisdictions.count() == 1:
+            self.fields["jurisdiction"].initial = jurisdictions.first()
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+
+
+class ActionForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    action = forms.CharField(label=_("required action"), max_length=255, required=False)
+    due_on = forms.DateField(label=_("due on"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        filled = [bool(cleaned.get(k)) for k in ("unit", "action", "due_on")]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(_("A required action needs a unit, a description and a due date."))
+        return cleaned
+
+
+class DoneForm(forms.Form):
+    done_on = forms.DateField(label=_("done on"), widget=DateInput)
+    note = forms.CharField(label=_("result"), max_length=255, required=False)

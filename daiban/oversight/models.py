@@ -184,3 +184,51 @@ class AssessmentWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_target_display()} · {self.get_indicator_display()} × {self.weight}"
+
+
+class Inspection(models.Model):
+    """督促检查: the reform office inspects units, writes down what it found and what each must do."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(_("inspected on"))
+    units = models.ManyToManyField(Unit, verbose_name=_("units inspected"), related_name="inspections")
+    inspectors = models.CharField(_("inspectors"), max_length=255)
+    scope = models.CharField(_("subject"), max_length=200)
+    findings = models.TextField(_("findings"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.scope}"
+
+
+class RequiredAction(models.Model):
+    """What an inspection requires of one unit, by when; the unit reports it done."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="actions"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="required_actions"
+    )
+    action = models.CharField(_("required action"), max_length=255)
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.CharField(_("result"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("required action")
+        verbose_name_plural = _("required actions")
+        ordering = ["inspection", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.action

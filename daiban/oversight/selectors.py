@@ -1,9 +1,9 @@
 from django.db.models import Q, QuerySet
 
 from daiban.organizations.models import Jurisdiction, Role
-from daiban.organizations.selectors import active_roles, is_platform_superuser, person_id
+from daiban.organizations.selectors import active_roles, is_platform_superuser, jurisdictions_where, person_id
 
-from .models import CoordinationIssue
+from .models import CoordinationIssue, Inspection
 
 
 def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
@@ -23,3 +23,15 @@ def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
         | Q(assignee_id=uid)
         | Q(unit_id__in=coordinated)
     )
+
+
+def inspections_visible_to(user: object) -> QuerySet[Inspection]:
+    """Supervisors see their jurisdictions' inspections; coordinators those of their units."""
+    if not getattr(user, "is_authenticated", False):
+        return Inspection.objects.none()
+    coordinated = {a.unit_id for a in active_roles(user) if a.role == Role.COORDINATOR and a.unit_id}
+    return Inspection.objects.filter(
+        Q(jurisdiction_id__in=jurisdictions_where(user, Role.SUPERVISOR))
+        | Q(units__in=coordinated)
+        | Q(actions__unit__in=coordinated)
+    ).distinct()

@@ -2,6 +2,7 @@
 working-day deadline, follow up, resolve, reopen; and the daily escalation of overdue issues."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
 from .ledger import ledger_figures, quarter_bounds
-from .models import CoordinationIssue, IssueNote, QuarterlyLedger
+from .models import CoordinationIssue, Inspection, IssueNote, QuarterlyLedger, RequiredAction
 from .states import ACTION_LABELS, ASSIGNEE_MAY, ISSUE_TRANSITIONS
 
 TEXT_MAX = 2000
@@ -281,3 +282,88 @@ def submit_ledger(*, unit: Unit, year: int, quarter: int, annotation: str, by: U
            title=_("%(unit)s submitted its ledger for %(year)s Q%(quarter)s") % {"unit": unit.name, "year": year, "quarter": quarter},
            url=reverse("oversight:ledger_list") + f"?year={year}&quarter={quarter}", jurisdiction_code=jurisdiction.code)  # fmt: skip
     return ledger
+
+
+@dataclass(frozen=True)
+class ActionData:
+    unit: Unit
+    action: str
+    due_on: dt.date
+
+
+@transaction.atomic
+def record_inspection(
+    *, jurisdiction: Jurisdiction, held_on: dt.date, units: list[Unit], inspectors: str, scope: str, findings: str,
+    actions: list[ActionData], by: User,
+) -> Inspection:  # fmt: skip
+    """督促检查: a supervisor records an inspection, its findings and the actions each unit must take."""
+    if jurisdiction.pk not in jurisdictions_where(by, Role.SUPERVISOR):
+        raise ValidationError(_("Only a supervisor of this jurisdiction records inspections."))
+    errors: dict[str, str] = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = _("The date cannot be in the future.")
+    if not units:
+        errors["units"] = _("Choose the units inspected.")
+    if any(u.jurisdiction_id != jurisdiction.pk for u in [*units, *(a.unit for a in actions)]):
+        errors["units"] = _("Choose units of this jurisdiction.")
+    for name, value, most in (
+        ("inspectors", inspectors, 255),
+        ("scope", scope, 200),
+        ("findings", findings, TEXT_MAX),
+    ):
+        if not 2 <= len(value.strip()) <= most:
+            errors[name] = _("Fill this in (%(least)s to %(most)s characters).") % {"least": 2, "most": most}
+    for a in actions:
+        if not 2 <= len(a.action.strip()) <= 255:
+            errors["actions"] = _("Each required action needs a description (up to 255 characters).")
+        elif a.due_on < held_on:
+            errors["actions"] = _("An action cannot be due before the inspection.")
+    if errors:
+        raise ValidationError(errors)
+    inspection = Inspection.objects.create(
+        jurisdiction=jurisdiction, held_on=held_on, inspectors=inspectors.strip(), scope=scope.strip(),
+        findings=findings.strip(), recorded_by=by,
+    )  # fmt: skip
+    inspection.units.set(units)
+    RequiredAction.objects.bulk_create(
+        RequiredAction(inspection=inspection, unit=a.unit, action=a.action.strip(), due_on=a.due_on)
+        for a in actions
+    )
+    record(actor=by, verb="inspection.recorded", target=inspection,
+           after={"held_on": held_on.isoformat(), "units": [u.pk for u in units], "actions": len(actions)},
+           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    url = reverse("oversight:inspection_detail", args=[inspection.pk])
+    for a in actions:
+        notify(recipients=role_holders(Role.COORDINATOR, unit=a.unit), verb="inspection.action",
+               title=_("Inspection %(on)s: %(action)s, due %(due)s") % {"on": held_on, "action": a.action, "due": a.due_on},
+               url=url, jurisdiction_code=jurisdiction.code)  # fmt: skip
+    return inspection
+
+
+@transaction.atomic
+def complete_required_action(
+    *, action: RequiredAction, done_on: dt.date, note: str, by: User
+) -> RequiredAction:
+    """The unit's coordinator reports a required action done."""
+    action = (
+        RequiredAction.objects.select_for_update()
+        .select_related("inspection__jurisdiction")
+        .get(pk=action.pk)
+    )
+    if not any(a.role == Role.COORDINATOR and a.unit_id == action.unit_id for a in active_roles(by)):
+        raise ValidationError(_("Only a coordinator of the unit reports its action done."))
+    if action.done_on is not None:
+        raise ValidationError(_("This action is already done."))
+    if done_on > timezone.localdate() or done_on < action.inspection.held_on:
+        raise ValidationError({"done_on": _("Give a date between the inspection and today.")})
+    if len(note.strip()) > 255:
+        raise ValidationError({"note": _("At most %(n)s characters, please.") % {"n": 255}})
+    action.done_on, action.done_note = done_on, note.strip()
+    action.save(update_fields=["done_on", "done_note"])
+    jurisdiction = action.inspection.jurisdiction
+    record(actor=by, verb="inspection.action_done", target=action, after={"done_on": done_on.isoformat(), "note": note.strip()},
+           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="inspection.action_done",
+           title=_("Done: %(action)s") % {"action": action.action}, body=note.strip(),
+           url=reverse("oversight:inspection_detail", args=[action.inspection_id]), jurisdiction_code=jurisdiction.code)  # fmt: skip
+    return action

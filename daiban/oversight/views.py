@@ -37,18 +37,30 @@ from .dashboard import (
     workload,
 )
 from .exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
-from .forms import AssignIssueForm, IssueForm, IssueTextForm, LedgerForm, NewIssueForm
+from .forms import (
+    ActionForm,
+    AssignIssueForm,
+    DoneForm,
+    InspectionForm,
+    IssueForm,
+    IssueTextForm,
+    LedgerForm,
+    NewIssueForm,
+)
 from .ledger import LEDGER_UNIT_KINDS, ledger_figures
 from .models import CoordinationIssue, QuarterlyLedger
-from .selectors import issues_visible_to
+from .selectors import inspections_visible_to, issues_visible_to
 from .services import (
     RAISING_ROLES,
+    ActionData,
     add_issue_follow_up,
     assign_issue,
+    complete_required_action,
     eligible_assignees,
     ledger_due_on,
     raise_issue,
     raise_issue_from_item,
+    record_inspection,
     reopen_issue,
     resolve_issue,
     submit_ledger,
@@ -437,3 +449,90 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "labels": [INDICATORS[k] for k in INDICATORS], "target": target, "year": year, "quarter": quarter,
         "choices": choices, "chosen": chosen,
     })  # fmt: skip
+
+
+ACTION_ROWS = 3
+
+
+@dashboard_viewers
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    inspections = (
+        inspections_visible_to(request.user)
+        .select_related("jurisdiction")
+        .prefetch_related("units", "actions")
+    )
+    page = Paginator(inspections, 30).get_page(request.GET.get("page"))
+    return render(request, "oversight/inspection_list.html", {
+        "page": page, "can_record": bool(jurisdictions_where(request.user, Role.SUPERVISOR)), "today": timezone.localdate(),
+    })  # fmt: skip
+
+
+@supervisors_only
+def inspection_create(request: HttpRequest) -> HttpResponse:
+    jurisdictions = Jurisdiction.objects.filter(
+        id__in=jurisdictions_where(request.user, Role.SUPERVISOR)
+    ).order_by("code")
+    units = Unit.objects.filter(jurisdiction__in=jurisdictions, kind__in=LEDGER_UNIT_KINDS).order_by(
+        "jurisdiction__code", "kind", "position", "id"
+    )
+    form = InspectionForm(
+        request.POST or None,
+        jurisdictions=jurisdictions,
+        units=units,
+        initial={"held_on": timezone.localdate()},
+    )
+    rows = [ActionForm(request.POST or None, units=units, prefix=f"a{i}") for i in range(ACTION_ROWS)]
+    if request.method == "POST" and form.is_valid() and all(r.is_valid() for r in rows):
+        c = form.cleaned_data
+        actions = [ActionData(unit=r.cleaned_data["unit"], action=r.cleaned_data["action"], due_on=r.cleaned_data["due_on"])
+                   for r in rows if r.cleaned_data.get("action")]  # fmt: skip
+        try:
+            inspection = record_inspection(
+                jurisdiction=c["jurisdiction"], held_on=c["held_on"], units=list(c["units"]), inspectors=c["inspectors"],
+                scope=c["scope"], findings=c["findings"], actions=actions, by=request.user,  # type: ignore[arg-type]
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Inspection recorded."))
+            return redirect("oversight:inspection_detail", pk=inspection.pk)
+    return render(request, "oversight/inspection_form.html", {"form": form, "rows": rows},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@dashboard_viewers
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(
+        inspections_visible_to(request.user).select_related("jurisdiction", "recorded_by"), pk=pk
+    )
+    coordinated = {a.unit_id for a in active_roles(request.user) if a.role == Role.COORDINATOR}
+    actions = [
+        (a, a.done_on is None and a.unit_id in coordinated) for a in inspection.actions.select_related("unit")
+    ]
+    return render(request, "oversight/inspection_detail.html", {
+        "inspection": inspection, "actions": actions, "units": inspection.units.all(), "today": timezone.localdate(),
+        "done_form": DoneForm(initial={"done_on": timezone.localdate()}),
+    })  # fmt: skip
+
+
+@dashboard_viewers
+@require_POST
+def required_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    inspection = get_object_or_404(inspections_visible_to(request.user), pk=pk)
+    action = get_object_or_404(inspection.actions, pk=action_pk)
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("oversight:inspection_detail", pk=pk)
+    return _post_inspection(request, pk, lambda: complete_required_action(
+        action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], by=request.user))  # type: ignore[arg-type]  # fmt: skip
+
+
+def _post_inspection(request: HttpRequest, pk: int, step: Callable[[], object]) -> HttpResponse:
+    try:
+        step()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("oversight:inspection_detail", pk=pk)
