@@ -120,7 +120,7 @@ def may_answer(user: object, consultation: Consultation) -> bool:
 @transaction.atomic
 def answer_consultation(*, consultation: Consultation, answer: str, by: User) -> Consultation:
     consultation = (
-        Consultation.objects.select_for_update()
+        Consultation.objects.select_for_update(of=("self",))
         .select_related("jurisdiction", "applicant")
         .get(pk=consultation.pk)
     )
@@ -158,7 +158,9 @@ def may_publish(user: object, consultation: Consultation) -> bool:
 def publish_faq(*, consultation: Consultation, question: str, answer: str, by: User) -> FaqEntry:
     """Promote an answered question to the public FAQ, reworded so no enterprise can be recognised."""
     consultation = (
-        Consultation.objects.select_for_update().select_related("jurisdiction").get(pk=consultation.pk)
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("jurisdiction")
+        .get(pk=consultation.pk)
     )
     if not may_publish(by, consultation):
         raise ValidationError(_("Only an agent or supervisor of this jurisdiction publishes FAQ entries."))
@@ -268,7 +270,7 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
 @transaction.atomic
 def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, note: str, by: User) -> FollowUp:
     follow_up = (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("meeting__request__jurisdiction")
         .get(pk=follow_up.pk)
     )

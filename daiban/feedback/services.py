@@ -37,7 +37,7 @@ TEXT_MAX = 2000
 
 def _locked_request(request: ServiceRequest) -> ServiceRequest:
     return (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("jurisdiction", "applicant", "project", "locality")
         .get(pk=request.pk)
     )
@@ -196,7 +196,9 @@ def release_evaluation(*, evaluation: Evaluation, by: User) -> Evaluation:
     """A supervisor lets the agent read a bad rating's comment, once the rectification no longer needs
     the applicant shielded."""
     evaluation = (
-        Evaluation.objects.select_for_update().select_related("request", "jurisdiction").get(pk=evaluation.pk)
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("request", "jurisdiction")
+        .get(pk=evaluation.pk)
     )
     if evaluation.jurisdiction_id not in jurisdictions_where(by, Role.SUPERVISOR):
         raise ValidationError(_("Only a supervisor of this jurisdiction releases an evaluation."))
@@ -327,7 +329,7 @@ def _may(user: User, rectification: Rectification, action: str) -> bool:
 
 def _move(rectification: Rectification, action: str, *, by: User, note: str) -> Rectification:
     rectification = (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("jurisdiction", "request__project", "owner")
         .get(pk=rectification.pk)
     )
@@ -388,7 +390,7 @@ def close_rectification(*, rectification: Rectification, note: str, by: User) ->
 def reassign_rectification(*, rectification: Rectification, owner: User, by: User) -> Rectification:
     """A supervisor hands the rectification to another coordinator or supervisor of the jurisdiction."""
     rectification = (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("jurisdiction", "request__project")
         .get(pk=rectification.pk)
     )

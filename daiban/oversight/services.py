@@ -109,7 +109,7 @@ def eligible_assignees(issue: CoordinationIssue) -> list[User]:
 
 def _lock(issue: CoordinationIssue) -> CoordinationIssue:
     return (
-        CoordinationIssue.objects.select_for_update()
+        CoordinationIssue.objects.select_for_update(of=("self",))
         .select_related("jurisdiction", "unit", "case_item", "assignee")
         .get(pk=issue.pk)
     )
@@ -346,7 +346,7 @@ def complete_required_action(
 ) -> RequiredAction:
     """The unit's coordinator reports a required action done."""
     action = (
-        RequiredAction.objects.select_for_update()
+        RequiredAction.objects.select_for_update(of=("self",))
         .select_related("inspection__jurisdiction")
         .get(pk=action.pk)
     )
