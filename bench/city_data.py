@@ -35,6 +35,7 @@ from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Sect
 from daiban.organizations.services import DATA_DIR, load_organisations
 from daiban.portal.demo import make_uscc
 from daiban.projects.models import Applicant, Project
+from daiban.workdays.selectors import calendar_for
 from daiban.workdays.services import seed_calendar_from_library
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -191,6 +192,7 @@ def main() -> None:
             ]
     print(f"{len(request_ids):,} requests in {time.perf_counter() - t0:.0f} s")
 
+    calendars = {j.pk: calendar_for(j.code) for j in jurisdictions}
     catalogue = {
         j.pk: list(
             ApprovalItem.objects.filter(jurisdiction=j).values_list("id", "department_id", "time_limit_days")
@@ -199,7 +201,7 @@ def main() -> None:
     }
     with raw().cursor() as cursor, cursor.copy(
         "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state, position, version,"
-        " external_ref, filed_on, decided_on, picked_up_on) FROM STDIN"
+        " external_ref, filed_on, decided_on, picked_up_on, due_on) FROM STDIN"
     ) as copy:  # fmt: skip
         for request_id, jid, _locality, state, submitted in request_ids:
             for position, (item_id, department, limit) in enumerate(rng.sample(catalogue[jid], 10)):
@@ -217,8 +219,9 @@ def main() -> None:
                         filed = min(submitted + dt.timedelta(days=rng.randint(1, 20)), END)
                     if item_state in ("approved", "delivered") and filed is not None:
                         decided = min(filed + dt.timedelta(days=rng.randint(0, limit * 2)), END)
+                due = calendars[jid].deadline(filed, limit) if filed else None
                 copy.write_row((request_id, item_id, department, agent, item_state, position, 0,
-                                f"B{request_id}-{position}" if filed else "", filed, decided, decided))  # fmt: skip
+                                f"B{request_id}-{position}" if filed else "", filed, decided, decided, due))  # fmt: skip
     with raw().cursor() as cursor:
         cursor.execute("ANALYZE cases_caseitem")
     print(f"items in {time.perf_counter() - t0:.0f} s")

@@ -36,16 +36,22 @@ def timed(label: str, call, runs: int = 5) -> None:  # type: ignore[no-untyped-d
             start = time.perf_counter()
             call()
             timings.append(time.perf_counter() - start)
-    print(f"{label}: median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, {len(queries)} queries")
+    print(
+        f"{label}: median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, {len(queries)} queries"
+    )
 
 
 def main() -> None:
     translation.activate("zh-hans")
     city = Jurisdiction.objects.get(code="500000")
     busiest = Jurisdiction.objects.get(code="500242")
-    city_supervisor, _ = User.objects.get_or_create(username="bench-city-supervisor", defaults={"full_name": "市级监管"})
+    city_supervisor, _ = User.objects.get_or_create(
+        username="bench-city-supervisor", defaults={"full_name": "市级监管"}
+    )
     RoleAssignment.objects.get_or_create(user=city_supervisor, role=Role.SUPERVISOR, jurisdiction=city)
-    supervisor = User.objects.filter(role_assignments__role=Role.SUPERVISOR, role_assignments__jurisdiction=busiest).first()
+    supervisor = User.objects.filter(
+        role_assignments__role=Role.SUPERVISOR, role_assignments__jurisdiction=busiest
+    ).first()
     if supervisor is None:
         raise SystemExit("no supervisor in 500242: run bench/city_data.py first")
     print(f"data: {Jurisdiction.objects.count()} jurisdictions, {ServiceRequest.objects.count():,} requests, "

@@ -34,6 +34,7 @@ from .models import (
     TimelineEntry,
     Visit,
 )
+from .selectors import derived_due_on
 from .services import complete_request_if_done
 from .uploads import sniff, store_document
 
@@ -96,6 +97,16 @@ def _transition(
         jurisdiction_code=item.request.jurisdiction.code,
     )
     item.refresh_from_db()
+    return item
+
+
+def _refresh_due_on(item: CaseItem) -> CaseItem:
+    """Keep the stored deadline in step with the filing date and the stops this step just changed."""
+    due_on = derived_due_on(
+        CaseItem.objects.select_related("request__jurisdiction", "approval_item").get(pk=item.pk)
+    )
+    CaseItem.objects.filter(pk=item.pk).update(due_on=due_on)
+    item.due_on = due_on
     return item
 
 
@@ -190,6 +201,7 @@ def file_item(
         item, "file", by=by, expected_version=expected_version, changes={"external_ref": ref, "filed_on": filed_on},
         note=ref,
     )  # fmt: skip
+    _refresh_due_on(item)
     _tell_applicant(
         item,
         "item.filed",
@@ -220,6 +232,7 @@ def request_correction(
     ClockStop.objects.create(
         case_item=item, kind=ClockStop.Kind.CORRECTION, start_on=on, note=note.strip()[:255]
     )
+    _refresh_due_on(item)
     _tell_applicant(
         item,
         "item.correction_requested",
@@ -245,7 +258,7 @@ def resubmit(*, item: CaseItem, on: dt.date, by: User, expected_version: int) ->
     if stop is not None:
         stop.end_on = on
         stop.save(update_fields=["end_on"])
-    return item
+    return _refresh_due_on(item)
 
 
 @transaction.atomic
@@ -266,6 +279,7 @@ def start_special_procedure(
     if item.stops.filter(end_on__isnull=True).exists():
         raise ValidationError(_("Another clock stop is still open; end it first."))
     stop = ClockStop.objects.create(case_item=item, kind=kind, start_on=start_on, note=note.strip()[:255])
+    _refresh_due_on(item)
     TimelineEntry.objects.create(
         request=item.request, case_item=item, actor=by, verb="item.clock_stopped",
         note=f"{item.approval_item.name}：{stop.get_kind_display()}",
@@ -287,6 +301,7 @@ def end_special_procedure(*, stop: ClockStop, end_on: dt.date, by: User) -> Cloc
         raise ValidationError({"end_on": _("It cannot end before it started.")})
     stop.end_on = end_on
     stop.save(update_fields=["end_on"])
+    _refresh_due_on(item)
     TimelineEntry.objects.create(
         request=item.request, case_item=item, actor=by, verb="item.clock_resumed",
         note=f"{item.approval_item.name}：{stop.get_kind_display()}",

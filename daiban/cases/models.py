@@ -159,6 +159,15 @@ class CaseItem(models.Model):
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     picked_up_on = models.DateField(_("picked up on"), null=True, blank=True)
+    due_on = models.DateField(
+        _("deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Derived from the filing date, the committed limit and the closed clock stops; empty before filing "
+            "and while a stop is open. Written by the step that changes those inputs and checked by the daily sweep."
+        ),
+    )
 
     class Meta:
         verbose_name = _("case item")
@@ -168,6 +177,7 @@ class CaseItem(models.Model):
         indexes = [
             models.Index(fields=["agent", "state"], name="case_item_agent_idx"),
             models.Index(fields=["responsible_unit", "state"], name="case_item_unit_idx"),
+            models.Index(fields=["state", "due_on"], name="case_item_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,11 +17,15 @@ from daiban.workdays.selectors import calendar_for
 
 from .item_states import CLOCK_STATES
 from .models import OPEN_STATES, CaseItem, ItemMaterial
-from .selectors import item_clocks
+from .selectors import item_clocks, refresh_due_dates
 
 
 def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
     counts = {"due_soon": 0, "overdue": 0, "supervisor": 0, "promised": 0}
+    # Stored deadlines follow any edit of the holiday schedule since yesterday.
+    counts["refreshed"] = refresh_due_dates(
+        CaseItem.objects.filter(state__in=CLOCK_STATES, request__state__in=OPEN_STATES)
+    )
     items = (
         CaseItem.objects.filter(
             state__in=CLOCK_STATES, request__state__in=OPEN_STATES, filed_on__isnull=False

@@ -204,3 +204,45 @@ def item_clocks(items: Iterable[CaseItem], today: dt.date, *, due_soon_days: int
             }
         clocks[item.pk] = ItemClock(str(standing.level), label, deadline)
     return clocks
+
+
+def derived_due_on(item: CaseItem, calendar: WorkCalendar | None = None) -> dt.date | None:
+    """What `CaseItem.due_on` must hold: the deadline with closed stops, or None before filing, while a stop
+    is open, or when the holiday schedule does not reach it yet. The item's `stops` must be current."""
+    stops = list(item.stops.all())
+    if item.filed_on is None or any(s.end_on is None for s in stops):
+        return None
+    try:
+        calendar = calendar or calendar_for(item.request.jurisdiction.code)
+        return calendar.deadline(
+            item.filed_on,
+            item.approval_item.time_limit_days,
+            [Stop(s.start_on, s.end_on, s.kind) for s in stops],
+        )
+    except (CalendarYearUnknown, LookupError):
+        return None
+
+
+def refresh_due_dates(items: QuerySet[CaseItem], *, chunk: int = 2000) -> int:
+    """Rewrite `due_on` where it no longer matches its inputs (after a holiday schedule was edited, or for
+    items filed before the column existed). Returns how many changed."""
+    changed = 0
+    calendars: dict[str, WorkCalendar] = {}
+    qs = items.filter(filed_on__isnull=False).select_related("request__jurisdiction", "approval_item")
+    last = 0
+    while batch := list(qs.filter(pk__gt=last).prefetch_related("stops").order_by("pk")[:chunk]):
+        last = batch[-1].pk
+        stale = []
+        for item in batch:
+            code = item.request.jurisdiction.code
+            try:
+                calendars.setdefault(code, calendar_for(code))
+            except (CalendarYearUnknown, LookupError):
+                continue
+            due_on = derived_due_on(item, calendars[code])
+            if due_on != item.due_on:
+                item.due_on = due_on
+                stale.append(item)
+        CaseItem.objects.bulk_update(stale, ["due_on"])
+        changed += len(stale)
+    return changed

@@ -2,23 +2,24 @@
 
 Scope: supervisors see their jurisdictions (a city supervisor, the city's districts); coordinators their
 units (items their unit is responsible for, or requests located in their township or park). Every figure is
-one grouped query; only the deadline standing of open, filed items is derived in Python from their stored
-dates and stops (the same `item_clocks` the pages use), over the open items alone."""
+one grouped query, the deadline standing included: it reads the stored `CaseItem.due_on` (ADR 0010)."""
 
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from daiban.cases.item_states import CLOCK_STATES
 from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
-from daiban.cases.selectors import item_clocks
 from daiban.feedback.models import Evaluation, Level
-from daiban.organizations.models import Jurisdiction, Role
+from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import active_roles, jurisdictions_where
+from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.selectors import calendar_for
 
 
 @dataclass(frozen=True)
@@ -73,37 +74,57 @@ def scope_for(
 
 @dataclass
 class Standing:
-    """Open, filed items by deadline standing, per responsible unit, per locality and per agent."""
+    """Open, filed items by deadline standing, per responsible unit and per locality."""
 
     totals: Counter[str] = field(default_factory=Counter)
     by_unit: dict[tuple[int, str], Counter[str]] = field(default_factory=dict)
     by_locality: dict[tuple[int, str], Counter[str]] = field(default_factory=dict)
 
 
-def standing(scope: Scope, today: dt.date) -> Standing:
-    open_items = (
-        scope.items()
-        .filter(state__in=CLOCK_STATES, request__state__in=OPEN_STATES, filed_on__isnull=False)
-        .select_related("request__jurisdiction", "request__locality", "approval_item", "responsible_unit")
-        .prefetch_related("stops")
-        .only(
-            "id", "filed_on", "decided_on", "state", "responsible_unit__id", "responsible_unit__short_name",
-            "responsible_unit__name", "approval_item__time_limit_days", "request__jurisdiction__code",
-            "request__locality__id", "request__locality__short_name", "request__locality__name",
-        )
-    )  # fmt: skip
+def standing_filters(scope: Scope, today: dt.date, due_soon_days: int) -> dict[str, Q]:
+    """Overdue and due soon as conditions on the stored deadline, the same rule as `WorkCalendar.standing`:
+    overdue after the deadline; due soon while at most `due_soon_days` working days remain, i.e. before the
+    (n+1)-th working day after today — which depends on each jurisdiction's calendar."""
+    soon = Q(pk__in=[])
+    codes = Jurisdiction.objects.filter(
+        id__in=scope.jurisdiction_ids or Unit.objects.filter(id__in=scope.unit_ids).values("jurisdiction_id")
+    ).values_list("id", "code")
+    for jurisdiction_id, code in codes:
+        try:
+            limit = calendar_for(code).add_working_days(today, due_soon_days + 1)
+        except (CalendarYearUnknown, LookupError):
+            continue
+        soon |= Q(request__jurisdiction_id=jurisdiction_id, due_on__lt=limit)
+    return {"overdue": Q(due_on__lt=today), "due_soon": Q(due_on__gte=today) & soon}
+
+
+def open_filed(scope: Scope) -> QuerySet[CaseItem]:
+    return scope.items().filter(state__in=CLOCK_STATES, request__state__in=OPEN_STATES, due_on__isnull=False)
+
+
+def standing(scope: Scope, today: dt.date, due_soon_days: int | None = None) -> Standing:
+    """Grouped in the database on the stored deadline (`CaseItem.due_on`); items with an open clock stop
+    have none and are neither overdue nor due soon, as on the item pages."""
+    days = settings.DAIBAN_DUE_SOON_WORKING_DAYS if due_soon_days is None else due_soon_days
+    levels = standing_filters(scope, today, days)
+    counts = {level: Count("id", filter=condition) for level, condition in levels.items()}
     result = Standing()
-    items = list(open_items)
-    clocks = item_clocks(items, today)
-    for item in items:
-        level = clocks[item.pk].level
-        result.totals[level] += 1
-        unit = item.responsible_unit
-        locality = item.request.locality
-        result.by_unit.setdefault((unit.pk, unit.short_name or unit.name), Counter())[level] += 1
-        result.by_locality.setdefault((locality.pk, locality.short_name or locality.name), Counter())[
-            level
-        ] += 1
+    items = open_filed(scope)
+    for key, name, short, target in (
+        ("responsible_unit_id", "responsible_unit__name", "responsible_unit__short_name", result.by_unit),
+        (
+            "request__locality_id",
+            "request__locality__name",
+            "request__locality__short_name",
+            result.by_locality,
+        ),
+    ):
+        for row in items.values(key, name, short).annotate(**counts).order_by():
+            if row["overdue"] or row["due_soon"]:
+                target[(row[key], row[short] or row[name])] = Counter(
+                    overdue=row["overdue"], due_soon=row["due_soon"]
+                )
+    result.totals.update(items.aggregate(**counts))
     return result
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from daiban.cases.item_states import CLOCK_STATES
-from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
+from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import item_clocks, requests_visible_to
 from daiban.common.access import permission_rule
@@ -30,10 +30,12 @@ from .dashboard import (
     by_jurisdiction,
     items_by_stage_and_state,
     monthly_requests,
+    open_filed,
     requests_by_state,
     satisfaction,
     scope_for,
     standing,
+    standing_filters,
     workload,
 )
 from .exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
@@ -306,9 +308,11 @@ def dashboard_items(request: HttpRequest) -> HttpResponse:
     """The items behind a dashboard number: open filed items of one unit or locality, by deadline standing."""
     scope, _choices, _chosen, _s, _e = _scope(request)
     today = timezone.localdate()
-    items = scope.items().filter(
-        state__in=CLOCK_STATES, request__state__in=OPEN_STATES, filed_on__isnull=False
-    )
+    items = open_filed(scope)
+    level = request.GET.get("level", "")
+    filters = standing_filters(scope, today, settings.DAIBAN_DUE_SOON_WORKING_DAYS)
+    if level in filters:
+        items = items.filter(filters[level])
     for key, lookup in (("unit", "responsible_unit_id"), ("locality", "request__locality_id")):
         value = request.GET.get(key, "")
         if value.isdigit():
@@ -318,12 +322,12 @@ def dashboard_items(request: HttpRequest) -> HttpResponse:
             "request__jurisdiction", "request__project", "approval_item", "responsible_unit", "agent"
         )
         .prefetch_related("stops")
-        .order_by("filed_on", "id")[:500]
+        .order_by("due_on", "id")[:500]
     )
     clocks = item_clocks(rows, today)
-    level = request.GET.get("level", "")
-    shown = [(i, clocks[i.pk]) for i in rows if not level or clocks[i.pk].level == level]
-    return render(request, "oversight/dashboard_items.html", {"rows": shown, "level": level})
+    return render(
+        request, "oversight/dashboard_items.html", {"rows": [(i, clocks[i.pk]) for i in rows], "level": level}
+    )
 
 
 def _quarter_from(request: HttpRequest) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from daiban.cases import item_services as steps
 from daiban.cases.item_services import _transition
 from daiban.cases.item_states import ACTOR_ROLE, ITEM_TRANSITIONS
 from daiban.cases.models import CaseItem, ClockStop, Delivery, ItemMaterial
+from daiban.cases.reminders import sweep_deadlines
 from daiban.cases.selectors import item_clocks
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.notifications.models import Notification
@@ -332,3 +333,25 @@ def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
     steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
                   expected_version=item.version, signature=pdf("签收.png", PNG))  # fmt: skip
     assert RequestDocument.objects.get(kind="signature").case_item == item
+
+
+@pytest.mark.django_db
+def test_stored_deadline_follows_filing_and_stops(permit, staff, reviewer, clock):
+    """`due_on` is what item_clocks derives: set at filing, cleared while a stop is open, moved when it ends."""
+    agent = staff["park_agent"]
+    clock(2026, 10, 9)
+    item = to_filed(permit, agent, "500242-2026-88801", D(2026, 9, 28))
+    assert (
+        fresh(item).due_on
+        == D(2026, 10, 8)
+        == item_clocks([fresh(item)], D(2026, 9, 29))[item.pk].deadline_on
+    )
+    item = steps.request_correction(item=item, on=D(2026, 9, 30), note="补充施工合同", by=reviewer,
+                                    expected_version=item.version)  # fmt: skip
+    assert fresh(item).due_on is None
+    item = steps.resubmit(item=item, on=D(2026, 10, 9), by=agent, expected_version=item.version)
+    assert fresh(item).due_on == D(2026, 10, 12)
+    # A stale value (say, the holiday schedule was edited) is put right by the daily sweep.
+    CaseItem.objects.filter(pk=item.pk).update(due_on=D(2026, 10, 1))
+    assert sweep_deadlines(today=D(2026, 10, 10))["refreshed"] == 1
+    assert fresh(item).due_on == D(2026, 10, 12)

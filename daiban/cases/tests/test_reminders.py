@@ -63,6 +63,7 @@ def test_reminders_and_escalations_across_the_holiday_week(filed_permit, staff):
         "overdue": 0,
         "supervisor": 0,
         "promised": 0,
+        "refreshed": 0,
     }
 
 
