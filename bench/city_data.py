@@ -29,6 +29,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from daiban.cases.models import CaseItem
+from daiban.cases.selectors import refresh_due_dates
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion, ResultDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Section, Unit, User
@@ -237,6 +239,8 @@ def main() -> None:
             copy.write_row(
                 (item_id, "correction", filed + dt.timedelta(days=1), filed + dt.timedelta(days=4), "")
             )
+    moved = refresh_due_dates(CaseItem.objects.filter(stops__isnull=False))
+    print(f"deadlines moved by clock stops: {moved:,}")
     verbs = ["item.assigned", "item.start_collecting", "item.mark_ready", "item.file", "item.start_review",
              "item.chased", "item.chased", "item.approve", "item.pick_up", "item.deliver"]  # fmt: skip
     written, last = 0, 0
