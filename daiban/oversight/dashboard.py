@@ -15,11 +15,15 @@ from django.db.models.functions import TruncMonth
 
 from daiban.cases.item_states import CLOCK_STATES
 from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
+from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Evaluation, Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import active_roles, jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
+
+# Items whose work is over: they weigh on nobody's workload.
+DONE_STATES = (CaseItem.State.DELIVERED, CaseItem.State.REFUSED)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Scope:
     unit_ids: frozenset[int] = frozenset()
     start_on: dt.date | None = None
     end_on: dt.date | None = None
+    # Every jurisdiction, all time (the city view): no filter is needed, so none is written.
+    everything: bool = False
 
     @property
     def empty(self) -> bool:
@@ -53,6 +59,8 @@ class Scope:
         return qs
 
     def items(self) -> QuerySet[CaseItem]:
+        if self.everything:
+            return CaseItem.objects.all()
         qs = CaseItem.objects.filter(request__in=self.requests())
         if not self.jurisdiction_ids:
             qs = qs.filter(
@@ -67,7 +75,10 @@ def scope_for(
     supervised = jurisdictions_where(user, Role.SUPERVISOR)
     if supervised:
         ids = {jurisdiction.pk} & supervised if jurisdiction else supervised
-        return Scope(jurisdiction_ids=frozenset(ids), start_on=start_on, end_on=end_on)
+        everything = not (start_on or end_on) and ids == set(
+            Jurisdiction.objects.values_list("id", flat=True)
+        )
+        return Scope(jurisdiction_ids=frozenset(ids), start_on=start_on, end_on=end_on, everything=everything)
     units = {a.unit_id for a in active_roles(user) if a.role == Role.COORDINATOR and a.unit_id}
     return Scope(unit_ids=frozenset(units), start_on=start_on, end_on=end_on)
 
@@ -99,7 +110,9 @@ def standing_filters(scope: Scope, today: dt.date, due_soon_days: int) -> dict[s
 
 
 def open_filed(scope: Scope) -> QuerySet[CaseItem]:
-    return scope.items().filter(state__in=CLOCK_STATES, request__state__in=OPEN_STATES, due_on__isnull=False)
+    """Items whose clock runs. (A request with such an item is open by construction: it completes only when
+    every item is delivered or refused, and is declined or withdrawn only before any item moves.)"""
+    return scope.items().filter(state__in=CLOCK_STATES, due_on__isnull=False)
 
 
 def standing(scope: Scope, today: dt.date, due_soon_days: int | None = None) -> Standing:
@@ -124,7 +137,8 @@ def standing(scope: Scope, today: dt.date, due_soon_days: int | None = None) -> 
                 target[(row[key], row[short] or row[name])] = Counter(
                     overdue=row["overdue"], due_soon=row["due_soon"]
                 )
-    result.totals.update(items.aggregate(**counts))
+    for counter in result.by_unit.values():  # every item has one responsible unit: the totals add up
+        result.totals.update(counter)
     return result
 
 
@@ -134,8 +148,15 @@ def requests_by_state(scope: Scope) -> dict[str, int]:
 
 
 def items_by_stage_and_state(scope: Scope) -> dict[tuple[str, str], int]:
-    rows = scope.items().values("approval_item__stage", "state").annotate(n=Count("id")).order_by()
-    return {(r["approval_item__stage"], r["state"]): r["n"] for r in rows}
+    """Grouped by catalogue item on the item table alone, then folded into stages (a few hundred rows)."""
+    rows = scope.items().values("approval_item_id", "state").annotate(n=Count("id")).order_by()
+    stages = dict(
+        ApprovalItem.objects.filter(id__in={r["approval_item_id"] for r in rows}).values_list("id", "stage")
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        counts[(stages[r["approval_item_id"]], r["state"])] += r["n"]
+    return dict(counts)
 
 
 def monthly_requests(scope: Scope) -> list[tuple[dt.date, int]]:
@@ -163,6 +184,7 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
 def workload(scope: Scope, limit: int = 15) -> list[dict[str, object]]:
     rows = (
         scope.items()
+        .exclude(state__in=DONE_STATES)
         .filter(request__state__in=OPEN_STATES, agent__isnull=False)
         .values("agent_id", name=F("agent__full_name"))
         .annotate(n=Count("id"))
