@@ -90,7 +90,7 @@ def record_question(
     data: Question, by: User,
 ) -> Consultation:  # fmt: skip
     """Staff write down a question asked by phone or at the window."""
-    if jurisdiction.pk not in set().union(*(jurisdictions_where(by, r) for r in RECORDING_ROLES)):
+    if jurisdiction.pk not in jurisdictions_where(by, *RECORDING_ROLES):
         raise ValidationError(_("You do not take questions for this jurisdiction."))
     errors: dict[str, str] = {}
     if channel not in (Consultation.Channel.PHONE, Consultation.Channel.WINDOW):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from daiban.cases.selectors import requests_visible_to
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors
+from daiban.common.forms import add_service_errors, form_error_text
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
@@ -66,7 +66,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "assistance/consultation_list.html", {
         "page": page, "show": show, "can_ask": represented_applicants(request.user).exists(),
-        "can_record": bool(set().union(*(jurisdictions_where(request.user, r) for r in RECORDING_ROLES))),
+        "can_record": bool(jurisdictions_where(request.user, *RECORDING_ROLES)),
     })  # fmt: skip
 
 
@@ -94,7 +94,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 @question_takers_only
 def consultation_record(request: HttpRequest) -> HttpResponse:
-    ids = set().union(*(jurisdictions_where(request.user, r) for r in RECORDING_ROLES))
+    ids = jurisdictions_where(request.user, *RECORDING_ROLES)
     form = RecordQuestionForm(
         request.POST or None, jurisdictions=Jurisdiction.objects.filter(id__in=ids), items=_items(ids)
     )
@@ -231,7 +231,7 @@ def follow_up_done(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResp
     follow_up = get_object_or_404(FollowUp.objects.filter(meeting__request=service_request), pk=follow_up_pk)
     form = DoneForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect("assistance:meeting_list", pk=pk)
     try:
         complete_follow_up(follow_up=follow_up, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"],

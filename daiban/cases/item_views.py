@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.common.access import signed_in
+from daiban.common.forms import form_error_text
 from daiban.organizations.models import Unit
 from daiban.organizations.selectors import person_id
 
@@ -76,10 +77,6 @@ def _back(item: CaseItem) -> HttpResponse:
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
 
-def _errors(form: forms.Form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 @signed_in
 def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
@@ -133,7 +130,7 @@ def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpR
     form_class, run = STEPS[action]
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return _back(item)
     try:
         run(item, form.cleaned_data, request.user, form.cleaned_data["version"])
@@ -151,7 +148,7 @@ def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) 
     line = get_object_or_404(item.checklist.select_related("material", "case_item"), pk=line_pk)
     form = ChecklistLineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return _back(item)
     d = form.cleaned_data
     try:
@@ -173,7 +170,7 @@ def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
     item = _item(request, pk, item_pk)
     form = SpecialProcedureForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return _back(item)
     d = form.cleaned_data
     try:
@@ -196,7 +193,7 @@ def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> 
     stop = get_object_or_404(item.stops.all(), pk=stop_pk)
     form = EndProcedureForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return _back(item)
     try:
         steps.end_special_procedure(stop=stop, end_on=form.cleaned_data["end_on"], by=request.user)  # type: ignore[arg-type]
@@ -211,7 +208,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     form = VisitForm(request.POST, request.FILES, request_items=service_request.items.all())
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:request_detail", pk=pk)
     d = form.cleaned_data
     uploads = [
@@ -236,7 +233,7 @@ def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     departments = Unit.objects.filter(jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT)
     form = ChaseForm(request.POST, departments=departments)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return _back(item)
     d = form.cleaned_data
     try:

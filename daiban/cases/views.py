@@ -2,7 +2,6 @@ from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from daiban.catalogue.models import ApprovalItem
 from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors
+from daiban.common.forms import add_service_errors, form_error_text, report_outcome
 from daiban.common.stages import Stage
 from daiban.organizations.models import Role, Window
 from daiban.organizations.selectors import active_roles
@@ -201,17 +200,8 @@ def _visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
 
 def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
     """Run one service call for a POSTed action and report it back on the request page."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    report_outcome(request, action, done)
     return redirect("cases:request_detail", pk=pk)
-
-
-def _form_errors(form: forms.Form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 @coordinators_only
@@ -233,7 +223,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _visible_request(request, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:request_detail", pk=pk)
     user, reason = request.user, form.cleaned_data["reason"]
     return _act(
@@ -265,7 +255,7 @@ def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("cases:request_detail", pk=pk)
     user, agent, reason = request.user, form.cleaned_data["agent"], form.cleaned_data["reason"]
     return _act(

@@ -1,7 +1,11 @@
 """Glue between forms and service functions: a service's ValidationError lands on the right form fields."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpRequest
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -13,3 +17,20 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def report_outcome(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
+    """Run one service call for a POSTed step and tell the person how it went (the refusal's Chinese
+    message, or `done`); the caller redirects back to the page the step was taken from."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, done)
+    return True
+
+
+def form_error_text(form: forms.BaseForm) -> str:
+    """A form's errors as one line, for a step posted from a page that shows it as a message."""
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)

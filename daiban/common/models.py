@@ -1,6 +1,33 @@
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class HistoryNote(models.Model):
+    """One step in a record's history as people read it (who, when, what, a note). A subclass adds the
+    foreign key to its record, its Meta, and `VERBS` (verb → label)."""
+
+    VERBS: ClassVar[Mapping[str, Any]] = {}
+
+    verb = models.CharField(_("event"), max_length=32)
+    text = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.verb
+
+    @property
+    def verb_label(self) -> str:
+        return str(self.VERBS.get(self.verb, self.verb))
 
 
 class AuditEntry(models.Model):

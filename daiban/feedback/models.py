@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from daiban.cases.models import ServiceRequest
+from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction
 
 
@@ -235,35 +236,24 @@ class Rectification(models.Model):
         return f"{self.get_source_display()} · {self.request_id}"
 
 
-class RectificationNote(models.Model):
-    """The rectification's history: reports, returns, verification, owner changes."""
-
-    rectification = models.ForeignKey(
-        Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="notes"
-    )
-    verb = models.CharField(_("event"), max_length=32)
-    text = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("rectification note")
-        verbose_name_plural = _("rectification notes")
-        ordering = ["rectification", "at", "id"]
-
-    def __str__(self) -> str:
-        return self.verb
-
-    @property
-    def verb_label(self) -> str:
-        return str(NOTE_VERBS.get(self.verb, self.verb))
-
-
-NOTE_VERBS = {
+RECTIFICATION_NOTE_VERBS = {
     "report": _("reported what was done"),
     "send_back": _("sent back"),
     "close": _("verified and closed"),
     "reassign": _("owner changed"),
 }
+
+
+class RectificationNote(HistoryNote):
+    """The rectification's history: reports, returns, verification, owner changes."""
+
+    VERBS = RECTIFICATION_NOTE_VERBS
+
+    rectification = models.ForeignKey(
+        Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="notes"
+    )
+
+    class Meta:
+        verbose_name = _("rectification note")
+        verbose_name_plural = _("rectification notes")
+        ordering = ["rectification", "at", "id"]

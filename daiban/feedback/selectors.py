@@ -8,8 +8,8 @@
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from daiban.cases.models import ServiceRequest
-from daiban.organizations.models import Role
-from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id
+from daiban.organizations.models import Role, User
+from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id, role_holders
 from daiban.projects.models import Applicant
 
 from .models import Callback, Evaluation, Rectification
@@ -72,3 +72,11 @@ def callback_queue(user: object) -> QuerySet[ServiceRequest]:
         .annotate(attempts=Count("callbacks"), last_attempt_on=Max("callbacks__called_on"))
         .order_by("completed_at", "id")
     )
+
+
+def owner_candidates(rectification: Rectification) -> QuerySet[User]:
+    """Who may own a rectification: the jurisdiction's coordinators and supervisors, never the agent concerned."""
+    people = role_holders(Role.COORDINATOR, jurisdiction=rectification.jurisdiction_id) | role_holders(
+        Role.SUPERVISOR, jurisdiction=rectification.jurisdiction_id
+    )
+    return people.exclude(pk=rectification.agent_id or 0).distinct().order_by("full_name", "id")

@@ -29,6 +29,7 @@ from .models import (
     Rectification,
     RectificationNote,
 )
+from .selectors import owner_candidates
 from .states import ACTION_LABELS, ACTOR, RECTIFICATION_TRANSITIONS
 
 COMMENT_MAX = 500
@@ -398,10 +399,7 @@ def reassign_rectification(*, rectification: Rectification, owner: User, by: Use
         raise ValidationError(_("Only a supervisor of this jurisdiction changes the owner."))
     if rectification.status == Rectification.Status.CLOSED:
         raise ValidationError(_("This rectification is closed."))
-    eligible = role_holders(Role.COORDINATOR, jurisdiction=rectification.jurisdiction) | role_holders(
-        Role.SUPERVISOR, jurisdiction=rectification.jurisdiction
-    )
-    if not eligible.filter(pk=owner.pk).exists() or owner.pk == rectification.agent_id:
+    if not owner_candidates(rectification).filter(pk=owner.pk).exists():
         raise ValidationError(
             {"owner": _("Choose a coordinator or supervisor of this jurisdiction (not the agent concerned).")}
         )

@@ -3,7 +3,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from daiban.cases.models import ServiceRequest
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors
-from daiban.organizations.models import Role, User
-from daiban.organizations.selectors import jurisdictions_where, role_holders
+from daiban.common.forms import add_service_errors, form_error_text, report_outcome
+from daiban.organizations.models import Role
+from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import represented_applicants
 
@@ -26,6 +25,7 @@ from .selectors import (
     callbacks_visible_to,
     comment_visible,
     evaluations_visible_to,
+    owner_candidates,
     rectifications_visible_to,
 )
 from .services import (
@@ -133,12 +133,8 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=pk)
-    try:
-        release_evaluation(evaluation=evaluation, by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The agent can now read this evaluation."))
+    user = request.user
+    report_outcome(request, lambda: release_evaluation(evaluation=evaluation, by=user), _("The agent can now read this evaluation."))  # type: ignore[arg-type]  # fmt: skip
     return redirect("feedback:evaluation_list")
 
 
@@ -213,7 +209,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner_form = None
     if _supervises(request, rectification) and rectification.status != Rectification.Status.CLOSED:
         owner_form = OwnerForm(
-            people=_owner_choices(rectification), initial={"owner": rectification.owner_id}
+            people=owner_candidates(rectification), initial={"owner": rectification.owner_id}
         )
     return render(request, "feedback/rectification_detail.html", {
         "r": rectification, "actions": actions, "note_form": NoteForm(), "owner_form": owner_form,
@@ -225,13 +221,6 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _supervises(request: HttpRequest, rectification: Rectification) -> bool:
     return rectification.jurisdiction_id in jurisdictions_where(request.user, Role.SUPERVISOR)
-
-
-def _owner_choices(rectification: Rectification) -> QuerySet[User]:
-    people = role_holders(Role.COORDINATOR, jurisdiction=rectification.jurisdiction) | role_holders(
-        Role.SUPERVISOR, jurisdiction=rectification.jurisdiction
-    )
-    return people.exclude(pk=rectification.agent_id or 0).distinct().order_by("full_name", "id")
 
 
 STEP_SERVICES: dict[str, Callable[..., Rectification]] = {
@@ -250,14 +239,12 @@ def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpRespon
         return redirect("feedback:rectification_detail", pk=pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect("feedback:rectification_detail", pk=pk)
-    try:
-        STEP_SERVICES[action](rectification=rectification, note=form.cleaned_data["note"], by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    note, user = form.cleaned_data["note"], request.user
+    report_outcome(
+        request, lambda: STEP_SERVICES[action](rectification=rectification, note=note, by=user), _("Saved.")
+    )
     return redirect("feedback:rectification_detail", pk=pk)
 
 
@@ -265,14 +252,10 @@ def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpRespon
 @require_POST
 def rectification_owner(request: HttpRequest, pk: int) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
-    form = OwnerForm(request.POST, people=_owner_choices(rectification))
+    form = OwnerForm(request.POST, people=owner_candidates(rectification))
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect("feedback:rectification_detail", pk=pk)
-    try:
-        reassign_rectification(rectification=rectification, owner=form.cleaned_data["owner"], by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Owner changed."))
+    owner, user = form.cleaned_data["owner"], request.user
+    report_outcome(request, lambda: reassign_rectification(rectification=rectification, owner=owner, by=user), _("Owner changed."))  # type: ignore[arg-type]  # fmt: skip
     return redirect("feedback:rectification_detail", pk=pk)

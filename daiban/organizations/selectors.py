@@ -81,11 +81,11 @@ def role_holders(role: str, **where: object) -> QuerySet[User]:
     return User.objects.filter(id__in=holders, is_active=True)
 
 
-def jurisdictions_where(user: object, role: str) -> set[int]:
-    """Jurisdiction ids where the user holds `role`; a city-level holder spans the city's districts."""
+def jurisdictions_where(user: object, *roles: str) -> set[int]:
+    """Jurisdiction ids where the user holds any of `roles`; a city-level holder spans the city's districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
-    held = {a.jurisdiction_id for a in active_roles(user) if a.role == role}
+    held = {a.jurisdiction_id for a in active_roles(user) if a.role in roles}
     if held:
         held |= set(Jurisdiction.objects.filter(parent_id__in=held).values_list("id", flat=True))
     return held

@@ -15,10 +15,11 @@ from django.db.models.functions import TruncMonth
 
 from daiban.cases.item_states import CLOCK_STATES
 from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
+from daiban.cases.selectors import coordinator_units
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Evaluation, Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
-from daiban.organizations.selectors import active_roles, jurisdictions_where
+from daiban.organizations.selectors import jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
@@ -79,7 +80,7 @@ def scope_for(
             Jurisdiction.objects.values_list("id", flat=True)
         )
         return Scope(jurisdiction_ids=frozenset(ids), start_on=start_on, end_on=end_on, everything=everything)
-    units = {a.unit_id for a in active_roles(user) if a.role == Role.COORDINATOR and a.unit_id}
+    units = coordinator_units(user)
     return Scope(unit_ids=frozenset(units), start_on=start_on, end_on=end_on)
 
 

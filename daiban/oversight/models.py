@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daiban.cases.models import CaseItem
+from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction, Unit
 
 
@@ -74,8 +75,18 @@ class CoordinationIssue(models.Model):
         return self.title
 
 
-class IssueNote(models.Model):
+ISSUE_NOTE_VERBS = {
+    "assign": _("assigned"),
+    "follow_up": _("follow-up"),
+    "resolve": _("resolved"),
+    "reopen": _("reopened"),
+}
+
+
+class IssueNote(HistoryNote):
     """An issue's history: assignments, follow-ups, resolution and reopening, with who and when."""
+
+    VERBS = ISSUE_NOTE_VERBS
 
     issue = models.ForeignKey(
         CoordinationIssue,
@@ -83,32 +94,11 @@ class IssueNote(models.Model):
         on_delete=models.CASCADE,
         related_name="notes",
     )
-    verb = models.CharField(_("event"), max_length=32)
-    text = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("issue note")
         verbose_name_plural = _("issue notes")
         ordering = ["issue", "at", "id"]
-
-    def __str__(self) -> str:
-        return self.verb
-
-    @property
-    def verb_label(self) -> str:
-        return str(ISSUE_NOTE_VERBS.get(self.verb, self.verb))
-
-
-ISSUE_NOTE_VERBS = {
-    "assign": _("assigned"),
-    "follow_up": _("follow-up"),
-    "resolve": _("resolved"),
-    "reopen": _("reopened"),
-}
 
 
 class QuarterlyLedger(models.Model):

@@ -1,7 +1,8 @@
 from django.db.models import Q, QuerySet
 
-from daiban.organizations.models import Jurisdiction, Role
-from daiban.organizations.selectors import active_roles, is_platform_superuser, jurisdictions_where, person_id
+from daiban.cases.selectors import coordinator_units
+from daiban.organizations.models import Role
+from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id
 
 from .models import CoordinationIssue, Inspection
 
@@ -13,9 +14,8 @@ def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
         return CoordinationIssue.objects.none()
     if is_platform_superuser(user):
         return CoordinationIssue.objects.all()
-    supervised = {a.jurisdiction_id for a in active_roles(user) if a.role == Role.SUPERVISOR}
-    supervised |= set(Jurisdiction.objects.filter(parent_id__in=supervised).values_list("id", flat=True))
-    coordinated = {a.unit_id for a in active_roles(user) if a.role == Role.COORDINATOR and a.unit_id}
+    supervised = jurisdictions_where(user, Role.SUPERVISOR)
+    coordinated = coordinator_units(user)
     uid = person_id(user)
     return CoordinationIssue.objects.filter(
         Q(jurisdiction_id__in=supervised)
@@ -29,7 +29,7 @@ def inspections_visible_to(user: object) -> QuerySet[Inspection]:
     """Supervisors see their jurisdictions' inspections; coordinators those of their units."""
     if not getattr(user, "is_authenticated", False):
         return Inspection.objects.none()
-    coordinated = {a.unit_id for a in active_roles(user) if a.role == Role.COORDINATOR and a.unit_id}
+    coordinated = coordinator_units(user)
     return Inspection.objects.filter(
         Q(jurisdiction_id__in=jurisdictions_where(user, Role.SUPERVISOR))
         | Q(units__in=coordinated)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem
+from daiban.cases.selectors import coordinator_units
 from daiban.common.audit import record, snapshot
 from daiban.notifications.services import notify, notify_once
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
@@ -257,7 +258,7 @@ def ledger_due_on(jurisdiction: Jurisdiction, year: int, quarter: int) -> dt.dat
 @transaction.atomic
 def submit_ledger(*, unit: Unit, year: int, quarter: int, annotation: str, by: User) -> QuarterlyLedger:
     """The unit's coordinator reviews the computed ledger, adds its notes and submits it; figures freeze."""
-    if not any(a.role == Role.COORDINATOR and a.unit_id == unit.pk for a in active_roles(by)):
+    if unit.pk not in coordinator_units(by):
         raise ValidationError(_("Only a coordinator of this unit submits its ledger."))
     try:
         _start, end = quarter_bounds(year, quarter)
@@ -350,7 +351,7 @@ def complete_required_action(
         .select_related("inspection__jurisdiction")
         .get(pk=action.pk)
     )
-    if not any(a.role == Role.COORDINATOR and a.unit_id == action.unit_id for a in active_roles(by)):
+    if action.unit_id not in coordinator_units(by):
         raise ValidationError(_("Only a coordinator of the unit reports its action done."))
     if action.done_on is not None:
         raise ValidationError(_("This action is already done."))

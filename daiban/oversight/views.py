@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.cases.permissions import agents_only
-from daiban.cases.selectors import item_clocks, requests_visible_to
+from daiban.cases.selectors import coordinator_units, item_clocks, requests_visible_to
 from daiban.common.access import permission_rule
-from daiban.common.forms import add_service_errors
+from daiban.common.forms import add_service_errors, form_error_text, report_outcome
 from daiban.common.stages import Stage
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.permissions import roles_rule, staff_only
-from daiban.organizations.selectors import active_roles, jurisdictions_where
+from daiban.organizations.selectors import jurisdictions_where
 
 from .assessment import INDICATORS, rank_agents, rank_units, weights_for
 from .dashboard import (
@@ -72,10 +72,6 @@ raisers_only = permission_rule(roles_rule(*RAISING_ROLES))
 supervisors_only = permission_rule(roles_rule(Role.SUPERVISOR))
 
 
-def _errors(form: IssueForm | IssueTextForm | AssignIssueForm) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 @agents_only
 @require_POST
 def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
@@ -97,14 +93,14 @@ def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The problem is on the reform office's issue list."))
     else:
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
 
 @raisers_only
 def issue_create(request: HttpRequest) -> HttpResponse:
     """A unit raises a problem on its own, not tied to one item."""
-    ids = set().union(*(jurisdictions_where(request.user, r) for r in RAISING_ROLES))
+    ids = jurisdictions_where(request.user, *RAISING_ROLES)
     form = NewIssueForm(request.POST or None, jurisdictions=Jurisdiction.objects.filter(id__in=ids))
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
@@ -140,7 +136,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(issues, 30).get_page(request.GET.get("page"))
     return render(request, "oversight/issue_list.html", {
         "page": page, "status": status, "statuses": CoordinationIssue.Status.choices, "today": today,
-        "can_raise": bool(set().union(*(jurisdictions_where(request.user, r) for r in RAISING_ROLES))),
+        "can_raise": bool(jurisdictions_where(request.user, *RAISING_ROLES)),
     })  # fmt: skip
 
 
@@ -175,12 +171,7 @@ def _post(
     request: HttpRequest, pk: int, action: Callable[[CoordinationIssue], object], done: str
 ) -> HttpResponse:
     issue = _visible(request, pk)
-    try:
-        action(issue)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    report_outcome(request, lambda: action(issue), done)
     return redirect("oversight:issue_detail", pk=pk)
 
 
@@ -190,7 +181,7 @@ def issue_assign(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
     form = AssignIssueForm(request.POST, agents=eligible_assignees(issue))
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("oversight:issue_detail", pk=pk)
     c, user = form.cleaned_data, request.user
     return _post(request, pk, lambda i: assign_issue(issue=i, assignee=c["assignee"], working_days=c["working_days"],
@@ -200,7 +191,7 @@ def issue_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def _text_step(request: HttpRequest, pk: int, step: Callable[..., object], done: str) -> HttpResponse:
     form = IssueTextForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        messages.error(request, form_error_text(form))
         return redirect("oversight:issue_detail", pk=pk)
     text, user = form.cleaned_data["text"], request.user
     return _post(request, pk, lambda i: step(i, text, user), done)
@@ -346,7 +337,7 @@ def _quarter_from(request: HttpRequest) -> tuple[int, int]:
 def _ledger_units(request: HttpRequest, jurisdiction: Jurisdiction | None) -> QuerySet[Unit]:
     """Supervisors: every ledger unit of the jurisdictions they oversee; coordinators: their own units."""
     supervised = jurisdictions_where(request.user, Role.SUPERVISOR)
-    coordinated = {a.unit_id for a in active_roles(request.user) if a.role == Role.COORDINATOR}
+    coordinated = coordinator_units(request.user)
     units = Unit.objects.filter(kind__in=LEDGER_UNIT_KINDS).filter(
         Q(jurisdiction_id__in=supervised) | Q(id__in=coordinated)
     )
@@ -394,9 +385,7 @@ def ledger_detail(request: HttpRequest, unit_pk: int, year: int, quarter: int) -
             unit.pk
         ].as_dict()
     )
-    can_submit = ledger is None and any(
-        a.role == Role.COORDINATOR and a.unit_id == unit.pk for a in active_roles(request.user)
-    )
+    can_submit = ledger is None and unit.pk in coordinator_units(request.user)
     form = LedgerForm(request.POST or None) if can_submit else None
     if request.method == "POST":
         if form is None:
@@ -509,7 +498,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(
         inspections_visible_to(request.user).select_related("jurisdiction", "recorded_by"), pk=pk
     )
-    coordinated = {a.unit_id for a in active_roles(request.user) if a.role == Role.COORDINATOR}
+    coordinated = coordinator_units(request.user)
     actions = [
         (a, a.done_on is None and a.unit_id in coordinated) for a in inspection.actions.select_related("unit")
     ]
@@ -526,17 +515,9 @@ def required_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpR
     action = get_object_or_404(inspection.actions, pk=action_pk)
     form = DoneForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_text(form))
         return redirect("oversight:inspection_detail", pk=pk)
-    return _post_inspection(request, pk, lambda: complete_required_action(
-        action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], by=request.user))  # type: ignore[arg-type]  # fmt: skip
-
-
-def _post_inspection(request: HttpRequest, pk: int, step: Callable[[], object]) -> HttpResponse:
-    try:
-        step()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    report_outcome(request, lambda: complete_required_action(
+        action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], by=request.user),  # type: ignore[arg-type]
+        _("Saved."))  # fmt: skip
     return redirect("oversight:inspection_detail", pk=pk)
