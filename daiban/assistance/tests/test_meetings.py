@@ -92,3 +92,20 @@ def test_meeting_page(client, dispatched, youyang, staff, rep, dz_supervisor, cl
     assert client.post(url, form).status_code == 302
     client.force_login(rep)
     assert "住建委三日内出具意见" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_follow_up_endpoint_checks_owner(client, dispatched, youyang, staff, dz_supervisor, clock):
+    m = record_meeting(request=dispatched, data=meeting(youyang), by=staff["park_agent"])
+    follow_up = m.follow_ups.get()
+    url = reverse("assistance:follow_up_done", args=[dispatched.pk, follow_up.pk])
+    client.force_login(dz_supervisor)  # cannot see the request at all
+    assert client.post(url, {"done_on": "2026-11-02"}).status_code == 404
+    client.force_login(staff["park_coord"])  # sees the request, does not own the follow-up
+    client.post(url, {"done_on": "2026-11-02", "note": "已完成"})
+    assert FollowUp.objects.get().done_on is None
+    client.force_login(staff["park_agent"])
+    client.post(url, {"done_on": "not a date"})
+    assert FollowUp.objects.get().done_on is None
+    client.post(url, {"done_on": "2026-11-02", "note": "说明已出具"})
+    assert FollowUp.objects.get().done_on == D(2026, 11, 2)
