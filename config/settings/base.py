@@ -121,6 +121,8 @@ LOGGING = {
 
 # Working days left at or below which an item counts as due soon (临期). Overdue is past the deadline.
 DAIBAN_DUE_SOON_WORKING_DAYS = int(os.environ.get("DAIBAN_DUE_SOON_WORKING_DAYS", "2"))
+# The city-wide dashboard reads figures the job recomputes every 10 minutes; older than this, it counts live.
+DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES", "15"))
 
 # Background jobs (deadline sweeps, reminders, notification delivery). Embedded default: a SQLite-backed
 # queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of machines.

@@ -2,7 +2,8 @@
 
 Scope: supervisors see their jurisdictions (a city supervisor, the city's districts); coordinators their
 units (items their unit is responsible for, or requests located in their township or park). Every figure is
-one grouped query, the deadline standing included: it reads the stored `CaseItem.due_on` (ADR 0010)."""
+one grouped query, the deadline standing included: it reads the stored `CaseItem.due_on` (ADR 0010). The
+whole city's figures are counted by a job every few minutes and read from its snapshot (ADR 0011)."""
 
 import datetime as dt
 from collections import Counter
@@ -17,11 +18,13 @@ from daiban.cases.item_states import CLOCK_STATES
 from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
 from daiban.cases.selectors import coordinator_units
 from daiban.catalogue.models import ApprovalItem
-from daiban.feedback.models import Evaluation, Level
+from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
+
+from .models import DashboardSnapshot
 
 # Items whose work is over: they weigh on nobody's workload.
 DONE_STATES = (CaseItem.State.DELIVERED, CaseItem.State.REFUSED)
@@ -177,8 +180,10 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
         n=Count("id"), bad=Count("id", filter=Q(is_bad=True)), attitude=Avg("attitude"), efficiency=Avg("efficiency"),
         integrity=Avg("integrity"),
     )  # fmt: skip
-    levels = evaluations.values("efficiency").annotate(n=Count("id")).order_by()
-    figures["by_level"] = {Level(r["efficiency"]).label: r["n"] for r in levels}
+    levels = evaluations.values("efficiency").annotate(n=Count("id")).order_by("-efficiency")
+    figures["by_level"] = {
+        r["efficiency"]: r["n"] for r in levels
+    }  # labelled when shown, in the reader's language
     return figures
 
 
@@ -203,3 +208,89 @@ def by_jurisdiction(scope: Scope) -> list[dict[str, object]]:
         .order_by("jurisdiction__code")
     )
     return list(rows)
+
+
+@dataclass
+class Figures:
+    """Everything the dashboard shows for one scope, as plain data: computed live, or read from the city
+    snapshot (`DashboardSnapshot`), which stores it as JSON."""
+
+    requests_by_state: dict[str, int]
+    items_by_stage_and_state: dict[tuple[str, str], int]
+    standing: Standing
+    satisfaction: dict[str, Any]
+    monthly_requests: list[tuple[dt.date, int]]
+    workload: list[dict[str, object]]
+    by_jurisdiction: list[dict[str, object]]
+    # When a snapshot was computed; None for figures computed for this page.
+    computed_at: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        def rows(counters: dict[tuple[int, str], Counter[str]]) -> list[list[object]]:
+            return [[pk, name, c["overdue"], c["due_soon"]] for (pk, name), c in counters.items()]
+
+        return {
+            "requests_by_state": self.requests_by_state,
+            "items_by_stage_and_state": [[stage, state, n] for (stage, state), n in self.items_by_stage_and_state.items()],
+            "standing": {"by_unit": rows(self.standing.by_unit), "by_locality": rows(self.standing.by_locality)},
+            "satisfaction": {**self.satisfaction, "by_level": list(self.satisfaction["by_level"].items())},
+            "monthly_requests": [[month.isoformat(), n] for month, n in self.monthly_requests],
+            "workload": self.workload,
+            "by_jurisdiction": self.by_jurisdiction,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], computed_at: dt.datetime) -> "Figures":
+        def counters(rows: list[list[Any]]) -> dict[tuple[int, str], Counter[str]]:
+            return {(pk, name): Counter(overdue=overdue, due_soon=soon) for pk, name, overdue, soon in rows}
+
+        standing = Standing(
+            by_unit=counters(data["standing"]["by_unit"]),
+            by_locality=counters(data["standing"]["by_locality"]),
+        )
+        for counter in standing.by_unit.values():
+            standing.totals.update(counter)
+        return cls(
+            requests_by_state=data["requests_by_state"],
+            items_by_stage_and_state={(stage, state): n for stage, state, n in data["items_by_stage_and_state"]},
+            standing=standing,
+            satisfaction={**data["satisfaction"], "by_level": dict(data["satisfaction"]["by_level"])},
+            monthly_requests=[(dt.date.fromisoformat(month), n) for month, n in data["monthly_requests"]],
+            workload=data["workload"],
+            by_jurisdiction=data["by_jurisdiction"],
+            computed_at=computed_at,
+        )  # fmt: skip
+
+
+def figures_for(scope: Scope, today: dt.date) -> Figures:
+    """Every dashboard figure of `scope`, computed now (about a dozen grouped queries)."""
+    return Figures(
+        requests_by_state=requests_by_state(scope),
+        items_by_stage_and_state=items_by_stage_and_state(scope),
+        standing=standing(scope, today),
+        satisfaction=satisfaction(scope),
+        monthly_requests=monthly_requests(scope),
+        workload=workload(scope),
+        by_jurisdiction=by_jurisdiction(scope) if len(scope.jurisdiction_ids) > 1 else [],
+    )
+
+
+def city_scope() -> Scope:
+    return Scope(
+        jurisdiction_ids=frozenset(Jurisdiction.objects.values_list("id", flat=True)), everything=True
+    )
+
+
+def dashboard_figures(scope: Scope, today: dt.date, now: dt.datetime) -> Figures:
+    """The city view reads the job's snapshot while it is fresh: computed today (deadline standing changes
+    overnight) and at most `DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES` ago. Any other scope, and the city when the
+    snapshot is stale or missing (the job is not running), is counted now: slower, never wrong."""
+    if scope.everything:
+        fresh = DashboardSnapshot.objects.filter(
+            key=DashboardSnapshot.CITY,
+            computed_on=today,
+            computed_at__gte=now - dt.timedelta(minutes=settings.DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES),
+        ).first()
+        if fresh is not None:
+            return Figures.from_json(fresh.figures, fresh.computed_at)
+    return figures_for(scope, today)

@@ -222,3 +222,24 @@ class RequiredAction(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures for a scope too large to count on every page view: the whole city (about a
+    million items). A job recomputes them every few minutes with the same queries the live dashboard runs
+    and replaces the row; the city view reads it while it is fresh and says how old it is (ADR 0011)."""
+
+    CITY = "city"
+
+    key = models.CharField(_("scope"), max_length=40, unique=True)
+    computed_on = models.DateField(_("deadline standing as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds to compute"))
+    figures = models.JSONField(_("figures"))
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.computed_at:%Y-%m-%d %H:%M}"

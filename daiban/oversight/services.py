@@ -1,7 +1,9 @@
 """Writes for the reform office's issue list (需协办事项问题清单): raise, assign by locality with a
-working-day deadline, follow up, resolve, reopen; and the daily escalation of overdue issues."""
+working-day deadline, follow up, resolve, reopen; the daily escalation of overdue issues; ledger
+submission, inspections; and the city dashboard's snapshot."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,8 +22,16 @@ from daiban.organizations.selectors import active_roles, jurisdictions_where, ro
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
+from .dashboard import city_scope, figures_for
 from .ledger import ledger_figures, quarter_bounds
-from .models import CoordinationIssue, Inspection, IssueNote, QuarterlyLedger, RequiredAction
+from .models import (
+    CoordinationIssue,
+    DashboardSnapshot,
+    Inspection,
+    IssueNote,
+    QuarterlyLedger,
+    RequiredAction,
+)
 from .states import ACTION_LABELS, ASSIGNEE_MAY, ISSUE_TRANSITIONS
 
 TEXT_MAX = 2000
@@ -368,3 +378,21 @@ def complete_required_action(
            title=_("Done: %(action)s") % {"action": action.action}, body=note.strip(),
            url=reverse("oversight:inspection_detail", args=[action.inspection_id]), jurisdiction_code=jurisdiction.code)  # fmt: skip
     return action
+
+
+def refresh_city_snapshot(*, now: dt.datetime) -> DashboardSnapshot:
+    """Count the whole city's dashboard figures once, for every city viewer until the next run. No audit
+    entry: it decides nothing, it stores counts that anyone allowed to see them could compute."""
+    started = time.perf_counter()
+    today = timezone.localdate(now)
+    figures = figures_for(city_scope(), today)
+    row, _created = DashboardSnapshot.objects.update_or_create(
+        key=DashboardSnapshot.CITY,
+        defaults={
+            "computed_on": today,
+            "computed_at": now,
+            "seconds": round(time.perf_counter() - started, 3),
+            "figures": figures.to_json(),
+        },
+    )
+    return row

@@ -20,6 +20,7 @@ from daiban.cases.selectors import coordinator_units, item_clocks, requests_visi
 from daiban.common.access import permission_rule
 from daiban.common.forms import add_service_errors, form_error_text, report_outcome
 from daiban.common.stages import Stage
+from daiban.feedback.models import Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.permissions import roles_rule, staff_only
 from daiban.organizations.selectors import jurisdictions_where
@@ -27,16 +28,10 @@ from daiban.organizations.selectors import jurisdictions_where
 from .assessment import INDICATORS, rank_agents, rank_units, weights_for
 from .dashboard import (
     Scope,
-    by_jurisdiction,
-    items_by_stage_and_state,
-    monthly_requests,
+    dashboard_figures,
     open_filed,
-    requests_by_state,
-    satisfaction,
     scope_for,
-    standing,
     standing_filters,
-    workload,
 )
 from .exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
 from .forms import (
@@ -248,15 +243,14 @@ def _scope(
 def dashboard(request: HttpRequest) -> HttpResponse:
     """监管看板: requests, items, deadlines, satisfaction and workload in the viewer's scope."""
     scope, choices, chosen, start_on, end_on = _scope(request)
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     query = request.GET.urlencode()
     stages, item_states = dict(Stage.choices), dict(CaseItem.State.choices)
-    states = requests_by_state(scope)
-    items = items_by_stage_and_state(scope)
-    clocks = standing(scope, today)
-    marks = satisfaction(scope)
+    figures = dashboard_figures(scope, today, now)
+    states, items, clocks = figures.requests_by_state, figures.items_by_stage_and_state, figures.standing
+    marks, trend, load = figures.satisfaction, figures.monthly_requests, figures.workload
     drill = reverse("oversight:dashboard_items")
-    trend, load = monthly_requests(scope), workload(scope)
     charts = {
         "requests": {
             "labels": [str(label) for value, label in ServiceRequest.State.choices],
@@ -272,13 +266,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "units": _standing_chart(clocks.by_unit, drill, "unit", query),
         "localities": _standing_chart(clocks.by_locality, drill, "locality", query),
         "trend": {"labels": [m.strftime("%Y-%m") for m, _n in trend], "values": [n for _m, n in trend]},
-        "satisfaction": {"labels": list(marks["by_level"]), "values": list(marks["by_level"].values())},
+        "satisfaction": {"labels": [str(Level(level).label) for level in marks["by_level"]],
+                         "values": list(marks["by_level"].values())},
         "workload": {"labels": [r["name"] for r in load], "values": [r["n"] for r in load]},
     }  # fmt: skip
     return render(request, "oversight/dashboard.html", {
         "charts": charts, "choices": choices, "chosen": chosen, "start_on": start_on, "end_on": end_on,
         "totals": clocks.totals, "marks": marks, "request_total": sum(states.values()), "scope": scope,
-        "districts": by_jurisdiction(scope) if len(scope.jurisdiction_ids) > 1 else [], "query": query, "today": today,
+        "districts": figures.by_jurisdiction, "query": query, "today": today, "as_of": figures.computed_at,
     })  # fmt: skip
 
 

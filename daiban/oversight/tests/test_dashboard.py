@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from daiban.cases import item_services as steps
 from daiban.cases.models import ServiceRequest
@@ -11,6 +12,10 @@ from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.conftest import data
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.services import evaluate
+from daiban.organizations.models import Role
+from daiban.oversight.models import DashboardSnapshot
+from daiban.oversight.services import refresh_city_snapshot
+from daiban.oversight.tasks import city_dashboard_figures
 from daiban.projects.tests.factories import ProjectFactory
 
 D = dt.date
@@ -111,3 +116,63 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, landscape, park_pro
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("oversight:dashboard"))
     assert len(many) == len(few)
+
+
+@pytest.fixture
+def city_supervisor(city, dazu, make_staff):
+    return make_staff(Role.SUPERVISOR, city)
+
+
+def city_view(client, user):
+    ctx = context(client, user)
+    return ctx, {k: ctx[k] for k in ("charts", "totals", "request_total", "districts")}
+
+
+@pytest.mark.django_db
+def test_city_view_reads_the_jobs_snapshot_while_it_is_fresh(client, landscape, city_supervisor, clock):
+    live, live_figures = city_view(client, city_supervisor)
+    assert live["scope"].everything and live["as_of"] is None
+    assert live_figures["request_total"] == 3
+    assert [d["jurisdiction__code"] for d in live_figures["districts"]] == ["500242"]
+
+    city_dashboard_figures.call_local()  # the job, as the worker runs it
+    snap = DashboardSnapshot.objects.get(key=DashboardSnapshot.CITY)
+    assert snap.computed_on == D(2026, 11, 16)
+    stored, stored_figures = city_view(client, city_supervisor)
+    assert stored["as_of"] == snap.computed_at
+    assert stored_figures == live_figures  # the same figures, through JSON and back
+    assert "全市数据截至" in client.get(reverse("oversight:dashboard")).content.decode()
+
+    # New work after the run does not show until the next one...
+    ServiceRequest.objects.filter(state="submitted").update(state="declined")
+    assert city_view(client, city_supervisor)[1] == stored_figures
+    # ...unless the snapshot is older than the limit, or from another day: then the page counts live.
+    clock(2026, 11, 16, 11)
+    aged, aged_figures = city_view(client, city_supervisor)
+    assert aged["as_of"] is None and aged_figures["charts"] != stored_figures["charts"]
+    DashboardSnapshot.objects.update(computed_at=timezone.now())
+    assert city_view(client, city_supervisor)[0]["as_of"] is not None
+    DashboardSnapshot.objects.update(computed_on=D(2026, 11, 15))
+    assert city_view(client, city_supervisor)[0]["as_of"] is None
+
+
+@pytest.mark.django_db
+def test_only_the_whole_city_is_served_from_the_snapshot(
+    client, landscape, city_supervisor, staff, dz_supervisor
+):
+    refresh_city_snapshot(now=timezone.now())
+    # A district supervisor, a coordinator, or the city supervisor narrowing the view: counted for them.
+    assert context(client, dz_supervisor)["as_of"] is None
+    assert context(client, dz_supervisor)["request_total"] == 0
+    assert context(client, staff["park_coord"])["as_of"] is None
+    assert context(client, city_supervisor, j="500242")["as_of"] is None
+    assert context(client, city_supervisor, to="2026-10-31")["request_total"] == 0
+
+
+@pytest.mark.django_db
+def test_city_view_from_the_snapshot_runs_a_few_queries(client, landscape, city_supervisor):
+    refresh_city_snapshot(now=timezone.now())
+    client.force_login(city_supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("oversight:dashboard")).context["as_of"] is not None
+    assert len(queries) <= 10, [q["sql"] for q in queries.captured_queries]
