@@ -78,6 +78,7 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "state"], name="request_state_idx"),
             models.Index(fields=["locality", "state"], name="request_locality_idx"),
+            models.Index(fields=["submitted_at"], name="request_submitted_idx"),  # dashboards' period
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,13 +6,14 @@ one grouped query, the deadline standing included: it reads the stored `CaseItem
 whole city's figures are counted by a job every few minutes and read from its snapshot (ADR 0011)."""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from daiban.cases.item_states import CLOCK_STATES
 from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
@@ -22,7 +23,7 @@ from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
-from daiban.workdays.selectors import calendar_for
+from daiban.workdays.selectors import calendars_for
 
 from .models import DashboardSnapshot
 
@@ -38,33 +39,41 @@ class Scope:
     unit_ids: frozenset[int] = frozenset()
     start_on: dt.date | None = None
     end_on: dt.date | None = None
-    # Every jurisdiction, all time (the city view): no filter is needed, so none is written.
-    everything: bool = False
+    # Every jurisdiction (the city view): no jurisdiction filter is needed, so none is written.
+    all_jurisdictions: bool = False
 
     @property
     def empty(self) -> bool:
         return not self.jurisdiction_ids and not self.unit_ids
 
-    def requests(self) -> QuerySet[ServiceRequest]:
-        qs = ServiceRequest.objects.all()
-        if self.jurisdiction_ids:
-            qs = qs.filter(jurisdiction_id__in=self.jurisdiction_ids)
-        else:
-            qs = qs.filter(
-                Q(locality_id__in=self.unit_ids)
-                | Q(
-                    id__in=CaseItem.objects.filter(responsible_unit_id__in=self.unit_ids).values("request_id")
-                )
-            )
+    @property
+    def everything(self) -> bool:
+        """The whole city, all time: what the job's snapshot holds."""
+        return self.all_jurisdictions and not (self.start_on or self.end_on)
+
+    def _period(self, prefix: str = "") -> Q:
+        """Submitted within the period, local days, as a range on the timestamp itself (indexed)."""
+        period = Q()
         if self.start_on:
-            qs = qs.filter(submitted_at__date__gte=self.start_on)
+            period &= Q(**{f"{prefix}submitted_at__gte": _start_of(self.start_on)})
         if self.end_on:
-            qs = qs.filter(submitted_at__date__lte=self.end_on)
-        return qs
+            period &= Q(**{f"{prefix}submitted_at__lt": _start_of(self.end_on + dt.timedelta(days=1))})
+        return period
+
+    def requests(self) -> QuerySet[ServiceRequest]:
+        qs = ServiceRequest.objects.filter(self._period())
+        if self.all_jurisdictions:
+            return qs
+        if self.jurisdiction_ids:
+            return qs.filter(jurisdiction_id__in=self.jurisdiction_ids)
+        return qs.filter(
+            Q(locality_id__in=self.unit_ids)
+            | Q(id__in=CaseItem.objects.filter(responsible_unit_id__in=self.unit_ids).values("request_id"))
+        )
 
     def items(self) -> QuerySet[CaseItem]:
-        if self.everything:
-            return CaseItem.objects.all()
+        if self.all_jurisdictions:
+            return CaseItem.objects.filter(self._period("request__"))
         qs = CaseItem.objects.filter(request__in=self.requests())
         if not self.jurisdiction_ids:
             qs = qs.filter(
@@ -73,16 +82,20 @@ class Scope:
         return qs
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def scope_for(
     user: object, *, jurisdiction: Jurisdiction | None, start_on: dt.date | None, end_on: dt.date | None
 ) -> Scope:
     supervised = jurisdictions_where(user, Role.SUPERVISOR)
     if supervised:
         ids = {jurisdiction.pk} & supervised if jurisdiction else supervised
-        everything = not (start_on or end_on) and ids == set(
-            Jurisdiction.objects.values_list("id", flat=True)
+        every = ids == set(Jurisdiction.objects.values_list("id", flat=True))
+        return Scope(
+            jurisdiction_ids=frozenset(ids), start_on=start_on, end_on=end_on, all_jurisdictions=every
         )
-        return Scope(jurisdiction_ids=frozenset(ids), start_on=start_on, end_on=end_on, everything=everything)
     units = coordinator_units(user)
     return Scope(unit_ids=frozenset(units), start_on=start_on, end_on=end_on)
 
@@ -99,17 +112,30 @@ class Standing:
 def standing_filters(scope: Scope, today: dt.date, due_soon_days: int) -> dict[str, Q]:
     """Overdue and due soon as conditions on the stored deadline, the same rule as `WorkCalendar.standing`:
     overdue after the deadline; due soon while at most `due_soon_days` working days remain, i.e. before the
-    (n+1)-th working day after today — which depends on each jurisdiction's calendar."""
-    soon = Q(pk__in=[])
-    codes = Jurisdiction.objects.filter(
-        id__in=scope.jurisdiction_ids or Unit.objects.filter(id__in=scope.unit_ids).values("jurisdiction_id")
-    ).values_list("id", "code")
-    for jurisdiction_id, code in codes:
+    (n+1)-th working day after today — which depends on each jurisdiction's calendar. Jurisdictions sharing
+    a threshold share one condition; when every one in scope does, no jurisdiction test is needed at all."""
+    codes = dict(
+        Jurisdiction.objects.filter(
+            id__in=scope.jurisdiction_ids
+            or Unit.objects.filter(id__in=scope.unit_ids).values("jurisdiction_id")
+        ).values_list("id", "code")
+    )
+    try:
+        calendars = calendars_for(set(codes.values()))
+    except LookupError:
+        calendars = {}
+    by_limit: dict[dt.date, list[int]] = defaultdict(list)
+    for jurisdiction_id, code in codes.items():
         try:
-            limit = calendar_for(code).add_working_days(today, due_soon_days + 1)
-        except (CalendarYearUnknown, LookupError):
+            by_limit[calendars[code].add_working_days(today, due_soon_days + 1)].append(jurisdiction_id)
+        except (CalendarYearUnknown, KeyError):
             continue
-        soon |= Q(request__jurisdiction_id=jurisdiction_id, due_on__lt=limit)
+    if len(by_limit) == 1 and len(next(iter(by_limit.values()))) == len(codes):
+        soon = Q(due_on__lt=next(iter(by_limit)))
+    else:
+        soon = Q(pk__in=[])
+        for limit, ids in by_limit.items():
+            soon |= Q(request__jurisdiction_id__in=ids, due_on__lt=limit)
     return {"overdue": Q(due_on__lt=today), "due_soon": Q(due_on__gte=today) & soon}
 
 
@@ -121,26 +147,31 @@ def open_filed(scope: Scope) -> QuerySet[CaseItem]:
 
 def standing(scope: Scope, today: dt.date, due_soon_days: int | None = None) -> Standing:
     """Grouped in the database on the stored deadline (`CaseItem.due_on`); items with an open clock stop
-    have none and are neither overdue nor due soon, as on the item pages."""
+    have none and are neither overdue nor due soon, as on the item pages. One pass over the items, grouped
+    by unit and locality together (a few thousand pairs), folded here both ways; names read after."""
     days = settings.DAIBAN_DUE_SOON_WORKING_DAYS if due_soon_days is None else due_soon_days
     levels = standing_filters(scope, today, days)
     counts = {level: Count("id", filter=condition) for level, condition in levels.items()}
-    result = Standing()
-    items = open_filed(scope)
-    for key, name, short, target in (
-        ("responsible_unit_id", "responsible_unit__name", "responsible_unit__short_name", result.by_unit),
-        (
-            "request__locality_id",
-            "request__locality__name",
-            "request__locality__short_name",
-            result.by_locality,
-        ),
-    ):
-        for row in items.values(key, name, short).annotate(**counts).order_by():
-            if row["overdue"] or row["due_soon"]:
-                target[(row[key], row[short] or row[name])] = Counter(
-                    overdue=row["overdue"], due_soon=row["due_soon"]
-                )
+    by_unit: dict[int, Counter[str]] = defaultdict(Counter)
+    by_locality: dict[int, Counter[str]] = defaultdict(Counter)
+    pairs = (
+        open_filed(scope).values("responsible_unit_id", "request__locality_id").annotate(**counts).order_by()
+    )
+    for row in pairs:
+        if row["overdue"] or row["due_soon"]:
+            found = Counter(overdue=row["overdue"], due_soon=row["due_soon"])
+            by_unit[row["responsible_unit_id"]].update(found)
+            by_locality[row["request__locality_id"]].update(found)
+    names = {
+        pk: short or name
+        for pk, name, short in Unit.objects.filter(id__in=by_unit.keys() | by_locality.keys()).values_list(
+            "id", "name", "short_name"
+        )
+    }
+    result = Standing(
+        by_unit={(pk, names[pk]): c for pk, c in by_unit.items()},
+        by_locality={(pk, names[pk]): c for pk, c in by_locality.items()},
+    )
     for counter in result.by_unit.values():  # every item has one responsible unit: the totals add up
         result.totals.update(counter)
     return result
@@ -277,7 +308,7 @@ def figures_for(scope: Scope, today: dt.date) -> Figures:
 
 def city_scope() -> Scope:
     return Scope(
-        jurisdiction_ids=frozenset(Jurisdiction.objects.values_list("id", flat=True)), everything=True
+        jurisdiction_ids=frozenset(Jurisdiction.objects.values_list("id", flat=True)), all_jurisdictions=True
     )
 
 

@@ -7,6 +7,7 @@ very next computation in every process, and nothing stale survives in memory.
 
 import datetime as dt
 import threading
+from collections.abc import Iterable
 
 from django.db.models import Count, Max
 
@@ -17,15 +18,34 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[tuple[object, ...], WorkCalendar]] = {}
 
 
-def _fingerprint(jurisdiction_code: str) -> tuple[object, ...]:
-    codes = ["", jurisdiction_code] if jurisdiction_code else [""]
-    stored = CalendarYear.objects.filter(jurisdiction_code__in=codes).aggregate(
-        year_count=Count("id", distinct=True),
-        year_at=Max("updated_at"),
-        day_count=Count("days"),
-        day_at=Max("days__updated_at"),
-    )
-    return (stored["year_count"], stored["year_at"], stored["day_count"], stored["day_at"])
+def _fingerprints(jurisdiction_codes: set[str]) -> dict[str, tuple[str, tuple[object, ...]]]:
+    """One aggregate query for any number of jurisdictions. A jurisdiction's calendar is the national rows
+    plus its own: it is keyed by its own code when it has local rows, else it is the national calendar."""
+    stored = {
+        row.pop("jurisdiction_code"): row
+        for row in CalendarYear.objects.filter(jurisdiction_code__in=jurisdiction_codes | {""})
+        .values("jurisdiction_code")
+        .annotate(
+            year_count=Count("id", distinct=True),
+            year_at=Max("updated_at"),
+            day_count=Count("days"),
+            day_at=Max("days__updated_at"),
+        )
+        .order_by()
+    }
+    result = {}
+    for code in jurisdiction_codes:
+        source = code if code in stored else ""
+        groups = [stored[c] for c in {"", source} if c in stored]
+        result[code] = (source, tuple(
+            combine(g[name] for g in groups if g[name] is not None)
+            for name, combine in (("year_count", sum), ("year_at", _latest), ("day_count", sum), ("day_at", _latest))
+        ))  # fmt: skip
+    return result
+
+
+def _latest(values: Iterable[dt.datetime]) -> dt.datetime | None:
+    return max(values, default=None)
 
 
 def known_years(jurisdiction_code: str = "") -> set[int]:
@@ -34,16 +54,23 @@ def known_years(jurisdiction_code: str = "") -> set[int]:
 
 
 def calendar_for(jurisdiction_code: str = "") -> WorkCalendar:
-    key = jurisdiction_code
-    fingerprint = _fingerprint(jurisdiction_code)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached[0] == fingerprint:
-            return cached[1]
-    calendar = _build(jurisdiction_code)
-    with _lock:
-        _cache[key] = (fingerprint, calendar)
-    return calendar
+    return calendars_for({jurisdiction_code})[jurisdiction_code]
+
+
+def calendars_for(jurisdiction_codes: set[str]) -> dict[str, WorkCalendar]:
+    """The calendars of several jurisdictions with one freshness query (a city-wide count needs forty);
+    those without local rows share the national one. Raises LookupError, like `calendar_for`, when no year
+    is stored at all."""
+    calendars = {}
+    for code, (source, fingerprint) in _fingerprints(jurisdiction_codes).items():
+        with _lock:
+            cached = _cache.get(source)
+        if cached is None or cached[0] != fingerprint:
+            cached = (fingerprint, _build(source))
+            with _lock:
+                _cache[source] = cached
+        calendars[code] = cached[1]
+    return calendars
 
 
 def _build(jurisdiction_code: str) -> WorkCalendar:

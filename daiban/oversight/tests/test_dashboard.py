@@ -176,3 +176,15 @@ def test_city_view_from_the_snapshot_runs_a_few_queries(client, landscape, city_
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("oversight:dashboard")).context["as_of"] is not None
     assert len(queries) <= 10, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db
+def test_period_is_in_local_days(client, park_project, rep, items, staff, clock):
+    """A request submitted at 23:00 Beijing time (15:00 UTC) belongs to that day, not the next."""
+    clock(2026, 11, 2, 23)
+    submit_request(project=park_project, data=data(items[:1]), by=rep, channel="online")
+    clock(2026, 11, 16)
+    supervisor = staff["supervisor"]
+    assert context(client, supervisor, **{"from": "2026-11-02", "to": "2026-11-02"})["request_total"] == 1
+    assert context(client, supervisor, to="2026-11-01")["request_total"] == 0
+    assert context(client, supervisor, **{"from": "2026-11-03"})["request_total"] == 0

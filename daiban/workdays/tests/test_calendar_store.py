@@ -6,7 +6,7 @@ from django.urls import reverse
 from daiban.common.models import AuditEntry
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.models import CalendarDay, CalendarYear
-from daiban.workdays.selectors import calendar_for, missing_next_year
+from daiban.workdays.selectors import calendar_for, calendars_for, missing_next_year
 from daiban.workdays.services import seed_calendar_from_library
 
 D = dt.date
@@ -96,3 +96,21 @@ def test_a_local_day_overrides_the_national_schedule(seeded):
     assert calendar_for().is_working_day(D(2026, 11, 23))
     assert not calendar_for("500242").is_working_day(D(2026, 11, 23))
     assert calendar_for("500111").is_working_day(D(2026, 11, 23))
+
+
+def test_calendars_of_many_jurisdictions_with_one_freshness_query(seeded, django_assert_num_queries):
+    codes = {"500242", "500111", ""}
+    calendars_for(codes)  # built and kept
+    with django_assert_num_queries(1):
+        calendars = calendars_for(codes)
+    assert all(calendars[c].is_working_day(D(2026, 11, 23)) for c in codes)
+    # A local edit reaches that jurisdiction only, on the very next call.
+    local = CalendarYear.objects.create(year=2026, jurisdiction_code="500242", notice="县里临时调整（示例）")
+    CalendarDay.objects.create(
+        calendar_year=local, date=D(2026, 11, 23), kind=CalendarDay.Kind.HOLIDAY, name="示例"
+    )
+    calendars = calendars_for(codes)
+    assert not calendars["500242"].is_working_day(D(2026, 11, 23))
+    assert calendars["500111"].is_working_day(D(2026, 11, 23)) and calendars[""].is_working_day(
+        D(2026, 11, 23)
+    )
