@@ -96,7 +96,7 @@ def _issue_rates(issues: Q, start: dt.date, end: dt.date, key: str) -> dict[int,
 def rank_units(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Ranked]:
     start, end = quarter_bounds(year, quarter)
     units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
-    figures = ledger_figures(jurisdiction, year, quarter, units=units)
+    figures = ledger_figures(jurisdiction, year, quarter, units=units).units
     reached = Callback.objects.filter(jurisdiction=jurisdiction, called_on__range=(start, end), reached=True)
     # Each reached call-back counts once for every unit of its request (responsible units and locality).
     units_heard: dict[int, tuple[int, set[int]]] = {}

@@ -1,5 +1,5 @@
 """The quarterly ledger as an .xlsx workbook in the layout the reform office files: a summary sheet with one
-row per unit and a totals row, and a detail sheet of every item decided in the quarter.
+row per unit and a totals row (each request and item once), and a detail sheet of every item decided in the quarter.
 
 Written with openpyxl's write-only mode row by row from database iterators into a spooled temporary file,
 so a city-scale export keeps a small, constant amount in memory; the response streams that file."""
@@ -16,7 +16,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from daiban.organizations.models import Jurisdiction, Unit
 
-from .ledger import LEDGER_UNIT_KINDS, Figures, decided_items, ledger_figures, quarter_bounds
+from .ledger import LEDGER_UNIT_KINDS, decided_items, ledger_figures, quarter_bounds
 from .models import QuarterlyLedger
 
 SUMMARY_COLUMNS = [
@@ -49,22 +49,13 @@ def _bold(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Cell]:
     return cells
 
 
-def _totals(figures: list[Figures]) -> Figures:
-    total = Figures()
-    for f in figures:
-        for name in ("requests_received", "requests_completed", "items_filed", "items_decided", "decided_on_time",
-                     "used_days", "limit_days", "open_issues", "evaluations", "bad_evaluations", "rating_sum"):  # fmt: skip
-            setattr(total, name, getattr(total, name) + getattr(f, name))
-    return total
-
-
 def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[bytes]:
     """Returns a file positioned at 0 holding the .xlsx."""
     start, end = quarter_bounds(year, quarter)
     units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS).order_by(
         "kind", "position", "id"
     )
-    figures = ledger_figures(jurisdiction, year, quarter, units=units)
+    ledger_of = ledger_figures(jurisdiction, year, quarter, units=units)
     submitted = {
         ledger.unit_id: ledger
         for ledger in QuarterlyLedger.objects.filter(jurisdiction=jurisdiction, year=year, quarter=quarter)
@@ -78,7 +69,7 @@ def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[b
                                    % {"name": jurisdiction.name, "year": year, "quarter": quarter, "start": start, "end": end}]))  # fmt: skip
     summary.append(_bold(summary, [titles[key] for key, _w in SUMMARY_COLUMNS]))
     for unit in units:
-        f = figures[unit.pk]
+        f = ledger_of.units[unit.pk]
         ledger = submitted.get(unit.pk)
         row = f.as_dict() | {
             "unit": unit.name, "kind": unit.get_kind_display(),
@@ -86,10 +77,10 @@ def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[b
             "annotation": ledger.annotation if ledger else "",
         }  # fmt: skip
         summary.append([row[key] for key, _w in SUMMARY_COLUMNS])
-    total = _totals(list(figures.values())).as_dict() | {
+    total = ledger_of.total.as_dict() | {
         "unit": _("Total"),
         "kind": "",
-        "submitted": f"{len(submitted)}/{len(figures)}",
+        "submitted": f"{len(submitted)}/{len(ledger_of.units)}",
         "annotation": "",
     }
     summary.append(_bold(summary, [total[key] for key, _w in SUMMARY_COLUMNS]))

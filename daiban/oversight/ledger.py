@@ -9,6 +9,9 @@ A unit's items are those it is responsible for, plus, for a township, the items 
   the deadline and the decision, so clock stops are already accounted for);
 - coordination issues still open at the quarter's end; evaluations given in the quarter to agents for their
   items of the unit (count, bad, mean of the three dimensions).
+
+The total counts each request, item and evaluation once, although a township request is also in its
+departments' rows: it is not the sum of the rows.
 """
 
 import datetime as dt
@@ -89,15 +92,26 @@ def _unit_items(units: QuerySet[Unit]) -> Q:
     return Q(responsible_unit__in=units) | Q(request__locality__in=units.filter(kind=Unit.Kind.TOWNSHIP))
 
 
+@dataclass
+class Ledger:
+    units: dict[int, Figures]  # keyed by unit id
+    total: Figures  # over the same units, each request, item and evaluation once
+
+
 def ledger_figures(
     jurisdiction: Jurisdiction, year: int, quarter: int, *, units: QuerySet[Unit] | None = None
-) -> dict[int, Figures]:
-    """Figures for every ledger unit of the jurisdiction (or the units given), keyed by unit id."""
+) -> Ledger:
+    """Figures for every ledger unit of the jurisdiction (or the units given), and their total."""
     start, end = quarter_bounds(year, quarter)
     if units is None:
         units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
     wanted = set(units.values_list("id", flat=True))
     figures: dict[int, Figures] = {pk: Figures() for pk in wanted}
+    total = Figures()
+
+    def counted_in(units: set[int]) -> list[Figures]:
+        return [figures[unit] for unit in units] + ([total] if units else [])
+
     items = CaseItem.objects.filter(request__jurisdiction=jurisdiction).filter(_unit_items(units))
     slim = ("id", "request_id", "responsible_unit_id", "request__locality__id", "request__locality__kind")
     try:
@@ -108,14 +122,19 @@ def ledger_figures(
     completed = items.filter(request__completed_at__date__range=(start, end))
     for qs, attr in ((received, "requests_received"), (completed, "requests_completed")):
         seen: dict[int, set[int]] = defaultdict(set)
+        everyone: set[int] = set()
         for item in qs.select_related("request__locality").only(*slim):
-            for unit in _units_of(item) & wanted:
+            hit = _units_of(item) & wanted
+            for unit in hit:
                 seen[unit].add(item.request_id)
+            if hit:
+                everyone.add(item.request_id)
         for unit, requests in seen.items():
             setattr(figures[unit], attr, len(requests))
+        setattr(total, attr, len(everyone))
     for item in items.filter(filed_on__range=(start, end)).select_related("request__locality").only(*slim):
-        for unit in _units_of(item) & wanted:
-            figures[unit].items_filed += 1
+        for f in counted_in(_units_of(item) & wanted):
+            f.items_filed += 1
     decided = list(
         items.filter(decided_on__range=(start, end), filed_on__isnull=False)
         .select_related("request__locality", "request__jurisdiction", "approval_item")
@@ -127,8 +146,7 @@ def ledger_figures(
         if clock.deadline_on is None or item.decided_on is None:
             continue
         late = calendar.working_days_between(clock.deadline_on, item.decided_on) if calendar else 0
-        for unit in _units_of(item) & wanted:
-            f = figures[unit]
+        for f in counted_in(_units_of(item) & wanted):
             f.items_decided += 1
             f.decided_on_time += int(item.decided_on <= clock.deadline_on)
             f.limit_days += item.approval_item.time_limit_days
@@ -137,7 +155,8 @@ def ledger_figures(
         jurisdiction=jurisdiction, unit__in=units, raised_at__date__lte=end
     ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=end))
     for unit_id in open_issues.values_list("unit_id", flat=True):
-        figures[unit_id].open_issues += 1
+        for f in counted_in({unit_id}):
+            f.open_issues += 1
     evaluations = Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=(start, end))
     # The units each rated agent worked for on the rated request.
     handled: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -151,12 +170,11 @@ def ledger_figures(
     for evaluation in evaluations.only(
         "request_id", "agent_id", "attitude", "efficiency", "integrity", "is_bad"
     ):
-        for unit in handled.get((evaluation.request_id, evaluation.agent_id), set()):
-            f = figures[unit]
+        for f in counted_in(handled.get((evaluation.request_id, evaluation.agent_id), set())):
             f.evaluations += 1
             f.bad_evaluations += int(evaluation.is_bad)
             f.rating_sum += evaluation.attitude + evaluation.efficiency + evaluation.integrity
-    return figures
+    return Ledger(units=figures, total=total)
 
 
 def decided_items(jurisdiction: Jurisdiction, year: int, quarter: int) -> Iterator[CaseItem]:

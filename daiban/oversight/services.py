@@ -282,7 +282,9 @@ def submit_ledger(*, unit: Unit, year: int, quarter: int, annotation: str, by: U
     if len(text) > TEXT_MAX:
         raise ValidationError({"annotation": _("At most %(n)s characters, please.") % {"n": TEXT_MAX}})
     jurisdiction = unit.jurisdiction
-    figures = ledger_figures(jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk))[unit.pk]
+    figures = ledger_figures(jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk)).units[
+        unit.pk
+    ]
     ledger = QuarterlyLedger.objects.create(
         jurisdiction=jurisdiction, unit=unit, year=year, quarter=quarter, figures=figures.as_dict(), annotation=text,
         submitted_by=by, due_on=ledger_due_on(jurisdiction, year, quarter),

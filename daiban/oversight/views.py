@@ -376,9 +376,9 @@ def ledger_detail(request: HttpRequest, unit_pk: int, year: int, quarter: int) -
     figures = (
         ledger.figures
         if ledger
-        else ledger_figures(unit.jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk))[
-            unit.pk
-        ].as_dict()
+        else ledger_figures(unit.jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk))
+        .units[unit.pk]
+        .as_dict()
     )
     can_submit = ledger is None and unit.pk in coordinator_units(request.user)
     form = LedgerForm(request.POST or None) if can_submit else None
