@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from daiban.cases.selectors import requests_visible_to
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors, form_error_text
+from daiban.common.forms import add_service_errors, posted_step
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
@@ -229,15 +229,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_up_done(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     follow_up = get_object_or_404(FollowUp.objects.filter(meeting__request=service_request), pk=follow_up_pk)
-    form = DoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("assistance:meeting_list", pk=pk)
-    try:
-        complete_follow_up(follow_up=follow_up, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"],
-                           by=request.user)  # type: ignore[arg-type]  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Follow-up done."))
+    posted_step(request, DoneForm(request.POST), lambda d: complete_follow_up(
+        follow_up=follow_up, done_on=d["done_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+    ), _("Follow-up done."))  # fmt: skip
     return redirect("assistance:meeting_list", pk=pk)

@@ -5,8 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.common.access import signed_in
-from daiban.common.forms import form_error_text
+from daiban.common.forms import posted_step
 from daiban.organizations.models import Unit
 from daiban.organizations.selectors import person_id
 
@@ -128,16 +126,8 @@ def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpR
         raise Http404
     item = _item(request, pk, item_pk)
     form_class, run = STEPS[action]
-    form = form_class(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return _back(item)
-    try:
-        run(item, form.cleaned_data, request.user, form.cleaned_data["version"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Recorded: %(step)s") % {"step": ITEM_ACTION_LABELS[action]})
+    posted_step(request, form_class(request.POST, request.FILES), lambda d: run(item, d, request.user, d["version"]),
+                _("Recorded: %(step)s") % {"step": ITEM_ACTION_LABELS[action]})  # fmt: skip
     return _back(item)
 
 
@@ -146,21 +136,9 @@ def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpR
 def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
     line = get_object_or_404(item.checklist.select_related("material", "case_item"), pk=line_pk)
-    form = ChecklistLineForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return _back(item)
-    d = form.cleaned_data
-    try:
-        steps.update_checklist_line(
-            line=line,
-            status=d["status"],
-            promised_on=d["promised_on"],
-            note=d["note"],
-            by=request.user,  # type: ignore[arg-type]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    posted_step(request, ChecklistLineForm(request.POST), lambda d: steps.update_checklist_line(
+        line=line, status=d["status"], promised_on=d["promised_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+    ), _("Checklist updated."))  # fmt: skip
     return _back(item)
 
 
@@ -168,21 +146,9 @@ def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) 
 @require_POST
 def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
-    form = SpecialProcedureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return _back(item)
-    d = form.cleaned_data
-    try:
-        steps.start_special_procedure(
-            item=item,
-            kind=d["kind"],
-            start_on=d["start_on"],
-            note=d["note"],
-            by=request.user,  # type: ignore[arg-type]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    posted_step(request, SpecialProcedureForm(request.POST), lambda d: steps.start_special_procedure(
+        item=item, kind=d["kind"], start_on=d["start_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+    ), _("Special procedure recorded: the clock is stopped."))  # fmt: skip
     return _back(item)
 
 
@@ -191,14 +157,9 @@ def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
     stop = get_object_or_404(item.stops.all(), pk=stop_pk)
-    form = EndProcedureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return _back(item)
-    try:
-        steps.end_special_procedure(stop=stop, end_on=form.cleaned_data["end_on"], by=request.user)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    posted_step(request, EndProcedureForm(request.POST), lambda d: steps.end_special_procedure(
+        stop=stop, end_on=d["end_on"], by=request.user,  # type: ignore[arg-type]
+    ), _("Special procedure ended: the clock runs again."))  # fmt: skip
     return _back(item)
 
 
@@ -207,22 +168,11 @@ def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> 
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     form = VisitForm(request.POST, request.FILES, request_items=service_request.items.all())
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("cases:request_detail", pk=pk)
-    d = form.cleaned_data
-    uploads = [
-        steps.VisitUpload(file=f, kind=d["document_kind"], case_item=d["case_item"]) for f in d["documents"]
-    ]
-    try:
-        steps.record_visit(
-            request=service_request, visited_on=d["visited_on"], place=d["place"], people_met=d["people_met"],
-            note=d["note"], uploads=uploads, by=request.user,  # type: ignore[arg-type]
-        )  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Visit recorded."))
+    posted_step(request, form, lambda d: steps.record_visit(
+        request=service_request, visited_on=d["visited_on"], place=d["place"], people_met=d["people_met"], note=d["note"],
+        uploads=[steps.VisitUpload(file=f, kind=d["document_kind"], case_item=d["case_item"]) for f in d["documents"]],
+        by=request.user,  # type: ignore[arg-type]
+    ), _("Visit recorded."))  # fmt: skip
     return redirect("cases:request_detail", pk=pk)
 
 
@@ -231,20 +181,10 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
     departments = Unit.objects.filter(jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT)
-    form = ChaseForm(request.POST, departments=departments)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return _back(item)
-    d = form.cleaned_data
-    try:
-        steps.record_chase(
-            item=item, chased_on=d["chased_on"], department=d["department"], how=d["how"], answer=d["answer"],
-            next_step=d["next_step"], shared=d["shared"], by=request.user,  # type: ignore[arg-type]
-        )  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Chase recorded."))
+    posted_step(request, ChaseForm(request.POST, departments=departments), lambda d: steps.record_chase(
+        item=item, chased_on=d["chased_on"], department=d["department"], how=d["how"], answer=d["answer"],
+        next_step=d["next_step"], shared=d["shared"], by=request.user,  # type: ignore[arg-type]
+    ), _("Chase recorded."))  # fmt: skip
     return _back(item)
 
 

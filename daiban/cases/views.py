@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from daiban.catalogue.models import ApprovalItem
 from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors, form_error_text, report_outcome
+from daiban.common.forms import add_service_errors, posted_step, report_outcome
 from daiban.common.stages import Stage
 from daiban.organizations.models import Role, Window
 from daiban.organizations.selectors import active_roles
@@ -221,17 +221,10 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _visible_request(request, pk)
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("cases:request_detail", pk=pk)
-    user, reason = request.user, form.cleaned_data["reason"]
-    return _act(
-        request,
-        pk,
-        lambda: decline_request(request=service_request, reason=reason, by=user),  # type: ignore[arg-type]
-        _("Request declined; the applicant sees the reason."),
-    )
+    posted_step(request, DeclineForm(request.POST), lambda d: decline_request(
+        request=service_request, reason=d["reason"], by=request.user,  # type: ignore[arg-type]
+    ), _("Request declined; the applicant sees the reason."))  # fmt: skip
+    return redirect("cases:request_detail", pk=pk)
 
 
 @applicant_only
@@ -254,16 +247,11 @@ def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = get_object_or_404(service_request.items.select_related("request__locality"), pk=item_pk)
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("cases:request_detail", pk=pk)
-    user, agent, reason = request.user, form.cleaned_data["agent"], form.cleaned_data["reason"]
-    return _act(
-        request,
-        pk,
-        lambda: assign_agent(item=item, agent=agent, by=user, reason=reason),  # type: ignore[arg-type]
-        _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name, "item": item.approval_item.name},
-    )
+    agent = form.cleaned_data["agent"] if form.is_valid() else None
+    posted_step(request, form, lambda d: assign_agent(
+        item=item, agent=d["agent"], by=request.user, reason=d["reason"],  # type: ignore[arg-type]
+    ), _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name if agent else "", "item": item.approval_item.name})  # fmt: skip
+    return redirect("cases:request_detail", pk=pk)
 
 
 @coordinators_only

@@ -1,6 +1,7 @@
 """Glue between forms and service functions: a service's ValidationError lands on the right form fields."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -34,3 +35,14 @@ def report_outcome(request: HttpRequest, action: Callable[[], object], done: str
 def form_error_text(form: forms.BaseForm) -> str:
     """A form's errors as one line, for a step posted from a page that shows it as a message."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def posted_step(
+    request: HttpRequest, form: forms.BaseForm, step: Callable[[dict[str, Any]], object], done: str
+) -> bool:
+    """A step posted from a page that shows its outcome as a message: the form's errors, the service's
+    refusal, or `done`. The service runs only on a valid form, so a bad field saves nothing."""
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return False
+    return report_outcome(request, lambda: step(form.cleaned_data), done)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from daiban.cases.models import ServiceRequest
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors, form_error_text, report_outcome
+from daiban.common.forms import add_service_errors, posted_step, report_outcome
 from daiban.organizations.models import Role
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
@@ -237,14 +237,9 @@ def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in STEP_SERVICES:
         messages.error(request, _("Unknown step."))
         return redirect("feedback:rectification_detail", pk=pk)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("feedback:rectification_detail", pk=pk)
-    note, user = form.cleaned_data["note"], request.user
-    report_outcome(
-        request, lambda: STEP_SERVICES[action](rectification=rectification, note=note, by=user), _("Saved.")
-    )
+    posted_step(request, NoteForm(request.POST), lambda d: STEP_SERVICES[action](
+        rectification=rectification, note=d["note"], by=request.user,
+    ), _("Saved."))  # fmt: skip
     return redirect("feedback:rectification_detail", pk=pk)
 
 
@@ -252,10 +247,7 @@ def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpRespon
 @require_POST
 def rectification_owner(request: HttpRequest, pk: int) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
-    form = OwnerForm(request.POST, people=owner_candidates(rectification))
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("feedback:rectification_detail", pk=pk)
-    owner, user = form.cleaned_data["owner"], request.user
-    report_outcome(request, lambda: reassign_rectification(rectification=rectification, owner=owner, by=user), _("Owner changed."))  # type: ignore[arg-type]  # fmt: skip
+    posted_step(request, OwnerForm(request.POST, people=owner_candidates(rectification)), lambda d: reassign_rectification(
+        rectification=rectification, owner=d["owner"], by=request.user,  # type: ignore[arg-type]
+    ), _("Owner changed."))  # fmt: skip
     return redirect("feedback:rectification_detail", pk=pk)

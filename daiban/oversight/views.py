@@ -18,7 +18,7 @@ from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import coordinator_units, item_clocks, requests_visible_to
 from daiban.common.access import permission_rule
-from daiban.common.forms import add_service_errors, form_error_text, report_outcome
+from daiban.common.forms import add_service_errors, posted_step
 from daiban.common.stages import Stage
 from daiban.feedback.models import Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
@@ -76,19 +76,9 @@ def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
         ),
         pk=item_pk,
     )
-    form = IssueForm(request.POST)
-    if form.is_valid():
-        try:
-            raise_issue_from_item(
-                item=item, title=form.cleaned_data["title"], description=form.cleaned_data["description"],
-                by=request.user,  # type: ignore[arg-type]
-            )  # fmt: skip
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The problem is on the reform office's issue list."))
-    else:
-        messages.error(request, form_error_text(form))
+    posted_step(request, IssueForm(request.POST), lambda d: raise_issue_from_item(
+        item=item, title=d["title"], description=d["description"], by=request.user,  # type: ignore[arg-type]
+    ), _("The problem is on the reform office's issue list."))  # fmt: skip
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
 
@@ -162,34 +152,20 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _post(
-    request: HttpRequest, pk: int, action: Callable[[CoordinationIssue], object], done: str
-) -> HttpResponse:
-    issue = _visible(request, pk)
-    report_outcome(request, lambda: action(issue), done)
-    return redirect("oversight:issue_detail", pk=pk)
-
-
 @staff_only
 @require_POST
 def issue_assign(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
-    form = AssignIssueForm(request.POST, agents=eligible_assignees(issue))
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("oversight:issue_detail", pk=pk)
-    c, user = form.cleaned_data, request.user
-    return _post(request, pk, lambda i: assign_issue(issue=i, assignee=c["assignee"], working_days=c["working_days"],
-                                                     by=user), _("Assigned."))  # type: ignore[arg-type]  # fmt: skip
+    posted_step(request, AssignIssueForm(request.POST, agents=eligible_assignees(issue)), lambda d: assign_issue(
+        issue=issue, assignee=d["assignee"], working_days=d["working_days"], by=request.user,  # type: ignore[arg-type]
+    ), _("Assigned."))  # fmt: skip
+    return redirect("oversight:issue_detail", pk=pk)
 
 
 def _text_step(request: HttpRequest, pk: int, step: Callable[..., object], done: str) -> HttpResponse:
-    form = IssueTextForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("oversight:issue_detail", pk=pk)
-    text, user = form.cleaned_data["text"], request.user
-    return _post(request, pk, lambda i: step(i, text, user), done)
+    issue = _visible(request, pk)
+    posted_step(request, IssueTextForm(request.POST), lambda d: step(issue, d["text"], request.user), done)
+    return redirect("oversight:issue_detail", pk=pk)
 
 
 @staff_only
@@ -508,11 +484,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def required_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     inspection = get_object_or_404(inspections_visible_to(request.user), pk=pk)
     action = get_object_or_404(inspection.actions, pk=action_pk)
-    form = DoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_error_text(form))
-        return redirect("oversight:inspection_detail", pk=pk)
-    report_outcome(request, lambda: complete_required_action(
-        action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], by=request.user),  # type: ignore[arg-type]
-        _("Saved."))  # fmt: skip
+    posted_step(request, DoneForm(request.POST), lambda d: complete_required_action(
+        action=action, done_on=d["done_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+    ), _("Saved."))  # fmt: skip
     return redirect("oversight:inspection_detail", pk=pk)
