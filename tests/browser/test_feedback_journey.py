@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from daiban.cases import item_services as steps
 from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
+from daiban.cases.tests.chains import deliver_it, file_it
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.organizations.models import Jurisdiction, User
@@ -50,23 +50,8 @@ def delivered_request():  # type: ignore[no-untyped-def]
     reviewer = User.objects.get(username="yy-reviewer")
     accept_request(request=request, by=coordinator)
     item = assign_agent(item=request.items.get(), agent=agent, by=coordinator)
-    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
-    for line in item.checklist.all():
-        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item, external_ref="500242-SG-0001", filed_on=today, by=agent, expected_version=item.version
-    )
-    item = steps.approve(item=item, decided_on=today, by=reviewer, expected_version=item.version)
-    item = steps.pick_up(item=item, on=today, by=agent, expected_version=item.version)
-    steps.deliver(
-        item=item,
-        method="in_person",
-        delivered_on=today,
-        receiver="张经理",
-        by=agent,
-        expected_version=item.version,
-    )
+    item = file_it(item, agent, filed_on=today, ref="500242-SG-0001")
+    deliver_it(item, agent, reviewer, decided_on=today)
     request.refresh_from_db()
     return request, agent
 

@@ -11,6 +11,7 @@ from daiban.cases.models import CaseItem, ClockStop, Delivery, ItemMaterial
 from daiban.cases.reminders import sweep_deadlines
 from daiban.cases.selectors import item_clocks
 from daiban.cases.services import accept_request, assign_agent, submit_request
+from daiban.cases.tests.chains import file_it, receive_all
 from daiban.notifications.models import Notification
 from daiban.organizations.models import Role
 from daiban.workdays.services import seed_calendar_from_library
@@ -38,23 +39,12 @@ def permit(park_project, rep, items, staff, reviewer):
     return request.items.get(approval_item__code="construction-permit")
 
 
-def receive_all(item, agent):
-    for line in item.checklist.select_related("material"):
-        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
-
-
 def fresh(item):
     return CaseItem.objects.get(pk=item.pk)
 
 
 def to_filed(item, agent, ref, filed_on):
-    """Collect every material, mark ready and file: how most chains below begin."""
-    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
-    receive_all(item, agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    return steps.file_item(
-        item=item, external_ref=ref, filed_on=filed_on, by=agent, expected_version=item.version
-    )
+    return file_it(item, agent, filed_on=filed_on, ref=ref)
 
 
 @pytest.mark.django_db

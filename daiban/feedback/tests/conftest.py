@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from daiban.cases import item_services as steps
+from daiban.cases.tests.chains import deliver_it, file_it
 from daiban.cases.tests.conftest import clock, dispatched, items, park_project, rep, staff, town_project  # noqa: F401
 from daiban.organizations.models import Role, Unit
 from daiban.organizations.selectors import forget_roles
@@ -33,17 +33,7 @@ def hall_manager(youyang, make_staff):
 
 def deliver_item(item, reviewer, on):
     """Drive one item from planned to delivered on one day, by its own agent."""
-    agent = item.agent
-    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
-    for line in item.checklist.all():
-        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(item=item, external_ref=f"YY-{item.pk:06d}", filed_on=on, by=agent,
-                           expected_version=item.version)  # fmt: skip
-    item = steps.approve(item=item, decided_on=on, by=reviewer, expected_version=item.version)
-    item = steps.pick_up(item=item, on=on, by=agent, expected_version=item.version)
-    steps.deliver(item=item, method="in_person", delivered_on=on, receiver="张经理", by=agent,
-                  expected_version=item.version)  # fmt: skip
+    deliver_it(file_it(item, item.agent, filed_on=on), item.agent, reviewer, decided_on=on)
 
 
 def deliver_all(request, reviewer, on):

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from daiban.cases import item_services as steps
 from daiban.cases.services import accept_request, assign_agent, submit_request
+from daiban.cases.tests.chains import deliver_it, file_it
 from daiban.cases.tests.conftest import clock, data, items, park_project, rep, staff, town_project  # noqa: F401
 from daiban.feedback.services import evaluate
 from daiban.feedback.tests.conftest import completed, dispatched, hall_manager, reviewer  # noqa: F401
@@ -14,25 +14,11 @@ D = dt.date
 
 
 def walk(item, agent, reviewer, clock, filed, decided):
+    """File on `filed` and decide and deliver on `decided`, the clock following."""
     clock(filed.year, filed.month, filed.day)
-    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
-    for line in item.checklist.all():
-        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(
-        item=item, external_ref=f"Q3-{item.pk:06d}", filed_on=filed, by=agent, expected_version=item.version
-    )
+    item = file_it(item, agent, filed_on=filed)
     clock(decided.year, decided.month, decided.day)
-    item = steps.approve(item=item, decided_on=decided, by=reviewer, expected_version=item.version)
-    item = steps.pick_up(item=item, on=decided, by=agent, expected_version=item.version)
-    return steps.deliver(
-        item=item,
-        method="in_person",
-        delivered_on=decided,
-        receiver="张经理",
-        by=agent,
-        expected_version=item.version,
-    )
+    return deliver_it(item, agent, reviewer, decided_on=decided)
 
 
 @pytest.fixture

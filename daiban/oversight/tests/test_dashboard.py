@@ -6,9 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from daiban.cases import item_services as steps
 from daiban.cases.models import ServiceRequest
 from daiban.cases.services import accept_request, assign_agent, submit_request
+from daiban.cases.tests.chains import file_it
 from daiban.cases.tests.conftest import data
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.services import evaluate
@@ -26,14 +26,7 @@ def file_land_permit(project, rep, staff, on):
     request = submit_request(project=project, data=data([permit]), by=rep, channel="online")
     accept_request(request=request, by=staff["park_coord"])
     item = assign_agent(item=request.items.get(), agent=staff["park_agent"], by=staff["park_coord"])
-    agent = staff["park_agent"]
-    item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
-    for line in item.checklist.all():
-        steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
-    item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    return steps.file_item(
-        item=item, external_ref=f"GH-{request.pk:06d}", filed_on=on, by=agent, expected_version=item.version
-    )
+    return file_it(item, staff["park_agent"], filed_on=on)
 
 
 @pytest.fixture
