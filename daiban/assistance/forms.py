@@ -4,8 +4,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from daiban.cases.forms import DateInput
 from daiban.catalogue.models import ApprovalItem
+from daiban.common.forms import DateInput, OptionalRowForm
 from daiban.common.validators import normalize_uscc
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.projects.models import Applicant
@@ -126,7 +126,9 @@ class MeetingForm(forms.Form):
         self.fields["departments"].queryset = units  # type: ignore[attr-defined]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(OptionalRowForm):
+    together = ("task", "owner_unit", "due_on")
+    incomplete = _("A follow-up needs a task, an owning unit and a due date.")
     task = forms.CharField(label=_("task"), max_length=255, required=False)
     owner_unit = forms.ModelChoiceField(label=_("owner"), queryset=Unit.objects.none(), required=False)
     due_on = forms.DateField(label=_("due on"), required=False, widget=DateInput)
@@ -134,13 +136,6 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        filled = [bool(cleaned.get(k)) for k in ("task", "owner_unit", "due_on")]
-        if any(filled) and not all(filled):
-            raise forms.ValidationError(_("A follow-up needs a task, an owning unit and a due date."))
-        return cleaned
 
 
 FOLLOW_UP_ROWS = 3
@@ -154,8 +149,3 @@ def meeting_data(meeting: MeetingForm, follow_ups: list[FollowUpForm]) -> Meetin
         topics=c["topics"], decisions=c["decisions"],
         follow_ups=[FollowUpData(task=r["task"], owner_unit=r["owner_unit"], due_on=r["due_on"]) for r in rows],
     )  # fmt: skip
-
-
-class DoneForm(forms.Form):
-    done_on = forms.DateField(label=_("done on"), widget=DateInput)
-    note = forms.CharField(label=_("result"), max_length=255, required=False)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from daiban.cases.selectors import requests_visible_to
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
-from daiban.common.forms import add_service_errors, posted_step
+from daiban.common.forms import DoneForm, add_service_errors, posted_step
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
@@ -23,7 +23,6 @@ from .forms import (
     FOLLOW_UP_ROWS,
     AnswerForm,
     AskForm,
-    DoneForm,
     FollowUpForm,
     MeetingForm,
     PublishForm,

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem
+from daiban.common.forms import DateInput
 from daiban.organizations.models import Unit, User, Window
 from daiban.projects.forms import ApplicantForm, ProjectFieldsForm
 from daiban.projects.models import Project
@@ -152,15 +153,6 @@ class AssignForm(forms.Form):
             _("%(name)s (%(load)s open items)")
             % {"name": user.display_name, "load": getattr(user, "load", 0)}
         )
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker: its value must be ISO (YYYY-MM-DD) whatever the page's language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class StepForm(forms.Form):

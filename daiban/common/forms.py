@@ -1,4 +1,5 @@
-"""Glue between forms and service functions: a service's ValidationError lands on the right form fields."""
+"""Glue between forms and service functions (a service's ValidationError lands on the right form fields,
+a posted step reports its outcome), and the form pieces every app's pages share."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -46,3 +48,34 @@ def posted_step(
         messages.error(request, form_error_text(form))
         return False
     return report_outcome(request, lambda: step(form.cleaned_data), done)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: its value must be ISO (YYYY-MM-DD) whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DoneForm(forms.Form):
+    """Reporting a task done (a meeting's follow-up, an inspection's required action): when, and the result."""
+
+    done_on = forms.DateField(label=_("done on"), widget=DateInput)
+    note = forms.CharField(label=_("result"), max_length=255, required=False)
+
+
+class OptionalRowForm(forms.Form):
+    """One of a few blank rows under a larger form (follow-ups of a meeting, actions of an inspection): left
+    empty it is skipped; started, every field in `together` is needed, or `incomplete` is said."""
+
+    together: tuple[str, ...] = ()
+    incomplete: Any = ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        filled = [bool(cleaned.get(name)) for name in self.together]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(self.incomplete)
+        return cleaned

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daiban.cases.forms import DateInput
+from daiban.common.forms import DateInput
 from daiban.organizations.models import User
 
 from .models import Callback, Level

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from daiban.cases.forms import DateInput
+from daiban.common.forms import DateInput, OptionalRowForm
 from daiban.organizations.models import Jurisdiction, Unit, User
 
 from .services import TEXT_MAX
@@ -86,7 +86,9 @@ class InspectionForm(forms.Form):
         self.fields["units"].queryset = units  # type: ignore[attr-defined]
 
 
-class ActionForm(forms.Form):
+class ActionForm(OptionalRowForm):
+    together = ("unit", "action", "due_on")
+    incomplete = _("A required action needs a unit, a description and a due date.")
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
     action = forms.CharField(label=_("required action"), max_length=255, required=False)
     due_on = forms.DateField(label=_("due on"), required=False, widget=DateInput)
@@ -94,15 +96,3 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        filled = [bool(cleaned.get(k)) for k in ("unit", "action", "due_on")]
-        if any(filled) and not all(filled):
-            raise forms.ValidationError(_("A required action needs a unit, a description and a due date."))
-        return cleaned
-
-
-class DoneForm(forms.Form):
-    done_on = forms.DateField(label=_("done on"), widget=DateInput)
-    note = forms.CharField(label=_("result"), max_length=255, required=False)

@@ -18,7 +18,7 @@ from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import coordinator_units, item_clocks, requests_visible_to
 from daiban.common.access import permission_rule
-from daiban.common.forms import add_service_errors, posted_step
+from daiban.common.forms import DoneForm, add_service_errors, posted_step
 from daiban.common.stages import Stage
 from daiban.feedback.models import Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
@@ -37,7 +37,6 @@ from .exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
 from .forms import (
     ActionForm,
     AssignIssueForm,
-    DoneForm,
     InspectionForm,
     IssueForm,
     IssueTextForm,

@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from daiban.cases.forms import DateInput
 from daiban.cases.models import CaseItem
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import signed_in
+from daiban.common.forms import DateInput
 from daiban.workdays.engine import CalendarYearUnknown
 
 from .engine import PlanCycleError
