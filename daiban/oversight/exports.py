@@ -1,5 +1,5 @@
 """The quarterly ledger as an .xlsx workbook in the layout the reform office files: a summary sheet with one
-row per unit and a totals row (each request and item once), and a detail sheet of every item decided in the quarter.
+row per unit (as submitted, once it is) and a totals row (counted now, each request and item once), and a detail sheet of every item decided in the quarter.
 
 Written with openpyxl's write-only mode row by row from database iterators into a spooled temporary file,
 so a city-scale export keeps a small, constant amount in memory; the response streams that file."""
@@ -69,9 +69,9 @@ def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[b
                                    % {"name": jurisdiction.name, "year": year, "quarter": quarter, "start": start, "end": end}]))  # fmt: skip
     summary.append(_bold(summary, [titles[key] for key, _w in SUMMARY_COLUMNS]))
     for unit in units:
-        f = ledger_of.units[unit.pk]
         ledger = submitted.get(unit.pk)
-        row = f.as_dict() | {
+        # A submitted ledger is the unit's record: its figures as they stood when it was submitted.
+        row = (ledger.figures if ledger else ledger_of.units[unit.pk].as_dict()) | {
             "unit": unit.name, "kind": unit.get_kind_display(),
             "submitted": ledger.submitted_at.strftime("%Y-%m-%d") if ledger else _("not submitted"),
             "annotation": ledger.annotation if ledger else "",
@@ -84,6 +84,8 @@ def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[b
         "annotation": "",
     }
     summary.append(_bold(summary, [total[key] for key, _w in SUMMARY_COLUMNS]))
+    summary.append([_("Submitted ledgers show their figures as submitted, the others as counted now. The total is "
+                      "counted now, each request and item once: a township's request is also in its departments' rows.")])  # fmt: skip
     detail = book.create_sheet(_("Detail of items decided"))
     detail.append(_bold(detail, [_("Project"), _("Project code"), _("Item"), _("Responsible unit"), _("Locality"), _("Agent"),
                                  _("Receipt number"), _("Filed on"), _("Decided on"), _("State")]))  # fmt: skip

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from daiban.cases.models import CaseItem
 from daiban.organizations.models import Unit
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.ledger import ledger_figures, quarter_bounds
@@ -59,33 +60,44 @@ def test_units_review_annotate_and_submit(quarter, youyang, staff, clock):
 
 
 @pytest.mark.django_db
-def test_excel_export_has_the_sheets_and_totals(quarter, youyang):
+def test_excel_export_has_the_sheets_and_totals(quarter, youyang, staff):
+    park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
+    submit_ledger(
+        unit=park, year=2026, quarter=3, annotation="施工许可超期系消防意见延迟", by=staff["park_coord"]
+    )
+    # A decision recorded against the wrong day is corrected after the park submitted.
+    CaseItem.objects.filter(request__locality=park, approval_item__code="project-filing").update(
+        decided_on=D(2026, 10, 9)
+    )
     book = load_workbook(io.BytesIO(ledger_workbook(youyang, 2026, 3).read()), read_only=True)
     assert book.sheetnames == ["台账汇总", "办结事项明细"]
     summary = list(book["台账汇总"].iter_rows(values_only=True))
     assert "2026年第3季度" in summary[0][0]
     header = summary[1]
     assert header[0] == "单位" and header[7] == "按时办结率（%）"
-    total = summary[-1]
-    assert total[0] == "合计"
+    total = summary[-2]
+    assert total[0] == "合计" and "按报送时" in summary[-1][0]
     column = {name: i for i, name in enumerate(header)}
     assert (
-        total[column["办结事项数"]] == 2
-        and total[column["按时办结数"]] == 1
-        and total[column["按时办结率（%）"]] == 50.0
+        total[column["办结事项数"]] == 1  # counted now: the filing moved out of the quarter
+        and total[column["按时办结数"]] == 0
+        and total[column["按时办结率（%）"]] == 0.0
     )
     # Township-003 and zjw each count the township request in their rows; the total counts it once.
-    rows = summary[2:-1]
+    rows = summary[2:-2]
     assert sum(r[column["新受理申请数"]] for r in rows) == 3
     assert total[column["新受理申请数"]] == 2
     park_row = next(
         r
-        for r in summary[2:-1]
+        for r in rows
         if r[0] == "酉阳自治县工业园区管委会" or r[0].endswith("工业园区管理委员会") or "工业园区" in r[0]
     )
     assert park_row[column["差评数"]] == 1
+    # The park's row is its ledger as submitted: both items decided, one on time, and its note.
+    assert (park_row[column["办结事项数"]], park_row[column["按时办结率（%）"]]) == (2, 50.0)
+    assert park_row[column["单位说明"]] == "施工许可超期系消防意见延迟"
     detail = list(book["办结事项明细"].iter_rows(values_only=True))
-    assert len(detail) == 3 and {r[2] for r in detail[1:]} == {"企业投资项目备案", "建筑工程施工许可证核发"}
+    assert len(detail) == 2 and {r[2] for r in detail[1:]} == {"建筑工程施工许可证核发"}
 
 
 @pytest.mark.django_db
