@@ -18,7 +18,7 @@ from daiban.organizations.selectors import active_roles, is_platform_superuser, 
 from daiban.projects.models import Applicant
 from daiban.workdays.engine import CalendarYearUnknown, WarningLevel, WorkCalendar
 from daiban.workdays.engine import ClockStop as Stop
-from daiban.workdays.selectors import calendar_for
+from daiban.workdays.selectors import calendar_for, calendars_for
 
 from .item_states import CLOCK_STATES
 from .models import OPEN_STATES, CaseItem, ServiceRequest
@@ -155,7 +155,8 @@ class ItemClock:
 def item_clocks(items: Iterable[CaseItem], today: dt.date, *, due_soon_days: int = 2) -> dict[int, ItemClock]:
     """One clock per item. Items must come with `stops`, `approval_item` and the request's jurisdiction
     loaded (prefetch), so a page of items costs no query per item."""
-    calendars: dict[str, WorkCalendar] = {}
+    items = list(items)
+    calendars = _calendars({item.request.jurisdiction.code for item in items if item.filed_on is not None})
     clocks: dict[int, ItemClock] = {}
     for item in items:
         if item.filed_on is None:
@@ -163,13 +164,12 @@ def item_clocks(items: Iterable[CaseItem], today: dt.date, *, due_soon_days: int
             continue
         code = item.request.jurisdiction.code
         try:
-            calendar = calendars.get(code) or calendar_for(code)
-            calendars[code] = calendar
+            calendar = calendars[code]
             stops = [Stop(s.start_on, s.end_on, s.kind) for s in item.stops.all()]
             deadline = calendar.deadline(
                 item.filed_on, item.approval_item.time_limit_days, stops, as_of=today
             )
-        except (CalendarYearUnknown, LookupError):
+        except (CalendarYearUnknown, KeyError):
             clocks[item.pk] = ItemClock("unknown", _("holiday schedule missing: deadline unknown"))
             continue
         if item.state not in CLOCK_STATES:
@@ -206,6 +206,14 @@ def item_clocks(items: Iterable[CaseItem], today: dt.date, *, due_soon_days: int
     return clocks
 
 
+def _calendars(codes: set[str]) -> dict[str, WorkCalendar]:
+    """The jurisdictions' calendars, fetched once for a whole page or batch; none when no year is stored."""
+    try:
+        return calendars_for(codes) if codes else {}
+    except LookupError:
+        return {}
+
+
 def derived_due_on(item: CaseItem, calendar: WorkCalendar | None = None) -> dt.date | None:
     """What `CaseItem.due_on` must hold: the deadline with closed stops, or None before filing, while a stop
     is open, or when the holiday schedule does not reach it yet. The item's `stops` must be current."""
@@ -227,19 +235,17 @@ def refresh_due_dates(items: QuerySet[CaseItem], *, chunk: int = 2000) -> int:
     """Rewrite `due_on` where it no longer matches its inputs (after a holiday schedule was edited, or for
     items filed before the column existed). Returns how many changed."""
     changed = 0
-    calendars: dict[str, WorkCalendar] = {}
     qs = items.filter(filed_on__isnull=False).select_related("request__jurisdiction", "approval_item")
     last = 0
     while batch := list(qs.filter(pk__gt=last).prefetch_related("stops").order_by("pk")[:chunk]):
         last = batch[-1].pk
+        calendars = _calendars({item.request.jurisdiction.code for item in batch})  # fresh each batch
         stale = []
         for item in batch:
-            code = item.request.jurisdiction.code
-            try:
-                calendars.setdefault(code, calendar_for(code))
-            except (CalendarYearUnknown, LookupError):
+            calendar = calendars.get(item.request.jurisdiction.code)
+            if calendar is None:
                 continue
-            due_on = derived_due_on(item, calendars[code])
+            due_on = derived_due_on(item, calendar)
             if due_on != item.due_on:
                 item.due_on = due_on
                 stale.append(item)

@@ -3,10 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from daiban.cases import item_services as steps
+from daiban.cases.models import CaseItem
 from daiban.cases.reminders import sweep_deadlines
+from daiban.cases.selectors import refresh_due_dates
 from daiban.cases.services import accept_request, assign_agent
+from daiban.cases.tests.chains import file_it
 from daiban.notifications.models import Notification
 from daiban.organizations.models import Role
 from daiban.workdays.services import seed_calendar_from_library
@@ -94,3 +99,18 @@ def test_applicants_are_reminded_of_promised_materials(submitted, staff, rep, mo
     assert sweep_deadlines(today=D(2026, 11, 23))["promised"] == 0
     assert sweep_deadlines(today=D(2026, 11, 25))["promised"] == 1  # now late: told once more
     assert sent("material.promise_due", rep) == 2
+
+
+@pytest.mark.django_db
+def test_deadline_refresh_reads_the_calendar_once_per_batch(filed_permit, staff):
+    """The nightly check covers every filed item in the city: its queries must not grow with them."""
+    with CaptureQueriesContext(connection) as one:
+        assert refresh_due_dates(CaseItem.objects.all()) == 0
+    for item in filed_permit.request.items.exclude(pk=filed_permit.pk):
+        file_it(item, staff["park_agent"], filed_on=D(2026, 9, 28))
+    CaseItem.objects.update(due_on=None)  # stale everywhere: every item is rewritten
+    filed = CaseItem.objects.filter(filed_on__isnull=False).count()
+    assert filed >= 3
+    with CaptureQueriesContext(connection) as many:
+        assert refresh_due_dates(CaseItem.objects.all()) == filed
+    assert len(many) == len(one) + 1  # the same reads, then one UPDATE for the batch
