@@ -29,7 +29,7 @@ from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, User
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.models import DashboardSnapshot
 from daiban.oversight.services import refresh_city_snapshot
-from daiban.oversight.views import dashboard
+from daiban.oversight.views import dashboard, dashboard_items
 
 
 def timed(label: str, call, runs: int = 5) -> None:  # type: ignore[no-untyped-def]
@@ -61,10 +61,10 @@ def main() -> None:
           f"{CaseItem.objects.count():,} items")  # fmt: skip
     factory = RequestFactory()
 
-    def view(user: User, query: str = "") -> None:
+    def view(user: User, query: str = "", page=dashboard) -> None:  # type: ignore[no-untyped-def]
         request = factory.get(f"/oversight/dashboard/{query}")
         request.user = user
-        response = dashboard(request)
+        response = page(request)
         assert response.status_code == 200, response.status_code
 
     timed("dashboard, one district (500242)", lambda: view(supervisor))
@@ -76,6 +76,16 @@ def main() -> None:
     timed(
         "dashboard, whole city, one quarter",
         lambda: view(city_supervisor, "?from=2026-07-01&to=2026-09-30"),
+        runs=3,
+    )
+    timed(
+        "drill-down, one district, overdue",
+        lambda: view(supervisor, "?level=overdue", dashboard_items),
+        runs=3,
+    )
+    timed(
+        "drill-down, whole city, overdue (first 500)",
+        lambda: view(city_supervisor, "?level=overdue", dashboard_items),
         runs=3,
     )
 
