@@ -181,3 +181,27 @@ def test_period_is_in_local_days(client, park_project, rep, items, staff, clock)
     assert context(client, supervisor, **{"from": "2026-11-02", "to": "2026-11-02"})["request_total"] == 1
     assert context(client, supervisor, to="2026-11-01")["request_total"] == 0
     assert context(client, supervisor, **{"from": "2026-11-03"})["request_total"] == 0
+
+
+@pytest.mark.django_db
+def test_operators_see_when_the_city_was_last_counted(
+    client, landscape, django_user_model, make_staff, youyang
+):
+    refresh_city_snapshot(now=timezone.now())
+    url = reverse("admin:oversight_dashboardsnapshot_changelist")
+    operator = django_user_model.objects.create_user(
+        "ops", password="pw-12345678", is_staff=True, is_superuser=True
+    )
+    client.force_login(operator)
+    page = client.get(url)
+    assert page.status_code == 200 and "city" in page.content.decode()
+    detail = client.get(
+        reverse("admin:oversight_dashboardsnapshot_change", args=[DashboardSnapshot.objects.get().pk])
+    )
+    assert "requests_by_state" not in detail.content.decode()  # the figures are not shown there
+    # A jurisdiction's administrator (staff, not the platform's superuser) does not see it.
+    county_admin = make_staff(Role.ADMINISTRATOR, youyang)
+    county_admin.is_staff = True
+    county_admin.save()
+    client.force_login(county_admin)
+    assert client.get(url).status_code == 403
