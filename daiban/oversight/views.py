@@ -408,8 +408,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         rows = (rank_agents if target == "agent" else rank_units)(chosen, year, quarter)
         weights = weights_for(chosen, target)
     return render(request, "oversight/ranking.html", {
-        "rows": rows, "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "indicators": list(INDICATORS),
-        "labels": [INDICATORS[k] for k in INDICATORS], "target": target, "year": year, "quarter": quarter,
+        "rows": rows, "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "columns": list(INDICATORS.items()), "target": target, "year": year, "quarter": quarter,
         "choices": choices, "chosen": chosen,
     })  # fmt: skip
 

@@ -71,6 +71,8 @@ def test_ranking_page_shows_the_formula_to_supervisors_only(client, quarter, sta
     client.force_login(staff["supervisor"])
     page = client.get(url, {"year": 2026, "quarter": 3}).content.decode()
     assert "Σ" in page and "59.72" in page
+    # On a phone each cell is labelled with its indicator's name, not its code.
+    assert 'data-label="按时办结率' in page and 'data-label="on_time"' not in page
     agents = client.get(url, {"year": 2026, "quarter": 3, "target": "agent"}).content.decode()
     assert staff["park_agent"].display_name in agents
 
