@@ -407,8 +407,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if chosen is not None:
         rows = (rank_agents if target == "agent" else rank_units)(chosen, year, quarter)
         weights = weights_for(chosen, target)
+    # Units or agents with nothing to score this quarter are named once below the table, not as rows of
+    # dashes: a county has some forty townships and a phone shows one row per screen.
     return render(request, "oversight/ranking.html", {
-        "rows": rows, "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "columns": list(INDICATORS.items()), "target": target, "year": year, "quarter": quarter,
+        "rows": [r for r in rows if r.score is not None], "unscored": [r.subject for r in rows if r.score is None], "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "columns": list(INDICATORS.items()), "target": target, "year": year, "quarter": quarter,
         "choices": choices, "chosen": chosen,
     })  # fmt: skip
 
