@@ -7,16 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
+from daiban.cases.services import accept_request, assign_agent
 from daiban.cases.tests.chains import deliver_it, file_it
-from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.services import evaluate
-from daiban.organizations.models import Jurisdiction, User
 from daiban.oversight.tasks import city_dashboard_figures
-from daiban.portal.demo import load_demo
-from daiban.projects.models import Project
 
-from .conftest import cover_calendar_until
+from .demo_park import demo_park, park_request
 from .test_feedback_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,35 +20,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def busy_county():  # type: ignore[no-untyped-def]
     """Two park requests: one delivered and rated, one filed long enough ago to be overdue today."""
-    load_demo()
+    park = demo_park()
     today = timezone.localdate()
-    cover_calendar_until(today + dt.timedelta(days=60))
-    youyang = Jurisdiction.objects.get(code="500242")
-    project = Project.objects.get(location__code="gyyq")
-    applicant = project.applicant.representatives.get().user
-    coordinator, agent = (
-        User.objects.get(username="yy-coord-park"),
-        User.objects.get(username="yy-agent-park"),
-    )
-    reviewer = User.objects.get(username="yy-reviewer")
     for code, decide in (("construction-permit", True), ("fire-design-review", False)):
-        request = submit_request(
-            project=project, by=applicant, channel="online",
-            data=RequestData(mode="proxy", approval_items=[ApprovalItem.objects.get(jurisdiction=youyang, code=code)],
-                             consent=True, free_of_charge_acknowledged=True),
-        )  # fmt: skip
-        type(request).objects.filter(pk=request.pk).update(
-            submitted_at=timezone.now() - dt.timedelta(days=40)
-        )
-        request.refresh_from_db()
-        accept_request(request=request, by=coordinator)
-        item = assign_agent(item=request.items.get(), agent=agent, by=coordinator)
-        item = file_it(item, agent, filed_on=today if decide else today - dt.timedelta(days=30))
+        request = park_request(park, [code], submitted_at=timezone.now() - dt.timedelta(days=40))
+        accept_request(request=request, by=park.coordinator)
+        item = assign_agent(item=request.items.get(), agent=park.agent, by=park.coordinator)
+        item = file_it(item, park.agent, filed_on=today if decide else today - dt.timedelta(days=30))
         if decide:
-            deliver_it(item, agent, reviewer, decided_on=today)
-            evaluate(
-                request=request, agent=agent, by=applicant, attitude=5, efficiency=4, integrity=5, comment=""
-            )
+            deliver_it(item, park.agent, park.reviewer, decided_on=today)
+            evaluate(request=request, agent=park.agent, by=park.applicant, attitude=5, efficiency=4, integrity=5,
+                     comment="")  # fmt: skip
 
 
 def test_supervisor_dashboard_renders_its_charts(live_server, desktop, phone, shoot):

@@ -1,20 +1,15 @@
 """Issue #6 journey: an applicant asks a question and reads the agent's answer; after delivery it rates the
 service 不满意; the rectification appears for the supervisor; a hall manager records the call-back."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
-from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
+from daiban.cases.services import accept_request, assign_agent
 from daiban.cases.tests.chains import deliver_it, file_it
-from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Callback, Evaluation, Rectification
-from daiban.organizations.models import Jurisdiction, User
-from daiban.portal.demo import DEMO_PASSWORD, load_demo
-from daiban.projects.models import Project
+from daiban.portal.demo import DEMO_PASSWORD
 
-from .conftest import cover_calendar_until
+from .demo_park import demo_park, park_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,28 +27,15 @@ def sign_in(page, base, username):  # type: ignore[no-untyped-def]
 
 def delivered_request():  # type: ignore[no-untyped-def]
     """A park request for the construction permit, handled by the park agent and delivered today."""
-    load_demo()
+    park = demo_park()
     today = timezone.localdate()
-    cover_calendar_until(today + dt.timedelta(days=60))
-    youyang = Jurisdiction.objects.get(code="500242")
-    project = Project.objects.get(location__code="gyyq")
-    applicant = project.applicant.representatives.get().user
-    permit = ApprovalItem.objects.get(jurisdiction=youyang, code="construction-permit")
-    request = submit_request(
-        project=project, by=applicant, channel="online",
-        data=RequestData(mode="proxy", approval_items=[permit], consent=True, free_of_charge_acknowledged=True),
-    )  # fmt: skip
-    coordinator, agent = (
-        User.objects.get(username="yy-coord-park"),
-        User.objects.get(username="yy-agent-park"),
-    )
-    reviewer = User.objects.get(username="yy-reviewer")
-    accept_request(request=request, by=coordinator)
-    item = assign_agent(item=request.items.get(), agent=agent, by=coordinator)
-    item = file_it(item, agent, filed_on=today, ref="500242-SG-0001")
-    deliver_it(item, agent, reviewer, decided_on=today)
+    request = park_request(park, ["construction-permit"])
+    accept_request(request=request, by=park.coordinator)
+    item = assign_agent(item=request.items.get(), agent=park.agent, by=park.coordinator)
+    item = file_it(item, park.agent, filed_on=today, ref="500242-SG-0001")
+    deliver_it(item, park.agent, park.reviewer, decided_on=today)
     request.refresh_from_db()
-    return request, agent
+    return request, park.agent
 
 
 def test_question_answer_bad_rating_rectification_and_call_back(live_server, phone, desktop, shoot):

@@ -8,16 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from daiban.cases.models import ServiceRequest
-from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
+from daiban.cases.services import accept_request, assign_agent
 from daiban.cases.tests.chains import deliver_it, file_it
-from daiban.catalogue.models import ApprovalItem
-from daiban.organizations.models import Jurisdiction, Unit, User
+from daiban.organizations.models import Unit, User
 from daiban.oversight.models import CoordinationIssue, QuarterlyLedger
-from daiban.portal.demo import load_demo
-from daiban.projects.models import Project
 
-from .conftest import cover_calendar_until
+from .demo_park import demo_park, park_request
 from .test_feedback_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,36 +32,18 @@ def last_quarter(today: dt.date) -> tuple[int, int, dt.date]:
 def park_request_last_quarter():  # type: ignore[no-untyped-def]
     """A park request submitted early last quarter: the construction permit decided the day after filing,
     the fire design review filed the same Monday and still waiting."""
-    load_demo()
-    today = timezone.localdate()
-    cover_calendar_until(today + dt.timedelta(days=60))
-    year, quarter, monday = last_quarter(today)
-    youyang = Jurisdiction.objects.get(code="500242")
-    project = Project.objects.get(location__code="gyyq")
-    applicant = project.applicant.representatives.get().user
-    coordinator, agent = (
-        User.objects.get(username="yy-coord-park"),
-        User.objects.get(username="yy-agent-park"),
-    )
-    reviewer = User.objects.get(username="yy-reviewer")
-    items = list(
-        ApprovalItem.objects.filter(
-            jurisdiction=youyang, code__in=["construction-permit", "fire-design-review"]
-        )
-    )
-    request = submit_request(
-        project=project, by=applicant, channel="online",
-        data=RequestData(mode="proxy", approval_items=items, consent=True, free_of_charge_acknowledged=True),
-    )  # fmt: skip
+    park = demo_park()
+    year, quarter, monday = last_quarter(timezone.localdate())
     submitted_at = timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(days=7), dt.time(9)))
-    ServiceRequest.objects.filter(pk=request.pk).update(submitted_at=submitted_at)
-    request.refresh_from_db()
-    accept_request(request=request, by=coordinator)
+    request = park_request(park, ["construction-permit", "fire-design-review"], submitted_at=submitted_at)
+    accept_request(request=request, by=park.coordinator)
     waiting = None
     for item in request.items.select_related("approval_item"):
-        item = file_it(assign_agent(item=item, agent=agent, by=coordinator), agent, filed_on=monday)
+        item = file_it(
+            assign_agent(item=item, agent=park.agent, by=park.coordinator), park.agent, filed_on=monday
+        )
         if item.approval_item.code == "construction-permit":
-            deliver_it(item, agent, reviewer, decided_on=monday + dt.timedelta(days=1))
+            deliver_it(item, park.agent, park.reviewer, decided_on=monday + dt.timedelta(days=1))
         else:
             waiting = item
     return request, waiting, (year, quarter)

@@ -2,22 +2,18 @@
 on one item and a special-procedure clock stop on the other; the pages show the deadlines the engine
 computes from the same dates."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
 from daiban.cases.models import CaseItem, ClockStop, ServiceRequest
-from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
-from daiban.catalogue.models import ApprovalItem
-from daiban.organizations.models import Jurisdiction, Role, Unit, User
+from daiban.cases.services import accept_request, assign_agent
+from daiban.organizations.models import Role, Unit
 from daiban.organizations.services import create_person, grant_role
-from daiban.portal.demo import DEMO_PASSWORD, load_demo
-from daiban.projects.models import Project
+from daiban.portal.demo import DEMO_PASSWORD
 from daiban.workdays.engine import ClockStop as Stop
 from daiban.workdays.selectors import calendar_for
 
-from .conftest import cover_calendar_until
+from .demo_park import demo_park, park_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,34 +33,15 @@ def step(page, name):  # type: ignore[no-untyped-def]
 
 
 def set_up():  # type: ignore[no-untyped-def]
-    load_demo()
-    cover_calendar_until(timezone.localdate() + dt.timedelta(days=200))
-    youyang = Jurisdiction.objects.get(code="500242")
-    zjw = Unit.objects.get(jurisdiction=youyang, code="zjw")
+    park = demo_park(calendar_days=200)
+    zjw = Unit.objects.get(jurisdiction=park.youyang, code="zjw")
     fire = create_person(username="yy-reviewer-fire", full_name="消防审验员", password=DEMO_PASSWORD, by=None)
-    grant_role(
-        user=fire,
-        role=Role.SECTION_REVIEWER,
-        jurisdiction=youyang,
-        unit=zjw,
-        section=zjw.sections.get(code="xfk"),
-        by=None,
-    )
-    project = Project.objects.get(location__code="gyyq")
-    applicant = project.applicant.representatives.get().user
-    items = list(
-        ApprovalItem.objects.filter(
-            jurisdiction=youyang, code__in=["fire-design-review", "construction-permit"]
-        )
-    )
-    request = submit_request(
-        project=project, by=applicant, channel="online",
-        data=RequestData(mode="proxy", approval_items=items, consent=True, free_of_charge_acknowledged=True),
-    )  # fmt: skip
-    coordinator = User.objects.get(username="yy-coord-park")
-    accept_request(request=request, by=coordinator)
+    grant_role(user=fire, role=Role.SECTION_REVIEWER, jurisdiction=park.youyang, unit=zjw,
+               section=zjw.sections.get(code="xfk"), by=None)  # fmt: skip
+    request = park_request(park, ["fire-design-review", "construction-permit"])
+    accept_request(request=request, by=park.coordinator)
     for item in request.items.all():
-        assign_agent(item=item, agent=User.objects.get(username="yy-agent-park"), by=coordinator)
+        assign_agent(item=item, agent=park.agent, by=park.coordinator)
     return request
 
 
