@@ -256,11 +256,16 @@ class Figures:
     # When a snapshot was computed; None for figures computed for this page.
     computed_at: dt.datetime | None = None
 
+    # Bump when the stored shape changes: a snapshot written by the previous release is then ignored (the
+    # page counts live) until the job replaces it, instead of failing to read.
+    SCHEMA = 1
+
     def to_json(self) -> dict[str, Any]:
         def rows(counters: dict[tuple[int, str], Counter[str]]) -> list[list[object]]:
             return [[pk, name, c["overdue"], c["due_soon"]] for (pk, name), c in counters.items()]
 
         return {
+            "schema": self.SCHEMA,
             "requests_by_state": self.requests_by_state,
             "items_by_stage_and_state": [[stage, state, n] for (stage, state), n in self.items_by_stage_and_state.items()],
             "standing": {"by_unit": rows(self.standing.by_unit), "by_locality": rows(self.standing.by_locality)},
@@ -315,13 +320,14 @@ def city_scope() -> Scope:
 def dashboard_figures(scope: Scope, today: dt.date, now: dt.datetime) -> Figures:
     """The city view reads the job's snapshot while it is fresh: computed today (deadline standing changes
     overnight) and at most `DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES` ago. Any other scope, and the city when the
-    snapshot is stale or missing (the job is not running), is counted now: slower, never wrong."""
+    snapshot is stale, missing (the job is not running) or of another release's shape, is counted now:
+    slower, never wrong."""
     if scope.everything:
         fresh = DashboardSnapshot.objects.filter(
             key=DashboardSnapshot.CITY,
             computed_on=today,
             computed_at__gte=now - dt.timedelta(minutes=settings.DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES),
         ).first()
-        if fresh is not None:
+        if fresh is not None and fresh.figures.get("schema") == Figures.SCHEMA:
             return Figures.from_json(fresh.figures, fresh.computed_at)
     return figures_for(scope, today)

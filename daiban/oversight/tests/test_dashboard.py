@@ -147,6 +147,9 @@ def test_city_view_reads_the_jobs_snapshot_while_it_is_fresh(client, landscape, 
     assert city_view(client, city_supervisor)[0]["as_of"] is not None
     DashboardSnapshot.objects.update(computed_on=D(2026, 11, 15))
     assert city_view(client, city_supervisor)[0]["as_of"] is None
+    # A snapshot written by an earlier release, in another shape, is not read either.
+    DashboardSnapshot.objects.update(computed_on=D(2026, 11, 16), figures={"schema": 0, "requests": [1, 2]})
+    assert city_view(client, city_supervisor)[0]["as_of"] is None
 
 
 @pytest.mark.django_db
