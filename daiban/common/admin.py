@@ -65,14 +65,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is never edited."""
-
-    list_display = ["at", "verb", "target_label", "actor", "jurisdiction_code"]
-    list_filter = ["verb", "jurisdiction_code"]
-    search_fields = ["target_label", "verb", "target_id"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class OperatorRecordAdmin(admin.ModelAdmin):
+    """Records the system writes for itself (the audit trail, job outputs): platform superusers may look,
+    nobody adds, edits or deletes them here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -88,3 +83,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(OperatorRecordAdmin):
+    """The audit trail is never edited."""
+
+    list_display = ["at", "verb", "target_label", "actor", "jurisdiction_code"]
+    list_filter = ["verb", "jurisdiction_code"]
+    search_fields = ["target_label", "verb", "target_id"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]

@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from daiban.common.admin import OperatorRecordAdmin
 from daiban.organizations.admin import JurisdictionScopedAdmin
 
 from .models import AssessmentWeight, DashboardSnapshot
@@ -15,22 +15,10 @@ class AssessmentWeightAdmin(JurisdictionScopedAdmin):
 
 
 @admin.register(DashboardSnapshot)
-class DashboardSnapshotAdmin(admin.ModelAdmin):
-    """For operators (platform superusers): when the worker last counted the city's figures and how long it
-    took. Read-only: the job writes it; the figures hold every district's numbers."""
+class DashboardSnapshotAdmin(OperatorRecordAdmin):
+    """For operators: when the worker last counted the city's figures and how long it took. The figures
+    themselves (every district's numbers) are not shown."""
 
     list_display = ["key", "computed_at", "computed_on", "seconds"]
     readonly_fields = ["key", "computed_at", "computed_on", "seconds"]
     exclude = ["figures"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return bool(request.user.is_superuser)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)

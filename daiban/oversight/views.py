@@ -195,14 +195,17 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
+def _supervised(request: HttpRequest) -> QuerySet[Jurisdiction]:
+    """The jurisdictions the signed-in person supervises (a city supervisor: every district), by code."""
+    return Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
+        "code"
+    )
+
+
 def _scope(
     request: HttpRequest,
 ) -> tuple[Scope, list[Jurisdiction], Jurisdiction | None, dt.date | None, dt.date | None]:
-    choices = list(
-        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
-            "code"
-        )
-    )
+    choices = list(_supervised(request))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), None)
     start_on, end_on = _date(request.GET.get("from")), _date(request.GET.get("to"))
     return (
@@ -320,11 +323,7 @@ def _ledger_units(request: HttpRequest, jurisdiction: Jurisdiction | None) -> Qu
 def ledger_list(request: HttpRequest) -> HttpResponse:
     """工作台账: each responsible unit's ledger for the quarter, and who has submitted."""
     year, quarter = _quarter_from(request)
-    choices = list(
-        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
-            "code"
-        )
-    )
+    choices = list(_supervised(request))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
     units = _ledger_units(request, chosen)
     submitted = {
@@ -380,10 +379,7 @@ def ledger_detail(request: HttpRequest, unit_pk: int, year: int, quarter: int) -
 @supervisors_only
 def ledger_export(request: HttpRequest) -> FileResponse:
     year, quarter = _quarter_from(request)
-    jurisdiction = get_object_or_404(
-        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)),
-        code=request.GET.get("j", ""),
-    )
+    jurisdiction = get_object_or_404(_supervised(request), code=request.GET.get("j", ""))
     workbook = ledger_workbook(jurisdiction, year, quarter)
     return FileResponse(
         workbook, as_attachment=True, filename=f"台账-{jurisdiction.code}-{year}Q{quarter}.xlsx",
@@ -395,11 +391,7 @@ def ledger_export(request: HttpRequest) -> FileResponse:
 def ranking(request: HttpRequest) -> HttpResponse:
     """考核评比: the quarter's ranking of units or agents, with the formula and the weights used."""
     year, quarter = _quarter_from(request)
-    choices = list(
-        Jurisdiction.objects.filter(id__in=jurisdictions_where(request.user, Role.SUPERVISOR)).order_by(
-            "code"
-        )
-    )
+    choices = list(_supervised(request))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
     target = "agent" if request.GET.get("target") == "agent" else "unit"
     rows = []
@@ -433,9 +425,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 @supervisors_only
 def inspection_create(request: HttpRequest) -> HttpResponse:
-    jurisdictions = Jurisdiction.objects.filter(
-        id__in=jurisdictions_where(request.user, Role.SUPERVISOR)
-    ).order_by("code")
+    jurisdictions = _supervised(request)
     units = Unit.objects.filter(jurisdiction__in=jurisdictions, kind__in=LEDGER_UNIT_KINDS).order_by(
         "jurisdiction__code", "kind", "position", "id"
     )
