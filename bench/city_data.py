@@ -241,8 +241,18 @@ def main() -> None:
             )
     moved = refresh_due_dates(CaseItem.objects.filter(stops__isnull=False))
     print(f"deadlines moved by clock stops: {moved:,}")
-    verbs = ["item.assigned", "item.start_collecting", "item.mark_ready", "item.file", "item.start_review",
-             "item.chased", "item.chased", "item.approve", "item.pick_up", "item.deliver"]  # fmt: skip
+    verbs = [
+        "item.assigned",
+        "item.collection_started",
+        "item.marked_ready",
+        "item.filed",
+        "item.review_started",
+        "item.chased",
+        "item.chased",
+        "item.approved",
+        "item.picked_up",
+        "item.delivered",
+    ]
     written, last = 0, 0
     with raw().cursor() as cursor, cursor.copy(
         "COPY cases_timelineentry (request_id, case_item_id, at, actor_id, verb, from_state, to_state, note) FROM STDIN"

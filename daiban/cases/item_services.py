@@ -1,8 +1,10 @@
 """The proxy chain for one item: collect materials, file, review (with corrections and special procedures),
-decide, pick up, deliver. One function per transition; each checks the graph, the actor and the item's
-version (so two people saving at once cannot overwrite each other), then writes timeline, audit and
-notifications in the same transaction. Deadlines are never stored: they are derived from `filed_on`,
-the committed limit and the clock stops (see `selectors.item_clocks`)."""
+decide, pick up, deliver. Every step locks the request and then the item (`ITEM.lock`), so steps on one
+item run one after the other; each state change goes through `ITEM.apply` (check, save, timeline, audit,
+notifications — one transaction; ADR 0012). Steps that create rows beside the item (clock stops,
+checklist lines, chases) check and create under the same lock, and the database refuses a second open
+clock stop even if a path forgot. The stored deadline `due_on` is rewritten by each step that changes its
+inputs (filing date, clock stops)."""
 
 import datetime as dt
 import re
@@ -12,18 +14,17 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.common.audit import record
-from daiban.notifications.services import notify
-from daiban.organizations.models import Role, Unit, User
-from daiban.organizations.selectors import active_roles
+from daiban.common.validators import future_date_error, validate_not_in_future
+from daiban.organizations.models import Unit, User
 
-from .item_states import ACTOR_ROLE, ITEM_ACTION_LABELS, ITEM_TRANSITIONS
 from .models import (
+    CHASE_STATES,
+    CHECKLIST_OPEN_STATES,
+    HANDLING_STATES,
     CaseItem,
     ChaseRecord,
     ClockStop,
@@ -37,110 +38,47 @@ from .models import (
 from .selectors import derived_due_on
 from .services import complete_request_if_done
 from .uploads import sniff, store_document
+from .workflows import ITEM, REQUEST, is_agent_of, is_reviewer_of, item_url, tell_applicant
 
 RECEIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,39}$")
 I = CaseItem.State  # noqa: E741
-
-
-def is_reviewer_of(user: object, item: CaseItem) -> bool:
-    """A section reviewer of the item's department (and of its section, where the catalogue names one)."""
-    approval = item.approval_item
-    return any(
-        a.role == Role.SECTION_REVIEWER
-        and a.unit_id == approval.department_id
-        and (approval.section_id is None or a.section_id == approval.section_id)
-        for a in active_roles(user)
-    )
-
-
-def may_act(user: object, item: CaseItem, action: str) -> bool:
-    if ACTOR_ROLE[action] == Role.AGENT:
-        return item.agent_id is not None and item.agent_id == getattr(user, "pk", None)
-    return is_reviewer_of(user, item)
-
-
-def _not_future(day: dt.date, field: str) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the future.")})
-
-
-def _transition(
-    item: CaseItem, action: str, *, by: User, expected_version: int, changes: dict[str, object] | None = None,
-    note: str = "",
-) -> CaseItem:  # fmt: skip
-    target = ITEM_TRANSITIONS[action].get(item.state)
-    if target is None:
-        raise ValidationError(
-            _("This item is “%(state)s”; “%(action)s” is not possible now.")
-            % {"state": item.get_state_display(), "action": ITEM_ACTION_LABELS[action]}
-        )
-    if not may_act(by, item, action):
-        raise ValidationError(_("You are not the one who records this step for this item."))
-    if item.request.state not in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED):
-        raise ValidationError(_("The request is not being handled."))
-    before = item.state
-    updated = CaseItem.objects.filter(pk=item.pk, version=expected_version, state=before).update(
-        state=target, version=F("version") + 1, **(changes or {})
-    )
-    if not updated:
-        raise ValidationError(_("Someone else changed this item meanwhile; reload the page and try again."))
-    TimelineEntry.objects.create(
-        request=item.request, case_item=item, actor=by, verb=f"item.{action}", from_state=before, to_state=target,
-        note=f"{item.approval_item.name}" + (f"：{note}" if note else ""),
-    )  # fmt: skip
-    record(
-        actor=by,
-        verb=f"item.{action}",
-        target=item,
-        before={"state": before, "version": expected_version},
-        after={"state": target, **{k: str(v) for k, v in (changes or {}).items()}, "note": note},
-        jurisdiction_code=item.request.jurisdiction.code,
-    )
-    item.refresh_from_db()
-    return item
+REVIEWING = frozenset({I.FILED, I.UNDER_REVIEW, I.RESUBMITTED})
 
 
 def _refresh_due_on(item: CaseItem) -> CaseItem:
     """Keep the stored deadline in step with the filing date and the stops this step just changed."""
-    due_on = derived_due_on(
-        CaseItem.objects.select_related("request__jurisdiction", "approval_item").get(pk=item.pk)
-    )
+    due_on = derived_due_on(item)
     CaseItem.objects.filter(pk=item.pk).update(due_on=due_on)
     item.due_on = due_on
     return item
 
 
-def _tell_applicant(item: CaseItem, verb: str, title: str, body: str = "") -> None:
-    notify(
-        recipients=[link.user for link in item.request.applicant.representatives.select_related("user")],
-        verb=verb,
-        title=title,
-        body=body,
-        url=reverse("cases:item_detail", args=[item.request_id, item.pk]),
-        jurisdiction_code=item.request.jurisdiction.code,
-    )
+def _open_stop(item: CaseItem) -> ClockStop | None:
+    return item.stops.filter(end_on__isnull=True).first()
 
 
 def _locked(item: CaseItem) -> CaseItem:
-    return CaseItem.objects.select_related(
-        "request__jurisdiction", "request__applicant", "approval_item__result_document", "agent"
-    ).get(pk=item.pk)
+    """The item re-read under its request's and its own row lock (see `ITEM.lock`)."""
+    return ITEM.lock(item)
 
 
 @transaction.atomic
 def start_collecting(*, item: CaseItem, by: User, expected_version: int) -> CaseItem:
-    return _transition(_locked(item), "start_collecting", by=by, expected_version=expected_version)
+    return ITEM.apply(_locked(item), "start_collecting", by=by, expected_version=expected_version)
 
 
 @transaction.atomic
 def update_checklist_line(
     *, line: ItemMaterial, status: str, promised_on: dt.date | None, note: str, by: User
 ) -> ItemMaterial:
-    """上门受理: mark one material received, missing, to be corrected, or (non-key only) promised later."""
+    """上门受理: mark one material received, missing, to be corrected, or (non-key only) promised later.
+
+    Runs under the item's lock, so marking the item ready never sees half of a checklist change."""
     item = _locked(line.case_item)
-    if item.agent_id != by.pk:
+    line = item.checklist.select_related("material").get(pk=line.pk)
+    if not is_agent_of(by, item):
         raise ValidationError(_("Only the item's agent keeps its checklist."))
-    if item.state not in (I.PLANNED, I.COLLECTING, I.CORRECTION_REQUESTED):
+    if item.state not in CHECKLIST_OPEN_STATES:
         raise ValidationError(_("The checklist is closed once the item is filed (reopened for corrections)."))
     if status not in ItemMaterial.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
@@ -162,7 +100,6 @@ def update_checklist_line(
         target=line,
         before=before,
         after={"status": status, "promised_on": str(promised_on or "")},
-        jurisdiction_code=item.request.jurisdiction.code,
     )
     return line
 
@@ -170,10 +107,9 @@ def update_checklist_line(
 @transaction.atomic
 def mark_ready(*, item: CaseItem, by: User, expected_version: int) -> CaseItem:
     item = _locked(item)
-    lines = list(item.checklist.select_related("material"))
     blocking = [
         line.material.name
-        for line in lines
+        for line in item.checklist.select_related("material")
         if line.status != ItemMaterial.Status.RECEIVED
         and (line.material.is_key or line.status != ItemMaterial.Status.PROMISED)
     ]
@@ -182,7 +118,7 @@ def mark_ready(*, item: CaseItem, by: User, expected_version: int) -> CaseItem:
             _("Not ready: key materials must be received and others received or promised: %(names)s")
             % {"names": "、".join(blocking)}
         )
-    return _transition(item, "mark_ready", by=by, expected_version=expected_version)
+    return ITEM.apply(item, "mark_ready", by=by, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -194,25 +130,17 @@ def file_item(
     ref = external_ref.strip()
     if not RECEIPT_RE.match(ref):
         raise ValidationError({"external_ref": _("The receipt number has 6–40 letters, digits or dashes.")})
-    _not_future(filed_on, "filed_on")
+    validate_not_in_future(filed_on, field="filed_on")
     if filed_on < timezone.localdate(item.request.submitted_at):
         raise ValidationError({"filed_on": _("An item cannot be filed before the request was submitted.")})
-    item = _transition(
-        item, "file", by=by, expected_version=expected_version, changes={"external_ref": ref, "filed_on": filed_on},
-        note=ref,
-    )  # fmt: skip
-    _refresh_due_on(item)
-    _tell_applicant(
-        item,
-        "item.filed",
-        _("%(item)s was filed (receipt %(ref)s)") % {"item": item.approval_item.name, "ref": ref},
-    )
-    return item
+    changes = {"external_ref": ref, "filed_on": filed_on}
+    item = ITEM.apply(item, "file", by=by, expected_version=expected_version, changes=changes, note=ref)
+    return _refresh_due_on(item)
 
 
 @transaction.atomic
 def start_review(*, item: CaseItem, by: User, expected_version: int) -> CaseItem:
-    return _transition(_locked(item), "start_review", by=by, expected_version=expected_version)
+    return ITEM.apply(_locked(item), "start_review", by=by, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -223,113 +151,111 @@ def request_correction(
     item = _locked(item)
     if len(note.strip()) < 2:
         raise ValidationError({"note": _("Say what must be corrected.")})
-    _not_future(on, "on")
+    validate_not_in_future(on, field="on")
     if item.filed_on is not None and on < item.filed_on:
         raise ValidationError({"on": _("A correction cannot be requested before the item was filed.")})
-    item = _transition(
-        item, "request_correction", by=by, expected_version=expected_version, note=note.strip()
-    )
+    ITEM.check(item, "request_correction", by=by)
+    if _open_stop(item) is not None:
+        raise ValidationError(_("Another clock stop is still open; end it first."))
+    item = ITEM.apply(item, "request_correction", by=by, expected_version=expected_version, note=note.strip())
     ClockStop.objects.create(
         case_item=item, kind=ClockStop.Kind.CORRECTION, start_on=on, note=note.strip()[:255]
     )
-    _refresh_due_on(item)
-    _tell_applicant(
-        item,
-        "item.correction_requested",
-        _("%(item)s needs corrected materials") % {"item": item.approval_item.name},
-        note.strip(),
-    )
-    if item.agent is not None:
-        notify(recipients=[item.agent], verb="item.correction_requested",
-               title=_("Correction requested: %(item)s") % {"item": item.approval_item.name}, body=note.strip(),
-               url=reverse("cases:item_detail", args=[item.request_id, item.pk]),
-               jurisdiction_code=item.request.jurisdiction.code)  # fmt: skip
-    return item
+    return _refresh_due_on(item)
 
 
 @transaction.atomic
 def resubmit(*, item: CaseItem, on: dt.date, by: User, expected_version: int) -> CaseItem:
     item = _locked(item)
-    _not_future(on, "on")
+    validate_not_in_future(on, field="on")
     stop = item.stops.filter(kind=ClockStop.Kind.CORRECTION, end_on__isnull=True).first()
     if stop is not None and on < stop.start_on:
         raise ValidationError({"on": _("The resubmission cannot be before the correction was requested.")})
-    item = _transition(item, "resubmit", by=by, expected_version=expected_version)
+    item = ITEM.apply(item, "resubmit", by=by, expected_version=expected_version)
     if stop is not None:
         stop.end_on = on
         stop.save(update_fields=["end_on"])
     return _refresh_due_on(item)
 
 
+def _check_reviewer(item: CaseItem, by: User) -> None:
+    if not is_reviewer_of(by, item):
+        raise ValidationError(_("Only the department's section reviewer records special procedures."))
+
+
 @transaction.atomic
 def start_special_procedure(
     *, item: CaseItem, kind: str, start_on: dt.date, note: str, by: User
 ) -> ClockStop:
-    """公示, 专家评审, 听证: by law these days do not count."""
+    """公示, 专家评审, 听证: by law these days do not count. One stop at a time, checked under the item's lock
+    (and refused by the database besides)."""
     item = _locked(item)
-    if not is_reviewer_of(by, item):
-        raise ValidationError(_("Only the department's section reviewer records special procedures."))
+    _check_reviewer(item, by)
     if kind not in ClockStop.Kind.values or kind == ClockStop.Kind.CORRECTION:
         raise ValidationError({"kind": _("Choose public notice, expert review or hearing.")})
-    if item.state not in (I.FILED, I.UNDER_REVIEW, I.RESUBMITTED):
+    if item.state not in REVIEWING or item.request.state not in HANDLING_STATES:
         raise ValidationError(_("Special procedures happen while the item is under review."))
-    _not_future(start_on, "start_on")
+    validate_not_in_future(start_on, field="start_on")
     if item.filed_on is not None and start_on < item.filed_on:
         raise ValidationError({"start_on": _("It cannot start before the item was filed.")})
-    if item.stops.filter(end_on__isnull=True).exists():
+    if _open_stop(item) is not None:
         raise ValidationError(_("Another clock stop is still open; end it first."))
     stop = ClockStop.objects.create(case_item=item, kind=kind, start_on=start_on, note=note.strip()[:255])
     _refresh_due_on(item)
-    TimelineEntry.objects.create(
-        request=item.request, case_item=item, actor=by, verb="item.clock_stopped",
-        note=f"{item.approval_item.name}：{stop.get_kind_display()}",
-    )  # fmt: skip
-    record(actor=by, verb="item.clock_stopped", target=stop, after={"kind": kind, "start_on": str(start_on)},
-           jurisdiction_code=item.request.jurisdiction.code)  # fmt: skip
+    _clock_history(item, stop, "item.clock_stopped", by)
+    record(actor=by, verb="item.clock_stopped", target=stop, after={"kind": kind, "start_on": str(start_on)})
     return stop
 
 
 @transaction.atomic
 def end_special_procedure(*, stop: ClockStop, end_on: dt.date, by: User) -> ClockStop:
     item = _locked(stop.case_item)
-    if not is_reviewer_of(by, item):
-        raise ValidationError(_("Only the department's section reviewer records special procedures."))
-    if stop.end_on is not None or stop.kind == ClockStop.Kind.CORRECTION:
+    stop = item.stops.get(pk=stop.pk)  # as stored now, under the item's lock
+    _check_reviewer(item, by)
+    if stop.kind == ClockStop.Kind.CORRECTION:
         raise ValidationError(_("This clock stop cannot be ended here."))
-    _not_future(end_on, "end_on")
+    if stop.end_on is not None:
+        raise ValidationError(
+            _("This special procedure was already ended (on %(on)s); reload the page.") % {"on": stop.end_on}
+        )
+    validate_not_in_future(end_on, field="end_on")
     if end_on < stop.start_on:
         raise ValidationError({"end_on": _("It cannot end before it started.")})
     stop.end_on = end_on
     stop.save(update_fields=["end_on"])
     _refresh_due_on(item)
-    TimelineEntry.objects.create(
-        request=item.request, case_item=item, actor=by, verb="item.clock_resumed",
-        note=f"{item.approval_item.name}：{stop.get_kind_display()}",
-    )  # fmt: skip
-    record(actor=by, verb="item.clock_resumed", target=stop, after={"end_on": str(end_on)},
-           jurisdiction_code=item.request.jurisdiction.code)  # fmt: skip
+    _clock_history(item, stop, "item.clock_resumed", by)
+    record(actor=by, verb="item.clock_resumed", target=stop, after={"end_on": str(end_on)})
     return stop
+
+
+def _clock_history(item: CaseItem, stop: ClockStop, verb: str, by: User) -> None:
+    TimelineEntry.objects.create(
+        request=item.request,
+        case_item=item,
+        actor=by,
+        verb=verb,
+        note=f"{item.approval_item.name}：{stop.get_kind_display()}",
+    )
 
 
 def _decide(
     item: CaseItem, action: str, *, decided_on: dt.date, by: User, expected_version: int, note: str
 ) -> CaseItem:
-    _not_future(decided_on, "decided_on")
+    validate_not_in_future(decided_on, field="decided_on")
     if item.filed_on is not None and decided_on < item.filed_on:
         raise ValidationError({"decided_on": _("A decision cannot come before the filing.")})
-    if item.stops.filter(end_on__isnull=True).exists():
+    if _open_stop(item) is not None:
         raise ValidationError(_("A clock stop is still open; end it before deciding."))
-    return _transition(item, action, by=by, expected_version=expected_version, changes={"decided_on": decided_on},
-                       note=note)  # fmt: skip
+    changes = {"decided_on": decided_on}
+    return ITEM.apply(item, action, by=by, expected_version=expected_version, changes=changes, note=note)
 
 
 @transaction.atomic
 def approve(*, item: CaseItem, decided_on: dt.date, by: User, expected_version: int) -> CaseItem:
-    item = _decide(
+    return _decide(
         _locked(item), "approve", decided_on=decided_on, by=by, expected_version=expected_version, note=""
     )
-    _tell_applicant(item, "item.approved", _("%(item)s was approved") % {"item": item.approval_item.name})
-    return item
 
 
 @transaction.atomic
@@ -344,9 +270,6 @@ def refuse(*, item: CaseItem, decided_on: dt.date, reason: str, by: User, expect
         expected_version=expected_version,
         note=reason.strip(),
     )
-    _tell_applicant(
-        item, "item.refused", _("%(item)s was refused") % {"item": item.approval_item.name}, reason.strip()
-    )
     complete_request_if_done(request=item.request, by=by)
     return item
 
@@ -354,36 +277,44 @@ def refuse(*, item: CaseItem, decided_on: dt.date, reason: str, by: User, expect
 @transaction.atomic
 def pick_up(*, item: CaseItem, on: dt.date, by: User, expected_version: int) -> CaseItem:
     item = _locked(item)
-    _not_future(on, "on")
+    validate_not_in_future(on, field="on")
     if item.decided_on is not None and on < item.decided_on:
         raise ValidationError({"on": _("A result cannot be picked up before it was decided.")})
-    return _transition(
-        item, "pick_up", by=by, expected_version=expected_version, changes={"picked_up_on": on}
-    )
+    return ITEM.apply(item, "pick_up", by=by, expected_version=expected_version, changes={"picked_up_on": on})
 
 
-@transaction.atomic
-def deliver(
-    *, item: CaseItem, method: str, delivered_on: dt.date, by: User, expected_version: int, receiver: str = "",
-    carrier: str = "", tracking_number: str = "", signature: UploadedFile | None = None,
-) -> CaseItem:  # fmt: skip
+@dataclass(frozen=True)
+class DeliveryData:
     """统一送达: in person (who received it), by post (carrier and tracking number) or e-certificate."""
-    item = _locked(item)
+
+    method: str
+    delivered_on: dt.date
+    receiver: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+    signature: UploadedFile | None = None
+
+
+def _check_delivery(item: CaseItem, data: DeliveryData) -> str:
+    """Everything about a delivery that can be wrong, at once; returns the signature's sniffed type."""
     errors: dict[str, str] = {}
-    if method not in Delivery.Method.values:
+    if data.method not in Delivery.Method.values:
         errors["method"] = _("Choose how the result was delivered.")
-    if method == Delivery.Method.IN_PERSON and not receiver.strip():
+    if data.method == Delivery.Method.IN_PERSON and not data.receiver.strip():
         errors["receiver"] = _("Name the person who received it.")
-    if method == Delivery.Method.POST and (
-        not carrier.strip() or not re.fullmatch(r"[A-Za-z0-9]{8,30}", tracking_number.strip())
+    if data.method == Delivery.Method.POST and (
+        not data.carrier.strip() or not re.fullmatch(r"[A-Za-z0-9]{8,30}", data.tracking_number.strip())
     ):
         errors["tracking_number"] = _("Give the carrier and its tracking number (8–30 letters or digits).")
-    if method == Delivery.Method.E_CERTIFICATE and not item.approval_item.result_document.is_e_certificate:
+    if (
+        data.method == Delivery.Method.E_CERTIFICATE
+        and not item.approval_item.result_document.is_e_certificate
+    ):
         errors["method"] = _("This result is not issued as an e-certificate.")
     signature_mime = ""
-    if signature is not None:
+    if data.signature is not None:
         try:
-            signature_mime = sniff(signature)
+            signature_mime = sniff(data.signature)
         except ValidationError as exc:
             errors["signature"] = " ".join(exc.messages)
         else:
@@ -391,26 +322,47 @@ def deliver(
                 errors["signature"] = _("The signature must be a photo (JPEG or PNG).")
     if errors:
         raise ValidationError(errors)
-    _not_future(delivered_on, "delivered_on")
-    if item.picked_up_on is not None and delivered_on < item.picked_up_on:
+    validate_not_in_future(data.delivered_on, field="delivered_on")
+    if item.picked_up_on is not None and data.delivered_on < item.picked_up_on:
         raise ValidationError({"delivered_on": _("A result cannot be delivered before it was picked up.")})
-    item = _transition(item, "deliver", by=by, expected_version=expected_version)
+    return signature_mime
+
+
+@transaction.atomic
+def deliver(
+    *,
+    item: CaseItem,
+    method: str,
+    delivered_on: dt.date,
+    by: User,
+    expected_version: int,
+    receiver: str = "",
+    carrier: str = "",
+    tracking_number: str = "",
+    signature: UploadedFile | None = None,
+) -> CaseItem:
+    """统一送达: the result reaches the applicant; the request completes when it was the last item."""
+    data = DeliveryData(method, delivered_on, receiver, carrier, tracking_number, signature)
+    item = _locked(item)
+    signature_mime = _check_delivery(item, data)
+    item = ITEM.apply(item, "deliver", by=by, expected_version=expected_version)
     Delivery.objects.create(
-        case_item=item, method=method, delivered_on=delivered_on, receiver=receiver.strip(), carrier=carrier.strip(),
-        tracking_number=tracking_number.strip(),
-    )  # fmt: skip
-    if signature is not None:
+        case_item=item,
+        method=data.method,
+        delivered_on=data.delivered_on,
+        receiver=data.receiver.strip(),
+        carrier=data.carrier.strip(),
+        tracking_number=data.tracking_number.strip(),
+    )
+    if data.signature is not None:
         store_document(
             request=item.request,
-            upload=signature,
+            upload=data.signature,
             mime=signature_mime,
             by=by,
             kind=RequestDocument.Kind.SIGNATURE,
             case_item=item,
         )
-    _tell_applicant(
-        item, "item.delivered", _("%(item)s: the result was delivered") % {"item": item.approval_item.name}
-    )
     complete_request_if_done(request=item.request, by=by)
     return item
 
@@ -424,21 +376,29 @@ class VisitUpload:
 
 @transaction.atomic
 def record_visit(
-    *, request: ServiceRequest, visited_on: dt.date, place: str, people_met: str, note: str,
-    uploads: Sequence[VisitUpload], by: User,
-) -> Visit:  # fmt: skip
-    """上门受理: who the agent met, where, what was done; scans, photos and forms filled on the applicant's behalf."""
+    *,
+    request: ServiceRequest,
+    visited_on: dt.date,
+    place: str,
+    people_met: str,
+    note: str,
+    uploads: Sequence[VisitUpload],
+    by: User,
+) -> Visit:
+    """上门受理: who the agent met, where, what was done; scans, photos and forms filled on the applicant's
+    behalf."""
+    request = REQUEST.lock(request)
     if not request.items.filter(agent=by).exists():
         raise ValidationError(_("Only an agent of this request records visits."))
-    if request.state not in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED):
+    if request.state not in HANDLING_STATES:
         raise ValidationError(_("The request is not being handled."))
     errors: dict[str, list[str]] = {}
     if not place.strip():
         errors.setdefault("place", []).append(_("Where was the visit?"))
     if not people_met.strip():
         errors.setdefault("people_met", []).append(_("Whom did you meet?"))
-    if visited_on > timezone.localdate():
-        errors.setdefault("visited_on", []).append(_("The date cannot be in the future."))
+    if future := future_date_error(visited_on):
+        errors.setdefault("visited_on", []).append(future)
     elif visited_on < timezone.localdate(request.submitted_at):
         errors.setdefault("visited_on", []).append(_("A visit cannot come before the request."))
     mimes = []
@@ -454,9 +414,13 @@ def record_visit(
     if errors:
         raise ValidationError(errors)
     visit = Visit.objects.create(
-        request=request, agent=by, visited_on=visited_on, place=place.strip()[:255], people_met=people_met.strip()[:255],
+        request=request,
+        agent=by,
+        visited_on=visited_on,
+        place=place.strip()[:255],
+        people_met=people_met.strip()[:255],
         note=note.strip(),
-    )  # fmt: skip
+    )
     for upload, mime in zip(uploads, mimes, strict=True):
         store_document(
             request=request,
@@ -473,22 +437,28 @@ def record_visit(
         verb="request.visited",
         note=f"{visited_on} {visit.place}（{visit.people_met}）",
     )
-    record(actor=by, verb="visit.recorded", target=visit,
-           after={"visited_on": str(visited_on), "place": visit.place, "documents": len(mimes)},
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    after = {"visited_on": str(visited_on), "place": visit.place, "documents": len(mimes)}
+    record(actor=by, verb="visit.recorded", target=visit, after=after)
     return visit
 
 
 @transaction.atomic
 def record_chase(
-    *, item: CaseItem, chased_on: dt.date, department: Unit, how: str, answer: str, next_step: str, shared: bool,
+    *,
+    item: CaseItem,
+    chased_on: dt.date,
+    department: Unit,
+    how: str,
+    answer: str,
+    next_step: str,
+    shared: bool,
     by: User,
-) -> ChaseRecord:  # fmt: skip
+) -> ChaseRecord:
     """跟踪催办: the agent asked a department how the item stands; shared records reach the applicant."""
     item = _locked(item)
-    if item.agent_id != by.pk:
+    if not is_agent_of(by, item):
         raise ValidationError(_("Only the item's agent records chases."))
-    if item.state not in (I.FILED, I.UNDER_REVIEW, I.CORRECTION_REQUESTED, I.RESUBMITTED, I.APPROVED):
+    if item.state not in CHASE_STATES:
         raise ValidationError(_("Chasing starts once the item is filed."))
     errors: dict[str, str] = {}
     if how not in ChaseRecord.How.values:
@@ -497,28 +467,40 @@ def record_chase(
         errors["department"] = _("Choose an approval department of this jurisdiction.")
     if not answer.strip():
         errors["answer"] = _("Record the department's answer.")
-    if chased_on > timezone.localdate():
-        errors["chased_on"] = _("The date cannot be in the future.")
+    if future := future_date_error(chased_on):
+        errors["chased_on"] = future
     elif item.filed_on is not None and chased_on < item.filed_on:
         errors["chased_on"] = _("A chase cannot come before the filing.")
     if errors:
         raise ValidationError(errors)
     chase = ChaseRecord.objects.create(
-        case_item=item, chased_on=chased_on, department=department, how=how, answer=answer.strip(),
-        next_step=next_step.strip()[:255], shared_with_applicant=shared, by=by,
-    )  # fmt: skip
+        case_item=item,
+        chased_on=chased_on,
+        department=department,
+        how=how,
+        answer=answer.strip(),
+        next_step=next_step.strip()[:255],
+        shared_with_applicant=shared,
+        by=by,
+    )
+    # The timeline is the applicant's too: an internal chase shows only that it happened.
+    told = f" · {answer.strip()[:200]}" if shared else ""
     TimelineEntry.objects.create(
-        request=item.request, case_item=item, actor=by, verb="item.chased",
-        # The timeline is the applicant's too: an internal chase shows only that it happened.
-        note=f"{item.approval_item.name}：{department.short_name or department.name}"
-        + (f" · {answer.strip()[:200]}" if shared else ""),
-    )  # fmt: skip
-    record(actor=by, verb="item.chased", target=chase, after={"department": department.pk, "how": how, "shared": shared},
-           jurisdiction_code=item.request.jurisdiction.code)  # fmt: skip
+        request=item.request,
+        case_item=item,
+        actor=by,
+        verb="item.chased",
+        note=f"{item.approval_item.name}：{department.short_name or department.name}{told}",
+    )
+    after = {"department": department.pk, "how": how, "shared": shared}
+    record(actor=by, verb="item.chased", target=chase, after=after)
     if shared:
-        _tell_applicant(
-            item, "item.progress_reported",
-            _("Progress on %(item)s: %(answer)s") % {"item": item.approval_item.name, "answer": answer.strip()[:120]},
+        names = {"item": item.approval_item.name, "answer": answer.strip()[:120]}
+        tell_applicant(
+            item.request,
+            "item.progress_reported",
+            _("Progress on %(item)s: %(answer)s") % names,
             next_step.strip(),
-        )  # fmt: skip
+            url=item_url(item),
+        )
     return chase

@@ -32,11 +32,11 @@ from .forms import (
     SpecialProcedureForm,
     VisitForm,
 )
-from .item_states import ITEM_ACTION_LABELS, ITEM_TRANSITIONS
-from .models import CaseItem, ChaseRecord, ItemMaterial, TimelineEntry
+from .models import CHECKLIST_OPEN_STATES, CaseItem, ChaseRecord, ItemMaterial, TimelineEntry
 from .permissions import agents_only
 from .receipts import delivery_receipt_pdf
 from .selectors import item_clocks, requests_visible_to
+from .workflows import ITEM, is_agent_of, is_reviewer_of
 
 Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
 
@@ -80,18 +80,20 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _item(request, pk, item_pk)
     today = timezone.localdate()
     clock = item_clocks([item], today)[item.pk]
+    initial = {
+        "version": item.version,
+        "on": today,
+        "filed_on": today,
+        "decided_on": today,
+        "delivered_on": today,
+    }
     actions = [
-        (name, ITEM_ACTION_LABELS[name], STEPS[name][0](initial={"version": item.version, "on": today, "filed_on": today, "decided_on": today, "delivered_on": today}))
-        for name, moves in ITEM_TRANSITIONS.items()
-        if item.state in moves and steps.may_act(request.user, item, name)
-    ]  # fmt: skip
-    is_agent = item.agent_id == request.user.pk
-    checklist_open = is_agent and item.state in (
-        CaseItem.State.PLANNED,
-        CaseItem.State.COLLECTING,
-        CaseItem.State.CORRECTION_REQUESTED,
-    )
-    reviewer = steps.is_reviewer_of(request.user, item)
+        (m.action, m.label, STEPS[m.action][0](initial=initial))
+        for m in ITEM.allowed_actions(item, by=request.user)
+    ]
+    is_agent = is_agent_of(request.user, item)
+    checklist_open = is_agent and item.state in CHECKLIST_OPEN_STATES
+    reviewer = is_reviewer_of(request.user, item)
     history = TimelineEntry.objects.filter(case_item=item).select_related("actor").order_by("at", "id")
     chases = ChaseRecord.objects.filter(case_item=item).select_related("department", "by")
     if item.request.applicant.representatives.filter(user_id=person_id(request.user)).exists():
@@ -127,7 +129,7 @@ def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpR
     item = _item(request, pk, item_pk)
     form_class, run = STEPS[action]
     posted_step(request, form_class(request.POST, request.FILES), lambda d: run(item, d, request.user, d["version"]),
-                _("Recorded: %(step)s") % {"step": ITEM_ACTION_LABELS[action]})  # fmt: skip
+                _("Recorded: %(step)s") % {"step": ITEM.move(action).label})  # fmt: skip
     return _back(item)
 
 

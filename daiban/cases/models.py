@@ -105,11 +105,14 @@ class ServiceRequest(models.Model):
         return self.state in OPEN_STATES
 
 
-OPEN_STATES = (
-    ServiceRequest.State.SUBMITTED,
-    ServiceRequest.State.ACCEPTED,
-    ServiceRequest.State.DISPATCHED,
+# Named state sets: each rule about "which states" is written here once.
+OPEN_STATES = frozenset(
+    {ServiceRequest.State.SUBMITTED, ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED}
 )
+"""Not yet finished, declined or withdrawn: an item of it cannot be asked for again."""
+
+HANDLING_STATES = frozenset({ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED})
+"""Accepted and not finished: agents work its items, visit and chase."""
 
 
 class CaseItem(models.Model):
@@ -181,8 +184,32 @@ class CaseItem(models.Model):
             models.Index(fields=["state", "due_on"], name="case_item_due_idx"),
         ]
 
+    AUDIT_JURISDICTION = "request.jurisdiction"
+
     def __str__(self) -> str:
         return self.approval_item.name
+
+
+CLOCK_STATES = frozenset(
+    {
+        CaseItem.State.FILED,
+        CaseItem.State.UNDER_REVIEW,
+        CaseItem.State.CORRECTION_REQUESTED,
+        CaseItem.State.RESUBMITTED,
+    }
+)
+"""While the department's clock runs: filed and not yet decided."""
+
+DONE_STATES = frozenset({CaseItem.State.DELIVERED, CaseItem.State.REFUSED})
+"""Nothing more happens to the item: the result was delivered, or it was refused."""
+
+CHASE_STATES = CLOCK_STATES | {CaseItem.State.APPROVED}
+"""Filed and not yet picked up: the agent chases the department."""
+
+CHECKLIST_OPEN_STATES = frozenset(
+    {CaseItem.State.PLANNED, CaseItem.State.COLLECTING, CaseItem.State.CORRECTION_REQUESTED}
+)
+"""The agent keeps the materials checklist before filing, and again while a correction is open."""
 
 
 class ItemMaterial(models.Model):
@@ -210,6 +237,8 @@ class ItemMaterial(models.Model):
         verbose_name_plural = _("checklist lines")
         ordering = ["case_item", "material__position", "id"]
         constraints = [models.UniqueConstraint(fields=["case_item", "material"], name="item_material_unique")]
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.material} · {self.get_status_display()}"
@@ -240,8 +269,14 @@ class ClockStop(models.Model):
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
                 name="clock_stop_ends_after_start",
-            )
+            ),
+            # One stop at a time: a correction or a special procedure, never two overlapping open ones.
+            models.UniqueConstraint(
+                fields=["case_item"], condition=Q(end_on__isnull=True), name="clock_stop_one_open_per_item"
+            ),
         ]
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start_on}–{self.end_on or ''}"
@@ -268,6 +303,8 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
 
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
+
     def __str__(self) -> str:
         return f"{self.case_item} {self.get_method_display()} {self.delivered_on}"
 
@@ -293,6 +330,8 @@ class ItemAssignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["case_item", "assigned_at", "id"]
 
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
+
     def __str__(self) -> str:
         return f"{self.case_item} → {self.agent}"
 
@@ -316,6 +355,8 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["request", "-visited_on", "-id"]
+
+    AUDIT_JURISDICTION = "request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.place}"
@@ -352,6 +393,8 @@ class ChaseRecord(models.Model):
         verbose_name = _("chase record")
         verbose_name_plural = _("chase records")
         ordering = ["case_item", "-chased_on", "-id"]
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.chased_on} {self.department}"
@@ -408,6 +451,8 @@ class RequestDocument(models.Model):
         verbose_name_plural = _("request documents")
         ordering = ["request", "uploaded_at", "id"]
 
+    AUDIT_JURISDICTION = "request.jurisdiction"
+
     def __str__(self) -> str:
         return self.original_name
 
@@ -445,6 +490,8 @@ class TimelineEntry(models.Model):
         verbose_name_plural = _("timeline entries")
         ordering = ["request", "at", "id"]
 
+    AUDIT_JURISDICTION = "request.jurisdiction"
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
 
@@ -460,23 +507,23 @@ class TimelineEntry(models.Model):
 
 TIMELINE_VERBS = {
     "request.submitted": _("submitted"),
-    "request.accept": _("accepted"),
-    "request.decline": _("declined"),
-    "request.withdraw": _("withdrawn"),
-    "request.dispatch": _("all items have agents"),
-    "request.complete": _("service completed: every item delivered or decided"),
+    "request.accepted": _("accepted"),
+    "request.declined": _("declined"),
+    "request.withdrawn": _("withdrawn"),
+    "request.dispatched": _("all items have agents"),
+    "request.completed": _("service completed: every item delivered or decided"),
     "item.assigned": _("agent assigned"),
     "item.reassigned": _("agent changed"),
-    "item.start_collecting": _("collecting materials"),
-    "item.mark_ready": _("materials complete"),
-    "item.file": _("filed into the approval system"),
-    "item.start_review": _("review started"),
-    "item.request_correction": _("correction requested"),
-    "item.resubmit": _("corrected materials resubmitted"),
-    "item.approve": _("approved"),
-    "item.refuse": _("refused"),
-    "item.pick_up": _("result picked up"),
-    "item.deliver": _("result delivered"),
+    "item.collection_started": _("collecting materials"),
+    "item.marked_ready": _("materials complete"),
+    "item.filed": _("filed into the approval system"),
+    "item.review_started": _("review started"),
+    "item.correction_requested": _("correction requested"),
+    "item.resubmitted": _("corrected materials resubmitted"),
+    "item.approved": _("approved"),
+    "item.refused": _("refused"),
+    "item.picked_up": _("result picked up"),
+    "item.delivered": _("result delivered"),
     "item.clock_stopped": _("clock stopped"),
     "item.clock_resumed": _("clock resumed"),
     "request.visited": _("on-site visit"),

@@ -20,8 +20,7 @@ from daiban.workdays.engine import CalendarYearUnknown, WarningLevel, WorkCalend
 from daiban.workdays.engine import ClockStop as Stop
 from daiban.workdays.selectors import calendar_for, calendars_for
 
-from .item_states import CLOCK_STATES
-from .models import OPEN_STATES, CaseItem, ServiceRequest
+from .models import CLOCK_STATES, OPEN_STATES, CaseItem, ServiceRequest
 
 
 def _units(user: object, role: str) -> set[int]:

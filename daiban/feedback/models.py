@@ -237,10 +237,10 @@ class Rectification(models.Model):
 
 
 RECTIFICATION_NOTE_VERBS = {
-    "report": _("reported what was done"),
-    "send_back": _("sent back"),
-    "close": _("verified and closed"),
-    "reassign": _("owner changed"),
+    "rectification.reported": _("reported what was done"),
+    "rectification.sent_back": _("sent back"),
+    "rectification.closed": _("verified and closed"),
+    "rectification.reassigned": _("owner changed"),
 }
 
 

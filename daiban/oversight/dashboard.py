@@ -15,8 +15,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from daiban.cases.item_states import CLOCK_STATES
-from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
+from daiban.cases.models import CLOCK_STATES, DONE_STATES, OPEN_STATES, CaseItem, ServiceRequest
 from daiban.cases.selectors import coordinator_units
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Evaluation
@@ -28,7 +27,6 @@ from daiban.workdays.selectors import calendars_for
 from .models import DashboardSnapshot
 
 # Items whose work is over: they weigh on nobody's workload.
-DONE_STATES = (CaseItem.State.DELIVERED, CaseItem.State.REFUSED)
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,10 @@ class CoordinationIssue(models.Model):
 
 
 ISSUE_NOTE_VERBS = {
-    "assign": _("assigned"),
-    "follow_up": _("follow-up"),
-    "resolve": _("resolved"),
-    "reopen": _("reopened"),
+    "issue.assigned": _("assigned"),
+    "issue.followed_up": _("follow-up"),
+    "issue.resolved": _("resolved"),
+    "issue.reopened": _("reopened"),
 }
 
 

@@ -32,7 +32,7 @@ from .models import (
     QuarterlyLedger,
     RequiredAction,
 )
-from .states import ACTION_LABELS, ASSIGNEE_MAY, ISSUE_TRANSITIONS
+from .workflows import ASSIGNEE_OR_SUPERVISOR, ISSUE
 
 TEXT_MAX = 2000
 RAISING_ROLES = (Role.AGENT, Role.COORDINATOR)
@@ -118,42 +118,13 @@ def eligible_assignees(issue: CoordinationIssue) -> list[User]:
     return list(role_holders(Role.AGENT, unit_id__in=units).order_by("full_name", "id"))
 
 
-def _lock(issue: CoordinationIssue) -> CoordinationIssue:
-    return (
-        CoordinationIssue.objects.select_for_update(of=("self",))
-        .select_related("jurisdiction", "unit", "case_item", "assignee")
-        .get(pk=issue.pk)
-    )
-
-
-def _move(issue: CoordinationIssue, action: str, by: User) -> str:
-    target = ISSUE_TRANSITIONS[action].get(issue.status)
-    if target is None:
-        raise ValidationError(
-            _("This issue is “%(status)s”; “%(action)s” is not possible now.")
-            % {"status": issue.get_status_display(), "action": ACTION_LABELS[action]}
-        )
-    supervises = issue.jurisdiction_id in jurisdictions_where(by, Role.SUPERVISOR)
-    if not (supervises or (action in ASSIGNEE_MAY and issue.assignee_id == by.pk)):
-        raise ValidationError(_("You are not the one who records this step."))
-    return target
-
-
-def _note(issue: CoordinationIssue, verb: str, text: str, by: User, *, before: str) -> None:
-    IssueNote.objects.create(issue=issue, verb=verb, text=text, by=by)
-    record(actor=by, verb=f"issue.{verb}", target=issue, before={"status": before},
-           after={"status": issue.status, "note": text, "assignee": issue.assignee_id,
-                  "due_on": issue.due_on.isoformat() if issue.due_on else None},
-           jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-
-
 @transaction.atomic
 def assign_issue(
     *, issue: CoordinationIssue, assignee: User, working_days: int, by: User
 ) -> CoordinationIssue:
     """The reform office tells the responsible agent of the locality, with a deadline in working days."""
-    issue = _lock(issue)
-    target = _move(issue, "assign", by)
+    issue = ISSUE.lock(issue)
+    ISSUE.check(issue, "assign", by=by)
     if assignee.pk not in {a.pk for a in eligible_assignees(issue)}:
         raise ValidationError({"assignee": _("Choose an agent of the locality or unit concerned.")})
     if not 1 <= working_days <= 60:
@@ -163,64 +134,47 @@ def assign_issue(
         due_on = calendar_for(issue.jurisdiction.code).add_working_days(today, working_days)
     except CalendarYearUnknown as exc:
         raise ValidationError({"working_days": exc.user_message}) from None
-    before = issue.status
-    issue.status, issue.assignee, issue.assigned_at, issue.due_on = target, assignee, timezone.now(), due_on
-    issue.save(update_fields=["status", "assignee", "assigned_at", "due_on"])
-    _note(issue, "assign", f"{assignee.display_name} · {due_on.isoformat()}", by, before=before)
-    notify(recipients=[assignee], verb="issue.assigned",
-           title=_("Coordination problem for you, due %(due)s: %(title)s") % {"due": due_on, "title": issue.title},
-           body=issue.description[:200], url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-    return issue
+    changes = {"assignee": assignee, "assigned_at": timezone.now(), "due_on": due_on}
+    note = f"{assignee.display_name} · {due_on.isoformat()}"
+    return ISSUE.apply(issue, "assign", by=by, changes=changes, note=note)
+
+
+def _issue_text(text: str, message: str) -> str:
+    text = text.strip()
+    if not 4 <= len(text) <= TEXT_MAX:
+        raise ValidationError({"text": message})
+    return text
 
 
 @transaction.atomic
 def resolve_issue(*, issue: CoordinationIssue, resolution: str, by: User) -> CoordinationIssue:
-    issue = _lock(issue)
-    target = _move(issue, "resolve", by)
-    text = resolution.strip()
-    if not 4 <= len(text) <= TEXT_MAX:
-        raise ValidationError({"text": _("Write how it was resolved.")})
-    before = issue.status
-    issue.status, issue.resolution, issue.resolved_at = target, text, timezone.now()
-    issue.save(update_fields=["status", "resolution", "resolved_at"])
-    _note(issue, "resolve", text, by, before=before)
-    notify(recipients=[issue.raised_by, *role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction)],
-           verb="issue.resolved", title=_("Coordination problem resolved: %(title)s") % {"title": issue.title},
-           body=text[:200], url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-    return issue
+    issue = ISSUE.lock(issue)
+    ISSUE.check(issue, "resolve", by=by)
+    text = _issue_text(resolution, _("Write how it was resolved."))
+    changes = {"resolution": text, "resolved_at": timezone.now()}
+    return ISSUE.apply(issue, "resolve", by=by, changes=changes, note=text)
 
 
 @transaction.atomic
 def reopen_issue(*, issue: CoordinationIssue, reason: str, by: User) -> CoordinationIssue:
-    issue = _lock(issue)
-    target = _move(issue, "reopen", by)
-    text = reason.strip()
-    if not 4 <= len(text) <= TEXT_MAX:
-        raise ValidationError({"text": _("Say why it is not resolved.")})
-    before = issue.status
-    issue.status, issue.resolved_at = target, None
-    issue.save(update_fields=["status", "resolved_at"])
-    _note(issue, "reopen", text, by, before=before)
-    if issue.assignee:
-        notify(recipients=[issue.assignee], verb="issue.reopened",
-               title=_("Coordination problem reopened: %(title)s") % {"title": issue.title}, body=text[:200],
-               url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-    return issue
+    issue = ISSUE.lock(issue)
+    ISSUE.check(issue, "reopen", by=by)
+    text = _issue_text(reason, _("Say why it is not resolved."))
+    return ISSUE.apply(issue, "reopen", by=by, changes={"resolved_at": None}, note=text)
 
 
 @transaction.atomic
 def add_issue_follow_up(*, issue: CoordinationIssue, text: str, by: User) -> IssueNote:
     """跟踪: what was done meanwhile, by the assignee or a supervisor."""
-    issue = _lock(issue)
-    if not (issue.assignee_id == by.pk or issue.jurisdiction_id in jurisdictions_where(by, Role.SUPERVISOR)):
+    issue = ISSUE.lock(issue)
+    if not ASSIGNEE_OR_SUPERVISOR.allows(by, issue):
         raise ValidationError(_("You are not the one who records this step."))
     if issue.status == CoordinationIssue.Status.RESOLVED:
         raise ValidationError(_("The issue is resolved; reopen it first."))
     if not 2 <= len(text.strip()) <= TEXT_MAX:
         raise ValidationError({"text": _("Write what was done.")})
-    note = IssueNote.objects.create(issue=issue, verb="follow_up", text=text.strip(), by=by)
-    record(actor=by, verb="issue.follow_up", target=issue, after={"note": text.strip()},
-           jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+    note = IssueNote.objects.create(issue=issue, verb="issue.followed_up", text=text.strip(), by=by)
+    record(actor=by, verb="issue.followed_up", target=issue, after={"note": text.strip()})
     return note
 
 

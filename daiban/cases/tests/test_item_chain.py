@@ -5,13 +5,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from daiban.cases import item_services as steps
-from daiban.cases.item_services import _transition
-from daiban.cases.item_states import ACTOR_ROLE, ITEM_TRANSITIONS
 from daiban.cases.models import CaseItem, ClockStop, Delivery, ItemMaterial
 from daiban.cases.reminders import sweep_deadlines
 from daiban.cases.selectors import item_clocks
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.chains import file_it, receive_all
+from daiban.cases.workflows import ITEM
 from daiban.notifications.models import Notification
 from daiban.organizations.models import Role
 from daiban.workdays.services import seed_calendar_from_library
@@ -75,8 +74,16 @@ def test_the_whole_chain_with_a_correction_round(permit, staff, reviewer, rep):
     assert item.state == S.DELIVERED
     assert Delivery.objects.get(case_item=item).tracking_number == "EA123456789CN"
     verbs = list(item.request.timeline.filter(case_item=item).values_list("verb", flat=True))
-    assert verbs[-8:] == ["item.mark_ready", "item.file", "item.start_review", "item.request_correction",
-                          "item.resubmit", "item.approve", "item.pick_up", "item.deliver"]  # fmt: skip
+    assert verbs[-8:] == [
+        "item.marked_ready",
+        "item.filed",
+        "item.review_started",
+        "item.correction_requested",
+        "item.resubmitted",
+        "item.approved",
+        "item.picked_up",
+        "item.delivered",
+    ]
     told = set(Notification.objects.filter(recipient=rep).values_list("verb", flat=True))
     assert {"item.filed", "item.correction_requested", "item.approved", "item.delivered"} <= told
 
@@ -218,7 +225,7 @@ def test_delivery_rules(permit, staff, reviewer):
     assert fresh(item).state == S.DELIVERED
 
 
-CASES = [(action, state) for action in ITEM_TRANSITIONS for state in S.values]
+CASES = [(action, state) for action in ITEM.actions for state in S.values]
 
 
 @pytest.mark.django_db
@@ -226,14 +233,16 @@ CASES = [(action, state) for action in ITEM_TRANSITIONS for state in S.values]
 def test_every_item_move(permit, staff, reviewer, action, state):
     CaseItem.objects.filter(pk=permit.pk).update(state=state)
     item = fresh(permit)
-    actor = staff["park_agent"] if ACTOR_ROLE[action] == Role.AGENT else reviewer
-    target = ITEM_TRANSITIONS[action].get(state)
+    actor = staff["park_agent"] if ITEM.move(action).actor.name == "agent" else reviewer
+    target = ITEM.target(action, state)
     if target is None:
         with pytest.raises(ValidationError):
-            _transition(item, action, by=actor, expected_version=item.version)
+            ITEM.apply(item, action, by=actor, expected_version=item.version)
         assert fresh(permit).state == state
     else:
-        assert _transition(item, action, by=actor, expected_version=item.version).state == target
+        moved = ITEM.apply(ITEM.lock(item), action, by=actor, expected_version=item.version)
+        assert moved.state == target
+        assert fresh(permit).version == item.version + 1
 
 
 @pytest.mark.django_db

@@ -23,7 +23,7 @@ def test_request_completes_when_its_last_item_is_delivered(dispatched, reviewer,
     dispatched.refresh_from_db()
     assert dispatched.state == ServiceRequest.State.COMPLETED
     assert dispatched.completed_at.date() == D
-    assert TimelineEntry.objects.filter(request=dispatched, verb="request.complete").count() == 1
+    assert TimelineEntry.objects.filter(request=dispatched, verb="request.completed").count() == 1
     assert Notification.objects.filter(recipient=rep, verb="request.completed").count() == 1
     assert Notification.objects.filter(recipient=hall_manager, verb="request.completed").count() == 1
 
