@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Unit, User
-from daiban.organizations.selectors import active_roles, is_platform_superuser, person_id, role_holders
+from daiban.organizations.models import Role, RoleAssignment, Unit, User
+from daiban.organizations.selectors import (
+    active_roles,
+    is_platform_superuser,
+    jurisdictions_where,
+    person_id,
+    role_holders,
+)
 from daiban.projects.models import Applicant
 from daiban.workdays.engine import CalendarYearUnknown, WarningLevel, WorkCalendar
 from daiban.workdays.engine import ClockStop as Stop
@@ -27,6 +33,21 @@ def _units(user: object, role: str) -> set[int]:
     return {a.unit_id for a in active_roles(user) if a.role == role and a.unit_id}
 
 
+def touching_units(unit_ids: Iterable[int]) -> Q:
+    """The one coordinator scope: requests located in one of the units (township or park) or with an item
+    one of them is responsible for."""
+    units = set(unit_ids)
+    return Q(locality_id__in=units) | Q(
+        id__in=CaseItem.objects.filter(responsible_unit_id__in=units).values("request_id")
+    )
+
+
+def items_touching_units(unit_ids: Iterable[int]) -> Q:
+    """The same scope for items: the unit is responsible for the item or is its request's locality."""
+    units = set(unit_ids)
+    return Q(responsible_unit_id__in=units) | Q(request__locality_id__in=units)
+
+
 def requests_visible_to(user: object) -> QuerySet[ServiceRequest]:
     if not getattr(user, "is_authenticated", False):
         return ServiceRequest.objects.none()
@@ -36,9 +57,7 @@ def requests_visible_to(user: object) -> QuerySet[ServiceRequest]:
     condition = Q(applicant__in=Applicant.objects.filter(representatives__user_id=uid).values("id"))
     coordinated = _units(user, Role.COORDINATOR)
     if coordinated:
-        condition |= Q(locality_id__in=coordinated) | Q(
-            id__in=CaseItem.objects.filter(responsible_unit_id__in=coordinated).values("request_id")
-        )
+        condition |= touching_units(coordinated)
     if _units(user, Role.AGENT):
         condition |= Q(id__in=CaseItem.objects.filter(agent_id=uid).values("request_id"))
     clerk_centres = _units(user, Role.CLERK)
@@ -49,9 +68,8 @@ def requests_visible_to(user: object) -> QuerySet[ServiceRequest]:
         condition |= Q(
             id__in=CaseItem.objects.filter(approval_item__department_id__in=reviewed).values("request_id")
         )
-    supervised = {a.jurisdiction_id for a in active_roles(user) if a.role == Role.SUPERVISOR}
+    supervised = jurisdictions_where(user, Role.SUPERVISOR)
     if supervised:
-        supervised |= set(Jurisdiction.objects.filter(parent_id__in=supervised).values_list("id", flat=True))
         condition |= Q(jurisdiction_id__in=supervised)
     return ServiceRequest.objects.filter(condition)
 
@@ -132,14 +150,10 @@ def dispatch_queue(user: object) -> QuerySet[ServiceRequest]:
     units = coordinator_units(user)
     if not units:
         return ServiceRequest.objects.none()
-    mine = Q(locality_id__in=units) | Q(
-        id__in=CaseItem.objects.filter(responsible_unit_id__in=units).values("request_id")
+    waiting = [ServiceRequest.State.SUBMITTED, ServiceRequest.State.ACCEPTED]
+    return with_listing(ServiceRequest.objects.filter(touching_units(units), state__in=waiting)).order_by(
+        "submitted_at", "id"
     )
-    return with_listing(
-        ServiceRequest.objects.filter(
-            mine, state__in=[ServiceRequest.State.SUBMITTED, ServiceRequest.State.ACCEPTED]
-        )
-    ).order_by("submitted_at", "id")
 
 
 @dataclass(frozen=True)

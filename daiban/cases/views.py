@@ -23,12 +23,11 @@ from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 
 from .forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
-from .models import CaseItem, ServiceRequest, TimelineEntry, Visit
+from .models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
 from .permissions import agents_only, clerks_only, coordinators_only
 from .selectors import (
     agent_units_for,
     can_assign,
-    can_decide,
     dispatch_queue,
     eligible_agents,
     item_clocks,
@@ -44,6 +43,7 @@ from .services import (
     submit_request,
     withdraw_request,
 )
+from .workflows import REQUEST
 
 PAGE_SIZE = 25
 
@@ -159,7 +159,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for item in items:
         item.request = service_request  # already loaded: the clock reads its jurisdiction
     clocks = item_clocks(items, timezone.localdate())
-    assignable = service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
+    assignable = service_request.state in HANDLING_STATES
     rows = []
     agents_by_units: dict[frozenset[int], Any] = {}
     for item in items:
@@ -169,7 +169,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if units not in agents_by_units:
                 agents_by_units[units] = list(eligible_agents(set(units)))
             agents = agents_by_units[units]
-            form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial={"agent": item.agent_id})
+            initial = {"agent": item.agent_id, "current": item.agent_id or 0}
+            form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
         rows.append((item, form, clocks[item.pk]))
     is_representative = represented_applicants(request.user).filter(pk=service_request.applicant_id).exists()
     return render(
@@ -178,17 +179,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "req": service_request,
             "rows": rows,
-            "can_decide": service_request.state == ServiceRequest.State.SUBMITTED
-            and can_decide(request.user, service_request),
-            "can_withdraw": is_representative and service_request.state == ServiceRequest.State.SUBMITTED,
+            "can_decide": REQUEST.refusal(service_request, "accept", by=request.user) is None,
+            "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
             "visit_form": VisitForm(
                 initial={"visited_on": timezone.localdate()}, request_items=service_request.items.all()
             )
-            if any(i.agent_id == request.user.pk for i in items)
-            and service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
+            if any(i.agent_id == request.user.pk for i in items) and service_request.state in HANDLING_STATES
             else None,
         },
     )
@@ -249,7 +248,7 @@ def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
     agent = form.cleaned_data["agent"] if form.is_valid() else None
     posted_step(request, form, lambda d: assign_agent(
-        item=item, agent=d["agent"], by=request.user, reason=d["reason"],  # type: ignore[arg-type]
+        item=item, agent=d["agent"], by=request.user, reason=d["reason"], expected_agent_id=d["current"],  # type: ignore[arg-type]
     ), _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name if agent else "", "item": item.approval_item.name})  # fmt: skip
     return redirect("cases:request_detail", pk=pk)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from daiban.cases.models import ServiceRequest
 from daiban.common.audit import record, snapshot
+from daiban.common.validators import future_date_error
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User
 from daiban.organizations.selectors import jurisdictions_where, role_holders
@@ -241,8 +242,8 @@ def record_callback(
     errors: dict[str, str] = {}
     if data.method not in Callback.Method.values:
         errors["method"] = _("Choose phone or visit.")
-    if data.called_on > timezone.localdate():
-        errors["called_on"] = _("The date cannot be in the future.")
+    if future := future_date_error(data.called_on):
+        errors["called_on"] = future
     elif request.completed_at and data.called_on < timezone.localtime(request.completed_at).date():
         errors["called_on"] = _("A call-back comes after the service was completed.")
     remarks = _text(data.remarks, "remarks", errors, limit=TEXT_MAX)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from daiban.cases.models import CaseItem
 from daiban.cases.selectors import coordinator_units
 from daiban.common.audit import record, snapshot
+from daiban.common.validators import future_date_error
 from daiban.notifications.services import notify, notify_once
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
 from daiban.organizations.selectors import active_roles, jurisdictions_where, role_holders
@@ -267,8 +268,8 @@ def record_inspection(
     if jurisdiction.pk not in jurisdictions_where(by, Role.SUPERVISOR):
         raise ValidationError(_("Only a supervisor of this jurisdiction records inspections."))
     errors: dict[str, str] = {}
-    if held_on > timezone.localdate():
-        errors["held_on"] = _("The date cannot be in the future.")
+    if future := future_date_error(held_on):
+        errors["held_on"] = future
     if not units:
         errors["units"] = _("Choose the units inspected.")
     if any(u.jurisdiction_id != jurisdiction.pk for u in [*units, *(a.unit for a in actions)]):
