@@ -255,7 +255,7 @@ def main() -> None:
     ]
     written, last = 0, 0
     with raw().cursor() as cursor, cursor.copy(
-        "COPY cases_timelineentry (request_id, case_item_id, at, actor_id, verb, from_state, to_state, note) FROM STDIN"
+        "COPY cases_timelineentry (request_id, case_item_id, at, by_id, verb, from_state, to_state, text) FROM STDIN"
     ) as copy, psycopg.connect(**connection.get_connection_params()) as reader, reader.cursor() as stream:  # fmt: skip
         while True:
             stream.execute(

@@ -233,9 +233,9 @@ def _clock_history(item: CaseItem, stop: ClockStop, verb: str, by: User) -> None
     TimelineEntry.objects.create(
         request=item.request,
         case_item=item,
-        actor=by,
+        by=by,
         verb=verb,
-        note=f"{item.approval_item.name}：{stop.get_kind_display()}",
+        text=f"{item.approval_item.name}：{stop.get_kind_display()}",
     )
 
 
@@ -433,9 +433,9 @@ def record_visit(
         )
     TimelineEntry.objects.create(
         request=request,
-        actor=by,
+        by=by,
         verb="request.visited",
-        note=f"{visited_on} {visit.place}（{visit.people_met}）",
+        text=f"{visited_on} {visit.place}（{visit.people_met}）",
     )
     after = {"visited_on": str(visited_on), "place": visit.place, "documents": len(mimes)}
     record(actor=by, verb="visit.recorded", target=visit, after=after)
@@ -488,9 +488,9 @@ def record_chase(
     TimelineEntry.objects.create(
         request=item.request,
         case_item=item,
-        actor=by,
+        by=by,
         verb="item.chased",
-        note=f"{item.approval_item.name}：{department.short_name or department.name}{told}",
+        text=f"{item.approval_item.name}：{department.short_name or department.name}{told}",
     )
     after = {"department": department.pk, "how": how, "shared": shared}
     record(actor=by, verb="item.chased", target=chase, after=after)

@@ -94,7 +94,7 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     is_agent = is_agent_of(request.user, item)
     checklist_open = is_agent and item.state in CHECKLIST_OPEN_STATES
     reviewer = is_reviewer_of(request.user, item)
-    history = TimelineEntry.objects.filter(case_item=item).select_related("actor").order_by("at", "id")
+    history = TimelineEntry.objects.filter(case_item=item).select_related("by").order_by("at", "id")
     chases = ChaseRecord.objects.filter(case_item=item).select_related("department", "by")
     if item.request.applicant.representatives.filter(user_id=person_id(request.user)).exists():
         chases = chases.filter(

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem, Material
+from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction, Unit, Window
 from daiban.projects.models import Applicant, Project
 
@@ -457,8 +458,8 @@ class RequestDocument(models.Model):
         return self.original_name
 
 
-class TimelineEntry(models.Model):
-    """Every transition and assignment of a request, in order: the request's timeline."""
+class TimelineEntry(HistoryNote):
+    """Every transition and assignment of a request and its items, in order: the request's timeline."""
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="timeline"
@@ -471,19 +472,6 @@ class TimelineEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    verb = models.CharField(_("event"), max_length=64)
-    from_state = models.CharField(_("from"), max_length=32, blank=True)
-    to_state = models.CharField(_("to"), max_length=32, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("timeline entry")
@@ -491,9 +479,7 @@ class TimelineEntry(models.Model):
         ordering = ["request", "at", "id"]
 
     AUDIT_JURISDICTION = "request.jurisdiction"
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+    SHOW_STATE = True
 
     @property
     def verb_label(self) -> str:

@@ -143,8 +143,8 @@ def submit_request(
     for upload, mime in zip(data.documents, mimes, strict=True):
         store_document(request=request, upload=upload, mime=mime, by=by)
     TimelineEntry.objects.create(
-        request=request, actor=by, verb="request.submitted", to_state=request.state,
-        note=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},
+        request=request, by=by, verb="request.submitted", to_state=request.state,
+        text=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},
     )  # fmt: skip
     record(
         actor=by,
@@ -256,9 +256,9 @@ def assign_agent(
     TimelineEntry.objects.create(
         request=request,
         case_item=item,
-        actor=by,
+        by=by,
         verb=verb,
-        note=f"{item.approval_item.name}：{moved}{agent.display_name}{because}",
+        text=f"{item.approval_item.name}：{moved}{agent.display_name}{because}",
     )
     record(
         actor=by,

@@ -151,7 +151,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "documents",
             Prefetch("visits", queryset=Visit.objects.select_related("agent").prefetch_related("documents")),
-            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("by").order_by("at", "id")),
         ),
         pk=pk,
     )

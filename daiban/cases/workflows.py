@@ -88,11 +88,11 @@ def item_url(item: CaseItem) -> str:
 def _request_history(step: Step[ServiceRequest]) -> None:
     TimelineEntry.objects.create(
         request=step.obj,
-        actor=step.by,
+        by=step.by,
         verb=step.move.verb,
         from_state=step.before,
         to_state=step.after,
-        note=step.note,
+        text=step.note,
     )
 
 
@@ -101,11 +101,11 @@ def _item_history(step: Step[CaseItem]) -> None:
     TimelineEntry.objects.create(
         request=item.request,
         case_item=item,
-        actor=step.by,
+        by=step.by,
         verb=step.move.verb,
         from_state=step.before,
         to_state=step.after,
-        note=item.approval_item.name + (f"：{step.note}" if step.note else ""),
+        text=item.approval_item.name + (f"：{step.note}" if step.note else ""),
     )
 
 

@@ -248,6 +248,7 @@ class RectificationNote(HistoryNote):
     """The rectification's history: reports, returns, verification, owner changes."""
 
     VERBS = RECTIFICATION_NOTE_VERBS
+    STATES = dict(Rectification.Status.choices)
 
     rectification = models.ForeignKey(
         Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="notes"

@@ -37,7 +37,14 @@ def rectification_url(rectification: Rectification) -> str:
 
 
 def _history(step: Step[Rectification]) -> None:
-    RectificationNote.objects.create(rectification=step.obj, verb=step.move.verb, text=step.note, by=step.by)
+    RectificationNote.objects.create(
+        rectification=step.obj,
+        verb=step.move.verb,
+        from_state=step.before,
+        to_state=step.after,
+        text=step.note,
+        by=step.by,
+    )
 
 
 def _tell(step: Step[Rectification]) -> None:

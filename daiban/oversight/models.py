@@ -87,6 +87,7 @@ class IssueNote(HistoryNote):
     """An issue's history: assignments, follow-ups, resolution and reopening, with who and when."""
 
     VERBS = ISSUE_NOTE_VERBS
+    STATES = dict(CoordinationIssue.Status.choices)
 
     issue = models.ForeignKey(
         CoordinationIssue,

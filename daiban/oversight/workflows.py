@@ -39,7 +39,14 @@ def issue_url(issue: CoordinationIssue) -> str:
 
 
 def _history(step: Step[CoordinationIssue]) -> None:
-    IssueNote.objects.create(issue=step.obj, verb=step.move.verb, text=step.note, by=step.by)
+    IssueNote.objects.create(
+        issue=step.obj,
+        verb=step.move.verb,
+        from_state=step.before,
+        to_state=step.after,
+        text=step.note,
+        by=step.by,
+    )
 
 
 def _assigned(step: Step[CoordinationIssue]) -> None:
