@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from daiban.cases import item_services as steps
@@ -104,7 +105,26 @@ def test_special_procedures_stop_the_clock(permit, staff, reviewer):
         steps.approve(
             item=fresh(item), decided_on=D(2026, 11, 4), by=reviewer, expected_version=fresh(item).version
         )
+    # One stop at a time: a correction while the expert review runs is refused, not a second stop.
+    with pytest.raises(ValidationError, match="计时暂停"):
+        steps.request_correction(
+            item=fresh(item),
+            on=D(2026, 11, 4),
+            note="补充图纸",
+            by=reviewer,
+            expected_version=fresh(item).version,
+        )
+    with pytest.raises(ValidationError, match="计时暂停"):
+        steps.start_special_procedure(
+            item=item, kind="hearing", start_on=D(2026, 11, 4), note="", by=reviewer
+        )
+    assert ClockStop.objects.filter(case_item=item, end_on__isnull=True).count() == 1
+    # The database refuses a second open stop even if a path forgot to check.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClockStop.objects.create(case_item=item, kind="hearing", start_on=D(2026, 11, 4))
     steps.end_special_procedure(stop=stop, end_on=D(2026, 11, 6), by=reviewer)
+    with pytest.raises(ValidationError, match="已于2026-11-06结束"):
+        steps.end_special_procedure(stop=stop, end_on=D(2026, 11, 9), by=reviewer)
     # 11-3…11-6 (four working days) do not count: 11-9, 11-10 and then 11-5 becomes 11-11.
     assert item_clocks([fresh(item)], D(2026, 11, 9))[item.pk].deadline_on == D(2026, 11, 11)
 

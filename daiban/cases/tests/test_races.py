@@ -313,7 +313,7 @@ def test_the_same_item_filed_twice_at_once(desk):
         item.refresh_from_db()
         won = winner(outcomes)
         tally.add(
-            outcomes, broken=verbs(item, "item.file") != 1 or won is None or item.external_ref != refs[won]
+            outcomes, broken=verbs(item, "item.filed") != 1 or won is None or item.external_ref != refs[won]
         )
     tally.check()
 
@@ -338,7 +338,7 @@ def test_two_coordinators_decide_a_request_at_once(desk):
         outcomes = run_together(*calls)
         request.refresh_from_db()
         won = winner(outcomes)
-        decisions = verbs(request, "request.accept") + verbs(request, "request.decline")
+        decisions = verbs(request, "request.accepted") + verbs(request, "request.declined")
         tally.add(
             outcomes,
             broken=decisions != 1
