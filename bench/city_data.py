@@ -29,8 +29,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from daiban.cases.deadlines import refresh_due_dates
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import refresh_due_dates
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion, ResultDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Section, Unit, User

@@ -22,15 +22,15 @@ from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 
+from .deadlines import item_clocks
 from .forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
 from .models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
-from .permissions import agents_only, clerks_only, coordinators_only
+from .permissions import agents_only, can_assign, clerks_only, coordinators_only
 from .selectors import (
+    access_request,
     agent_units_for,
-    can_assign,
     dispatch_queue,
     eligible_agents,
-    item_clocks,
     requests_visible_to,
     with_listing,
     worklist,
@@ -139,10 +139,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = get_object_or_404(
-        requests_visible_to(request.user)
-        .select_related("project", "applicant", "jurisdiction", "locality", "window", "submitted_by")
-        .prefetch_related(
+    service_request = access_request(
+        request.user,
+        pk,
+        related=("project", "applicant", "jurisdiction", "locality", "window", "submitted_by"),
+        prefetch=(
             Prefetch(
                 "items",
                 queryset=CaseItem.objects.select_related(
@@ -153,7 +154,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             Prefetch("visits", queryset=Visit.objects.select_related("agent").prefetch_related("documents")),
             Prefetch("timeline", queryset=TimelineEntry.objects.select_related("by").order_by("at", "id")),
         ),
-        pk=pk,
     )
     items = list(service_request.items.all())
     for item in items:
@@ -193,10 +193,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
-    return get_object_or_404(requests_visible_to(request.user), pk=pk)
-
-
 def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
     """Run one service call for a POSTed action and report it back on the request page."""
     report_outcome(request, action, done)
@@ -206,7 +202,7 @@ def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str)
 @coordinators_only
 @require_POST
 def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     user = request.user
     return _act(
         request,
@@ -219,7 +215,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinators_only
 @require_POST
 def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     posted_step(request, DeclineForm(request.POST), lambda d: decline_request(
         request=service_request, reason=d["reason"], by=request.user,  # type: ignore[arg-type]
     ), _("Request declined; the applicant sees the reason."))  # fmt: skip
@@ -229,7 +225,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @applicant_only
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     user = request.user
     return _act(
         request,
@@ -242,7 +238,7 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinators_only
 @require_POST
 def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     item = get_object_or_404(service_request.items.select_related("request__locality"), pk=item_pk)
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
@@ -270,7 +266,7 @@ def agent_worklist(request: HttpRequest) -> HttpResponse:
 @signed_in
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     """Files go only to people who may see the request."""
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     document = get_object_or_404(service_request.documents, pk=doc_pk)
     return FileResponse(
         document.file.open("rb"),

@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy
 from daiban.common.workflow import Actor, Move, Step, Workflow, follows_from_another_step, move
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, User
-from daiban.organizations.selectors import active_roles, person_id, role_holders
-from daiban.projects.models import ApplicantRepresentative
+from daiban.organizations.selectors import role_holders
 
 from .models import (
     CLOCK_STATES,
@@ -32,35 +31,13 @@ from .models import (
     ServiceRequest,
     TimelineEntry,
 )
-from .selectors import can_decide
+from .permissions import can_decide, is_agent_of, is_representative, is_reviewer_of
 
 S = ServiceRequest.State
 I = CaseItem.State  # noqa: E741 - one letter keeps the tables readable on one screen
 
 
 # Who ----------------------------------------------------------------------------------------------
-
-
-def is_representative(person: object, request: ServiceRequest) -> bool:
-    """The person speaks for the request's enterprise."""
-    return ApplicantRepresentative.objects.filter(
-        applicant_id=request.applicant_id, user_id=person_id(person)
-    ).exists()
-
-
-def is_reviewer_of(person: object, item: CaseItem) -> bool:
-    """A section reviewer of the item's department (and of its section, where the catalogue names one)."""
-    approval = item.approval_item
-    return any(
-        a.role == Role.SECTION_REVIEWER
-        and a.unit_id == approval.department_id
-        and (approval.section_id is None or a.section_id == approval.section_id)
-        for a in active_roles(person)
-    )
-
-
-def is_agent_of(person: object, item: CaseItem) -> bool:
-    return item.agent_id is not None and item.agent_id == getattr(person, "pk", None)
 
 
 RESPONSIBLE_COORDINATOR = Actor[ServiceRequest]("coordinator", can_decide)

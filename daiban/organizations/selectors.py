@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Jurisdiction, RoleAssignment, Unit, User
+from .models import Jurisdiction, Role, RoleAssignment, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
 
@@ -87,3 +87,13 @@ def jurisdictions_where(user: object, *roles: str) -> set[int]:
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
     return with_districts({a.jurisdiction_id for a in active_roles(user) if a.role in roles})
+
+
+def units_where(user: object, *roles: str) -> set[int]:
+    """Unit ids for which the user holds any of `roles`."""
+    return {a.unit_id for a in active_roles(user) if a.role in roles and a.unit_id}
+
+
+def coordinator_units(user: object) -> set[int]:
+    """The units (departments, townships, parks) the user coordinates."""
+    return units_where(user, Role.COORDINATOR)

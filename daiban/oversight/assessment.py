@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, Q
 
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import item_clocks
 from daiban.feedback.models import Callback, CallbackRating, Evaluation, Level
 from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.workdays.engine import CalendarYearUnknown

@@ -16,11 +16,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from daiban.cases.models import CLOCK_STATES, DONE_STATES, OPEN_STATES, CaseItem, ServiceRequest
-from daiban.cases.selectors import coordinator_units, items_touching_units, touching_units
+from daiban.cases.selectors import items_touching_units, touching_units
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Jurisdiction, Role, Unit
-from daiban.organizations.selectors import jurisdictions_where
+from daiban.organizations.selectors import coordinator_units, jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendars_for
 

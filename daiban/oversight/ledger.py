@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import item_clocks
 from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.workdays.engine import CalendarYearUnknown

@@ -1,8 +1,12 @@
 from django.db.models import Q, QuerySet
 
-from daiban.cases.selectors import coordinator_units
 from daiban.organizations.models import Role
-from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id
+from daiban.organizations.selectors import (
+    coordinator_units,
+    is_platform_superuser,
+    jurisdictions_where,
+    person_id,
+)
 
 from .models import CoordinationIssue, Inspection
 

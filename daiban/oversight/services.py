@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import coordinator_units
 from daiban.common.audit import record, snapshot
 from daiban.common.validators import future_date_error
 from daiban.notifications.services import notify, notify_once
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
-from daiban.organizations.selectors import active_roles, jurisdictions_where, role_holders
+from daiban.organizations.selectors import active_roles, coordinator_units, jurisdictions_where, role_holders
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 

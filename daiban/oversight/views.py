@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.cases.permissions import agents_only
-from daiban.cases.selectors import coordinator_units, item_clocks, requests_visible_to
+from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import permission_rule
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
 from daiban.common.stages import Stage
 from daiban.feedback.models import Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.permissions import roles_rule, staff_only
-from daiban.organizations.selectors import jurisdictions_where
+from daiban.organizations.selectors import coordinator_units, jurisdictions_where
 
 from .assessment import INDICATORS, rank_agents, rank_units, weights_for
 from .dashboard import (

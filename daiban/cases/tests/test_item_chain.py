@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, ClockStop, Delivery, ItemMaterial
 from daiban.cases.reminders import sweep_deadlines
-from daiban.cases.selectors import item_clocks
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.chains import file_it, receive_all
 from daiban.cases.workflows import ITEM

@@ -26,7 +26,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Model
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
 from daiban.cases.models import CaseItem, ClockStop, ItemAssignment, ItemMaterial, ServiceRequest
 from daiban.cases.services import accept_request, assign_agent, decline_request, submit_request
 from daiban.catalogue.models import ApprovalItem

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
 from daiban.cases.models import ServiceRequest, TimelineEntry
 from daiban.notifications.models import Notification
 

@@ -20,7 +20,7 @@ from daiban.projects.models import Applicant, Project
 from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
 from daiban.projects.validators import normalize_project_code
 
-from .models import (
+from ..models import (
     DONE_STATES,
     HANDLING_STATES,
     OPEN_STATES,
@@ -30,9 +30,10 @@ from .models import (
     ServiceRequest,
     TimelineEntry,
 )
-from .selectors import agent_units_for, can_assign, coordinators_for
-from .uploads import sniff, store_document
-from .workflows import ITEM, REQUEST, representatives, request_url
+from ..permissions import can_assign
+from ..selectors import agent_units_for, coordinators_for
+from ..uploads import sniff, store_document
+from ..workflows import ITEM, REQUEST, representatives, request_url
 
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
