@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable
 
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from daiban.feedback.models import Level
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.permissions import roles_rule, staff_only
 from daiban.organizations.selectors import jurisdictions_where
+from daiban.workdays.quarters import InvalidQuarter, Quarter
 
 from .assessment import INDICATORS, rank_agents, rank_units, weights_for
 from .dashboard import (
@@ -43,7 +45,7 @@ from .forms import (
     LedgerForm,
     NewIssueForm,
 )
-from .ledger import LEDGER_UNIT_KINDS, ledger_figures
+from .ledger import LEDGER_UNIT_KINDS, ledger_due_on, ledger_figures
 from .models import CoordinationIssue, QuarterlyLedger
 from .selectors import inspections_visible_to, issues_visible_to
 from .services import (
@@ -53,7 +55,6 @@ from .services import (
     assign_issue,
     complete_required_action,
     eligible_assignees,
-    ledger_due_on,
     raise_issue,
     raise_issue_from_item,
     record_inspection,
@@ -294,17 +295,45 @@ def dashboard_items(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _quarter_from(request: HttpRequest) -> tuple[int, int]:
-    """The quarter asked for, else the last one that has ended."""
-    today = timezone.localdate()
-    last_year, last_quarter = (
-        (today.year - 1, 4) if today.month <= 3 else (today.year, (today.month - 1) // 3)
+def _unknown_quarter(request: HttpRequest, error: InvalidQuarter, *, status: int, back: str) -> HttpResponse:
+    return render(
+        request,
+        "oversight/unknown_quarter.html",
+        {"message": error.user_message, "back": back},
+        status=status,
     )
-    try:
-        year, quarter = int(request.GET.get("year", last_year)), int(request.GET.get("quarter", last_quarter))
-    except ValueError:
-        return last_year, last_quarter
-    return (year, quarter) if 2000 <= year <= 2100 and 1 <= quarter <= 4 else (last_year, last_quarter)
+
+
+def quarter_from_query(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Hands the view the quarter asked for in `?year=&quarter=` (a part left out: the last quarter that
+    ended) as `quarter`; a quarter that cannot exist is a bad request, answered with what is possible."""
+
+    @functools.wraps(view)
+    def with_quarter(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        try:
+            quarter = Quarter.from_query(request.GET, Quarter.last_ended())
+        except InvalidQuarter as exc:
+            return _unknown_quarter(request, exc, status=400, back=request.path)
+        return view(request, *args, quarter=quarter, **kwargs)
+
+    return with_quarter
+
+
+def quarter_from_path(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Hands the view the quarter of the URL's `<int:year>/<int:quarter>/` as `quarter`; one that cannot
+    exist is not found, answered with what is possible."""
+
+    @functools.wraps(view)
+    def with_quarter(
+        request: HttpRequest, *args: object, year: int, quarter: int, **kwargs: object
+    ) -> HttpResponseBase:
+        try:
+            period = Quarter(year, quarter)
+        except InvalidQuarter as exc:
+            return _unknown_quarter(request, exc, status=404, back=reverse("oversight:ledger_list"))
+        return view(request, *args, quarter=period, **kwargs)
+
+    return with_quarter
 
 
 def _ledger_units(request: HttpRequest, jurisdiction: Jurisdiction | None) -> QuerySet[Unit]:
@@ -320,37 +349,31 @@ def _ledger_units(request: HttpRequest, jurisdiction: Jurisdiction | None) -> Qu
 
 
 @dashboard_viewers
-def ledger_list(request: HttpRequest) -> HttpResponse:
+@quarter_from_query
+def ledger_list(request: HttpRequest, quarter: Quarter) -> HttpResponse:
     """工作台账: each responsible unit's ledger for the quarter, and who has submitted."""
-    year, quarter = _quarter_from(request)
     choices = list(_supervised(request))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
     units = _ledger_units(request, chosen)
     submitted = {
-        ledger.unit_id: ledger
-        for ledger in QuarterlyLedger.objects.filter(unit__in=units, year=year, quarter=quarter)
+        ledger.unit_id: ledger for ledger in QuarterlyLedger.objects.filter(unit__in=units).of(quarter)
     }
     rows = [(u, submitted.get(u.pk)) for u in units]
     return render(request, "oversight/ledger_list.html", {
-        "rows": rows, "year": year, "quarter": quarter, "choices": choices, "chosen": chosen,
-        "submitted_count": len(submitted), "due_on": ledger_due_on(chosen, year, quarter) if chosen else None,
+        "rows": rows, "quarter": quarter, "choices": choices, "chosen": chosen,
+        "submitted_count": len(submitted), "due_on": ledger_due_on(chosen, quarter) if chosen else None,
     })  # fmt: skip
 
 
 @dashboard_viewers
-def ledger_detail(request: HttpRequest, unit_pk: int, year: int, quarter: int) -> HttpResponse:
+@quarter_from_path
+def ledger_detail(request: HttpRequest, unit_pk: int, quarter: Quarter) -> HttpResponse:
     unit = get_object_or_404(_ledger_units(request, None), pk=unit_pk)
-    if not 1 <= quarter <= 4:
-        raise Http404
-    ledger = (
-        QuarterlyLedger.objects.filter(unit=unit, year=year, quarter=quarter)
-        .select_related("submitted_by")
-        .first()
-    )
+    ledger = QuarterlyLedger.objects.filter(unit=unit).of(quarter).select_related("submitted_by").first()
     figures = (
         ledger.figures
         if ledger
-        else ledger_figures(unit.jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk))
+        else ledger_figures(unit.jurisdiction, quarter, units=Unit.objects.filter(pk=unit.pk))
         .units[unit.pk]
         .as_dict()
     )
@@ -361,48 +384,50 @@ def ledger_detail(request: HttpRequest, unit_pk: int, year: int, quarter: int) -
             raise PermissionDenied
         if form.is_valid():
             try:
-                submit_ledger(unit=unit, year=year, quarter=quarter, annotation=form.cleaned_data["annotation"],
+                submit_ledger(unit=unit, quarter=quarter, annotation=form.cleaned_data["annotation"],
                               by=request.user)  # type: ignore[arg-type]  # fmt: skip
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("Ledger submitted to the reform office."))
-                return redirect("oversight:ledger_detail", unit_pk=unit.pk, year=year, quarter=quarter)
+                return redirect(
+                    "oversight:ledger_detail", unit_pk=unit.pk, year=quarter.year, quarter=quarter.number
+                )
     titles = column_titles()
     return render(request, "oversight/ledger_detail.html", {
-        "unit": unit, "year": year, "quarter": quarter, "ledger": ledger, "form": form,
+        "unit": unit, "quarter": quarter, "ledger": ledger, "form": form,
         "figures": [(titles[k], figures.get(k)) for k, _w in SUMMARY_COLUMNS if k in figures],
-        "due_on": ledger_due_on(unit.jurisdiction, year, quarter),
+        "due_on": ledger_due_on(unit.jurisdiction, quarter),
     }, status=400 if request.method == "POST" else 200)  # fmt: skip
 
 
 @supervisors_only
-def ledger_export(request: HttpRequest) -> FileResponse:
-    year, quarter = _quarter_from(request)
+@quarter_from_query
+def ledger_export(request: HttpRequest, quarter: Quarter) -> FileResponse:
     jurisdiction = get_object_or_404(_supervised(request), code=request.GET.get("j", ""))
-    workbook = ledger_workbook(jurisdiction, year, quarter)
+    workbook = ledger_workbook(jurisdiction, quarter)
     return FileResponse(
-        workbook, as_attachment=True, filename=f"台账-{jurisdiction.code}-{year}Q{quarter}.xlsx",
+        workbook, as_attachment=True, filename=f"台账-{jurisdiction.code}-{quarter}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )  # fmt: skip
 
 
 @supervisors_only
-def ranking(request: HttpRequest) -> HttpResponse:
+@quarter_from_query
+def ranking(request: HttpRequest, quarter: Quarter) -> HttpResponse:
     """考核评比: the quarter's ranking of units or agents, with the formula and the weights used."""
-    year, quarter = _quarter_from(request)
     choices = list(_supervised(request))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
     target = "agent" if request.GET.get("target") == "agent" else "unit"
     rows = []
     weights: dict[str, float] = {}
     if chosen is not None:
-        rows = (rank_agents if target == "agent" else rank_units)(chosen, year, quarter)
+        rows = (rank_agents if target == "agent" else rank_units)(chosen, quarter)
         weights = weights_for(chosen, target)
     # Units or agents with nothing to score this quarter are named once below the table, not as rows of
     # dashes: a county has some forty townships and a phone shows one row per screen.
     return render(request, "oversight/ranking.html", {
-        "rows": [r for r in rows if r.score is not None], "unscored": [r.subject for r in rows if r.score is None], "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "columns": list(INDICATORS.items()), "target": target, "year": year, "quarter": quarter,
+        "rows": [r for r in rows if r.score is not None], "unscored": [r.subject for r in rows if r.score is None], "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "columns": list(INDICATORS.items()), "target": target, "quarter": quarter,
         "choices": choices, "chosen": chosen,
     })  # fmt: skip
 
