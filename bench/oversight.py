@@ -29,7 +29,7 @@ from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, User
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.models import DashboardSnapshot
 from daiban.oversight.services import refresh_city_snapshot
-from daiban.oversight.views import dashboard, dashboard_items
+from daiban.oversight.views.dashboard import dashboard, dashboard_items
 from daiban.workdays.quarters import Quarter
 
 

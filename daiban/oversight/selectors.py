@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from daiban.cases.selectors import coordinator_units
-from daiban.organizations.models import Role
+from daiban.organizations.models import Jurisdiction, Role
 from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id
 
 from .models import CoordinationIssue, Inspection
@@ -35,3 +35,9 @@ def inspections_visible_to(user: object) -> QuerySet[Inspection]:
         | Q(units__in=coordinated)
         | Q(actions__unit__in=coordinated)
     ).distinct()
+
+
+def supervised_jurisdictions(user: object) -> QuerySet[Jurisdiction]:
+    """The jurisdictions the person supervises (a city supervisor: every district), by code: what the
+    oversight pages let them choose between."""
+    return Jurisdiction.objects.filter(id__in=jurisdictions_where(user, Role.SUPERVISOR)).order_by("code")
