@@ -9,15 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from daiban.cases.selectors import coordinator_units
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
-from daiban.organizations.models import Role, Unit
-from daiban.organizations.selectors import jurisdictions_where
 
 from ..forms import ActionForm, InspectionForm
-from ..ledger import LEDGER_UNIT_KINDS
-from ..permissions import dashboard_viewers, supervisors_only
-from ..selectors import inspections_visible_to, supervised_jurisdictions
+from ..permissions import can_record_inspections, can_report_done, dashboard_viewers, supervisors_only
+from ..selectors import inspectable_units, inspections_visible_to, supervised_jurisdictions
 from ..services import ActionData, complete_required_action, record_inspection
 
 ACTION_ROWS = 3
@@ -32,16 +28,14 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(inspections, 30).get_page(request.GET.get("page"))
     return render(request, "oversight/inspection_list.html", {
-        "page": page, "can_record": bool(jurisdictions_where(request.user, Role.SUPERVISOR)), "today": timezone.localdate(),
+        "page": page, "can_record": can_record_inspections(request.user), "today": timezone.localdate(),
     })  # fmt: skip
 
 
 @supervisors_only
 def inspection_create(request: HttpRequest) -> HttpResponse:
     jurisdictions = supervised_jurisdictions(request.user)
-    units = Unit.objects.filter(jurisdiction__in=jurisdictions, kind__in=LEDGER_UNIT_KINDS).order_by(
-        "jurisdiction__code", "kind", "position", "id"
-    )
+    units = inspectable_units(jurisdictions)
     form = InspectionForm(
         request.POST or None,
         jurisdictions=jurisdictions,
@@ -72,10 +66,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(
         inspections_visible_to(request.user).select_related("jurisdiction", "recorded_by"), pk=pk
     )
-    coordinated = coordinator_units(request.user)
-    actions = [
-        (a, a.done_on is None and a.unit_id in coordinated) for a in inspection.actions.select_related("unit")
-    ]
+    actions = [(a, can_report_done(request.user, a)) for a in inspection.actions.select_related("unit")]
     return render(request, "oversight/inspection_detail.html", {
         "inspection": inspection, "actions": actions, "units": inspection.units.all(), "today": timezone.localdate(),
         "done_form": DoneForm(initial={"done_on": timezone.localdate()}),

@@ -16,16 +16,13 @@ from daiban.cases.models import CaseItem
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.forms import add_service_errors, posted_step
-from daiban.organizations.models import Jurisdiction, Role
 from daiban.organizations.permissions import staff_only
-from daiban.organizations.selectors import jurisdictions_where
 
 from ..forms import AssignIssueForm, IssueForm, IssueTextForm, NewIssueForm
 from ..models import CoordinationIssue
-from ..permissions import raisers_only
-from ..selectors import issues_visible_to
+from ..permissions import can_raise_issues, issue_steps, raisers_only
+from ..selectors import issues_visible_to, raising_jurisdictions
 from ..services import (
-    RAISING_ROLES,
     add_issue_follow_up,
     assign_issue,
     eligible_assignees,
@@ -54,8 +51,7 @@ def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
 @raisers_only
 def issue_create(request: HttpRequest) -> HttpResponse:
     """A unit raises a problem on its own, not tied to one item."""
-    ids = jurisdictions_where(request.user, *RAISING_ROLES)
-    form = NewIssueForm(request.POST or None, jurisdictions=Jurisdiction.objects.filter(id__in=ids))
+    form = NewIssueForm(request.POST or None, jurisdictions=raising_jurisdictions(request.user))
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -90,7 +86,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(issues, 30).get_page(request.GET.get("page"))
     return render(request, "oversight/issue_list.html", {
         "page": page, "status": status, "statuses": CoordinationIssue.Status.choices, "today": today,
-        "can_raise": bool(jurisdictions_where(request.user, *RAISING_ROLES)),
+        "can_raise": can_raise_issues(request.user),
     })  # fmt: skip
 
 
@@ -107,16 +103,12 @@ def _visible(request: HttpRequest, pk: int) -> CoordinationIssue:
 @staff_only
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
-    supervises = issue.jurisdiction_id in jurisdictions_where(request.user, Role.SUPERVISOR)
-    is_assignee = issue.assignee_id == request.user.pk
-    S = CoordinationIssue.Status
+    steps = issue_steps(request.user, issue)
     return render(request, "oversight/issue_detail.html", {
         "issue": issue, "notes": issue.notes.select_related("by"), "today": timezone.localdate(),
         "assign_form": AssignIssueForm(agents=eligible_assignees(issue), initial={"assignee": issue.assignee_id})
-        if supervises and issue.status != S.RESOLVED else None,
-        "can_follow_up": (supervises or is_assignee) and issue.status == S.ASSIGNED,
-        "can_resolve": (supervises or is_assignee) and issue.status == S.ASSIGNED,
-        "can_reopen": supervises and issue.status == S.RESOLVED,
+        if steps.assign else None,
+        "can_follow_up": steps.follow_up, "can_resolve": steps.resolve, "can_reopen": steps.reopen,
         "text_form": IssueTextForm(),
     })  # fmt: skip
 

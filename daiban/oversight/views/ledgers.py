@@ -2,37 +2,22 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from daiban.cases.selectors import coordinator_units
 from daiban.common.forms import add_service_errors
-from daiban.organizations.models import Jurisdiction, Role, Unit
-from daiban.organizations.selectors import jurisdictions_where
+from daiban.organizations.models import Unit
 from daiban.workdays.quarters import Quarter
 
 from ..exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
 from ..forms import LedgerForm
-from ..ledger import LEDGER_UNIT_KINDS, ledger_due_on, ledger_figures
+from ..ledger import ledger_due_on, ledger_figures
 from ..models import QuarterlyLedger
-from ..permissions import dashboard_viewers, supervisors_only
-from ..selectors import supervised_jurisdictions
+from ..permissions import can_submit_ledger, dashboard_viewers, supervisors_only
+from ..selectors import ledger_units_visible_to, supervised_jurisdictions
 from ..services import submit_ledger
 from .quarters import quarter_from_path, quarter_from_query
-
-
-def _ledger_units(request: HttpRequest, jurisdiction: Jurisdiction | None) -> QuerySet[Unit]:
-    """Supervisors: every ledger unit of the jurisdictions they oversee; coordinators: their own units."""
-    supervised = jurisdictions_where(request.user, Role.SUPERVISOR)
-    coordinated = coordinator_units(request.user)
-    units = Unit.objects.filter(kind__in=LEDGER_UNIT_KINDS).filter(
-        Q(jurisdiction_id__in=supervised) | Q(id__in=coordinated)
-    )
-    if jurisdiction is not None:
-        units = units.filter(jurisdiction=jurisdiction)
-    return units.select_related("jurisdiction").order_by("jurisdiction__code", "kind", "position", "id")
 
 
 @dashboard_viewers
@@ -41,7 +26,7 @@ def ledger_list(request: HttpRequest, quarter: Quarter) -> HttpResponse:
     """工作台账: each responsible unit's ledger for the quarter, and who has submitted."""
     choices = list(supervised_jurisdictions(request.user))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
-    units = _ledger_units(request, chosen)
+    units = ledger_units_visible_to(request.user, chosen)
     submitted = {
         ledger.unit_id: ledger for ledger in QuarterlyLedger.objects.filter(unit__in=units).of(quarter)
     }
@@ -55,7 +40,7 @@ def ledger_list(request: HttpRequest, quarter: Quarter) -> HttpResponse:
 @dashboard_viewers
 @quarter_from_path
 def ledger_detail(request: HttpRequest, unit_pk: int, quarter: Quarter) -> HttpResponse:
-    unit = get_object_or_404(_ledger_units(request, None), pk=unit_pk)
+    unit = get_object_or_404(ledger_units_visible_to(request.user), pk=unit_pk)
     ledger = QuarterlyLedger.objects.filter(unit=unit).of(quarter).select_related("submitted_by").first()
     figures = (
         ledger.figures
@@ -64,8 +49,7 @@ def ledger_detail(request: HttpRequest, unit_pk: int, quarter: Quarter) -> HttpR
         .units[unit.pk]
         .as_dict()
     )
-    can_submit = ledger is None and unit.pk in coordinator_units(request.user)
-    form = LedgerForm(request.POST or None) if can_submit else None
+    form = LedgerForm(request.POST or None) if can_submit_ledger(request.user, unit, ledger) else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
