@@ -20,10 +20,11 @@ from daiban.notifications.services import notify, notify_once
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
 from daiban.organizations.selectors import active_roles, coordinator_units, jurisdictions_where, role_holders
 from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.quarters import Quarter
 from daiban.workdays.selectors import calendar_for
 
 from .dashboard import city_scope, figures_for
-from .ledger import ledger_figures, quarter_bounds
+from .ledger import ledger_due_on, ledger_figures
 from .models import (
     CoordinationIssue,
     DashboardSnapshot,
@@ -210,44 +211,29 @@ def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
     return counts
 
 
-def ledger_due_on(jurisdiction: Jurisdiction, year: int, quarter: int) -> dt.date | None:
-    """季度末按时报送: due DAIBAN_LEDGER_WORKING_DAYS working days after the quarter's last day."""
-    _start, end = quarter_bounds(year, quarter)
-    try:
-        return calendar_for(jurisdiction.code).add_working_days(end, settings.DAIBAN_LEDGER_WORKING_DAYS)
-    except CalendarYearUnknown:
-        return None
-
-
 @transaction.atomic
-def submit_ledger(*, unit: Unit, year: int, quarter: int, annotation: str, by: User) -> QuarterlyLedger:
+def submit_ledger(*, unit: Unit, quarter: Quarter, annotation: str, by: User) -> QuarterlyLedger:
     """The unit's coordinator reviews the computed ledger, adds its notes and submits it; figures freeze."""
     if unit.pk not in coordinator_units(by):
         raise ValidationError(_("Only a coordinator of this unit submits its ledger."))
-    try:
-        _start, end = quarter_bounds(year, quarter)
-    except ValueError:
-        raise ValidationError(_("Unknown quarter.")) from None
-    if end >= timezone.localdate():
+    if quarter.last_day >= timezone.localdate():
         raise ValidationError(_("A quarter's ledger is submitted after the quarter ends."))
-    if QuarterlyLedger.objects.filter(unit=unit, year=year, quarter=quarter).exists():
+    if QuarterlyLedger.objects.filter(unit=unit).of(quarter).exists():
         raise ValidationError(_("This quarter's ledger was already submitted."))
     text = annotation.strip()
     if len(text) > TEXT_MAX:
         raise ValidationError({"annotation": _("At most %(n)s characters, please.") % {"n": TEXT_MAX}})
     jurisdiction = unit.jurisdiction
-    figures = ledger_figures(jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk)).units[
-        unit.pk
-    ]
+    figures = ledger_figures(jurisdiction, quarter, units=Unit.objects.filter(pk=unit.pk)).units[unit.pk]
     ledger = QuarterlyLedger.objects.create(
-        jurisdiction=jurisdiction, unit=unit, year=year, quarter=quarter, figures=figures.as_dict(), annotation=text,
-        submitted_by=by, due_on=ledger_due_on(jurisdiction, year, quarter),
+        jurisdiction=jurisdiction, unit=unit, year=quarter.year, quarter=quarter.number, figures=figures.as_dict(),
+        annotation=text, submitted_by=by, due_on=ledger_due_on(jurisdiction, quarter),
     )  # fmt: skip
     record(actor=by, verb="ledger.submitted", target=ledger, after={"figures": ledger.figures, "annotation": text},
            jurisdiction_code=jurisdiction.code)  # fmt: skip
     notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="ledger.submitted",
-           title=_("%(unit)s submitted its ledger for %(year)s Q%(quarter)s") % {"unit": unit.name, "year": year, "quarter": quarter},
-           url=reverse("oversight:ledger_list") + f"?year={year}&quarter={quarter}", jurisdiction_code=jurisdiction.code)  # fmt: skip
+           title=_("%(unit)s submitted its ledger for %(quarter)s") % {"unit": unit.name, "quarter": quarter.label},
+           url=reverse("oversight:ledger_list") + f"?{quarter.query}", jurisdiction_code=jurisdiction.code)  # fmt: skip
     return ledger
 
 
