@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from daiban.cases.selectors import requests_visible_to
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
@@ -55,7 +56,7 @@ def _items(jurisdiction_ids: Any) -> QuerySet[ApprovalItem]:
 
 
 @signed_in
-def consultation_list(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedRequest) -> HttpResponse:
     consultations = consultations_visible_to(request.user).select_related("applicant", "answered_by")
     show = request.GET.get("show", "")
     if show == "open":
@@ -70,7 +71,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 
 @applicant_only
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
     applicants = represented_applicants(request.user)
     form = AskForm(
         request.POST or None, applicants=applicants, items=_items(applicants.values("jurisdiction_id"))
@@ -80,7 +81,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
             consultation = ask_question(
                 applicant=form.cleaned_data["applicant"],
                 data=form.question_data(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -92,7 +93,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 
 @question_takers_only
-def consultation_record(request: HttpRequest) -> HttpResponse:
+def consultation_record(request: AuthenticatedRequest) -> HttpResponse:
     ids = jurisdictions_where(request.user, *RECORDING_ROLES)
     form = RecordQuestionForm(
         request.POST or None, jurisdictions=Jurisdiction.objects.filter(id__in=ids), items=_items(ids)
@@ -103,7 +104,7 @@ def consultation_record(request: HttpRequest) -> HttpResponse:
             consultation = record_question(
                 jurisdiction=c["jurisdiction"], channel=c["channel"], asker_name=c["asker_name"],
                 asker_mobile=c["asker_mobile"], applicant=c["applicant"], data=form.question_data(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -114,7 +115,7 @@ def consultation_record(request: HttpRequest) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)  # fmt: skip
 
 
-def _visible(request: HttpRequest, pk: int) -> Consultation:
+def _visible(request: AuthenticatedRequest, pk: int) -> Consultation:
     return get_object_or_404(
         consultations_visible_to(request.user)
         .select_related("jurisdiction", "applicant", "answered_by", "recorded_by", "faq_entry")
@@ -123,7 +124,7 @@ def _visible(request: HttpRequest, pk: int) -> Consultation:
     )
 
 
-def _detail(request: HttpRequest, consultation: Consultation, *, answer_form: AnswerForm | None = None,
+def _detail(request: AuthenticatedRequest, consultation: Consultation, *, answer_form: AnswerForm | None = None,
             publish_form: PublishForm | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
     if consultation.answered_at is None and may_answer(request.user, consultation):
         answer_form = answer_form or AnswerForm()
@@ -136,13 +137,13 @@ def _detail(request: HttpRequest, consultation: Consultation, *, answer_form: An
 
 
 @signed_in
-def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible(request, pk))
 
 
 @signed_in
 @require_POST
-def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consultation = _visible(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
@@ -150,7 +151,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
             answer_consultation(
                 consultation=consultation,
                 answer=form.cleaned_data["answer"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -164,13 +165,13 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consultation = _visible(request, pk)
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
             publish_faq(consultation=consultation, question=form.cleaned_data["question"],
-                        answer=form.cleaned_data["answer"], by=request.user)  # type: ignore[arg-type]  # fmt: skip
+                        answer=form.cleaned_data["answer"], by=request.user)  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -182,7 +183,7 @@ def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """协调会: the request's coordination meetings; its agents record new ones here."""
     service_request = get_object_or_404(
         requests_visible_to(request.user).select_related("project", "jurisdiction"), pk=pk
@@ -203,7 +204,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST":
             if form.is_valid() and all(r.is_valid() for r in rows):
                 try:
-                    record_meeting(request=service_request, data=meeting_data(form, rows), by=request.user)  # type: ignore[arg-type]
+                    record_meeting(request=service_request, data=meeting_data(form, rows), by=request.user)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
@@ -225,10 +226,10 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def follow_up_done(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
+def follow_up_done(request: AuthenticatedRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     follow_up = get_object_or_404(FollowUp.objects.filter(meeting__request=service_request), pk=follow_up_pk)
     posted_step(request, DoneForm(request.POST), lambda d: complete_follow_up(
-        follow_up=follow_up, done_on=d["done_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+        follow_up=follow_up, done_on=d["done_on"], note=d["note"], by=request.user,
     ), _("Follow-up done."))  # fmt: skip
     return redirect("assistance:meeting_list", pk=pk)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from daiban.common.access import signed_in
 from daiban.common.forms import posted_step
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Unit
 
 from . import services as steps
@@ -59,7 +60,7 @@ def _back(item: CaseItem) -> HttpResponse:
 
 
 @signed_in
-def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     today = timezone.localdate()
     clock = item_clocks([item], today)[item.pk]
@@ -102,7 +103,7 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpResponse:
+def item_step(request: AuthenticatedRequest, pk: int, item_pk: int, action: str) -> HttpResponse:
     if action not in STEPS:
         raise Http404
     item = access_item(request.user, pk, item_pk)
@@ -114,63 +115,63 @@ def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpR
 
 @signed_in
 @require_POST
-def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) -> HttpResponse:
+def checklist_update(request: AuthenticatedRequest, pk: int, item_pk: int, line_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     line = get_object_or_404(item.checklist.select_related("material", "case_item"), pk=line_pk)
     posted_step(request, ChecklistLineForm(request.POST), lambda d: steps.update_checklist_line(
-        line=line, status=d["status"], promised_on=d["promised_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+        line=line, status=d["status"], promised_on=d["promised_on"], note=d["note"], by=request.user,
     ), _("Checklist updated."))  # fmt: skip
     return _back(item)
 
 
 @signed_in
 @require_POST
-def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def procedure_start(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     posted_step(request, SpecialProcedureForm(request.POST), lambda d: steps.start_special_procedure(
-        item=item, kind=d["kind"], start_on=d["start_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+        item=item, kind=d["kind"], start_on=d["start_on"], note=d["note"], by=request.user,
     ), _("Special procedure recorded: the clock is stopped."))  # fmt: skip
     return _back(item)
 
 
 @signed_in
 @require_POST
-def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> HttpResponse:
+def procedure_end(request: AuthenticatedRequest, pk: int, item_pk: int, stop_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     stop = get_object_or_404(item.stops.all(), pk=stop_pk)
     posted_step(request, EndProcedureForm(request.POST), lambda d: steps.end_special_procedure(
-        stop=stop, end_on=d["end_on"], by=request.user,  # type: ignore[arg-type]
+        stop=stop, end_on=d["end_on"], by=request.user,
     ), _("Special procedure ended: the clock runs again."))  # fmt: skip
     return _back(item)
 
 
 @agents_only
 @require_POST
-def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
     form = VisitForm(request.POST, request.FILES, request_items=service_request.items.all())
     posted_step(request, form, lambda d: steps.record_visit(
         request=service_request, visited_on=d["visited_on"], place=d["place"], people_met=d["people_met"], note=d["note"],
         uploads=[steps.VisitUpload(file=f, kind=d["document_kind"], case_item=d["case_item"]) for f in d["documents"]],
-        by=request.user,  # type: ignore[arg-type]
+        by=request.user,
     ), _("Visit recorded."))  # fmt: skip
     return redirect("cases:request_detail", pk=pk)
 
 
 @agents_only
 @require_POST
-def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def chase_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     departments = Unit.objects.filter(jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT)
     posted_step(request, ChaseForm(request.POST, departments=departments), lambda d: steps.record_chase(
         item=item, chased_on=d["chased_on"], department=d["department"], how=d["how"], answer=d["answer"],
-        next_step=d["next_step"], shared=d["shared"], by=request.user,  # type: ignore[arg-type]
+        next_step=d["next_step"], shared=d["shared"], by=request.user,
     ), _("Chase recorded."))  # fmt: skip
     return _back(item)
 
 
 @signed_in
-def delivery_receipt(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def delivery_receipt(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     """送达回证 as PDF, for people who may see the request, once the result is picked up."""
     item = access_item(request.user, pk, item_pk)
     if item.state not in (CaseItem.State.PICKED_UP, CaseItem.State.DELIVERED):

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
 from daiban.common.stages import Stage
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
 from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
@@ -60,7 +61,7 @@ def _selected(form: Any) -> set[str]:
 
 
 @applicant_only
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: AuthenticatedRequest) -> HttpResponse:
     """网上申请: the applicant chooses a project, assist or proxy, and the items."""
     applicants = represented_applicants(request.user)
     projects = projects_visible_to(request.user).filter(applicant__in=applicants)
@@ -73,7 +74,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             created = submit_request(
                 project=form.cleaned_data["project"],
                 data=form.request_data(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 channel=ServiceRequest.Channel.ONLINE,
             )
         except ValidationError as exc:
@@ -92,7 +93,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 
 @clerks_only
-def window_request_create(request: HttpRequest) -> HttpResponse:
+def window_request_create(request: AuthenticatedRequest) -> HttpResponse:
     """窗口申请: a clerk registers a walk-in enterprise, its project and its request."""
     centres = {a.unit_id for a in active_roles(request.user) if a.role == Role.CLERK}
     windows = Window.objects.filter(service_centre_id__in=centres).select_related("service_centre")
@@ -107,7 +108,7 @@ def window_request_create(request: HttpRequest) -> HttpResponse:
                 applicant_data=form.applicant_data(),
                 project_data=form.project_data(),
                 data=form.request_data(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -122,7 +123,7 @@ def window_request_create(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: AuthenticatedRequest) -> HttpResponse:
     requests = with_listing(requests_visible_to(request.user)).order_by("-submitted_at", "-id")
     state = request.GET.get("state", "")
     if state in ServiceRequest.State.values:
@@ -138,7 +139,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(
         request.user,
         pk,
@@ -193,7 +194,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
+def _act(request: AuthenticatedRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
     """Run one service call for a POSTed action and report it back on the request page."""
     report_outcome(request, action, done)
     return redirect("cases:request_detail", pk=pk)
@@ -201,70 +202,70 @@ def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str)
 
 @coordinators_only
 @require_POST
-def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
     user = request.user
     return _act(
         request,
         pk,
-        lambda: accept_request(request=service_request, by=user),  # type: ignore[arg-type]
+        lambda: accept_request(request=service_request, by=user),
         _("Request accepted. Now assign an agent to each item."),
     )
 
 
 @coordinators_only
 @require_POST
-def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
     posted_step(request, DeclineForm(request.POST), lambda d: decline_request(
-        request=service_request, reason=d["reason"], by=request.user,  # type: ignore[arg-type]
+        request=service_request, reason=d["reason"], by=request.user,
     ), _("Request declined; the applicant sees the reason."))  # fmt: skip
     return redirect("cases:request_detail", pk=pk)
 
 
 @applicant_only
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
     user = request.user
     return _act(
         request,
         pk,
-        lambda: withdraw_request(request=service_request, by=user),  # type: ignore[arg-type]
+        lambda: withdraw_request(request=service_request, by=user),
         _("Request withdrawn."),
     )
 
 
 @coordinators_only
 @require_POST
-def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
     item = get_object_or_404(service_request.items.select_related("request__locality"), pk=item_pk)
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
     agent = form.cleaned_data["agent"] if form.is_valid() else None
     posted_step(request, form, lambda d: assign_agent(
-        item=item, agent=d["agent"], by=request.user, reason=d["reason"], expected_agent_id=d["current"],  # type: ignore[arg-type]
+        item=item, agent=d["agent"], by=request.user, reason=d["reason"], expected_agent_id=d["current"],
     ), _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name if agent else "", "item": item.approval_item.name})  # fmt: skip
     return redirect("cases:request_detail", pk=pk)
 
 
 @coordinators_only
-def dispatch(request: HttpRequest) -> HttpResponse:
+def dispatch(request: AuthenticatedRequest) -> HttpResponse:
     """受理、分发: what this coordinator's units must accept or staff."""
     page = Paginator(dispatch_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/dispatch.html", {"page": page})
 
 
 @agents_only
-def agent_worklist(request: HttpRequest) -> HttpResponse:
+def agent_worklist(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(worklist(request.user), 50).get_page(request.GET.get("page"))
     clocks = item_clocks(page.object_list, timezone.localdate())
     return render(request, "cases/worklist.html", {"page": page, "rows": [(i, clocks[i.pk]) for i in page]})
 
 
 @signed_in
-def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> FileResponse:
     """Files go only to people who may see the request."""
     service_request = access_request(request.user, pk)
     document = get_object_or_404(service_request.documents, pk=doc_pk)

@@ -21,7 +21,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
             super().save_model(request, obj, form, change)
             record(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 verb=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
                 target=obj,
                 before=before,
@@ -33,7 +33,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             before = snapshot(obj)
             record(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 verb=f"{obj._meta.model_name}.deleted_in_admin",
                 target=obj,
                 before=before,
@@ -52,7 +52,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             rows += [(obj, "deleted", snapshot(obj), None) for obj in formset.deleted_objects]
             for obj, what, before, after in rows:
                 record(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     verb=f"{obj._meta.model_name}.{what}_in_admin",
                     target=obj,
                     before=before,

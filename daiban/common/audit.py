@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from .models import AuditEntry
@@ -57,7 +58,7 @@ def jurisdiction_code_of(target: models.Model) -> str:
 
 def record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: AbstractBaseUser | AnonymousUser | None,
     verb: str,
     target: models.Model,
     before: dict[str, JSONValue] | None = None,
@@ -66,7 +67,8 @@ def record(
 ) -> AuditEntry:
     """Write one audit entry. `verb` is dotted: `<noun>.<past participle>`, e.g. `project.created`.
 
-    The jurisdiction is derived from the target (see `jurisdiction_code_of`) unless given."""
+    An anonymous or missing actor is stored as none (a system write). The jurisdiction is derived from the
+    target (see `jurisdiction_code_of`) unless given."""
     if "." not in verb:
         raise ValueError(f"audit verbs are dotted, got {verb!r}")
     actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None

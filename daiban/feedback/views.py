@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from daiban.cases.models import ServiceRequest
 from daiban.common.access import signed_in
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role
 from daiban.organizations.selectors import jurisdictions_where
 from daiban.projects.permissions import applicant_only
@@ -44,7 +45,7 @@ from .workflows import RECTIFICATION
 PAGE_SIZE = 30
 
 
-def _own_request(request: HttpRequest, pk: int) -> ServiceRequest:
+def _own_request(request: AuthenticatedRequest, pk: int) -> ServiceRequest:
     """A request of the signed-in applicant's own enterprises; anything else is not found."""
     return get_object_or_404(
         ServiceRequest.objects.filter(applicant__in=represented_applicants(request.user)).select_related(
@@ -55,7 +56,7 @@ def _own_request(request: HttpRequest, pk: int) -> ServiceRequest:
 
 
 @applicant_only
-def evaluate_request(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluate_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """事后评价: one form per agent not yet rated; each is saved on its own and never edited."""
     service_request = _own_request(request, pk)
     agents = request_agents(service_request)
@@ -69,7 +70,7 @@ def evaluate_request(request: HttpRequest, pk: int) -> HttpResponse:
         form = EvaluationForm(request.POST if is_bound else None, prefix=f"a{agent.pk}")
         if is_bound and form.is_valid():
             try:
-                evaluate(request=service_request, agent=agent, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+                evaluate(request=service_request, agent=agent, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -93,13 +94,13 @@ def evaluate_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @applicant_only
-def complain(request: HttpRequest, pk: int) -> HttpResponse:
+def complain(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = _own_request(request, pk)
     form = ComplaintForm(request.POST or None, agents=request_agents(service_request))
     if request.method == "POST" and form.is_valid():
         try:
             file_complaint(request=service_request, text=form.cleaned_data["text"], agent=form.cleaned_data["agent"],
-                           by=request.user)  # type: ignore[arg-type]  # fmt: skip
+                           by=request.user)  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -110,7 +111,7 @@ def complain(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def evaluation_list(request: HttpRequest) -> HttpResponse:
+def evaluation_list(request: AuthenticatedRequest) -> HttpResponse:
     evaluations = evaluations_visible_to(request.user).select_related(
         "request__project", "agent", "given_by", "jurisdiction"
     )
@@ -131,15 +132,15 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
 
 @supervisors_only
 @require_POST
-def evaluation_release(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_release(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=pk)
     user = request.user
-    report_outcome(request, lambda: release_evaluation(evaluation=evaluation, by=user), _("The agent can now read this evaluation."))  # type: ignore[arg-type]  # fmt: skip
+    report_outcome(request, lambda: release_evaluation(evaluation=evaluation, by=user), _("The agent can now read this evaluation."))  # fmt: skip
     return redirect("feedback:evaluation_list")
 
 
 @hall_managers_only
-def callback_list(request: HttpRequest) -> HttpResponse:
+def callback_list(request: AuthenticatedRequest) -> HttpResponse:
     """回访 queue: completed requests not yet reached, then the calls made."""
     page = Paginator(callback_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     recent = callbacks_visible_to(request.user).select_related("request__project", "called_by")[:20]
@@ -147,7 +148,7 @@ def callback_list(request: HttpRequest) -> HttpResponse:
 
 
 @hall_managers_only
-def callback_create(request: HttpRequest, pk: int) -> HttpResponse:
+def callback_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(callback_queue(request.user), pk=pk)
     agents = request_agents(service_request)
     form = CallbackForm(request.POST or None, agents=agents, initial={"called_on": timezone.localdate()})
@@ -157,7 +158,7 @@ def callback_create(request: HttpRequest, pk: int) -> HttpResponse:
                 request=service_request,
                 data=form.callback_data(),
                 ratings=form.ratings(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -169,7 +170,7 @@ def callback_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def rectification_list(request: HttpRequest) -> HttpResponse:
+def rectification_list(request: AuthenticatedRequest) -> HttpResponse:
     rectifications = rectifications_visible_to(request.user).select_related(
         "request__project", "owner", "agent"
     )
@@ -182,7 +183,7 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
                    "today": timezone.localdate()})  # fmt: skip
 
 
-def _visible_rectification(request: HttpRequest, pk: int) -> Rectification:
+def _visible_rectification(request: AuthenticatedRequest, pk: int) -> Rectification:
     return get_object_or_404(
         rectifications_visible_to(request.user).select_related(
             "request__project", "jurisdiction", "owner", "agent", "evaluation", "callback", "closed_by"
@@ -192,7 +193,7 @@ def _visible_rectification(request: HttpRequest, pk: int) -> Rectification:
 
 
 @signed_in
-def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
     user = request.user
     is_agent = rectification.agent_id == user.pk
@@ -210,7 +211,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _supervises(request: HttpRequest, rectification: Rectification) -> bool:
+def _supervises(request: AuthenticatedRequest, rectification: Rectification) -> bool:
     return rectification.jurisdiction_id in jurisdictions_where(request.user, Role.SUPERVISOR)
 
 
@@ -223,7 +224,7 @@ STEP_SERVICES: dict[str, Callable[..., Rectification]] = {
 
 @signed_in
 @require_POST
-def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def rectification_step(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
     if action not in STEP_SERVICES:
         messages.error(request, _("Unknown step."))
@@ -236,9 +237,9 @@ def rectification_step(request: HttpRequest, pk: int, action: str) -> HttpRespon
 
 @supervisors_only
 @require_POST
-def rectification_owner(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
     posted_step(request, OwnerForm(request.POST, people=owner_candidates(rectification)), lambda d: reassign_rectification(
-        rectification=rectification, owner=d["owner"], by=request.user,  # type: ignore[arg-type]
+        rectification=rectification, owner=d["owner"], by=request.user,
     ), _("Owner changed."))  # fmt: skip
     return redirect("feedback:rectification_detail", pk=pk)

@@ -1,16 +1,17 @@
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from .auth import AuthenticatedRequest
 from .models import Unit, WorkingGroup, WorkingGroupMember
 from .permissions import staff_only
 from .selectors import jurisdictions_visible_to, units_visible_to
 
 
 @staff_only
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedRequest) -> HttpResponse:
     units = (
         units_visible_to(request.user)
         .filter(is_active=True)
@@ -31,7 +32,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_only
-def working_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def working_group_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
         WorkingGroup.objects.filter(jurisdiction__in=jurisdictions_visible_to(request.user)).prefetch_related(
             Prefetch(

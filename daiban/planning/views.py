@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import signed_in
 from daiban.common.forms import DateInput
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.workdays.engine import CalendarYearUnknown
 
 from .engine import PlanCycleError
@@ -47,7 +48,7 @@ class AdjustForm(forms.Form):
 
 
 @signed_in
-def request_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def request_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The request's 预排工期: planned and predicted dates, the critical path, plan versus actual."""
     service_request = get_object_or_404(
         requests_visible_to(request.user).select_related("project", "jurisdiction", "applicant"), pk=pk
@@ -89,7 +90,7 @@ def _back(pk: int) -> HttpResponse:
 
 @agents_only
 @require_POST
-def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     form = MilestoneForm(request.POST, items=service_request.items.all())
     if not form.is_valid():
@@ -100,7 +101,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         add_milestone(
             request=service_request, name=d["name"], on=d["on"], after_item=d["after_item"],
             after_days=d["after_days"] or 0, before_items=list(d["before_items"]),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -109,11 +110,11 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agents_only
 @require_POST
-def milestone_remove(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def milestone_remove(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     milestone = get_object_or_404(PlanMilestone.objects.filter(request=service_request), pk=milestone_pk)
     try:
-        remove_milestone(milestone=milestone, by=request.user)  # type: ignore[arg-type]
+        remove_milestone(milestone=milestone, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(pk)
@@ -121,7 +122,7 @@ def milestone_remove(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 
 @agents_only
 @require_POST
-def item_adjust(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def item_adjust(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     item = get_object_or_404(service_request.items.select_related("request__jurisdiction"), pk=item_pk)
     form = AdjustForm(request.POST)
@@ -129,14 +130,14 @@ def item_adjust(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return _back(pk)
     try:
-        adjust_item(item=item, start_on=form.cleaned_data["start_on"], note="", by=request.user)  # type: ignore[arg-type]
+        adjust_item(item=item, start_on=form.cleaned_data["start_on"], note="", by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(pk)
 
 
 @signed_in
-def request_plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def request_plan_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(
         requests_visible_to(request.user).select_related("project", "jurisdiction", "applicant"), pk=pk
     )

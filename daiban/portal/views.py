@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import public, signed_in
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, RoleAssignment
 from daiban.organizations.permissions import ROLE_HELP
 from daiban.organizations.selectors import active_roles, staff_jurisdiction_ids
@@ -30,7 +31,7 @@ class RoleCard:
 
 
 @signed_in
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """One page per person: a card for each role held (a person may hold several) and the enterprise view."""
     roles = active_roles(request.user)
     jurisdiction_ids = staff_jurisdiction_ids(request.user)

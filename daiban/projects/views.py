@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from daiban.common.access import public, signed_in
 from daiban.common.forms import add_service_errors
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.permissions import staff_only
 
 from .forms import ApplicantForm, ProjectForm, SignUpForm
@@ -45,13 +46,13 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 
 @applicant_only
-def my_enterprises(request: HttpRequest) -> HttpResponse:
+def my_enterprises(request: AuthenticatedRequest) -> HttpResponse:
     applicants = represented_applicants(request.user).prefetch_related("projects__location")
     return render(request, "projects/my_enterprises.html", {"applicants": applicants})
 
 
 @applicant_only
-def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def applicant_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     applicant = get_object_or_404(represented_applicants(request.user), pk=pk)
     initial = {
         f: getattr(applicant, f) for f in ("name", "uscc", "contact_name", "contact_mobile", "address")
@@ -59,7 +60,7 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApplicantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            update_applicant(applicant=applicant, data=form.applicant_data(), by=request.user)  # type: ignore[arg-type]
+            update_applicant(applicant=applicant, data=form.applicant_data(), by=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -69,14 +70,14 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @applicant_only
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, applicants=represented_applicants(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             project = create_project(
                 applicant=form.cleaned_data["applicant"],
                 data=form.project_data(),
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -87,7 +88,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @applicant_only
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     applicants = represented_applicants(request.user)
     project = get_object_or_404(projects_visible_to(request.user).filter(applicant__in=applicants), pk=pk)
     initial = {
@@ -100,7 +101,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            update_project(project=project, data=form.project_data(), by=request.user)  # type: ignore[arg-type]
+            update_project(project=project, data=form.project_data(), by=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -110,14 +111,14 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(projects_visible_to(request.user), pk=pk)
     can_edit = represented_applicants(request.user).filter(pk=project.applicant_id).exists()
     return render(request, "projects/project_detail.html", {"project": project, "can_edit": can_edit})
 
 
 @staff_only
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedRequest) -> HttpResponse:
     """Staff list of projects in their jurisdictions; the search box refreshes the table through htmx."""
     q = request.GET.get("q", "").strip()[:100]
     projects = projects_visible_to(request.user).order_by("-created_at", "-id")

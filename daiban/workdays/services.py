@@ -1,6 +1,7 @@
 """Writes to the calendar: seeding known years from the chinese-calendar library."""
 
 import chinese_calendar
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from daiban.common.audit import record
@@ -33,7 +34,7 @@ def _name(value: object) -> str:
 
 
 @transaction.atomic
-def seed_calendar_from_library(*, by: object = None) -> list[int]:
+def seed_calendar_from_library(*, by: AbstractBaseUser | None = None) -> list[int]:
     """Store every year the library knows that is not stored yet. Years already stored — in particular
     years an administrator entered or corrected — are left alone. Returns the years added."""
     stored = set(CalendarYear.objects.filter(jurisdiction_code="").values_list("year", flat=True))
@@ -60,7 +61,7 @@ def seed_calendar_from_library(*, by: object = None) -> list[int]:
         ]
         CalendarDay.objects.bulk_create(days)
         record(
-            actor=by,  # type: ignore[arg-type]
+            actor=by,
             verb="calendar.year_seeded",
             target=calendar_year,
             after={"year": year, "days": len(days), "source": LIBRARY_NOTICE},

@@ -4,7 +4,7 @@ import datetime as dt
 from collections import Counter
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.common.stages import Stage
 from daiban.feedback.models import Level
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Jurisdiction
 
 from ..dashboard import Scope, dashboard_figures, open_filed, scope_for, standing_filters
@@ -28,7 +29,7 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _scope(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
 ) -> tuple[Scope, list[Jurisdiction], Jurisdiction | None, dt.date | None, dt.date | None]:
     choices = list(supervised_jurisdictions(request.user))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), None)
@@ -43,7 +44,7 @@ def _scope(
 
 
 @dashboard_viewers
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """监管看板: requests, items, deadlines, satisfaction and workload in the viewer's scope."""
     scope, choices, chosen, start_on, end_on = _scope(request)
     now = timezone.now()
@@ -93,7 +94,7 @@ def _standing_chart(
 
 
 @dashboard_viewers
-def dashboard_items(request: HttpRequest) -> HttpResponse:
+def dashboard_items(request: AuthenticatedRequest) -> HttpResponse:
     """The items behind a dashboard number: open filed items of one unit or locality, by deadline standing."""
     scope, _choices, _chosen, _s, _e = _scope(request)
     today = timezone.localdate()

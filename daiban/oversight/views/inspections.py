@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
+from daiban.organizations.auth import AuthenticatedRequest
 
 from ..forms import ActionForm, InspectionForm
 from ..permissions import can_record_inspections, can_report_done, dashboard_viewers, supervisors_only
@@ -20,7 +21,7 @@ ACTION_ROWS = 3
 
 
 @dashboard_viewers
-def inspection_list(request: HttpRequest) -> HttpResponse:
+def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
     inspections = (
         inspections_visible_to(request.user)
         .select_related("jurisdiction")
@@ -33,7 +34,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
 
 
 @supervisors_only
-def inspection_create(request: HttpRequest) -> HttpResponse:
+def inspection_create(request: AuthenticatedRequest) -> HttpResponse:
     jurisdictions = supervised_jurisdictions(request.user)
     units = inspectable_units(jurisdictions)
     form = InspectionForm(
@@ -50,7 +51,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         try:
             inspection = record_inspection(
                 jurisdiction=c["jurisdiction"], held_on=c["held_on"], units=list(c["units"]), inspectors=c["inspectors"],
-                scope=c["scope"], findings=c["findings"], actions=actions, by=request.user,  # type: ignore[arg-type]
+                scope=c["scope"], findings=c["findings"], actions=actions, by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -62,7 +63,7 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
 
 
 @dashboard_viewers
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(
         inspections_visible_to(request.user).select_related("jurisdiction", "recorded_by"), pk=pk
     )
@@ -75,10 +76,10 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dashboard_viewers
 @require_POST
-def required_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def required_action_done(request: AuthenticatedRequest, pk: int, action_pk: int) -> HttpResponse:
     inspection = get_object_or_404(inspections_visible_to(request.user), pk=pk)
     action = get_object_or_404(inspection.actions, pk=action_pk)
     posted_step(request, DoneForm(request.POST), lambda d: complete_required_action(
-        action=action, done_on=d["done_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
+        action=action, done_on=d["done_on"], note=d["note"], by=request.user,
     ), _("Saved."))  # fmt: skip
     return redirect("oversight:inspection_detail", pk=pk)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from daiban.cases.models import CaseItem
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.forms import add_service_errors, posted_step
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.permissions import staff_only
 
 from ..forms import AssignIssueForm, IssueForm, IssueTextForm, NewIssueForm
@@ -35,7 +36,7 @@ from ..services import (
 
 @agents_only
 @require_POST
-def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
+def raise_from_item(request: AuthenticatedRequest, item_pk: int) -> HttpResponse:
     item = get_object_or_404(
         CaseItem.objects.filter(request__in=requests_visible_to(request.user)).select_related(
             "request__jurisdiction", "request__project", "request__locality", "approval_item"
@@ -43,20 +44,20 @@ def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
         pk=item_pk,
     )
     posted_step(request, IssueForm(request.POST), lambda d: raise_issue_from_item(
-        item=item, title=d["title"], description=d["description"], by=request.user,  # type: ignore[arg-type]
+        item=item, title=d["title"], description=d["description"], by=request.user,
     ), _("The problem is on the reform office's issue list."))  # fmt: skip
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
 
 @raisers_only
-def issue_create(request: HttpRequest) -> HttpResponse:
+def issue_create(request: AuthenticatedRequest) -> HttpResponse:
     """A unit raises a problem on its own, not tied to one item."""
     form = NewIssueForm(request.POST or None, jurisdictions=raising_jurisdictions(request.user))
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
             issue = raise_issue(jurisdiction=c["jurisdiction"], unit=c["unit"], title=c["title"],
-                                description=c["description"], by=request.user)  # type: ignore[arg-type]  # fmt: skip
+                                description=c["description"], by=request.user)  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -68,7 +69,7 @@ def issue_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff_only
-def issue_list(request: HttpRequest) -> HttpResponse:
+def issue_list(request: AuthenticatedRequest) -> HttpResponse:
     issues = issues_visible_to(request.user).select_related(
         "jurisdiction",
         "unit",
@@ -90,7 +91,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _visible(request: HttpRequest, pk: int) -> CoordinationIssue:
+def _visible(request: AuthenticatedRequest, pk: int) -> CoordinationIssue:
     return get_object_or_404(
         issues_visible_to(request.user).select_related(
             "jurisdiction", "unit", "raised_by", "assignee", "case_item__approval_item",
@@ -101,7 +102,7 @@ def _visible(request: HttpRequest, pk: int) -> CoordinationIssue:
 
 
 @staff_only
-def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
     steps = issue_steps(request.user, issue)
     return render(request, "oversight/issue_detail.html", {
@@ -115,15 +116,17 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_only
 @require_POST
-def issue_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
     posted_step(request, AssignIssueForm(request.POST, agents=eligible_assignees(issue)), lambda d: assign_issue(
-        issue=issue, assignee=d["assignee"], working_days=d["working_days"], by=request.user,  # type: ignore[arg-type]
+        issue=issue, assignee=d["assignee"], working_days=d["working_days"], by=request.user,
     ), _("Assigned."))  # fmt: skip
     return redirect("oversight:issue_detail", pk=pk)
 
 
-def _text_step(request: HttpRequest, pk: int, step: Callable[..., object], done: str) -> HttpResponse:
+def _text_step(
+    request: AuthenticatedRequest, pk: int, step: Callable[..., object], done: str
+) -> HttpResponse:
     issue = _visible(request, pk)
     posted_step(request, IssueTextForm(request.POST), lambda d: step(issue, d["text"], request.user), done)
     return redirect("oversight:issue_detail", pk=pk)
@@ -131,17 +134,17 @@ def _text_step(request: HttpRequest, pk: int, step: Callable[..., object], done:
 
 @staff_only
 @require_POST
-def issue_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _text_step(request, pk, lambda i, t, u: add_issue_follow_up(issue=i, text=t, by=u), _("Saved."))
 
 
 @staff_only
 @require_POST
-def issue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_resolve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _text_step(request, pk, lambda i, t, u: resolve_issue(issue=i, resolution=t, by=u), _("Resolved."))
 
 
 @staff_only
 @require_POST
-def issue_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _text_step(request, pk, lambda i, t, u: reopen_issue(issue=i, reason=t, by=u), _("Reopened."))

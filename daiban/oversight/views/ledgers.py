@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from daiban.common.forms import add_service_errors
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Unit
 from daiban.workdays.quarters import Quarter
 
@@ -22,7 +23,7 @@ from .quarters import quarter_from_path, quarter_from_query
 
 @dashboard_viewers
 @quarter_from_query
-def ledger_list(request: HttpRequest, quarter: Quarter) -> HttpResponse:
+def ledger_list(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
     """工作台账: each responsible unit's ledger for the quarter, and who has submitted."""
     choices = list(supervised_jurisdictions(request.user))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
@@ -39,7 +40,7 @@ def ledger_list(request: HttpRequest, quarter: Quarter) -> HttpResponse:
 
 @dashboard_viewers
 @quarter_from_path
-def ledger_detail(request: HttpRequest, unit_pk: int, quarter: Quarter) -> HttpResponse:
+def ledger_detail(request: AuthenticatedRequest, unit_pk: int, quarter: Quarter) -> HttpResponse:
     unit = get_object_or_404(ledger_units_visible_to(request.user), pk=unit_pk)
     ledger = QuarterlyLedger.objects.filter(unit=unit).of(quarter).select_related("submitted_by").first()
     figures = (
@@ -56,7 +57,7 @@ def ledger_detail(request: HttpRequest, unit_pk: int, quarter: Quarter) -> HttpR
         if form.is_valid():
             try:
                 submit_ledger(unit=unit, quarter=quarter, annotation=form.cleaned_data["annotation"],
-                              by=request.user)  # type: ignore[arg-type]  # fmt: skip
+                              by=request.user)  # fmt: skip
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -74,7 +75,7 @@ def ledger_detail(request: HttpRequest, unit_pk: int, quarter: Quarter) -> HttpR
 
 @supervisors_only
 @quarter_from_query
-def ledger_export(request: HttpRequest, quarter: Quarter) -> FileResponse:
+def ledger_export(request: AuthenticatedRequest, quarter: Quarter) -> FileResponse:
     jurisdiction = get_object_or_404(supervised_jurisdictions(request.user), code=request.GET.get("j", ""))
     workbook = ledger_workbook(jurisdiction, quarter)
     return FileResponse(

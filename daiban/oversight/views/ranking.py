@@ -1,8 +1,9 @@
 """考核评比: a quarter's ranking of units or agents, with the formula and the weights used."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from daiban.organizations.auth import AuthenticatedRequest
 from daiban.workdays.quarters import Quarter
 
 from ..assessment import INDICATORS, rank_agents, rank_units, weights_for
@@ -13,7 +14,7 @@ from .quarters import quarter_from_query
 
 @supervisors_only
 @quarter_from_query
-def ranking(request: HttpRequest, quarter: Quarter) -> HttpResponse:
+def ranking(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
     """考核评比: the quarter's ranking of units or agents, with the formula and the weights used."""
     choices = list(supervised_jurisdictions(request.user))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
