@@ -4,7 +4,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
+
+# Django's generic classes (ModelChoiceField[User], ModelAdmin[Unit], …) accept their type parameters at run
+# time too, so annotations and base classes can name them as the type checker does.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("DAIBAN_VAR_DIR", BASE_DIR / "var"))
