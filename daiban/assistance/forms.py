@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.forms import DateInput, OptionalRowForm
+from daiban.common.forms import DateInput, OptionalRowForm, limit_choices
 from daiban.common.validators import normalize_uscc
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.projects.models import Applicant
@@ -27,7 +27,7 @@ class QuestionFields(forms.Form):
 
     def __init__(self, *args: Any, items: QuerySet[ApprovalItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["approval_items"].queryset = items  # type: ignore[attr-defined]
+        limit_choices(self, "approval_items", items)
 
     def question_data(self) -> Question:
         c = self.cleaned_data
@@ -40,7 +40,7 @@ class AskForm(QuestionFields):
 
     def __init__(self, *args: Any, applicants: QuerySet[Applicant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
+        limit_choices(self, "applicant", applicants)
         if applicants.count() == 1:
             self.fields["applicant"].initial = applicants.first()
 
@@ -69,7 +69,7 @@ class RecordQuestionForm(QuestionFields):
 
     def __init__(self, *args: Any, jurisdictions: QuerySet[Jurisdiction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+        limit_choices(self, "jurisdiction", jurisdictions)
         if jurisdictions.count() == 1:
             self.fields["jurisdiction"].initial = jurisdictions.first()
 
@@ -123,7 +123,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = units  # type: ignore[attr-defined]
+        limit_choices(self, "departments", units)
 
 
 class FollowUpForm(OptionalRowForm):
@@ -135,7 +135,7 @@ class FollowUpForm(OptionalRowForm):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_unit"].queryset = units  # type: ignore[attr-defined]
+        limit_choices(self, "owner_unit", units)
 
 
 FOLLOW_UP_ROWS = 3

@@ -1,11 +1,11 @@
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.forms import DateInput
+from daiban.common.forms import DateInput, limit_choices
 from daiban.organizations.models import Unit, User, Window
 from daiban.projects.forms import ApplicantForm, ProjectFieldsForm
 from daiban.projects.models import Project
@@ -60,7 +60,7 @@ class RequestFieldsForm(forms.Form):
     )
 
     def set_items(self, items: QuerySet[ApprovalItem]) -> None:
-        self.fields["approval_items"].queryset = items  # type: ignore[attr-defined]
+        limit_choices(self, "approval_items", items)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -86,7 +86,7 @@ class OnlineRequestForm(RequestFieldsForm):
         self, *args: Any, projects: QuerySet[Project], items: QuerySet[ApprovalItem], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+        limit_choices(self, "project", projects)
         self.set_items(items)
 
 
@@ -113,8 +113,8 @@ class WindowRequestForm(ApplicantForm, ProjectFieldsForm, RequestFieldsForm):
         )
         self.fields["name"].label = _("enterprise name")
         self.order_fields(self.field_order)
-        self.fields["window"].queryset = windows  # type: ignore[attr-defined]
-        jurisdictions = windows.values("service_centre__jurisdiction")
+        limit_choices(self, "window", windows)
+        jurisdictions = windows.values_list("service_centre__jurisdiction", flat=True)
         self.set_locations(jurisdictions)
         self.set_items(items)
 
@@ -128,8 +128,17 @@ class DeclineForm(forms.Form):
     )
 
 
+class AgentChoiceField(forms.ModelChoiceField[User]):
+    """Agents shown with their open items (`load`, when the query annotated it)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return str(
+            _("%(name)s (%(load)s open items)") % {"name": obj.display_name, "load": getattr(obj, "load", 0)}
+        )
+
+
 class AssignForm(forms.Form):
-    agent = forms.ModelChoiceField(label=_("agent"), queryset=User.objects.none())
+    agent = AgentChoiceField(label=_("agent"), queryset=User.objects.none())
     # The agent the page showed (0 for none): a second coordinator's click is refused, not obeyed.
     current = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     reason = forms.CharField(
@@ -141,20 +150,11 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, agents: QuerySet[User] | list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["agent"])
         if isinstance(agents, list):  # already read with their loads: offer exactly those
-            field.queryset = User.objects.filter(pk__in=[a.pk for a in agents])
-            field.choices = [("", "---------")] + [(a.pk, self._label(a)) for a in agents]
+            field = limit_choices(self, "agent", User.objects.filter(pk__in=[a.pk for a in agents]))
+            field.choices = [("", "---------")] + [(a.pk, field.label_from_instance(a)) for a in agents]
         else:
-            field.queryset = agents
-            field.label_from_instance = self._label  # type: ignore[method-assign, assignment]
-
-    @staticmethod
-    def _label(user: User) -> str:
-        return str(
-            _("%(name)s (%(load)s open items)")
-            % {"name": user.display_name, "load": getattr(user, "load", 0)}
-        )
+            limit_choices(self, "agent", agents)
 
 
 class StepForm(forms.Form):
@@ -238,7 +238,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, request_items: QuerySet[CaseItem] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if request_items is not None:
-            cast(forms.ModelChoiceField, self.fields["case_item"]).queryset = request_items
+            limit_choices(self, "case_item", request_items)
 
 
 class ChaseForm(forms.Form):
@@ -254,4 +254,4 @@ class ChaseForm(forms.Form):
     def __init__(self, *args: Any, departments: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if departments is not None:
-            cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
+            limit_choices(self, "department", departments)

@@ -2,11 +2,13 @@
 a posted step reports its outcome), and the form pieces every app's pages share."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,20 @@ def posted_step(
         messages.error(request, form_error_text(form))
         return False
     return report_outcome(request, lambda: step(form.cleaned_data), done)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[_M]) -> forms.ModelChoiceField[_M]:
+    """Offer only `queryset` in the form's model choice field `name` (one choice or several) and return the
+    field. Which objects a person may choose depends on who asks, so forms declare such fields with an
+    empty queryset and narrow them here."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):  # a ModelMultipleChoiceField is one too
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    field.queryset = queryset
+    return field
 
 
 class DateInput(forms.DateInput):

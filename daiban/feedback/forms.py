@@ -3,7 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daiban.common.forms import DateInput
+from daiban.common.forms import DateInput, limit_choices
+from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import User
 
 from .models import Callback, Level
@@ -32,7 +33,7 @@ class EvaluationForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    agent = forms.ModelChoiceField(label=_("agent concerned"), queryset=User.objects.none(), required=False)
+    agent = PersonChoiceField(label=_("agent concerned"), queryset=User.objects.none(), required=False)
     text = forms.CharField(
         label=_("what happened"), min_length=10, max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX}),
@@ -40,8 +41,7 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args: Any, agents: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = User.objects.filter(pk__in=[a.pk for a in agents])  # type: ignore[attr-defined]
-        self.fields["agent"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        limit_choices(self, "agent", User.objects.filter(pk__in=[a.pk for a in agents]))
 
 
 YES_NO = [("", _("not asked")), ("no", _("No")), ("yes", _("Yes"))]
@@ -98,9 +98,8 @@ class NoteForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=User.objects.none())
+    owner = PersonChoiceField(label=_("owner"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        limit_choices(self, "owner", people)

@@ -4,7 +4,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from daiban.common.forms import DateInput, OptionalRowForm
+from daiban.common.forms import DateInput, OptionalRowForm, limit_choices
+from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import Jurisdiction, Unit, User
 
 from .services import TEXT_MAX
@@ -26,26 +27,26 @@ class NewIssueForm(IssueForm):
 
     def __init__(self, *args: Any, jurisdictions: QuerySet[Jurisdiction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+        limit_choices(self, "jurisdiction", jurisdictions)
         if jurisdictions.count() == 1:
             self.fields["jurisdiction"].initial = jurisdictions.first()
-        self.fields["unit"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+        units = Unit.objects.filter(
             jurisdiction__in=jurisdictions,
             kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK, Unit.Kind.DEPARTMENT],
-        ).order_by("jurisdiction__code", "kind", "position", "id")
+        )
+        limit_choices(self, "unit", units.order_by("jurisdiction__code", "kind", "position", "id"))
 
 
 class AssignIssueForm(forms.Form):
-    assignee = forms.ModelChoiceField(label=_("responsible agent"), queryset=User.objects.none())
+    assignee = PersonChoiceField(label=_("responsible agent"), queryset=User.objects.none())
     working_days = forms.IntegerField(
         label=_("deadline in working days"), min_value=1, max_value=60, initial=5
     )
 
     def __init__(self, *args: Any, agents: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
-        field.queryset = User.objects.filter(pk__in=[a.pk for a in agents]).order_by("full_name", "id")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        agent_ids = [a.pk for a in agents]
+        limit_choices(self, "assignee", User.objects.filter(pk__in=agent_ids).order_by("full_name", "id"))
 
 
 class IssueTextForm(forms.Form):
@@ -80,10 +81,10 @@ class InspectionForm(forms.Form):
         self, *args: Any, jurisdictions: QuerySet[Jurisdiction], units: QuerySet[Unit], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+        limit_choices(self, "jurisdiction", jurisdictions)
         if jurisdictions.count() == 1:
             self.fields["jurisdiction"].initial = jurisdictions.first()
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        limit_choices(self, "units", units)
 
 
 class ActionForm(OptionalRowForm):
@@ -95,4 +96,4 @@ class ActionForm(OptionalRowForm):
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        limit_choices(self, "unit", units)

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
@@ -10,7 +13,7 @@ from daiban.cases.models import CaseItem
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import signed_in
-from daiban.common.forms import DateInput
+from daiban.common.forms import DateInput, limit_choices
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.workdays.engine import CalendarYearUnknown
 
@@ -36,11 +39,11 @@ class MilestoneForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, items: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, items: QuerySet[CaseItem] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if items is not None:
-            self.fields["after_item"].queryset = items  # type: ignore[attr-defined]
-            self.fields["before_items"].queryset = items  # type: ignore[attr-defined]
+            limit_choices(self, "after_item", items)
+            limit_choices(self, "before_items", items)
 
 
 class AdjustForm(forms.Form):

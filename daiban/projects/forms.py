@@ -1,10 +1,12 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from daiban.common.forms import limit_choices
 from daiban.common.validators import normalize_mobile, normalize_uscc, validate_mobile, validate_uscc
 from daiban.organizations.models import Jurisdiction, Unit, User
 
@@ -88,7 +90,7 @@ class SignUpForm(ApplicantForm):
         return cleaned
 
 
-class LocationChoiceField(forms.ModelChoiceField):
+class LocationChoiceField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.get_kind_display()} · {obj.name}"
 
@@ -119,13 +121,15 @@ class ProjectFieldsForm(forms.Form):
         label=_("floor area (m²)"), min_value=Decimal(0), max_digits=14, decimal_places=2
     )
 
-    def set_locations(self, jurisdictions: QuerySet[Jurisdiction] | object) -> None:
-        self.fields["location"].queryset = (  # type: ignore[attr-defined]
-            Unit.objects.filter(
-                jurisdiction__in=jurisdictions, kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK], is_active=True
-            )
-            .select_related("jurisdiction")
-            .order_by("jurisdiction__code", "-kind", "position")
+    def set_locations(self, jurisdictions: QuerySet[Jurisdiction] | QuerySet[Any, int]) -> None:
+        """Offer the townships and parks of `jurisdictions` (the jurisdictions, or a query of their ids)."""
+        places = Unit.objects.filter(
+            jurisdiction__in=jurisdictions, kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK], is_active=True
+        )
+        limit_choices(
+            self,
+            "location",
+            places.select_related("jurisdiction").order_by("jurisdiction__code", "-kind", "position"),
         )
 
     def clean_project_code(self) -> str:
@@ -149,10 +153,10 @@ class ProjectForm(ProjectFieldsForm):
 
     field_order = ["applicant"]
 
-    def __init__(self, *args: object, applicants: QuerySet[Applicant], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["applicant"].queryset = applicants  # type: ignore[attr-defined]
-        self.set_locations(applicants.values("jurisdiction"))
+    def __init__(self, *args: Any, applicants: QuerySet[Applicant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "applicant", applicants)
+        self.set_locations(applicants.values_list("jurisdiction", flat=True))
         self._only_applicant = applicants.first() if applicants.count() == 1 else None
         if self._only_applicant is not None:
             self.fields["applicant"].widget = forms.HiddenInput()
