@@ -16,6 +16,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -97,7 +98,7 @@ def people(jurisdiction: Jurisdiction, rng: random.Random) -> dict[str, list[int
     return {"agents": [u.pk for u in users[:24]], "supervisor": [users[29].pk]}
 
 
-def raw():  # type: ignore[no-untyped-def]
+def raw() -> psycopg.Connection[Any]:
     """The psycopg connection under Django's, for COPY (autocommit: each COPY commits when it ends)."""
     connection.ensure_connection()
     return connection.connection
@@ -285,8 +286,9 @@ def main() -> None:
     with raw().cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM cases_caseitem")
+        row = cursor.fetchone()  # count(*) always answers one row
         counts = {"jurisdictions": Jurisdiction.objects.count(), "projects": Project.objects.count(),
-                  "items": cursor.fetchone()[0]}  # fmt: skip
+                  "items": row[0] if row else 0}  # fmt: skip
     print(f"done in {time.perf_counter() - t0:.0f} s: {counts} (now {timezone.now():%Y-%m-%d %H:%M})")
 
 

@@ -10,6 +10,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from daiban.cases.models import CaseItem, ServiceRequest
+from daiban.common.access import ViewFunc
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, User
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.models import DashboardSnapshot
@@ -33,7 +35,7 @@ from daiban.oversight.views.dashboard import dashboard, dashboard_items
 from daiban.workdays.quarters import Quarter
 
 
-def timed(label: str, call, runs: int = 5) -> None:  # type: ignore[no-untyped-def]
+def timed(label: str, call: Callable[[], object], runs: int = 5) -> None:
     timings = []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
@@ -62,7 +64,7 @@ def main() -> None:
           f"{CaseItem.objects.count():,} items")  # fmt: skip
     factory = RequestFactory()
 
-    def view(user: User, query: str = "", page=dashboard) -> None:  # type: ignore[no-untyped-def]
+    def view(user: User, query: str = "", page: ViewFunc = dashboard) -> None:
         request = factory.get(f"/oversight/dashboard/{query}")
         request.user = user
         response = page(request)

@@ -91,14 +91,16 @@ def _remind_promises(today: dt.date) -> int:
         .prefetch_related(Prefetch("case_item__request__applicant__representatives__user"))
     )
     for line in lines:
-        request = line.case_item.request
+        request, promised_on = line.case_item.request, line.promised_on
+        if promised_on is None:  # excluded by the query; says so to the type checker
+            continue
         try:
-            left = calendar_for(request.jurisdiction.code).working_days_between(today, line.promised_on)  # type: ignore[arg-type]
+            left = calendar_for(request.jurisdiction.code).working_days_between(today, promised_on)
         except CalendarYearUnknown:
             continue
         if left > 1:
             continue
-        stage = "late" if today > line.promised_on else "soon"  # type: ignore[operator]
+        stage = "late" if today > promised_on else "soon"
         users = [rep.user for rep in request.applicant.representatives.all()]
         title = (
             _("Promised material overdue: %(material)s (promised %(on)s)")

@@ -8,7 +8,7 @@ from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import User
 
 from .models import Callback, Level
-from .services import COMMENT_MAX, TEXT_MAX, CallbackData
+from .services import COMMENT_MAX, TEXT_MAX, CallbackData, RawLevel
 
 LEVEL_CHOICES: list[tuple[str, Any]] = [(str(v), label) for v, label in Level.choices]
 
@@ -86,7 +86,7 @@ class CallbackForm(forms.Form):
             complaint=c["complaint"],
         )  # fmt: skip
 
-    def ratings(self) -> dict[int, object]:
+    def ratings(self) -> dict[int, RawLevel]:
         return {a.pk: self.cleaned_data.get(f"rating_{a.pk}") for a in self.agents}
 
 

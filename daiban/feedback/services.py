@@ -55,9 +55,13 @@ def _is_representative(user: User, request: ServiceRequest) -> bool:
     return request.applicant.representatives.filter(user_id=user.pk).exists()
 
 
-def _level(value: object, field: str, errors: dict[str, str]) -> int:
+RawLevel = int | str | None
+"""A level as a form or caller gives it: the number, its text, or nothing; `_level` checks it."""
+
+
+def _level(value: RawLevel, field: str, errors: dict[str, str]) -> int:
     try:
-        level = int(value)  # type: ignore[call-overload]
+        level = int(value) if value is not None else 0
     except (TypeError, ValueError):
         level = 0
     if level not in Level.values:
@@ -139,7 +143,7 @@ def _is_bad(*levels: int | None) -> bool:
 
 @transaction.atomic
 def evaluate(
-    *, request: ServiceRequest, agent: User, attitude: object, efficiency: object, integrity: object, comment: str,
+    *, request: ServiceRequest, agent: User, attitude: RawLevel, efficiency: RawLevel, integrity: RawLevel, comment: str,
     by: User,
 ) -> Evaluation:  # fmt: skip
     """事后评价: once per request and agent, after the service is completed, by the applicant."""
@@ -230,7 +234,7 @@ class CallbackData:
 
 @transaction.atomic
 def record_callback(
-    *, request: ServiceRequest, data: CallbackData, ratings: Mapping[int, object], by: User
+    *, request: ServiceRequest, data: CallbackData, ratings: Mapping[int, RawLevel], by: User
 ) -> Callback:
     """回访: the hall manager's call after the service; a bad answer, a bad rating or a complaint opens a
     rectification. `ratings` maps agent ids to the hall manager's own level for each (optional)."""

@@ -52,14 +52,30 @@ def notify(
     return notes
 
 
-def notify_once(*, key: str, **kwargs: object) -> list[Notification]:
+def notify_once(
+    *,
+    key: str,
+    recipients: Iterable[User],
+    verb: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    jurisdiction_code: str = "",
+) -> list[Notification]:
     """`notify`, unless a notification with this key was already sent (reminders and escalations)."""
     try:
         with transaction.atomic():
             OnceKey.objects.create(key=key[:200])
     except IntegrityError:
         return []
-    return notify(**kwargs)  # type: ignore[arg-type]
+    return notify(
+        recipients=recipients,
+        verb=verb,
+        title=title,
+        body=body,
+        url=url,
+        jurisdiction_code=jurisdiction_code,
+    )
 
 
 @transaction.atomic

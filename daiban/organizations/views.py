@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -34,20 +34,12 @@ def unit_list(request: AuthenticatedRequest) -> HttpResponse:
 @staff_only
 def working_group_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(
-        WorkingGroup.objects.filter(jurisdiction__in=jurisdictions_visible_to(request.user)).prefetch_related(
-            Prefetch(
-                "members",
-                queryset=WorkingGroupMember.objects.filter(left_on__isnull=True).select_related(
-                    "user", "unit"
-                ),
-                to_attr="current_members",
-            )
-        ),
-        pk=pk,
+        WorkingGroup.objects.filter(jurisdiction__in=jurisdictions_visible_to(request.user)), pk=pk
     )
     changes = group.changes.select_related("member_in__user", "member_out__user", "filed_by")[:50]
-    order = {WorkingGroupMember.Position.LEADER: 0, WorkingGroupMember.Position.DEPUTY: 1}
-    members = sorted(group.current_members, key=lambda m: (order.get(m.position, 2), m.id))  # type: ignore[attr-defined]
+    order: dict[str, int] = {WorkingGroupMember.Position.LEADER: 0, WorkingGroupMember.Position.DEPUTY: 1}
+    current = group.members.filter(left_on__isnull=True).select_related("user", "unit")
+    members = sorted(current, key=lambda m: (order.get(m.position, 2), m.id))
     return render(
         request,
         "organizations/working_group_detail.html",

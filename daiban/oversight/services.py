@@ -114,8 +114,9 @@ def raise_issue(
 def eligible_assignees(issue: CoordinationIssue) -> list[User]:
     """按属地: agents of the issue's locality, and for an item's issue also of the item's responsible unit."""
     units = {issue.unit_id} if issue.unit_id else set()
-    if issue.case_item_id:
-        units.add(issue.case_item.responsible_unit_id)  # type: ignore[union-attr]
+    item = issue.case_item
+    if item is not None:
+        units.add(item.responsible_unit_id)
     return list(role_holders(Role.AGENT, unit_id__in=units).order_by("full_name", "id"))
 
 

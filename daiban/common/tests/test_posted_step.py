@@ -2,6 +2,7 @@ import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
@@ -15,7 +16,7 @@ class NoteForm(forms.Form):
 @pytest.fixture
 def request_():
     request = RequestFactory().post("/")
-    request.session = {}  # type: ignore[assignment]  # FallbackStorage only needs a mapping
+    request.session = SessionBase()  # in memory: FallbackStorage only reads and writes keys
     request._messages = FallbackStorage(request)
     return request
 
