@@ -3,14 +3,15 @@ see the questions of the jurisdictions they work in (they share the duty of answ
 
 from django.db.models import Q, QuerySet
 
+from daiban.organizations.auth import Viewer
 from daiban.organizations.selectors import is_platform_superuser, person_id, staff_jurisdiction_ids
 from daiban.projects.models import Applicant
 
 from .models import Consultation
 
 
-def consultations_visible_to(user: object) -> QuerySet[Consultation]:
-    if not getattr(user, "is_authenticated", False):
+def consultations_visible_to(user: Viewer) -> QuerySet[Consultation]:
+    if not user.is_authenticated:
         return Consultation.objects.none()
     if is_platform_superuser(user):
         return Consultation.objects.all()

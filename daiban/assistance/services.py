@@ -16,6 +16,7 @@ from daiban.catalogue.models import ApprovalItem, FaqEntry
 from daiban.common.audit import record, snapshot
 from daiban.common.validators import future_date_error, normalize_mobile, validate_mobile
 from daiban.notifications.services import notify
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
 from daiban.organizations.selectors import jurisdictions_where, role_holders
 from daiban.projects.models import Applicant
@@ -113,7 +114,7 @@ def record_question(
                    asker_mobile=mobile)  # fmt: skip
 
 
-def may_answer(user: object, consultation: Consultation) -> bool:
+def may_answer(user: Viewer, consultation: Consultation) -> bool:
     return consultation.jurisdiction_id in jurisdictions_where(user, Role.AGENT)
 
 
@@ -148,7 +149,7 @@ def answer_consultation(*, consultation: Consultation, answer: str, by: User) ->
     return consultation
 
 
-def may_publish(user: object, consultation: Consultation) -> bool:
+def may_publish(user: Viewer, consultation: Consultation) -> bool:
     return consultation.jurisdiction_id in (
         jurisdictions_where(user, Role.AGENT) | jurisdictions_where(user, Role.SUPERVISOR)
     )
@@ -205,8 +206,8 @@ class MeetingData:
     follow_ups: Sequence[FollowUpData] = field(default_factory=tuple)
 
 
-def is_request_agent(user: object, request: ServiceRequest) -> bool:
-    return request.items.filter(agent_id=getattr(user, "pk", None)).exists()
+def is_request_agent(user: Viewer, request: ServiceRequest) -> bool:
+    return request.items.filter(agent_id=user.pk).exists()
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 ownership) that the workflow's actors, the services and the pages share."""
 
 from daiban.common.access import permission_rule
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, Unit
 from daiban.organizations.permissions import roles_rule
 from daiban.organizations.selectors import active_roles, coordinator_units, person_id
@@ -14,7 +15,7 @@ agents_only = permission_rule(roles_rule(Role.AGENT))
 clerks_only = permission_rule(roles_rule(Role.CLERK))
 
 
-def can_decide(user: object, request: ServiceRequest) -> bool:
+def can_decide(user: Viewer, request: ServiceRequest) -> bool:
     """Accept or decline: a coordinator of the locality or of any item's responsible unit."""
     units = coordinator_units(user)
     if not units:
@@ -24,7 +25,7 @@ def can_decide(user: object, request: ServiceRequest) -> bool:
     return request.items.filter(responsible_unit_id__in=units).exists()
 
 
-def can_assign(user: object, item: CaseItem, request: ServiceRequest) -> bool:
+def can_assign(user: Viewer, item: CaseItem, request: ServiceRequest) -> bool:
     """Assign an item's agent: its responsible unit's coordinator, or — outside parks — the township's
     (酉阳方案 四(二)2: departments together with the township arrange the agents)."""
     units = coordinator_units(user)
@@ -33,14 +34,14 @@ def can_assign(user: object, item: CaseItem, request: ServiceRequest) -> bool:
     return request.locality.kind == Unit.Kind.TOWNSHIP and request.locality_id in units
 
 
-def is_representative(person: object, request: ServiceRequest) -> bool:
+def is_representative(person: Viewer, request: ServiceRequest) -> bool:
     """The person speaks for the request's enterprise."""
     return ApplicantRepresentative.objects.filter(
         applicant_id=request.applicant_id, user_id=person_id(person)
     ).exists()
 
 
-def is_reviewer_of(person: object, item: CaseItem) -> bool:
+def is_reviewer_of(person: Viewer, item: CaseItem) -> bool:
     """A section reviewer of the item's department (and of its section, where the catalogue names one)."""
     approval = item.approval_item
     return any(
@@ -51,5 +52,5 @@ def is_reviewer_of(person: object, item: CaseItem) -> bool:
     )
 
 
-def is_agent_of(person: object, item: CaseItem) -> bool:
-    return item.agent_id is not None and item.agent_id == getattr(person, "pk", None)
+def is_agent_of(person: Viewer, item: CaseItem) -> bool:
+    return item.agent_id is not None and item.agent_id == person.pk

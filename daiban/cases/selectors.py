@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, RoleAssignment, Unit, User
 from daiban.organizations.selectors import (
     coordinator_units,
@@ -29,7 +30,7 @@ from .models import OPEN_STATES, CaseItem, ChaseRecord, ItemMaterial, ServiceReq
 from .permissions import is_representative
 
 
-def _units(user: object, role: str) -> set[int]:
+def _units(user: Viewer, role: str) -> set[int]:
     return units_where(user, role)
 
 
@@ -48,8 +49,8 @@ def items_touching_units(unit_ids: Iterable[int]) -> Q:
     return Q(responsible_unit_id__in=units) | Q(request__locality_id__in=units)
 
 
-def requests_visible_to(user: object) -> QuerySet[ServiceRequest]:
-    if not getattr(user, "is_authenticated", False):
+def requests_visible_to(user: Viewer) -> QuerySet[ServiceRequest]:
+    if not user.is_authenticated:
         return ServiceRequest.objects.none()
     if is_platform_superuser(user):
         return ServiceRequest.objects.all()
@@ -107,7 +108,7 @@ def coordinators_for(request: ServiceRequest) -> QuerySet[User]:
     return role_holders(Role.COORDINATOR, unit_id__in=unit_ids)
 
 
-def worklist(user: object) -> QuerySet[CaseItem]:
+def worklist(user: Viewer) -> QuerySet[CaseItem]:
     """An agent's open items."""
     return (
         CaseItem.objects.filter(agent_id=person_id(user), request__state__in=OPEN_STATES)
@@ -122,7 +123,7 @@ def worklist(user: object) -> QuerySet[CaseItem]:
     )
 
 
-def dispatch_queue(user: object) -> QuerySet[ServiceRequest]:
+def dispatch_queue(user: Viewer) -> QuerySet[ServiceRequest]:
     """Requests a coordinator must act on: to accept, or with items of theirs still without an agent."""
     units = coordinator_units(user)
     if not units:
@@ -134,7 +135,7 @@ def dispatch_queue(user: object) -> QuerySet[ServiceRequest]:
 
 
 def access_request(
-    user: object, pk: int, *, related: Sequence[str] = (), prefetch: Sequence[str | Prefetch[Any]] = ()
+    user: Viewer, pk: int, *, related: Sequence[str] = (), prefetch: Sequence[str | Prefetch[Any]] = ()
 ) -> ServiceRequest:
     """Fetch a request and authorise it in one call: 404 unless `user` may see it. `related` and `prefetch`
     are what the page reads besides; the scope always comes from `requests_visible_to`."""
@@ -142,7 +143,7 @@ def access_request(
     return get_object_or_404(visible, pk=pk)
 
 
-def access_item(user: object, request_pk: int, item_pk: int) -> CaseItem:
+def access_item(user: Viewer, request_pk: int, item_pk: int) -> CaseItem:
     """An item of a request the user may see, with what its page and steps read (one call, 404 otherwise)."""
     return get_object_or_404(
         CaseItem.objects.filter(request__in=requests_visible_to(user).filter(pk=request_pk))
@@ -171,7 +172,7 @@ def item_history(item: CaseItem) -> QuerySet[TimelineEntry]:
     return TimelineEntry.objects.filter(case_item=item).select_related("by").order_by("at", "id")
 
 
-def chases_visible_to(user: object, item: CaseItem) -> QuerySet[ChaseRecord]:
+def chases_visible_to(user: Viewer, item: CaseItem) -> QuerySet[ChaseRecord]:
     """An item's chase records for this viewer: the applicant sees the progress reports shared with it,
     never the staff's working notes; staff who may see the item see them all."""
     chases = ChaseRecord.objects.filter(case_item=item).select_related("department", "by")

@@ -4,6 +4,7 @@ items of a jurisdiction; staff pages default to their own jurisdiction."""
 from django.db.models import Prefetch, QuerySet
 from pypinyin import Style, lazy_pinyin
 
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction
 from daiban.organizations.selectors import staff_jurisdiction_ids
 
@@ -30,7 +31,7 @@ def catalogue_jurisdictions() -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(approval_items__is_active=True).distinct().order_by("code")
 
 
-def default_jurisdiction_for(user: object) -> Jurisdiction | None:
+def default_jurisdiction_for(user: Viewer) -> Jurisdiction | None:
     ids = staff_jurisdiction_ids(user)
     return catalogue_jurisdictions().filter(id__in=ids).first() if ids else None
 

@@ -8,6 +8,7 @@
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from daiban.cases.models import ServiceRequest
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, User
 from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id, role_holders
 from daiban.projects.models import Applicant
@@ -15,16 +16,16 @@ from daiban.projects.models import Applicant
 from .models import Callback, Evaluation, Rectification
 
 
-def _represented(user: object) -> QuerySet[Applicant]:
+def _represented(user: Viewer) -> QuerySet[Applicant]:
     return Applicant.objects.filter(representatives__user_id=person_id(user))
 
 
-def _overseen(user: object) -> set[int]:
+def _overseen(user: Viewer) -> set[int]:
     return jurisdictions_where(user, Role.SUPERVISOR) | jurisdictions_where(user, Role.HALL_MANAGER)
 
 
-def evaluations_visible_to(user: object) -> QuerySet[Evaluation]:
-    if not getattr(user, "is_authenticated", False):
+def evaluations_visible_to(user: Viewer) -> QuerySet[Evaluation]:
+    if not user.is_authenticated:
         return Evaluation.objects.none()
     if is_platform_superuser(user):
         return Evaluation.objects.all()
@@ -35,13 +36,13 @@ def evaluations_visible_to(user: object) -> QuerySet[Evaluation]:
     )
 
 
-def comment_visible(user: object, evaluation: Evaluation) -> bool:
+def comment_visible(user: Viewer, evaluation: Evaluation) -> bool:
     """The agent rated never reads a bad rating's comment (nor learns whose it is) before release."""
     return not (evaluation.agent_id == person_id(user) and evaluation.hidden_from_agent)
 
 
-def rectifications_visible_to(user: object) -> QuerySet[Rectification]:
-    if not getattr(user, "is_authenticated", False):
+def rectifications_visible_to(user: Viewer) -> QuerySet[Rectification]:
+    if not user.is_authenticated:
         return Rectification.objects.none()
     if is_platform_superuser(user):
         return Rectification.objects.all()
@@ -53,13 +54,13 @@ def rectifications_visible_to(user: object) -> QuerySet[Rectification]:
     )
 
 
-def callbacks_visible_to(user: object) -> QuerySet[Callback]:
-    if not getattr(user, "is_authenticated", False):
+def callbacks_visible_to(user: Viewer) -> QuerySet[Callback]:
+    if not user.is_authenticated:
         return Callback.objects.none()
     return Callback.objects.filter(jurisdiction_id__in=_overseen(user))
 
 
-def callback_queue(user: object) -> QuerySet[ServiceRequest]:
+def callback_queue(user: Viewer) -> QuerySet[ServiceRequest]:
     """Completed requests a hall manager has still to reach, oldest first, with the attempts so far."""
     reached = Callback.objects.filter(request=OuterRef("pk"), reached=True)
     return (

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from daiban.common.workflow import Actor, Move, Step, Workflow, move
 from daiban.notifications.services import notify
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, User
 from daiban.organizations.selectors import jurisdictions_where, role_holders
 
@@ -19,13 +20,13 @@ from .models import Rectification, RectificationNote
 R = Rectification.Status
 
 
-def supervises(person: object, rectification: Rectification) -> bool:
+def supervises(person: Viewer, rectification: Rectification) -> bool:
     """A supervisor of the rectification's jurisdiction (a city supervisor spans its districts)."""
     return rectification.jurisdiction_id in jurisdictions_where(person, Role.SUPERVISOR)
 
 
-def owns(person: object, rectification: Rectification) -> bool:
-    return rectification.owner_id is not None and rectification.owner_id == getattr(person, "pk", None)
+def owns(person: Viewer, rectification: Rectification) -> bool:
+    return rectification.owner_id is not None and rectification.owner_id == person.pk
 
 
 OWNER = Actor[Rectification]("owner", owns)

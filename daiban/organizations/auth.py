@@ -5,11 +5,19 @@
 runs once the visitor has signed in: the rule redirects anonymous visitors to the login page before calling
 it. Such views take an `AuthenticatedRequest`, so `request.user` is the project's `User` and can be passed
 to services as the acting person (`by=request.user`) without casts. Public views keep `HttpRequest`.
+
+Selectors and yes/no checks, which also answer for anonymous visitors (with nothing, or no), take a `Viewer`.
 """
 
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from .models import User
+
+Viewer: TypeAlias = User | AnonymousUser
+"""Whoever asks: a signed-in person or an anonymous visitor, as `HttpRequest.user` is."""
 
 
 class AuthenticatedRequest(HttpRequest):

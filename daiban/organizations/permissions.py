@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daiban.common.access import Rule, permission_rule
 
+from .auth import Viewer
 from .models import Role, Unit
 from .selectors import active_roles, is_staff_person
 
@@ -33,7 +34,7 @@ ROLE_HELP = {
 }
 
 
-def has_role(user: object, *roles: str) -> bool:
+def has_role(user: Viewer, *roles: str) -> bool:
     held = {assignment.role for assignment in active_roles(user)}
     return bool(held.intersection(roles))
 

@@ -2,19 +2,20 @@
 
 from django.db.models import Q, QuerySet
 
+from .auth import Viewer
 from .models import Jurisdiction, Role, RoleAssignment, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
 
 
-def person_id(user: object) -> int:
+def person_id(user: Viewer) -> int:
     """The user's primary key, or 0 (which matches no row) for an anonymous visitor."""
-    return int(getattr(user, "pk", None) or 0)
+    return user.pk or 0
 
 
-def active_roles(user: object) -> list[RoleAssignment]:
+def active_roles(user: Viewer) -> list[RoleAssignment]:
     """The user's unrevoked role assignments, read once per request and kept on the user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return []
     cached: list[RoleAssignment] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
@@ -27,17 +28,17 @@ def active_roles(user: object) -> list[RoleAssignment]:
     return cached
 
 
-def forget_roles(user: object) -> None:
+def forget_roles(user: Viewer) -> None:
     """Drop the cached roles after a grant or revoke so the same request sees the change."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 
-def is_platform_superuser(user: object) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_superuser", False))
+def is_platform_superuser(user: Viewer) -> bool:
+    return user.is_authenticated and user.is_superuser
 
 
-def is_staff_person(user: object) -> bool:
+def is_staff_person(user: Viewer) -> bool:
     return is_platform_superuser(user) or bool(active_roles(user))
 
 
@@ -50,24 +51,24 @@ def with_districts(jurisdiction_ids: set[int]) -> set[int]:
     return jurisdiction_ids | set(children)
 
 
-def staff_jurisdiction_ids(user: object) -> set[int]:
+def staff_jurisdiction_ids(user: Viewer) -> set[int]:
     """Jurisdictions the user works in through any role; a role at city level spans its districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
     return with_districts({a.jurisdiction_id for a in active_roles(user)})
 
 
-def jurisdictions_visible_to(user: object) -> QuerySet[Jurisdiction]:
+def jurisdictions_visible_to(user: Viewer) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(id__in=staff_jurisdiction_ids(user))
 
 
-def units_visible_to(user: object) -> QuerySet[Unit]:
+def units_visible_to(user: Viewer) -> QuerySet[Unit]:
     return Unit.objects.filter(jurisdiction_id__in=staff_jurisdiction_ids(user)).select_related(
         "jurisdiction"
     )
 
 
-def people_visible_to(user: object) -> QuerySet[User]:
+def people_visible_to(user: Viewer) -> QuerySet[User]:
     """Staff working in the same jurisdictions (for assignment pickers and rosters)."""
     ids = staff_jurisdiction_ids(user)
     return User.objects.filter(
@@ -82,18 +83,18 @@ def role_holders(role: str, **where: object) -> QuerySet[User]:
     return User.objects.filter(id__in=holders, is_active=True)
 
 
-def jurisdictions_where(user: object, *roles: str) -> set[int]:
+def jurisdictions_where(user: Viewer, *roles: str) -> set[int]:
     """Jurisdiction ids where the user holds any of `roles`; a city-level holder spans the city's districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
     return with_districts({a.jurisdiction_id for a in active_roles(user) if a.role in roles})
 
 
-def units_where(user: object, *roles: str) -> set[int]:
+def units_where(user: Viewer, *roles: str) -> set[int]:
     """Unit ids for which the user holds any of `roles`."""
     return {a.unit_id for a in active_roles(user) if a.role in roles and a.unit_id}
 
 
-def coordinator_units(user: object) -> set[int]:
+def coordinator_units(user: Viewer) -> set[int]:
     """The units (departments, townships, parks) the user coordinates."""
     return units_where(user, Role.COORDINATOR)

@@ -19,6 +19,7 @@ from daiban.cases.models import CLOCK_STATES, DONE_STATES, OPEN_STATES, CaseItem
 from daiban.cases.selectors import items_touching_units, touching_units
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Evaluation
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import coordinator_units, jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
@@ -80,7 +81,7 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def scope_for(
-    user: object, *, jurisdiction: Jurisdiction | None, start_on: dt.date | None, end_on: dt.date | None
+    user: Viewer, *, jurisdiction: Jurisdiction | None, start_on: dt.date | None, end_on: dt.date | None
 ) -> Scope:
     supervised = jurisdictions_where(user, Role.SUPERVISOR)
     if supervised:

@@ -5,6 +5,7 @@ again when the step is taken; these only decide what is offered."""
 from dataclasses import dataclass
 
 from daiban.common.access import permission_rule
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, Unit
 from daiban.organizations.permissions import roles_rule
 from daiban.organizations.selectors import coordinator_units, jurisdictions_where
@@ -18,7 +19,7 @@ supervisors_only = permission_rule(roles_rule(Role.SUPERVISOR))
 dashboard_viewers = permission_rule(roles_rule(Role.SUPERVISOR, Role.COORDINATOR))
 
 
-def can_raise_issues(user: object) -> bool:
+def can_raise_issues(user: Viewer) -> bool:
     """Agents and coordinators raise problems on their own (not tied to an item)."""
     return bool(jurisdictions_where(user, *RAISING_ROLES))
 
@@ -33,7 +34,7 @@ class IssueSteps:
     reopen: bool
 
 
-def issue_steps(user: object, issue: CoordinationIssue) -> IssueSteps:
+def issue_steps(user: Viewer, issue: CoordinationIssue) -> IssueSteps:
     """The moves the issue's workflow (`workflows.ISSUE`) allows this person now; follow-ups are offered to
     the assignee and the supervisors while the issue is assigned."""
     allowed = {m.action for m in ISSUE.allowed_actions(issue, by=user)}
@@ -46,15 +47,15 @@ def issue_steps(user: object, issue: CoordinationIssue) -> IssueSteps:
     )
 
 
-def can_submit_ledger(user: object, unit: Unit, ledger: QuarterlyLedger | None) -> bool:
+def can_submit_ledger(user: Viewer, unit: Unit, ledger: QuarterlyLedger | None) -> bool:
     """A unit's coordinator submits its ledger, once a quarter."""
     return ledger is None and unit.pk in coordinator_units(user)
 
 
-def can_record_inspections(user: object) -> bool:
+def can_record_inspections(user: Viewer) -> bool:
     return bool(jurisdictions_where(user, Role.SUPERVISOR))
 
 
-def can_report_done(user: object, action: RequiredAction) -> bool:
+def can_report_done(user: Viewer, action: RequiredAction) -> bool:
     """The unit's coordinator reports its required action done, once."""
     return action.done_on is None and action.unit_id in coordinator_units(user)

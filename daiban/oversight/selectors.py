@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import (
     coordinator_units,
@@ -13,10 +14,10 @@ from .models import CoordinationIssue, Inspection
 from .services import RAISING_ROLES
 
 
-def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
+def issues_visible_to(user: Viewer) -> QuerySet[CoordinationIssue]:
     """Supervisors see their jurisdictions' issue lists; coordinators their units' issues; agents the issues
     assigned to them; everyone the problems they raised."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return CoordinationIssue.objects.none()
     if is_platform_superuser(user):
         return CoordinationIssue.objects.all()
@@ -31,9 +32,9 @@ def issues_visible_to(user: object) -> QuerySet[CoordinationIssue]:
     )
 
 
-def inspections_visible_to(user: object) -> QuerySet[Inspection]:
+def inspections_visible_to(user: Viewer) -> QuerySet[Inspection]:
     """Supervisors see their jurisdictions' inspections; coordinators those of their units."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Inspection.objects.none()
     coordinated = coordinator_units(user)
     return Inspection.objects.filter(
@@ -43,18 +44,18 @@ def inspections_visible_to(user: object) -> QuerySet[Inspection]:
     ).distinct()
 
 
-def supervised_jurisdictions(user: object) -> QuerySet[Jurisdiction]:
+def supervised_jurisdictions(user: Viewer) -> QuerySet[Jurisdiction]:
     """The jurisdictions the person supervises (a city supervisor: every district), by code: what the
     oversight pages let them choose between."""
     return Jurisdiction.objects.filter(id__in=jurisdictions_where(user, Role.SUPERVISOR)).order_by("code")
 
 
-def raising_jurisdictions(user: object) -> QuerySet[Jurisdiction]:
+def raising_jurisdictions(user: Viewer) -> QuerySet[Jurisdiction]:
     """Where the person may raise a problem on a unit's own: where they are an agent or a coordinator."""
     return Jurisdiction.objects.filter(id__in=jurisdictions_where(user, *RAISING_ROLES))
 
 
-def ledger_units_visible_to(user: object, jurisdiction: Jurisdiction | None = None) -> QuerySet[Unit]:
+def ledger_units_visible_to(user: Viewer, jurisdiction: Jurisdiction | None = None) -> QuerySet[Unit]:
     """Supervisors: every ledger unit of the jurisdictions they oversee; coordinators: their own units."""
     supervised = jurisdictions_where(user, Role.SUPERVISOR)
     coordinated = coordinator_units(user)

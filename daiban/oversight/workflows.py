@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from daiban.common.workflow import Actor, Move, Step, Workflow, move
 from daiban.notifications.services import notify
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role
 from daiban.organizations.selectors import jurisdictions_where, role_holders
 
@@ -19,13 +20,13 @@ from .models import CoordinationIssue, IssueNote
 S = CoordinationIssue.Status
 
 
-def supervises(person: object, issue: CoordinationIssue) -> bool:
+def supervises(person: Viewer, issue: CoordinationIssue) -> bool:
     """A supervisor of the issue's jurisdiction (a city supervisor spans its districts)."""
     return issue.jurisdiction_id in jurisdictions_where(person, Role.SUPERVISOR)
 
 
-def is_assignee(person: object, issue: CoordinationIssue) -> bool:
-    return issue.assignee_id is not None and issue.assignee_id == getattr(person, "pk", None)
+def is_assignee(person: Viewer, issue: CoordinationIssue) -> bool:
+    return issue.assignee_id is not None and issue.assignee_id == person.pk
 
 
 SUPERVISOR = Actor[CoordinationIssue]("supervisor", supervises)

@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.common.audit import record
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import User
 
 from .models import PlanAdjustment, PlanMilestone
 
 
-def may_edit_plan(user: object, request: ServiceRequest) -> bool:
+def may_edit_plan(user: Viewer, request: ServiceRequest) -> bool:
     """The request's agents keep its plan (they agree it with the applicant)."""
-    return request.items.filter(agent_id=getattr(user, "pk", None)).exists()
+    return request.items.filter(agent_id=user.pk).exists()
 
 
 @transaction.atomic

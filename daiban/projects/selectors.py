@@ -6,13 +6,14 @@ represents and their projects. Nobody else sees anything.
 
 from django.db.models import Q, QuerySet
 
+from daiban.organizations.auth import Viewer
 from daiban.organizations.selectors import person_id, staff_jurisdiction_ids
 
 from .models import Applicant, Project
 
 
-def applicant_jurisdiction_ids(user: object) -> set[int]:
-    if not getattr(user, "is_authenticated", False):
+def applicant_jurisdiction_ids(user: Viewer) -> set[int]:
+    if not user.is_authenticated:
         return set()
     return set(
         Applicant.objects.filter(representatives__user_id=person_id(user)).values_list(
@@ -21,18 +22,18 @@ def applicant_jurisdiction_ids(user: object) -> set[int]:
     )
 
 
-def represented_applicants(user: object) -> QuerySet[Applicant]:
-    if not getattr(user, "is_authenticated", False):
+def represented_applicants(user: Viewer) -> QuerySet[Applicant]:
+    if not user.is_authenticated:
         return Applicant.objects.none()
     return Applicant.objects.filter(representatives__user_id=person_id(user)).select_related("jurisdiction")
 
 
-def is_applicant_user(user: object) -> bool:
+def is_applicant_user(user: Viewer) -> bool:
     return represented_applicants(user).exists()
 
 
-def applicants_visible_to(user: object) -> QuerySet[Applicant]:
-    if not getattr(user, "is_authenticated", False):
+def applicants_visible_to(user: Viewer) -> QuerySet[Applicant]:
+    if not user.is_authenticated:
         return Applicant.objects.none()
     staff_ids = staff_jurisdiction_ids(user)
     own = Applicant.objects.filter(representatives__user_id=person_id(user)).values("id")
@@ -41,8 +42,8 @@ def applicants_visible_to(user: object) -> QuerySet[Applicant]:
     )
 
 
-def projects_visible_to(user: object) -> QuerySet[Project]:
-    if not getattr(user, "is_authenticated", False):
+def projects_visible_to(user: Viewer) -> QuerySet[Project]:
+    if not user.is_authenticated:
         return Project.objects.none()
     staff_ids = staff_jurisdiction_ids(user)
     own = Applicant.objects.filter(representatives__user_id=person_id(user)).values("id")
