@@ -101,7 +101,9 @@ def people(jurisdiction: Jurisdiction, rng: random.Random) -> dict[str, list[int
 def raw() -> psycopg.Connection[Any]:
     """The psycopg connection under Django's, for COPY (autocommit: each COPY commits when it ends)."""
     connection.ensure_connection()
-    return connection.connection
+    psycopg_connection = connection.connection
+    assert isinstance(psycopg_connection, psycopg.Connection)  # main() refuses anything but PostgreSQL
+    return psycopg_connection
 
 
 def day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django_stubs_ext import WithAnnotations
 
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, RoleAssignment, Unit, User
@@ -89,7 +90,11 @@ def agent_units_for(item: CaseItem, request: ServiceRequest) -> set[int]:
     return units
 
 
-def eligible_agents(unit_ids: set[int]) -> QuerySet[User]:
+class AgentLoad(TypedDict):
+    load: int  # open items assigned
+
+
+def eligible_agents(unit_ids: set[int]) -> QuerySet[WithAnnotations[User, AgentLoad]]:
     """Agents of those units, each with its current load (open items assigned)."""
     agent_ids = RoleAssignment.objects.filter(
         role=Role.AGENT, unit_id__in=unit_ids, revoked_at__isnull=True

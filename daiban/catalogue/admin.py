@@ -59,7 +59,7 @@ class CatalogueVersionAdmin(JurisdictionScopedAdmin):
     readonly_fields = ["jurisdiction", "version", "source_file", "checksum", "item_count", "loaded_at"]
 
 
-class GuideContentForm(forms.ModelForm):
+class GuideContentForm(forms.ModelForm[Any]):
     """Policies and FAQ entries may only point at items of their own jurisdiction."""
 
     def clean(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ def _jurisdiction_code(obj: models.Model) -> str:
     return str(getattr(jurisdiction, "code", "")) if jurisdiction is not None else ""
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(admin.ModelAdmin[Any]):  # the base of many models' admins
     """Admin edits are writes too: each save or delete leaves an audit entry in the same transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -65,7 +65,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
-class OperatorRecordAdmin(admin.ModelAdmin):
+class OperatorRecordAdmin(admin.ModelAdmin[Any]):
     """Records the system writes for itself (the audit trail, job outputs): platform superusers may look,
     nobody adds, edits or deletes them here."""
 

@@ -5,7 +5,13 @@
 - hall managers and supervisors: their jurisdictions; rectification owners: what they own.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django_stubs_ext import WithAnnotations
 
 from daiban.cases.models import ServiceRequest
 from daiban.organizations.auth import Viewer
@@ -60,7 +66,12 @@ def callbacks_visible_to(user: Viewer) -> QuerySet[Callback]:
     return Callback.objects.filter(jurisdiction_id__in=_overseen(user))
 
 
-def callback_queue(user: Viewer) -> QuerySet[ServiceRequest]:
+class CallbackAttempts(TypedDict):
+    attempts: int
+    last_attempt_on: dt.date | None
+
+
+def callback_queue(user: Viewer) -> QuerySet[WithAnnotations[ServiceRequest, CallbackAttempts]]:
     """Completed requests a hall manager has still to reach, oldest first, with the attempts so far."""
     reached = Callback.objects.filter(request=OuterRef("pk"), reached=True)
     return (

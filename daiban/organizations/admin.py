@@ -39,7 +39,7 @@ def _is_administrator(request: HttpRequest) -> bool:
     )
 
 
-class ScopedInline(admin.TabularInline):
+class ScopedInline(admin.TabularInline[Any, Any]):
     """Inlines follow their parent's rule; without this Django would drop them for administrators, who
     hold a role rather than Django model permissions, and silently ignore what they typed."""
 
@@ -134,7 +134,7 @@ class RoleAssignmentAdmin(JurisdictionScopedAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     """People: only the platform superuser manages accounts here; administrators grant roles."""
 
     list_display = ["username", "full_name", "mobile", "is_active", "is_staff"]

@@ -20,6 +20,7 @@ Indicators:
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.db.models import Avg, Count, F, Q
 
@@ -66,18 +67,24 @@ def weights_for(jurisdiction: Jurisdiction, target: str) -> dict[str, float]:
     )
 
 
+Subject = TypeVar("Subject", Unit, User)
+
+
 @dataclass(frozen=True)
-class Ranked:
+class Ranked(Generic[Subject]):
     rank: int
-    subject: Unit | User
+    subject: Subject
     score: float | None
     values: dict[str, float | None]
 
 
-def _rank(rows: list[tuple[Unit | User, dict[str, float | None]]], weights: dict[str, float]) -> list[Ranked]:
+def _rank(
+    rows: list[tuple[Subject, dict[str, float | None]]], weights: dict[str, float]
+) -> list[Ranked[Subject]]:
     scored = [(subject, values, score(values, weights)) for subject, values in rows]
     scored.sort(key=lambda r: (r[2] is None, -(r[2] or 0), str(r[0])))
-    ranked, previous, rank = [], None, 0
+    ranked: list[Ranked[Subject]] = []
+    previous, rank = None, 0
     for position, (subject, values, s) in enumerate(scored, start=1):
         if s != previous:
             rank, previous = position, s  # equal scores share a rank
@@ -93,7 +100,7 @@ def _issue_rates(issues: Q, quarter: Quarter, key: str) -> dict[int, float | Non
     return {r[key]: _pct(r["ok"], r["n"]) for r in rows}
 
 
-def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
+def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Unit]]:
     units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
     figures = ledger_figures(jurisdiction, quarter, units=units).units
     reached = Callback.objects.filter(
@@ -110,7 +117,7 @@ def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
             callbacks[unit_id][0] += int(overall >= Level.SATISFIED)
             callbacks[unit_id][1] += 1
     issues = _issue_rates(Q(jurisdiction=jurisdiction), quarter, "unit_id")
-    table: list[tuple[Unit | User, dict[str, float | None]]] = []
+    table: list[tuple[Unit, dict[str, float | None]]] = []
     for unit in units.order_by("kind", "position", "id"):
         f = figures[unit.pk]
         good, heard = callbacks.get(unit.pk, (0, 0))
@@ -124,7 +131,7 @@ def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
     return _rank(table, weights_for(jurisdiction, "unit"))
 
 
-def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
+def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[User]]:
     decided = list(
         CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=quarter.bounds, agent__isnull=False,
                                 filed_on__isnull=False)
@@ -158,7 +165,7 @@ def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
     }  # fmt: skip
     issues = _issue_rates(Q(jurisdiction=jurisdiction, assignee__isnull=False), quarter, "assignee_id")
     ids = set(done) | set(ratings) | set(hall) | set(issues)
-    table: list[tuple[Unit | User, dict[str, float | None]]] = []
+    table: list[tuple[User, dict[str, float | None]]] = []
     for agent in User.objects.filter(pk__in=ids).order_by("full_name", "id"):
         n, on_time, limit, used = done.get(agent.pk, (0, 0, 0, 0))
         table.append((agent, {

@@ -15,7 +15,7 @@ from .models import CalendarDay, CalendarYear
 from .selectors import missing_next_year
 
 
-class CalendarDayFormSet(BaseInlineFormSet):
+class CalendarDayFormSet(BaseInlineFormSet[CalendarDay, CalendarYear, Any]):
     """The parent year is not saved yet when its days are validated, so check them against it here."""
 
     def clean(self) -> None:
@@ -32,7 +32,7 @@ def _is_calendar_keeper(request: HttpRequest) -> bool:
     return bool(request.user.is_active and request.user.is_staff)
 
 
-class CalendarDayInline(admin.TabularInline):
+class CalendarDayInline(admin.TabularInline[CalendarDay, CalendarYear]):
     model = CalendarDay
     formset = CalendarDayFormSet
 

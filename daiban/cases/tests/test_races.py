@@ -31,7 +31,7 @@ from daiban.cases.models import CaseItem, ClockStop, ItemAssignment, ItemMateria
 from daiban.cases.services import accept_request, assign_agent, decline_request, submit_request
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.tests.concurrency import Outcome, RaceTally, attempt, run_together
-from daiban.organizations.models import Role, User
+from daiban.organizations.models import Jurisdiction, Role, User
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative, Project
 from daiban.projects.tests.factories import ProjectFactory
@@ -100,7 +100,7 @@ class Desk:
     reviewers: tuple[User, User]
 
     def submitted(self) -> ServiceRequest:
-        project = ProjectFactory(applicant=self.project.applicant, location=self.project.location)
+        project = ProjectFactory.create(applicant=self.project.applicant, location=self.project.location)
         return submit_request(project=project, data=data([self.permit]), by=self.rep, channel="online")
 
     def unassigned(self) -> CaseItem:
@@ -133,11 +133,16 @@ class Desk:
 
 
 @pytest.fixture
-def desk(clock, youyang, park_project, make_staff) -> Desk:
+def desk(
+    clock: Callable[..., object],
+    youyang: Jurisdiction,
+    park_project: Project,
+    make_staff: Callable[..., User],
+) -> Desk:
     """Only the people the races need (the shared `staff` fixture makes ten): each test reloads the
     reference data and its people, since transactional tests empty the database afterwards."""
     seed_calendar_from_library()
-    rep = UserFactory()
+    rep = UserFactory.create()
     ApplicantRepresentative.objects.create(applicant=park_project.applicant, user=rep)
 
     def person(role: str, unit: str, **kwargs: str) -> User:

@@ -4,9 +4,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from daiban.organizations.auth import AuthenticatedRequest
+from daiban.organizations.models import Unit, User
 from daiban.workdays.quarters import Quarter
 
-from ..assessment import INDICATORS, rank_agents, rank_units, weights_for
+from ..assessment import INDICATORS, Ranked, rank_agents, rank_units, weights_for
 from ..permissions import supervisors_only
 from ..selectors import supervised_jurisdictions
 from .quarters import quarter_from_query
@@ -19,10 +20,10 @@ def ranking(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
     choices = list(supervised_jurisdictions(request.user))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
     target = "agent" if request.GET.get("target") == "agent" else "unit"
-    rows = []
+    rows: list[Ranked[Unit]] | list[Ranked[User]] = []
     weights: dict[str, float] = {}
     if chosen is not None:
-        rows = (rank_agents if target == "agent" else rank_units)(chosen, quarter)
+        rows = rank_agents(chosen, quarter) if target == "agent" else rank_units(chosen, quarter)
         weights = weights_for(chosen, target)
     # Units or agents with nothing to score this quarter are named once below the table, not as rows of
     # dashes: a county has some forty townships and a phone shows one row per screen.

@@ -12,7 +12,7 @@ def valid_uscc(n: int, division: str = "500242") -> str:
     return body + uscc.calc_check_digit(body)
 
 
-class ApplicantFactory(factory.django.DjangoModelFactory):
+class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
     class Meta:
         model = Applicant
 
@@ -22,7 +22,7 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
     contact_mobile = "13800138000"
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     class Meta:
         model = Project
 
