@@ -41,7 +41,7 @@ def make_staff(db) -> Callable[..., User]:
     from daiban.organizations.tests.factories import UserFactory
 
     def make(role: str, jurisdiction: Jurisdiction, unit_code: str | None = None, **kwargs) -> User:
-        user = UserFactory()
+        user = UserFactory.create()
         unit = Unit.objects.get(jurisdiction=jurisdiction, code=unit_code) if unit_code else None
         section = unit.sections.get(code=kwargs.pop("section_code")) if "section_code" in kwargs else None
         grant_role(user=user, role=role, jurisdiction=jurisdiction, unit=unit, section=section, by=None)
@@ -64,14 +64,14 @@ def dz_supervisor(dazu, make_staff) -> User:
 def yy_project(youyang) -> Project:
     from daiban.projects.tests.factories import ProjectFactory
 
-    return ProjectFactory(applicant__jurisdiction=youyang)
+    return ProjectFactory.create(applicant__jurisdiction=youyang)
 
 
 @pytest.fixture
 def dz_project(dazu) -> Project:
     from daiban.projects.tests.factories import ProjectFactory
 
-    return ProjectFactory(applicant__jurisdiction=dazu)
+    return ProjectFactory.create(applicant__jurisdiction=dazu)
 
 
 @pytest.fixture
@@ -79,6 +79,6 @@ def applicant_user(yy_project) -> User:
     from daiban.organizations.tests.factories import UserFactory
     from daiban.projects.models import ApplicantRepresentative
 
-    user = UserFactory()
+    user = UserFactory.create()
     ApplicantRepresentative.objects.create(applicant=yy_project.applicant, user=user)
     return user

@@ -107,7 +107,7 @@ def test_who_sees_which_consultation(client, rep, park_project, staff, dz_superv
     mine = ask_question(
         applicant=park_project.applicant, data=Question(topic="tax_fee", question=TAX_QUESTION), by=rep
     )
-    stranger = UserFactory()
+    stranger = UserFactory.create()
     assert set(consultations_visible_to(rep)) == {mine}
     assert set(consultations_visible_to(desk_agent)) == {mine}
     assert not consultations_visible_to(stranger).exists()

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ def meeting(youyang, **changes):
         Unit.objects.get(jurisdiction=youyang, code="zjw"),
         Unit.objects.get(jurisdiction=youyang, code="gzj"),
     )
-    values = {
+    values: dict[str, Any] = {
         "held_on": D(2026, 11, 2), "place": "县政务服务中心五楼会议室", "departments": [zjw, gzj],
         "participants": "县住建委审批科、县规资局规划科、项目单位", "topics": "规划条件与消防退距冲突",
         "decisions": "规资局出具规划条件说明，住建委按说明开展消防设计审查",

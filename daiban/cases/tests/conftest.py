@@ -28,18 +28,20 @@ def items(youyang):
 
 @pytest.fixture
 def park_project(youyang):
-    return ProjectFactory(applicant__jurisdiction=youyang, location=youyang.units.get(code="gyyq"))
+    return ProjectFactory.create(applicant__jurisdiction=youyang, location=youyang.units.get(code="gyyq"))
 
 
 @pytest.fixture
 def town_project(youyang):
-    return ProjectFactory(applicant__jurisdiction=youyang, location=youyang.units.get(code="township-003"))
+    return ProjectFactory.create(
+        applicant__jurisdiction=youyang, location=youyang.units.get(code="township-003")
+    )
 
 
 @pytest.fixture
 def rep(park_project, town_project):
     """Represents both projects' enterprises."""
-    user = UserFactory(mobile="13800000001")
+    user = UserFactory.create(mobile="13800000001")
     ApplicantRepresentative.objects.create(applicant=park_project.applicant, user=user)
     ApplicantRepresentative.objects.create(applicant=town_project.applicant, user=user)
     return user

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -225,8 +226,12 @@ def test_delivery_rules(permit, staff, reviewer):
             item=item, on=D(2026, 11, 2), by=agent, expected_version=item.version
         )  # before the decision
     item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
-    for kwargs in ({"method": "post", "carrier": "EMS", "tracking_number": "x"}, {"method": "in_person"},
-                   {"method": "in_person", "receiver": "王五", "delivered_on": D(2026, 11, 3)}):  # fmt: skip
+    incomplete: list[dict[str, Any]] = [
+        {"method": "post", "carrier": "EMS", "tracking_number": "x"},
+        {"method": "in_person"},
+        {"method": "in_person", "receiver": "王五", "delivered_on": D(2026, 11, 3)},
+    ]
+    for kwargs in incomplete:
         with pytest.raises(ValidationError):
             steps.deliver(
                 item=item,

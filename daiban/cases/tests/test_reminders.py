@@ -91,6 +91,7 @@ def test_applicants_are_reminded_of_promised_materials(submitted, staff, rep, mo
     assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
     item = steps.start_collecting(item=item, by=staff["park_agent"], expected_version=item.version)
     line = item.checklist.select_related("material").filter(material__is_key=False).first()
+    assert line is not None
     steps.update_checklist_line(
         line=line, status="promised", promised_on=D(2026, 11, 24), note="", by=staff["park_agent"]
     )

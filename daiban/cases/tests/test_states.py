@@ -132,6 +132,7 @@ def test_every_request_move_writes_or_refuses_everything(submitted, rep, staff, 
         entry = TimelineEntry.objects.filter(request=submitted).latest("id")
         assert (entry.from_state, entry.to_state, entry.verb) == (state, target, REQUEST.move(action).verb)
         logged = AuditEntry.objects.latest("id")
+        assert logged.before is not None and logged.after is not None
         assert (logged.verb, logged.before["state"], logged.after["state"]) == (entry.verb, state, target)
         assert logged.jurisdiction_code == submitted.jurisdiction.code
 

@@ -105,7 +105,7 @@ def test_items_of_another_jurisdiction_are_refused(park_project, rep, items, sta
 @pytest.mark.django_db
 def test_a_project_that_is_not_yours_is_refused(park_project, items, staff):
     with pytest.raises(ValidationError) as exc:
-        submit_request(project=park_project, data=data(items), by=UserFactory(), channel="online")
+        submit_request(project=park_project, data=data(items), by=UserFactory.create(), channel="online")
     assert "本企业" in exc.value.messages[0]
     nothing_saved()
 

@@ -60,7 +60,7 @@ def test_bad_online_applications_are_refused_in_chinese(
 
 @pytest.mark.django_db
 def test_another_enterprises_project_cannot_be_chosen(client, rep, items, youyang, staff):
-    stranger = ProjectFactory(applicant__jurisdiction=youyang)
+    stranger = ProjectFactory.create(applicant__jurisdiction=youyang)
     client.force_login(rep)
     response = client.post(reverse("cases:request_create"), form_data(stranger, items))
     assert response.status_code == 200
@@ -101,7 +101,7 @@ def test_who_sees_a_request(client, submitted, staff, rep, youyang, dz_superviso
     url = reverse("cases:request_detail", args=[submitted.pk])
     allowed = [rep, staff["park_coord"], staff["supervisor"]]
     denied = [staff["zjw_coord"], staff["zjw_agent"], staff["town_coord"], staff["clerk"], staff["park_agent"],
-              dz_supervisor, UserFactory()]  # fmt: skip
+              dz_supervisor, UserFactory.create()]  # fmt: skip
     for user in allowed:
         client.force_login(user)
         assert client.get(url).status_code == 200, user
@@ -147,9 +147,10 @@ def test_documents_go_only_to_people_who_see_the_request(client, park_project, r
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(staff["zjw_coord"])
     assert client.get(url).status_code == 404
-    outsider = UserFactory()
+    outsider = UserFactory.create()
     ApplicantRepresentative.objects.create(
-        applicant=ProjectFactory(applicant__jurisdiction=park_project.jurisdiction).applicant, user=outsider
+        applicant=ProjectFactory.create(applicant__jurisdiction=park_project.jurisdiction).applicant,
+        user=outsider,
     )
     client.force_login(outsider)
     assert client.get(url).status_code == 404
@@ -165,7 +166,9 @@ def count_queries(client, url):
 def test_pages_use_a_bounded_number_of_queries(client, youyang, rep, items, staff):
     def make_requests(n):
         for i in range(n):
-            project = ProjectFactory(applicant__jurisdiction=youyang, location=youyang.units.get(code="gyyq"))
+            project = ProjectFactory.create(
+                applicant__jurisdiction=youyang, location=youyang.units.get(code="gyyq")
+            )
             ApplicantRepresentative.objects.get_or_create(applicant=project.applicant, user=rep)
             request = submit_request(project=project, data=data(items), by=rep, channel="online")
             if i % 2:  # half stay in the coordinator's queue

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -44,7 +45,13 @@ def test_agent_records_a_visit_with_scans_and_forms(handled, staff):
      ({"visited_on": dt.date(2099, 1, 1)}, "visited_on"), ({"visited_on": dt.date(2020, 1, 1)}, "visited_on")],
 )  # fmt: skip
 def test_bad_visits_save_nothing(handled, staff, overrides, field):
-    values = {"visited_on": TODAY(), "place": "现场", "people_met": "某人", "note": "", "uploads": [pdf()]}
+    values: dict[str, Any] = {
+        "visited_on": TODAY(),
+        "place": "现场",
+        "people_met": "某人",
+        "note": "",
+        "uploads": [pdf()],
+    }
     values.update(overrides)
     values["uploads"] = [steps.VisitUpload(values["uploads"][0], "material")]
     with pytest.raises(ValidationError) as exc:

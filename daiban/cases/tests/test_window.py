@@ -30,7 +30,7 @@ def test_clerk_registers_a_walk_in_request(client, youyang, items, staff):
     assert response.status_code == 302, response.content.decode()[:3000]
     request = ServiceRequest.objects.get()
     assert request.channel == ServiceRequest.Channel.WINDOW
-    assert request.window.code == "bdb-1"
+    assert request.window is not None and request.window.code == "bdb-1"
     assert request.project.address == "花田乡何家岩村"
     assert request.applicant.name == "酉阳县花田贡米有限公司"
     assert request.locality.name == "花田乡"

@@ -1,9 +1,10 @@
 import pytest
 from django import forms
 from django.contrib.messages import get_messages
-from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from daiban.common.forms import posted_step
@@ -17,7 +18,7 @@ class NoteForm(forms.Form):
 def request_():
     request = RequestFactory().post("/")
     request.session = SessionBase()  # in memory: FallbackStorage only reads and writes keys
-    request._messages = FallbackStorage(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)  # messages, as in a real request
     return request
 
 

@@ -27,7 +27,7 @@ def _ruled_view(request):
 @pytest.fixture
 def urlconf_missing_a_rule():
     module = types.ModuleType("daiban_test_urls_missing_rule")
-    module.urlpatterns = [path("ok/", _ruled_view), path("forgot/", _unruled_view)]
+    vars(module)["urlpatterns"] = [path("ok/", _ruled_view), path("forgot/", _unruled_view)]
     sys.modules[module.__name__] = module
     yield module.__name__
     del sys.modules[module.__name__]

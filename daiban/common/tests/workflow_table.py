@@ -5,19 +5,25 @@ from collections.abc import Mapping
 
 from django.db import models
 
-from daiban.common.workflow import Workflow
+from daiban.common.workflow import M, Workflow
+
+
+def _states(model: type[models.Model], state_field: str) -> list[str]:
+    field = model._meta.get_field(state_field)
+    assert isinstance(field, models.Field)  # a state is a plain column with choices
+    return [value for value, _label in field.choices or ()]
 
 
 def table_mismatches(
-    workflow: Workflow[models.Model],
-    obj: models.Model,
+    workflow: Workflow[M],
+    obj: M,
     people: Mapping[str, object],
     acts_as: Mapping[str, set[str]],
 ) -> list[str]:
     """Every (action, state, person) whose answer differs from the expectation: allowed exactly when the
     state is one of the move's sources and the person is one of `acts_as[actor name]`. The object's
     state is set in memory only; nothing is saved."""
-    states = [value for value, _label in obj._meta.get_field(workflow.state_field).choices]
+    states = _states(type(obj), workflow.state_field)
     original = getattr(obj, workflow.state_field)
     wrong = []
     try:
@@ -36,6 +42,5 @@ def table_mismatches(
     return wrong
 
 
-def triples(workflow: Workflow[models.Model], model: type[models.Model], people: int) -> int:
-    states = model._meta.get_field(workflow.state_field).choices or ()
-    return len(workflow.moves) * len(states) * people
+def triples(workflow: Workflow[M], model: type[M], people: int) -> int:
+    return len(workflow.moves) * len(_states(model, workflow.state_field)) * people

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -10,8 +12,13 @@ from daiban.notifications.models import Notification
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative
 
-GOOD = {"attitude": 5, "efficiency": 4, "integrity": 5, "comment": ""}
-BAD = {"attitude": 4, "efficiency": 2, "integrity": 5, "comment": "施工许可拖了很久，催了三次才回复"}
+GOOD: dict[str, Any] = {"attitude": 5, "efficiency": 4, "integrity": 5, "comment": ""}
+BAD: dict[str, Any] = {
+    "attitude": 4,
+    "efficiency": 2,
+    "integrity": 5,
+    "comment": "施工许可拖了很久，催了三次才回复",
+}
 
 
 def nothing_saved():
@@ -50,7 +57,7 @@ def test_bad_ratings_input_is_refused(completed, rep, staff, change, message):
 
 @pytest.mark.django_db
 def test_rating_before_delivery_or_not_yours_is_refused(dispatched, completed, rep, staff, dz_project):
-    stranger = UserFactory()
+    stranger = UserFactory.create()
     ApplicantRepresentative.objects.create(applicant=dz_project.applicant, user=stranger)
     with pytest.raises(ValidationError, match="只能评价本企业"):
         evaluate(request=completed, agent=staff["park_agent"], by=stranger, **GOOD)
@@ -98,7 +105,7 @@ def test_evaluation_pages(client, completed, rep, staff, yy_supervisor, dz_super
     # Wrong role, then wrong owner.
     client.force_login(staff["park_agent"])
     assert client.get(url).status_code == 403
-    other = UserFactory()
+    other = UserFactory.create()
     client.force_login(other)
     assert client.get(url).status_code == 403
     client.force_login(rep)

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from daiban.notifications.models import Notification
 from daiban.organizations.tests.factories import UserFactory
 
 R = Rectification.Status
-BAD = {"attitude": 1, "efficiency": 2, "integrity": 3, "comment": "多次联系不上专员"}
+BAD: dict[str, Any] = {"attitude": 1, "efficiency": 2, "integrity": 3, "comment": "多次联系不上专员"}
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_complaints(completed, dispatched, rep, staff, dz_project):
         )
     with pytest.raises(ValidationError, match="只能投诉本企业"):
         file_complaint(
-            request=completed, text="办理过程中多次被要求补充无关材料", agent=None, by=UserFactory()
+            request=completed, text="办理过程中多次被要求补充无关材料", agent=None, by=UserFactory.create()
         )
     assert not Rectification.objects.exists()
     r = file_complaint(request=completed, text="办理过程中多次被要求补充无关材料", agent=None, by=rep)

@@ -20,7 +20,7 @@ def gateway():
 
 @pytest.fixture
 def person(db):
-    return UserFactory(mobile="13800138000", email="agent@example.cn")
+    return UserFactory.create(mobile="13800138000", email="agent@example.cn")
 
 
 def test_each_notification_goes_out_by_sms_and_email(person, gateway):

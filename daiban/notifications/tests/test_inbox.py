@@ -8,7 +8,7 @@ from daiban.organizations.tests.factories import UserFactory
 
 @pytest.mark.django_db
 def test_inbox_shows_only_ones_own_and_marks_read(client):
-    alice, bob = UserFactory(), UserFactory()
+    alice, bob = UserFactory.create(), UserFactory.create()
     (mine,) = notify(recipients=[alice, alice], verb="request.accepted", title="您的申请已受理", url="/home/")
     (theirs,) = notify(recipients=[bob], verb="request.accepted", title="别人的通知")
     client.force_login(alice)
@@ -27,5 +27,5 @@ def test_inbox_shows_only_ones_own_and_marks_read(client):
 @pytest.mark.django_db
 def test_inbox_needs_sign_in_and_post(client):
     assert client.get(reverse("notifications:inbox")).status_code == 302
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     assert client.get(reverse("notifications:read", args=[1])).status_code == 405

@@ -29,10 +29,11 @@ def test_delivery_job_runs_on_a_redis_backed_worker():
         def deliver_outbox() -> dict[str, int]:
             return deliver_pending()
 
-        notify(recipients=[UserFactory(mobile="13800138000")], verb="item.overdue", title="超期预警")
+        notify(recipients=[UserFactory.create(mobile="13800138000")], verb="item.overdue", title="超期预警")
         deliver_outbox()  # enqueue: serialised into Redis
         assert huey.pending_count() == 1
         task = huey.dequeue()  # what a worker on any machine does
+        assert task is not None
         assert huey.pending_count() == 0
         result = huey.execute(task)
         assert result == {"sent": 1, "retry": 0, "failed": 0}

@@ -32,6 +32,7 @@ def test_admin_edits_are_audited(client, youyang, make_staff):
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.get(verb="unit.changed_in_admin")
     assert entry.actor == admin_user
+    assert entry.before is not None and entry.after is not None
     assert entry.before["short_name"] == "县城市管理局"
     assert entry.after["short_name"] == "县城管局"
     assert Unit.objects.get(pk=unit.pk).short_name == "县城管局"

@@ -28,7 +28,7 @@ CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "kind", "allowed"), CASES)
 def test_role_unit_kind_table(youyang, role, kind, allowed):
-    user = UserFactory()
+    user = UserFactory.create()
     code = UNIT_FOR_KIND[kind]
     unit = youyang.units.get(code=code) if code else None
     if allowed:
@@ -43,7 +43,7 @@ def test_role_unit_kind_table(youyang, role, kind, allowed):
 
 @pytest.mark.django_db
 def test_section_reviewer_needs_a_section_of_that_department(youyang):
-    user = UserFactory()
+    user = UserFactory.create()
     zjw = youyang.units.get(code="zjw")
     with pytest.raises(ValidationError):
         grant_role(user=user, role=Role.SECTION_REVIEWER, jurisdiction=youyang, unit=zjw, by=None)
@@ -73,7 +73,7 @@ def test_section_reviewer_needs_a_section_of_that_department(youyang):
 def test_unit_of_another_jurisdiction_is_refused(youyang, dazu):
     with pytest.raises(ValidationError) as exc:
         grant_role(
-            user=UserFactory(),
+            user=UserFactory.create(),
             role=Role.AGENT,
             jurisdiction=youyang,
             unit=dazu.units.get(code="zjw"),
@@ -84,7 +84,7 @@ def test_unit_of_another_jurisdiction_is_refused(youyang, dazu):
 
 @pytest.mark.django_db
 def test_a_person_may_hold_several_roles_in_one_jurisdiction(youyang):
-    user = UserFactory()
+    user = UserFactory.create()
     gzj = youyang.units.get(code="gzj")
     grant_role(user=user, role=Role.COORDINATOR, jurisdiction=youyang, unit=gzj, by=None)
     grant_role(user=user, role=Role.AGENT, jurisdiction=youyang, unit=gzj, by=None)
@@ -95,7 +95,7 @@ def test_a_person_may_hold_several_roles_in_one_jurisdiction(youyang):
 
 @pytest.mark.django_db
 def test_administrator_role_opens_and_closes_the_admin(youyang):
-    user = UserFactory()
+    user = UserFactory.create()
     assignment = grant_role(user=user, role=Role.ADMINISTRATOR, jurisdiction=youyang, by=None)
     user.refresh_from_db()
     assert user.is_staff

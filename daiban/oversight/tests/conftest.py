@@ -4,9 +4,18 @@ import pytest
 
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.chains import deliver_it, file_it
-from daiban.cases.tests.conftest import clock, data, items, park_project, rep, staff, town_project  # noqa: F401
+from daiban.cases.tests.conftest import (  # noqa: F401
+    clock,
+    data,
+    dispatched,
+    items,
+    park_project,
+    rep,
+    staff,
+    town_project,
+)
 from daiban.feedback.services import evaluate
-from daiban.feedback.tests.conftest import completed, dispatched, hall_manager, reviewer  # noqa: F401
+from daiban.feedback.tests.conftest import completed, hall_manager, reviewer  # noqa: F401
 from daiban.oversight.services import raise_issue_from_item
 from daiban.workdays.services import seed_calendar_from_library
 

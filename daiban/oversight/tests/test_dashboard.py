@@ -102,7 +102,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, landscape, park_pro
         client.get(reverse("oversight:dashboard"))
     clock(2026, 11, 9)
     for _ in range(3):
-        more = ProjectFactory(applicant=park_project.applicant, location=park_project.location)
+        more = ProjectFactory.create(applicant=park_project.applicant, location=park_project.location)
         file_land_permit(more, rep, staff, D(2026, 11, 9))
     clock(2026, 11, 16)
     assert ServiceRequest.objects.count() == 6

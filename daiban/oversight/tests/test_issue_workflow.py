@@ -31,6 +31,7 @@ def issue(clock, park_project, rep, items, staff):
     request = submit_request(project=park_project, data=data(items), by=rep, channel="online")
     accept_request(request=request, by=staff["park_coord"])
     item = request.items.first()
+    assert item is not None
     assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
     return raise_issue_from_item(
         item=item,

@@ -14,6 +14,7 @@ def item(park_project, rep, items, staff):
     request = submit_request(project=park_project, data=data(items), by=rep, channel="online")
     accept_request(request=request, by=staff["park_coord"])
     first = request.items.first()
+    assert first is not None
     assign_agent(item=first, agent=staff["park_agent"], by=staff["park_coord"])
     return first
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -72,7 +73,7 @@ def test_excel_export_has_the_sheets_and_totals(quarter, youyang, staff):
     )
     book = load_workbook(io.BytesIO(ledger_workbook(youyang, Quarter(2026, 3)).read()), read_only=True)
     assert book.sheetnames == ["台账汇总", "办结事项明细"]
-    summary = list(book["台账汇总"].iter_rows(values_only=True))
+    summary: list[tuple[Any, ...]] = list(book["台账汇总"].iter_rows(values_only=True))  # the values written
     assert "2026年第3季度" in summary[0][0]
     header = summary[1]
     assert header[0] == "单位" and header[7] == "按时办结率（%）"
@@ -97,7 +98,7 @@ def test_excel_export_has_the_sheets_and_totals(quarter, youyang, staff):
     # The park's row is its ledger as submitted: both items decided, one on time, and its note.
     assert (park_row[column["办结事项数"]], park_row[column["按时办结率（%）"]]) == (2, 50.0)
     assert park_row[column["单位说明"]] == "施工许可超期系消防意见延迟"
-    detail = list(book["办结事项明细"].iter_rows(values_only=True))
+    detail: list[tuple[Any, ...]] = list(book["办结事项明细"].iter_rows(values_only=True))
     assert len(detail) == 2 and {r[2] for r in detail[1:]} == {"建筑工程施工许可证核发"}
 
 

@@ -33,7 +33,7 @@ def test_city_supervisor_spans_its_districts(city, youyang, dazu, yy_project, dz
 
 @pytest.mark.django_db
 def test_applicant_sees_only_its_own_enterprise(client, applicant_user, yy_project, youyang):
-    other = ProjectFactory(applicant__jurisdiction=youyang)
+    other = ProjectFactory.create(applicant__jurisdiction=youyang)
     assert list(projects_visible_to(applicant_user)) == [yy_project]
     client.force_login(applicant_user)
     assert client.get(reverse("projects:project_detail", args=[yy_project.pk])).status_code == 200
@@ -67,7 +67,7 @@ def test_staff_pages_refuse_applicants_and_strangers(client, applicant_user, nam
     assert client.get(url).status_code == 302  # anonymous: to the sign-in page
     client.force_login(applicant_user)
     assert client.get(url).status_code == 403
-    client.force_login(UserFactory())  # signed in, no role at all
+    client.force_login(UserFactory.create())  # signed in, no role at all
     assert client.get(url).status_code == 403
 
 
@@ -82,7 +82,7 @@ def test_applicant_pages_refuse_staff(client, yy_supervisor, name, args):
 
 @pytest.mark.django_db
 def test_representing_an_enterprise_is_what_makes_an_applicant(client, yy_project):
-    user = UserFactory()
+    user = UserFactory.create()
     client.force_login(user)
     assert client.get(reverse("projects:my_enterprises")).status_code == 403
     ApplicantRepresentative.objects.create(applicant=yy_project.applicant, user=user)

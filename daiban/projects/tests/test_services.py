@@ -21,10 +21,11 @@ def project_data(location, **overrides):
 
 @pytest.mark.django_db
 def test_create_project_is_audited(youyang):
-    applicant = ApplicantFactory(jurisdiction=youyang)
+    applicant = ApplicantFactory.create(jurisdiction=youyang)
     project = create_project(applicant=applicant, data=project_data(youyang.units.get(code="gyyq")), by=None)
     assert project.in_park
     entry = AuditEntry.objects.get(verb="project.created")
+    assert entry.after is not None
     assert entry.after["project_code"] == "2026-500242-47-03-000777"
     assert entry.jurisdiction_code == "500242"
 
@@ -39,7 +40,7 @@ def test_create_project_is_audited(youyang):
     ],
 )
 def test_bad_project_saves_nothing(youyang, overrides, field):
-    applicant = ApplicantFactory(jurisdiction=youyang)
+    applicant = ApplicantFactory.create(jurisdiction=youyang)
     with pytest.raises(ValidationError) as exc:
         create_project(
             applicant=applicant, data=project_data(youyang.units.get(code="gyyq"), **overrides), by=None
@@ -51,7 +52,7 @@ def test_bad_project_saves_nothing(youyang, overrides, field):
 
 @pytest.mark.django_db
 def test_location_of_another_jurisdiction_or_not_a_location_is_refused(youyang, dazu):
-    applicant = ApplicantFactory(jurisdiction=youyang)
+    applicant = ApplicantFactory.create(jurisdiction=youyang)
     for location in (dazu.units.get(code="gxq"), youyang.units.get(code="zjw")):
         with pytest.raises(ValidationError) as exc:
             create_project(applicant=applicant, data=project_data(location), by=None)
@@ -78,7 +79,7 @@ def test_sign_up_with_bad_codes_saves_nothing(youyang, uscc, mobile, field):
 
 @pytest.mark.django_db
 def test_nobody_takes_over_a_registered_enterprise(youyang):
-    existing = ApplicantFactory(jurisdiction=youyang)
+    existing = ApplicantFactory.create(jurisdiction=youyang)
     data = ApplicantData(
         name="冒名公司", uscc=existing.uscc, contact_name="王五", contact_mobile="13800138001"
     )

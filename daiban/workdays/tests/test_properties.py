@@ -65,6 +65,7 @@ def test_batch_equals_scalar(cal, start, n, raw):
     s = np.zeros((1, k), dtype=np.int64)
     e = np.zeros((1, k), dtype=np.int64)
     for i, stop in enumerate(stops):
+        assert stop.end_on is not None
         s[0, i], e[0, i] = stop.start_on.toordinal(), stop.end_on.toordinal()
     out = cal.deadlines(np.array([start.toordinal()]), np.array([n]), s, e)
     assert dt.date.fromordinal(int(out[0])) == cal.deadline(start, n, stops)
