@@ -90,11 +90,23 @@ def people(jurisdiction: Jurisdiction, rng: random.Random) -> dict[str, list[int
         for i in range(30)
     )
     RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=u, role=Role.AGENT, jurisdiction=jurisdiction, unit=rng.choice(units)) for u in users[:24]]
-        + [RoleAssignment(user=u, role=Role.COORDINATOR, jurisdiction=jurisdiction, unit=rng.choice(units)) for u in users[24:29]]
-        + [RoleAssignment(user=users[29], role=Role.SUPERVISOR, jurisdiction=jurisdiction,
-                          unit=Unit.objects.filter(jurisdiction=jurisdiction, kind="reform_office").first())]
-    )  # fmt: skip
+        [
+            RoleAssignment(user=u, role=Role.AGENT, jurisdiction=jurisdiction, unit=rng.choice(units))
+            for u in users[:24]
+        ]
+        + [
+            RoleAssignment(user=u, role=Role.COORDINATOR, jurisdiction=jurisdiction, unit=rng.choice(units))
+            for u in users[24:29]
+        ]
+        + [
+            RoleAssignment(
+                user=users[29],
+                role=Role.SUPERVISOR,
+                jurisdiction=jurisdiction,
+                unit=Unit.objects.filter(jurisdiction=jurisdiction, kind="reform_office").first(),
+            )
+        ]
+    )
     return {"agents": [u.pk for u in users[:24]], "supervisor": [users[29].pk]}
 
 
@@ -148,21 +160,37 @@ def main() -> None:
         )
         with transaction.atomic():
             applicants = Applicant.objects.bulk_create(
-                Applicant(jurisdiction=j, name=f"合成企业{j.code}-{n:05d}", uscc=make_uscc(j.code, f"{n:07d}"),
-                          contact_name="联系人", contact_mobile="13800000000")
+                Applicant(
+                    jurisdiction=j,
+                    name=f"合成企业{j.code}-{n:05d}",
+                    uscc=make_uscc(j.code, f"{n:07d}"),
+                    contact_name="联系人",
+                    contact_mobile="13800000000",
+                )
                 for n in range(projects_per)
-            )  # fmt: skip
+            )
             projects = Project.objects.bulk_create(
-                Project(applicant=a, jurisdiction=j, name=f"合成项目{n:05d}", location_id=rng.choice(localities),
-                        project_code=f"2025-{j.code}-48-03-{n:06d}", kind="new", investment_amount=1000,
-                        land_area=1000, floor_area=1000)
+                Project(
+                    applicant=a,
+                    jurisdiction=j,
+                    name=f"合成项目{n:05d}",
+                    location_id=rng.choice(localities),
+                    project_code=f"2025-{j.code}-48-03-{n:06d}",
+                    kind="new",
+                    investment_amount=1000,
+                    land_area=1000,
+                    floor_area=1000,
+                )
                 for n, a in enumerate(applicants)
-            )  # fmt: skip
+            )
         submitter = staff[j.pk]["agents"][0]
-        with raw().cursor() as cursor, cursor.copy(
-            "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode, channel, state, note,"
-            " consent_at, submitted_by_id, submitted_at, decline_reason, completed_at) FROM STDIN"
-        ) as copy:  # fmt: skip
+        with (
+            raw().cursor() as cursor,
+            cursor.copy(
+                "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode, channel, state, note,"
+                " consent_at, submitted_by_id, submitted_at, decline_reason, completed_at) FROM STDIN"
+            ) as copy,
+        ):
             for p in projects:
                 submitted = day(rng, START, END)
                 state = rng.choices(
@@ -204,10 +232,13 @@ def main() -> None:
         )
         for j in jurisdictions
     }
-    with raw().cursor() as cursor, cursor.copy(
-        "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state, position, version,"
-        " external_ref, filed_on, decided_on, picked_up_on, due_on) FROM STDIN"
-    ) as copy:  # fmt: skip
+    with (
+        raw().cursor() as cursor,
+        cursor.copy(
+            "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state, position, version,"
+            " external_ref, filed_on, decided_on, picked_up_on, due_on) FROM STDIN"
+        ) as copy,
+    ):
         for request_id, jid, _locality, state, submitted in request_ids:
             for position, (item_id, department, limit) in enumerate(rng.sample(catalogue[jid], 10)):
                 agent = rng.choice(staff[jid]["agents"]) if state in ("completed", "dispatched") else None
@@ -225,8 +256,22 @@ def main() -> None:
                     if item_state in ("approved", "delivered") and filed is not None:
                         decided = min(filed + dt.timedelta(days=rng.randint(0, limit * 2)), END)
                 due = calendars[jid].deadline(filed, limit) if filed else None
-                copy.write_row((request_id, item_id, department, agent, item_state, position, 0,
-                                f"B{request_id}-{position}" if filed else "", filed, decided, decided, due))  # fmt: skip
+                copy.write_row(
+                    (
+                        request_id,
+                        item_id,
+                        department,
+                        agent,
+                        item_state,
+                        position,
+                        0,
+                        f"B{request_id}-{position}" if filed else "",
+                        filed,
+                        decided,
+                        decided,
+                        due,
+                    )
+                )
     with raw().cursor() as cursor:
         cursor.execute("ANALYZE cases_caseitem")
     print(f"items in {time.perf_counter() - t0:.0f} s")
@@ -257,14 +302,20 @@ def main() -> None:
         "item.delivered",
     ]
     written, last = 0, 0
-    with raw().cursor() as cursor, cursor.copy(
-        "COPY cases_timelineentry (request_id, case_item_id, at, by_id, verb, from_state, to_state, text) FROM STDIN"
-    ) as copy, psycopg.connect(**connection.get_connection_params()) as reader, reader.cursor() as stream:  # fmt: skip
+    with (
+        raw().cursor() as cursor,
+        cursor.copy(
+            "COPY cases_timelineentry (request_id, case_item_id, at, by_id, verb, from_state, to_state, text) FROM STDIN"
+        ) as copy,
+        psycopg.connect(**connection.get_connection_params()) as reader,
+        reader.cursor() as stream,
+    ):
         while True:
             stream.execute(
                 "SELECT i.id, i.request_id, r.submitted_at FROM cases_caseitem i JOIN cases_servicerequest r"
-                " ON r.id = i.request_id WHERE i.id > %s ORDER BY i.id LIMIT 50000", [last],
-            )  # fmt: skip
+                " ON r.id = i.request_id WHERE i.id > %s ORDER BY i.id LIMIT 50000",
+                [last],
+            )
             batch = stream.fetchall()
             if not batch:
                 break
@@ -289,8 +340,11 @@ def main() -> None:
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM cases_caseitem")
         row = cursor.fetchone()  # count(*) always answers one row
-        counts = {"jurisdictions": Jurisdiction.objects.count(), "projects": Project.objects.count(),
-                  "items": row[0] if row else 0}  # fmt: skip
+        counts = {
+            "jurisdictions": Jurisdiction.objects.count(),
+            "projects": Project.objects.count(),
+            "items": row[0] if row else 0,
+        }
     print(f"done in {time.perf_counter() - t0:.0f} s: {counts} (now {timezone.now():%Y-%m-%d %H:%M})")
 
 

@@ -60,8 +60,10 @@ def main() -> None:
     ).first()
     if supervisor is None:
         raise SystemExit("no supervisor in 500242: run bench/city_data.py first")
-    print(f"data: {Jurisdiction.objects.count()} jurisdictions, {ServiceRequest.objects.count():,} requests, "
-          f"{CaseItem.objects.count():,} items")  # fmt: skip
+    print(
+        f"data: {Jurisdiction.objects.count()} jurisdictions, {ServiceRequest.objects.count():,} requests, "
+        f"{CaseItem.objects.count():,} items"
+    )
     factory = RequestFactory()
 
     def view(user: User, query: str = "", page: ViewFunc = dashboard) -> None:
@@ -100,8 +102,10 @@ def main() -> None:
     size = len(out.read())
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"ledger export 500242 2026 Q3: {elapsed * 1000:.0f} ms, {size / 1024:.0f} KiB, {len(queries)} queries, "
-          f"peak Python memory {peak / 1024 / 1024:.1f} MiB")  # fmt: skip
+    print(
+        f"ledger export 500242 2026 Q3: {elapsed * 1000:.0f} ms, {size / 1024:.0f} KiB, {len(queries)} queries, "
+        f"peak Python memory {peak / 1024 / 1024:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

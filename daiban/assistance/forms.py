@@ -17,13 +17,17 @@ from .services import ANSWER_MAX, QUESTION_MAX, FollowUpData, MeetingData, Quest
 class QuestionFields(forms.Form):
     topic = forms.ChoiceField(label=_("topic"), choices=Consultation.Topic.choices)
     approval_items = forms.ModelMultipleChoiceField(
-        label=_("approval items concerned"), queryset=ApprovalItem.objects.none(), required=False,
+        label=_("approval items concerned"),
+        queryset=ApprovalItem.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     question = forms.CharField(
-        label=_("question"), min_length=10, max_length=QUESTION_MAX,
+        label=_("question"),
+        min_length=10,
+        max_length=QUESTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": QUESTION_MAX}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args: Any, items: QuerySet[ApprovalItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,17 +90,21 @@ class RecordQuestionForm(QuestionFields):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label=_("answer"), min_length=5, max_length=ANSWER_MAX,
+        label=_("answer"),
+        min_length=5,
+        max_length=ANSWER_MAX,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": ANSWER_MAX}),
-    )  # fmt: skip
+    )
 
 
 class PublishForm(forms.Form):
     question = forms.CharField(
-        label=_("question as published"), min_length=10, max_length=QUESTION_MAX,
+        label=_("question as published"),
+        min_length=10,
+        max_length=QUESTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Reword it so that no enterprise or person can be recognised."),
-    )  # fmt: skip
+    )
     answer = forms.CharField(
         label=_("answer as published"),
         min_length=5,
@@ -145,7 +153,13 @@ def meeting_data(meeting: MeetingForm, follow_ups: list[FollowUpForm]) -> Meetin
     c = meeting.cleaned_data
     rows = [f.cleaned_data for f in follow_ups if f.cleaned_data.get("task")]
     return MeetingData(
-        held_on=c["held_on"], place=c["place"], departments=list(c["departments"]), participants=c["participants"],
-        topics=c["topics"], decisions=c["decisions"],
-        follow_ups=[FollowUpData(task=r["task"], owner_unit=r["owner_unit"], due_on=r["due_on"]) for r in rows],
-    )  # fmt: skip
+        held_on=c["held_on"],
+        place=c["place"],
+        departments=list(c["departments"]),
+        participants=c["participants"],
+        topics=c["topics"],
+        decisions=c["decisions"],
+        follow_ups=[
+            FollowUpData(task=r["task"], owner_unit=r["owner_unit"], due_on=r["due_on"]) for r in rows
+        ],
+    )

@@ -54,10 +54,14 @@ def _tell_agents_on_duty(consultation: Consultation) -> None:
     agents = role_holders(
         Role.AGENT, jurisdiction=consultation.jurisdiction, unit__kind=Unit.Kind.SERVICE_CENTRE
     )
-    notify(recipients=agents, verb="consultation.asked",
-           title=_("New question: %(topic)s") % {"topic": consultation.get_topic_display()},
-           body=consultation.question[:200], url=reverse("assistance:consultation_detail", args=[consultation.pk]),
-           jurisdiction_code=consultation.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=agents,
+        verb="consultation.asked",
+        title=_("New question: %(topic)s") % {"topic": consultation.get_topic_display()},
+        body=consultation.question[:200],
+        url=reverse("assistance:consultation_detail", args=[consultation.pk]),
+        jurisdiction_code=consultation.jurisdiction.code,
+    )
 
 
 def _create(jurisdiction: Jurisdiction, q: Question, text: str, by: User, **fields: object) -> Consultation:
@@ -65,9 +69,14 @@ def _create(jurisdiction: Jurisdiction, q: Question, text: str, by: User, **fiel
         jurisdiction=jurisdiction, topic=q.topic, question=text, recorded_by=by, **fields
     )
     consultation.approval_items.set(q.approval_items)
-    record(actor=by, verb="consultation.asked", target=consultation,
-           after=snapshot(consultation, ["applicant", "channel", "topic"]) | {"items": [i.code for i in q.approval_items]},
-           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="consultation.asked",
+        target=consultation,
+        after=snapshot(consultation, ["applicant", "channel", "topic"])
+        | {"items": [i.code for i in q.approval_items]},
+        jurisdiction_code=jurisdiction.code,
+    )
     _tell_agents_on_duty(consultation)
     return consultation
 
@@ -81,15 +90,29 @@ def ask_question(*, applicant: Applicant, data: Question, by: User) -> Consultat
     text = _check_question(data, applicant.jurisdiction, errors)
     if errors:
         raise ValidationError(errors)
-    return _create(applicant.jurisdiction, data, text, by, applicant=applicant, channel=Consultation.Channel.ONLINE,
-                   asker_name=by.display_name, asker_mobile=by.mobile)  # fmt: skip
+    return _create(
+        applicant.jurisdiction,
+        data,
+        text,
+        by,
+        applicant=applicant,
+        channel=Consultation.Channel.ONLINE,
+        asker_name=by.display_name,
+        asker_mobile=by.mobile,
+    )
 
 
 @transaction.atomic
 def record_question(
-    *, jurisdiction: Jurisdiction, channel: str, asker_name: str, asker_mobile: str, applicant: Applicant | None,
-    data: Question, by: User,
-) -> Consultation:  # fmt: skip
+    *,
+    jurisdiction: Jurisdiction,
+    channel: str,
+    asker_name: str,
+    asker_mobile: str,
+    applicant: Applicant | None,
+    data: Question,
+    by: User,
+) -> Consultation:
     """Staff write down a question asked by phone or at the window."""
     if jurisdiction.pk not in jurisdictions_where(by, *RECORDING_ROLES):
         raise ValidationError(_("You do not take questions for this jurisdiction."))
@@ -110,8 +133,16 @@ def record_question(
     text = _check_question(data, jurisdiction, errors)
     if errors:
         raise ValidationError(errors)
-    return _create(jurisdiction, data, text, by, applicant=applicant, channel=channel, asker_name=name,
-                   asker_mobile=mobile)  # fmt: skip
+    return _create(
+        jurisdiction,
+        data,
+        text,
+        by,
+        applicant=applicant,
+        channel=channel,
+        asker_name=name,
+        asker_mobile=mobile,
+    )
 
 
 def may_answer(user: Viewer, consultation: Consultation) -> bool:
@@ -136,16 +167,24 @@ def answer_consultation(*, consultation: Consultation, answer: str, by: User) ->
         raise ValidationError({"answer": _("At most %(n)s characters, please.") % {"n": ANSWER_MAX}})
     consultation.answer, consultation.answered_by, consultation.answered_at = text, by, timezone.now()
     consultation.save(update_fields=["answer", "answered_by", "answered_at"])
-    record(actor=by, verb="consultation.answered", target=consultation, after={"answered_at": consultation.answered_at.isoformat()},
-           jurisdiction_code=consultation.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="consultation.answered",
+        target=consultation,
+        after={"answered_at": consultation.answered_at.isoformat()},
+        jurisdiction_code=consultation.jurisdiction.code,
+    )
     askers = [consultation.recorded_by]
     if consultation.applicant is not None:
         askers += [link.user for link in consultation.applicant.representatives.select_related("user")]
     askers = [u for u in askers if u.pk != by.pk]
-    notify(recipients=askers, verb="consultation.answered",
-           title=_("Your question was answered: %(q)s") % {"q": consultation.question[:40]},
-           url=reverse("assistance:consultation_detail", args=[consultation.pk]),
-           jurisdiction_code=consultation.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=askers,
+        verb="consultation.answered",
+        title=_("Your question was answered: %(q)s") % {"q": consultation.question[:40]},
+        url=reverse("assistance:consultation_detail", args=[consultation.pk]),
+        jurisdiction_code=consultation.jurisdiction.code,
+    )
     return consultation
 
 
@@ -183,8 +222,13 @@ def publish_faq(*, consultation: Consultation, question: str, answer: str, by: U
     entry.approval_items.set(consultation.approval_items.all())
     consultation.faq_entry = entry
     consultation.save(update_fields=["faq_entry"])
-    record(actor=by, verb="faq.published", target=entry, after={"consultation": consultation.pk, "question": q},
-           jurisdiction_code=consultation.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="faq.published",
+        target=entry,
+        after={"consultation": consultation.pk, "question": q},
+        jurisdiction_code=consultation.jurisdiction.code,
+    )
     return entry
 
 
@@ -223,8 +267,12 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
         errors["held_on"] = future
     elif data.held_on < timezone.localtime(request.submitted_at).date():
         errors["held_on"] = _("The meeting cannot come before the request.")
-    for name, value, least, most in (("place", data.place, 2, 200), ("participants", data.participants, 2, 2000),
-                                     ("topics", data.topics, 2, 2000), ("decisions", data.decisions, 4, 4000)):  # fmt: skip
+    for name, value, least, most in (
+        ("place", data.place, 2, 200),
+        ("participants", data.participants, 2, 2000),
+        ("topics", data.topics, 2, 2000),
+        ("decisions", data.decisions, 4, 4000),
+    ):
         if not least <= len((value or "").strip()) <= most:
             errors[name] = _("Fill this in (%(least)s to %(most)s characters).") % {
                 "least": least,
@@ -243,28 +291,48 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
     if errors:
         raise ValidationError(errors)
     meeting = CoordinationMeeting.objects.create(
-        request=request, held_on=data.held_on, place=data.place.strip(), participants=data.participants.strip(),
-        topics=data.topics.strip(), decisions=data.decisions.strip(), convened_by=by,
-    )  # fmt: skip
+        request=request,
+        held_on=data.held_on,
+        place=data.place.strip(),
+        participants=data.participants.strip(),
+        topics=data.topics.strip(),
+        decisions=data.decisions.strip(),
+        convened_by=by,
+    )
     meeting.departments.set(data.departments)
     FollowUp.objects.bulk_create(
         FollowUp(meeting=meeting, task=f.task.strip(), owner_unit=f.owner_unit, due_on=f.due_on)
         for f in data.follow_ups
     )
-    record(actor=by, verb="meeting.recorded", target=meeting,
-           after=snapshot(meeting, ["request", "held_on", "place"]) | {"follow_ups": len(data.follow_ups)},
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="meeting.recorded",
+        target=meeting,
+        after=snapshot(meeting, ["request", "held_on", "place"]) | {"follow_ups": len(data.follow_ups)},
+        jurisdiction_code=request.jurisdiction.code,
+    )
     url = reverse("assistance:meeting_list", args=[request.pk])
     title = _("Coordination meeting on %(project)s, %(on)s") % {
         "project": request.project.name,
         "on": data.held_on,
     }
     representatives = [link.user for link in request.applicant.representatives.select_related("user")]
-    notify(recipients=representatives, verb="meeting.recorded", title=title, body=data.decisions.strip()[:200],
-           url=url, jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=representatives,
+        verb="meeting.recorded",
+        title=title,
+        body=data.decisions.strip()[:200],
+        url=url,
+        jurisdiction_code=request.jurisdiction.code,
+    )
     owners = role_holders(Role.COORDINATOR, unit_id__in={f.owner_unit.pk for f in data.follow_ups})
-    notify(recipients=owners, verb="meeting.follow_up", title=_("Follow-up for your unit: %(title)s") % {"title": title},
-           url=url, jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=owners,
+        verb="meeting.follow_up",
+        title=_("Follow-up for your unit: %(title)s") % {"title": title},
+        url=url,
+        jurisdiction_code=request.jurisdiction.code,
+    )
     return meeting
 
 
@@ -289,6 +357,11 @@ def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, note: str, by: 
         raise ValidationError({"note": _("At most %(n)s characters, please.") % {"n": 255}})
     follow_up.done_on, follow_up.done_note = done_on, note.strip()
     follow_up.save(update_fields=["done_on", "done_note"])
-    record(actor=by, verb="meeting.follow_up_done", target=follow_up, after={"done_on": done_on.isoformat(), "note": note.strip()},
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="meeting.follow_up_done",
+        target=follow_up,
+        after={"done_on": done_on.isoformat(), "note": note.strip()},
+        jurisdiction_code=request.jurisdiction.code,
+    )
     return follow_up

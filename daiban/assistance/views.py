@@ -64,10 +64,16 @@ def consultation_list(request: AuthenticatedRequest) -> HttpResponse:
     elif show == "answered":
         consultations = consultations.filter(answered_at__isnull=False)
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "assistance/consultation_list.html", {
-        "page": page, "show": show, "can_ask": represented_applicants(request.user).exists(),
-        "can_record": bool(jurisdictions_where(request.user, *RECORDING_ROLES)),
-    })  # fmt: skip
+    return render(
+        request,
+        "assistance/consultation_list.html",
+        {
+            "page": page,
+            "show": show,
+            "can_ask": represented_applicants(request.user).exists(),
+            "can_record": bool(jurisdictions_where(request.user, *RECORDING_ROLES)),
+        },
+    )
 
 
 @applicant_only
@@ -88,8 +94,12 @@ def consultation_create(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your question was sent; an agent will answer it here."))
             return redirect("assistance:consultation_detail", pk=consultation.pk)
-    return render(request, "assistance/consultation_form.html", {"form": form, "online": True},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "assistance/consultation_form.html",
+        {"form": form, "online": True},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @question_takers_only
@@ -102,17 +112,25 @@ def consultation_record(request: AuthenticatedRequest) -> HttpResponse:
         c = form.cleaned_data
         try:
             consultation = record_question(
-                jurisdiction=c["jurisdiction"], channel=c["channel"], asker_name=c["asker_name"],
-                asker_mobile=c["asker_mobile"], applicant=c["applicant"], data=form.question_data(),
+                jurisdiction=c["jurisdiction"],
+                channel=c["channel"],
+                asker_name=c["asker_name"],
+                asker_mobile=c["asker_mobile"],
+                applicant=c["applicant"],
+                data=form.question_data(),
                 by=request.user,
-            )  # fmt: skip
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Question recorded."))
             return redirect("assistance:consultation_detail", pk=consultation.pk)
-    return render(request, "assistance/consultation_form.html", {"form": form, "online": False},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "assistance/consultation_form.html",
+        {"form": form, "online": False},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _visible(request: AuthenticatedRequest, pk: int) -> Consultation:
@@ -124,16 +142,26 @@ def _visible(request: AuthenticatedRequest, pk: int) -> Consultation:
     )
 
 
-def _detail(request: AuthenticatedRequest, consultation: Consultation, *, answer_form: AnswerForm | None = None,
-            publish_form: PublishForm | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+def _detail(
+    request: AuthenticatedRequest,
+    consultation: Consultation,
+    *,
+    answer_form: AnswerForm | None = None,
+    publish_form: PublishForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     if consultation.answered_at is None and may_answer(request.user, consultation):
         answer_form = answer_form or AnswerForm()
     if consultation.answered_at and not consultation.faq_entry_id and may_publish(request.user, consultation):
         publish_form = publish_form or PublishForm(
             initial={"question": consultation.question, "answer": consultation.answer}
         )
-    return render(request, "assistance/consultation_detail.html",
-                  {"c": consultation, "answer_form": answer_form, "publish_form": publish_form}, status=status)  # fmt: skip
+    return render(
+        request,
+        "assistance/consultation_detail.html",
+        {"c": consultation, "answer_form": answer_form, "publish_form": publish_form},
+        status=status,
+    )
 
 
 @signed_in
@@ -170,8 +198,12 @@ def consultation_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
-            publish_faq(consultation=consultation, question=form.cleaned_data["question"],
-                        answer=form.cleaned_data["answer"], by=request.user)  # fmt: skip
+            publish_faq(
+                consultation=consultation,
+                question=form.cleaned_data["question"],
+                answer=form.cleaned_data["answer"],
+                by=request.user,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -188,9 +220,13 @@ def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = get_object_or_404(
         requests_visible_to(request.user).select_related("project", "jurisdiction"), pk=pk
     )
-    meetings = CoordinationMeeting.objects.filter(request=service_request).select_related("convened_by").prefetch_related(
-        "departments", Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner_unit"))
-    )  # fmt: skip
+    meetings = (
+        CoordinationMeeting.objects.filter(request=service_request)
+        .select_related("convened_by")
+        .prefetch_related(
+            "departments", Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner_unit"))
+        )
+    )
     can_record = is_request_agent(request.user, service_request)
     units = Unit.objects.filter(jurisdiction=service_request.jurisdiction, is_active=True).order_by(
         "kind", "position", "id"
@@ -218,10 +254,18 @@ def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             {"req": service_request, "meetings": meetings},
             status=403,
         )
-    return render(request, "assistance/meeting_list.html", {
-        "req": service_request, "meetings": meetings, "form": form, "rows": rows, "done_form": DoneForm(
-            initial={"done_on": timezone.localdate()}),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "assistance/meeting_list.html",
+        {
+            "req": service_request,
+            "meetings": meetings,
+            "form": form,
+            "rows": rows,
+            "done_form": DoneForm(initial={"done_on": timezone.localdate()}),
+        },
+        status=status,
+    )
 
 
 @signed_in
@@ -229,7 +273,15 @@ def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def follow_up_done(request: AuthenticatedRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
     follow_up = get_object_or_404(FollowUp.objects.filter(meeting__request=service_request), pk=follow_up_pk)
-    posted_step(request, DoneForm(request.POST), lambda d: complete_follow_up(
-        follow_up=follow_up, done_on=d["done_on"], note=d["note"], by=request.user,
-    ), _("Follow-up done."))  # fmt: skip
+    posted_step(
+        request,
+        DoneForm(request.POST),
+        lambda d: complete_follow_up(
+            follow_up=follow_up,
+            done_on=d["done_on"],
+            note=d["note"],
+            by=request.user,
+        ),
+        _("Follow-up done."),
+    )
     return redirect("assistance:meeting_list", pk=pk)

@@ -37,9 +37,11 @@ class RequestFieldsForm(forms.Form):
         label=_("service wanted"), choices=ServiceRequest.Mode.choices, widget=forms.RadioSelect
     )
     approval_items = forms.ModelMultipleChoiceField(
-        label=_("approval items"), queryset=ApprovalItem.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("approval items"),
+        queryset=ApprovalItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one approval item.")},
-    )  # fmt: skip
+    )
     documents = MultipleFileField(
         label=_("materials at hand"),
         required=False,
@@ -71,10 +73,13 @@ class RequestFieldsForm(forms.Form):
     def request_data(self) -> RequestData:
         d = self.cleaned_data
         return RequestData(
-            mode=d["mode"], approval_items=list(d["approval_items"]), consent=bool(d.get("consent")),
-            free_of_charge_acknowledged=bool(d.get("free_of_charge_acknowledged")), note=d.get("note", ""),
+            mode=d["mode"],
+            approval_items=list(d["approval_items"]),
+            consent=bool(d.get("consent")),
+            free_of_charge_acknowledged=bool(d.get("free_of_charge_acknowledged")),
+            note=d.get("note", ""),
             documents=d.get("documents") or [],
-        )  # fmt: skip
+        )
 
 
 class OnlineRequestForm(RequestFieldsForm):
@@ -98,9 +103,23 @@ class WindowRequestForm(ApplicantForm, ProjectFieldsForm, RequestFieldsForm):
     project_address_field = "project_address"
 
     field_order = [
-        "window", "name", "uscc", "contact_name", "contact_mobile", "address", "project_name", "project_code",
-        "kind", "location", "project_address", "investment_amount", "land_area", "floor_area", "mode", "approval_items",
-    ]  # fmt: skip
+        "window",
+        "name",
+        "uscc",
+        "contact_name",
+        "contact_mobile",
+        "address",
+        "project_name",
+        "project_code",
+        "kind",
+        "location",
+        "project_address",
+        "investment_amount",
+        "land_area",
+        "floor_area",
+        "mode",
+        "approval_items",
+    ]
 
     def __init__(
         self, *args: Any, windows: QuerySet[Window], items: QuerySet[ApprovalItem], **kwargs: Any

@@ -42,17 +42,51 @@ Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
 
 # action → (form, how the cleaned form becomes the service call)
 STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
-    "start_collecting": (PlainStepForm, lambda i, d, u, v: steps.start_collecting(item=i, by=u, expected_version=v)),
+    "start_collecting": (
+        PlainStepForm,
+        lambda i, d, u, v: steps.start_collecting(item=i, by=u, expected_version=v),
+    ),
     "mark_ready": (PlainStepForm, lambda i, d, u, v: steps.mark_ready(item=i, by=u, expected_version=v)),
-    "file": (FileForm, lambda i, d, u, v: steps.file_item(item=i, external_ref=d["external_ref"], filed_on=d["filed_on"], by=u, expected_version=v)),
+    "file": (
+        FileForm,
+        lambda i, d, u, v: steps.file_item(
+            item=i, external_ref=d["external_ref"], filed_on=d["filed_on"], by=u, expected_version=v
+        ),
+    ),
     "start_review": (PlainStepForm, lambda i, d, u, v: steps.start_review(item=i, by=u, expected_version=v)),
-    "request_correction": (CorrectionForm, lambda i, d, u, v: steps.request_correction(item=i, on=d["on"], note=d["note"], by=u, expected_version=v)),
+    "request_correction": (
+        CorrectionForm,
+        lambda i, d, u, v: steps.request_correction(
+            item=i, on=d["on"], note=d["note"], by=u, expected_version=v
+        ),
+    ),
     "resubmit": (OnDateForm, lambda i, d, u, v: steps.resubmit(item=i, on=d["on"], by=u, expected_version=v)),
-    "approve": (ApproveForm, lambda i, d, u, v: steps.approve(item=i, decided_on=d["decided_on"], by=u, expected_version=v)),
-    "refuse": (RefuseForm, lambda i, d, u, v: steps.refuse(item=i, decided_on=d["decided_on"], reason=d["reason"], by=u, expected_version=v)),
+    "approve": (
+        ApproveForm,
+        lambda i, d, u, v: steps.approve(item=i, decided_on=d["decided_on"], by=u, expected_version=v),
+    ),
+    "refuse": (
+        RefuseForm,
+        lambda i, d, u, v: steps.refuse(
+            item=i, decided_on=d["decided_on"], reason=d["reason"], by=u, expected_version=v
+        ),
+    ),
     "pick_up": (OnDateForm, lambda i, d, u, v: steps.pick_up(item=i, on=d["on"], by=u, expected_version=v)),
-    "deliver": (DeliveryForm, lambda i, d, u, v: steps.deliver(item=i, method=d["method"], delivered_on=d["delivered_on"], receiver=d["receiver"], carrier=d["carrier"], tracking_number=d["tracking_number"], signature=d.get("signature"), by=u, expected_version=v)),
-}  # fmt: skip
+    "deliver": (
+        DeliveryForm,
+        lambda i, d, u, v: steps.deliver(
+            item=i,
+            method=d["method"],
+            delivered_on=d["delivered_on"],
+            receiver=d["receiver"],
+            carrier=d["carrier"],
+            tracking_number=d["tracking_number"],
+            signature=d.get("signature"),
+            by=u,
+            expected_version=v,
+        ),
+    ),
+}
 
 
 def _back(item: CaseItem) -> HttpResponse:
@@ -92,13 +126,21 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
         request,
         "cases/item_detail.html",
         {
-            "item": item, "req": item.request, "clock": clock, "actions": actions, "checklist_open": checklist_open,
-            "line_form": ChecklistLineForm(), "reviewer": reviewer, "procedure_form": SpecialProcedureForm(initial={"start_on": today}),
-            "end_form": EndProcedureForm(initial={"end_on": today}), "history": history,
+            "item": item,
+            "req": item.request,
+            "clock": clock,
+            "actions": actions,
+            "checklist_open": checklist_open,
+            "line_form": ChecklistLineForm(),
+            "reviewer": reviewer,
+            "procedure_form": SpecialProcedureForm(initial={"start_on": today}),
+            "end_form": EndProcedureForm(initial={"end_on": today}),
+            "history": history,
             "delivery": getattr(item, "delivery", None) if item.state == CaseItem.State.DELIVERED else None,
-            "chases": chases, "chase_form": chase_form,
+            "chases": chases,
+            "chase_form": chase_form,
         },
-    )  # fmt: skip
+    )
 
 
 @signed_in
@@ -108,8 +150,12 @@ def item_step(request: AuthenticatedRequest, pk: int, item_pk: int, action: str)
         raise Http404
     item = access_item(request.user, pk, item_pk)
     form_class, run = STEPS[action]
-    posted_step(request, form_class(request.POST, request.FILES), lambda d: run(item, d, request.user, d["version"]),
-                _("Recorded: %(step)s") % {"step": ITEM.move(action).label})  # fmt: skip
+    posted_step(
+        request,
+        form_class(request.POST, request.FILES),
+        lambda d: run(item, d, request.user, d["version"]),
+        _("Recorded: %(step)s") % {"step": ITEM.move(action).label},
+    )
     return _back(item)
 
 
@@ -118,9 +164,18 @@ def item_step(request: AuthenticatedRequest, pk: int, item_pk: int, action: str)
 def checklist_update(request: AuthenticatedRequest, pk: int, item_pk: int, line_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     line = get_object_or_404(item.checklist.select_related("material", "case_item"), pk=line_pk)
-    posted_step(request, ChecklistLineForm(request.POST), lambda d: steps.update_checklist_line(
-        line=line, status=d["status"], promised_on=d["promised_on"], note=d["note"], by=request.user,
-    ), _("Checklist updated."))  # fmt: skip
+    posted_step(
+        request,
+        ChecklistLineForm(request.POST),
+        lambda d: steps.update_checklist_line(
+            line=line,
+            status=d["status"],
+            promised_on=d["promised_on"],
+            note=d["note"],
+            by=request.user,
+        ),
+        _("Checklist updated."),
+    )
     return _back(item)
 
 
@@ -128,9 +183,18 @@ def checklist_update(request: AuthenticatedRequest, pk: int, item_pk: int, line_
 @require_POST
 def procedure_start(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
-    posted_step(request, SpecialProcedureForm(request.POST), lambda d: steps.start_special_procedure(
-        item=item, kind=d["kind"], start_on=d["start_on"], note=d["note"], by=request.user,
-    ), _("Special procedure recorded: the clock is stopped."))  # fmt: skip
+    posted_step(
+        request,
+        SpecialProcedureForm(request.POST),
+        lambda d: steps.start_special_procedure(
+            item=item,
+            kind=d["kind"],
+            start_on=d["start_on"],
+            note=d["note"],
+            by=request.user,
+        ),
+        _("Special procedure recorded: the clock is stopped."),
+    )
     return _back(item)
 
 
@@ -139,9 +203,16 @@ def procedure_start(request: AuthenticatedRequest, pk: int, item_pk: int) -> Htt
 def procedure_end(request: AuthenticatedRequest, pk: int, item_pk: int, stop_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     stop = get_object_or_404(item.stops.all(), pk=stop_pk)
-    posted_step(request, EndProcedureForm(request.POST), lambda d: steps.end_special_procedure(
-        stop=stop, end_on=d["end_on"], by=request.user,
-    ), _("Special procedure ended: the clock runs again."))  # fmt: skip
+    posted_step(
+        request,
+        EndProcedureForm(request.POST),
+        lambda d: steps.end_special_procedure(
+            stop=stop,
+            end_on=d["end_on"],
+            by=request.user,
+        ),
+        _("Special procedure ended: the clock runs again."),
+    )
     return _back(item)
 
 
@@ -150,11 +221,23 @@ def procedure_end(request: AuthenticatedRequest, pk: int, item_pk: int, stop_pk:
 def visit_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
     form = VisitForm(request.POST, request.FILES, request_items=service_request.items.all())
-    posted_step(request, form, lambda d: steps.record_visit(
-        request=service_request, visited_on=d["visited_on"], place=d["place"], people_met=d["people_met"], note=d["note"],
-        uploads=[steps.VisitUpload(file=f, kind=d["document_kind"], case_item=d["case_item"]) for f in d["documents"]],
-        by=request.user,
-    ), _("Visit recorded."))  # fmt: skip
+    posted_step(
+        request,
+        form,
+        lambda d: steps.record_visit(
+            request=service_request,
+            visited_on=d["visited_on"],
+            place=d["place"],
+            people_met=d["people_met"],
+            note=d["note"],
+            uploads=[
+                steps.VisitUpload(file=f, kind=d["document_kind"], case_item=d["case_item"])
+                for f in d["documents"]
+            ],
+            by=request.user,
+        ),
+        _("Visit recorded."),
+    )
     return redirect("cases:request_detail", pk=pk)
 
 
@@ -163,10 +246,21 @@ def visit_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def chase_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     item = access_item(request.user, pk, item_pk)
     departments = Unit.objects.filter(jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT)
-    posted_step(request, ChaseForm(request.POST, departments=departments), lambda d: steps.record_chase(
-        item=item, chased_on=d["chased_on"], department=d["department"], how=d["how"], answer=d["answer"],
-        next_step=d["next_step"], shared=d["shared"], by=request.user,
-    ), _("Chase recorded."))  # fmt: skip
+    posted_step(
+        request,
+        ChaseForm(request.POST, departments=departments),
+        lambda d: steps.record_chase(
+            item=item,
+            chased_on=d["chased_on"],
+            department=d["department"],
+            how=d["how"],
+            answer=d["answer"],
+            next_step=d["next_step"],
+            shared=d["shared"],
+            by=request.user,
+        ),
+        _("Chase recorded."),
+    )
     return _back(item)
 
 

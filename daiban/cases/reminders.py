@@ -50,29 +50,38 @@ def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
             code = item.request.jurisdiction.code
             if clock.level == "due_soon" and item.agent is not None:
                 sent = notify_once(
-                    key=f"due_soon:{item.pk}:{clock.deadline_on}", recipients=[item.agent], verb="item.due_soon",
-                    title=_("Due soon: %(item)s of %(project)s, deadline %(deadline)s") % where, url=url,
+                    key=f"due_soon:{item.pk}:{clock.deadline_on}",
+                    recipients=[item.agent],
+                    verb="item.due_soon",
+                    title=_("Due soon: %(item)s of %(project)s, deadline %(deadline)s") % where,
+                    url=url,
                     jurisdiction_code=code,
-                )  # fmt: skip
+                )
                 counts["due_soon"] += bool(sent)
             elif clock.level == "overdue":
                 coordinators = list(role_holders(Role.COORDINATOR, unit_id=item.responsible_unit_id))
                 sent = notify_once(
                     key=f"overdue:{item.pk}:{clock.deadline_on}",
-                    recipients=[*coordinators, *([item.agent] if item.agent else [])], verb="item.overdue",
-                    title=_("Overdue: %(item)s of %(project)s, deadline %(deadline)s") % where, url=url,
+                    recipients=[*coordinators, *([item.agent] if item.agent else [])],
+                    verb="item.overdue",
+                    title=_("Overdue: %(item)s of %(project)s, deadline %(deadline)s") % where,
+                    url=url,
                     jurisdiction_code=code,
-                )  # fmt: skip
+                )
                 counts["overdue"] += bool(sent)
                 overdue_days = calendar_for(code).working_days_between(clock.deadline_on, today)
                 if overdue_days >= after:
                     sent = notify_once(
                         key=f"overdue-supervisor:{item.pk}:{clock.deadline_on}",
-                        recipients=list(role_holders(Role.SUPERVISOR, jurisdiction_id=item.request.jurisdiction_id)),
+                        recipients=list(
+                            role_holders(Role.SUPERVISOR, jurisdiction_id=item.request.jurisdiction_id)
+                        ),
                         verb="item.escalated",
                         title=_("Escalated, %(n)s working days overdue: %(item)s of %(project)s")
-                        % {**where, "n": overdue_days}, url=url, jurisdiction_code=code,
-                    )  # fmt: skip
+                        % {**where, "n": overdue_days},
+                        url=url,
+                        jurisdiction_code=code,
+                    )
                     counts["supervisor"] += bool(sent)
     counts["promised"] = _remind_promises(today)
     return counts
@@ -108,8 +117,12 @@ def _remind_promises(today: dt.date) -> int:
             else _("Please supply %(material)s by %(on)s as promised")
         ) % {"material": line.material.name, "on": line.promised_on}
         if notify_once(
-            key=f"promise-{stage}:{line.pk}:{line.promised_on}", recipients=users, verb="material.promise_due",
-            title=title, url=reverse("cases:request_detail", args=[request.pk]), jurisdiction_code=request.jurisdiction.code,
-        ):  # fmt: skip
+            key=f"promise-{stage}:{line.pk}:{line.promised_on}",
+            recipients=users,
+            verb="material.promise_due",
+            title=title,
+            url=reverse("cases:request_detail", args=[request.pk]),
+            jurisdiction_code=request.jurisdiction.code,
+        ):
             sent += 1
     return sent

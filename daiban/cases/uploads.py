@@ -51,14 +51,26 @@ def display_name(upload: UploadedFile) -> str:
 
 
 def store_document(
-    *, request: ServiceRequest, upload: UploadedFile, mime: str, by: User, kind: str = RequestDocument.Kind.MATERIAL,
-    case_item: CaseItem | None = None, visit: Visit | None = None,
-) -> RequestDocument:  # fmt: skip
+    *,
+    request: ServiceRequest,
+    upload: UploadedFile,
+    mime: str,
+    by: User,
+    kind: str = RequestDocument.Kind.MATERIAL,
+    case_item: CaseItem | None = None,
+    visit: Visit | None = None,
+) -> RequestDocument:
     """Save an already sniffed upload under a generated name and record what it was."""
     document = RequestDocument(
-        request=request, kind=kind, case_item=case_item, visit=visit, original_name=display_name(upload),
-        content_type=mime, size=upload.size or 0, uploaded_by=by,
-    )  # fmt: skip
+        request=request,
+        kind=kind,
+        case_item=case_item,
+        visit=visit,
+        original_name=display_name(upload),
+        content_type=mime,
+        size=upload.size or 0,
+        uploaded_by=by,
+    )
     document.file.save(stored_name(mime), upload, save=False)
     document.save()
     return document

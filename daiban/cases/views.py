@@ -217,9 +217,16 @@ def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
-    posted_step(request, DeclineForm(request.POST), lambda d: decline_request(
-        request=service_request, reason=d["reason"], by=request.user,
-    ), _("Request declined; the applicant sees the reason."))  # fmt: skip
+    posted_step(
+        request,
+        DeclineForm(request.POST),
+        lambda d: decline_request(
+            request=service_request,
+            reason=d["reason"],
+            by=request.user,
+        ),
+        _("Request declined; the applicant sees the reason."),
+    )
     return redirect("cases:request_detail", pk=pk)
 
 
@@ -244,9 +251,19 @@ def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
     agent = form.cleaned_data["agent"] if form.is_valid() else None
-    posted_step(request, form, lambda d: assign_agent(
-        item=item, agent=d["agent"], by=request.user, reason=d["reason"], expected_agent_id=d["current"],
-    ), _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name if agent else "", "item": item.approval_item.name})  # fmt: skip
+    posted_step(
+        request,
+        form,
+        lambda d: assign_agent(
+            item=item,
+            agent=d["agent"],
+            by=request.user,
+            reason=d["reason"],
+            expected_agent_id=d["current"],
+        ),
+        _("%(agent)s now handles %(item)s.")
+        % {"agent": agent.display_name if agent else "", "item": item.approval_item.name},
+    )
     return redirect("cases:request_detail", pk=pk)
 
 

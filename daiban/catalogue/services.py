@@ -17,9 +17,22 @@ from .models import ApprovalItem, CatalogueVersion, Fee, ItemPrerequisite, Mater
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ITEM_KEYS = {
-    "code", "name", "stage", "department", "section", "legal_time_limit_days", "legal_time_limit_unit",
-    "time_limit_days", "legal_basis", "result", "prerequisites", "description", "source", "materials", "fees",
-}  # fmt: skip
+    "code",
+    "name",
+    "stage",
+    "department",
+    "section",
+    "legal_time_limit_days",
+    "legal_time_limit_unit",
+    "time_limit_days",
+    "legal_basis",
+    "result",
+    "prerequisites",
+    "description",
+    "source",
+    "materials",
+    "fees",
+}
 
 
 class CatalogueDataError(ValueError):

@@ -92,10 +92,17 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     if category in PolicyDocument.Category.values:
         policies = policies.filter(category=category)
     page = Paginator(policies, 30).get_page(request.GET.get("page"))
-    return render(request, "catalogue/policy_list.html", {
-        "jurisdictions": jurisdictions, "chosen": chosen, "page": page, "category": category,
-        "categories": PolicyDocument.Category.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "catalogue/policy_list.html",
+        {
+            "jurisdictions": jurisdictions,
+            "chosen": chosen,
+            "page": page,
+            "category": category,
+            "categories": PolicyDocument.Category.choices,
+        },
+    )
 
 
 @public

@@ -112,28 +112,51 @@ def due_on_for(jurisdiction_code: str, opened_on: dt.date) -> dt.date | None:
 
 
 def _open_rectification(
-    *, request: ServiceRequest, source: str, problem: str, by: User, agent: User | None = None,
-    evaluation: Evaluation | None = None, callback: Callback | None = None,
-) -> Rectification:  # fmt: skip
+    *,
+    request: ServiceRequest,
+    source: str,
+    problem: str,
+    by: User,
+    agent: User | None = None,
+    evaluation: Evaluation | None = None,
+    callback: Callback | None = None,
+) -> Rectification:
     today = timezone.localdate()
     owner = _owner_for(request, agent)
     rectification = Rectification.objects.create(
-        jurisdiction=request.jurisdiction, request=request, agent=agent, source=source, evaluation=evaluation,
-        callback=callback, problem=problem, owner=owner, opened_on=today,
-        due_on=due_on_for(request.jurisdiction.code, today), raised_by=by,
-    )  # fmt: skip
-    record(actor=by, verb="rectification.opened", target=rectification,
-           after=snapshot(rectification, ["request", "agent", "source", "owner", "opened_on", "due_on"]),
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+        jurisdiction=request.jurisdiction,
+        request=request,
+        agent=agent,
+        source=source,
+        evaluation=evaluation,
+        callback=callback,
+        problem=problem,
+        owner=owner,
+        opened_on=today,
+        due_on=due_on_for(request.jurisdiction.code, today),
+        raised_by=by,
+    )
+    record(
+        actor=by,
+        verb="rectification.opened",
+        target=rectification,
+        after=snapshot(rectification, ["request", "agent", "source", "owner", "opened_on", "due_on"]),
+        jurisdiction_code=request.jurisdiction.code,
+    )
     url = reverse("feedback:rectification_detail", args=[rectification.pk])
     title = _("Rectification opened for %(project)s (%(ref)s)") % {
         "project": request.project.name,
         "ref": request.reference,
     }
     due = rectification.due_on.isoformat() if rectification.due_on else _("unknown")
-    notify(recipients=[*_supervisors(request), *([owner] if owner else [])], verb="rectification.opened",
-           title=title, body=_("%(source)s; due %(due)s") % {"source": rectification.get_source_display(), "due": due},
-           url=url, jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=[*_supervisors(request), *([owner] if owner else [])],
+        verb="rectification.opened",
+        title=title,
+        body=_("%(source)s; due %(due)s") % {"source": rectification.get_source_display(), "due": due},
+        url=url,
+        jurisdiction_code=request.jurisdiction.code,
+    )
     return rectification
 
 
@@ -143,9 +166,15 @@ def _is_bad(*levels: int | None) -> bool:
 
 @transaction.atomic
 def evaluate(
-    *, request: ServiceRequest, agent: User, attitude: RawLevel, efficiency: RawLevel, integrity: RawLevel, comment: str,
+    *,
+    request: ServiceRequest,
+    agent: User,
+    attitude: RawLevel,
+    efficiency: RawLevel,
+    integrity: RawLevel,
+    comment: str,
     by: User,
-) -> Evaluation:  # fmt: skip
+) -> Evaluation:
     """事后评价: once per request and agent, after the service is completed, by the applicant."""
     request = _locked_request(request)
     if not _is_representative(by, request):
@@ -164,36 +193,68 @@ def evaluate(
         for v, f in ((attitude, "attitude"), (efficiency, "efficiency"), (integrity, "integrity"))
     ]
     bad = not errors and _is_bad(*levels)
-    text = _text(comment, "comment", errors, limit=COMMENT_MAX,
-                 required=_("Tell us what went wrong, so it can be put right.") if bad else "", least=5)  # fmt: skip
+    text = _text(
+        comment,
+        "comment",
+        errors,
+        limit=COMMENT_MAX,
+        required=_("Tell us what went wrong, so it can be put right.") if bad else "",
+        least=5,
+    )
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
-                request=request, jurisdiction=request.jurisdiction, agent=agent, attitude=levels[0],
-                efficiency=levels[1], integrity=levels[2], comment=text, is_bad=bad, given_by=by,
-            )  # fmt: skip
+                request=request,
+                jurisdiction=request.jurisdiction,
+                agent=agent,
+                attitude=levels[0],
+                efficiency=levels[1],
+                integrity=levels[2],
+                comment=text,
+                is_bad=bad,
+                given_by=by,
+            )
     except IntegrityError:
         raise ValidationError(
             _("You have already rated this agent for this request; an evaluation cannot be changed.")
         ) from None
-    record(actor=by, verb="evaluation.given", target=evaluation,
-           after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
-    notify(recipients=[agent], verb="evaluation.given",
-           title=_("%(project)s rated your service") % {"project": request.project.name},
-           body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s") % {
-               "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
-               "i": evaluation.get_integrity_display()},
-           url=reverse("feedback:evaluation_list"), jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="evaluation.given",
+        target=evaluation,
+        after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+    notify(
+        recipients=[agent],
+        verb="evaluation.given",
+        title=_("%(project)s rated your service") % {"project": request.project.name},
+        body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s")
+        % {
+            "a": evaluation.get_attitude_display(),
+            "e": evaluation.get_efficiency_display(),
+            "i": evaluation.get_integrity_display(),
+        },
+        url=reverse("feedback:evaluation_list"),
+        jurisdiction_code=request.jurisdiction.code,
+    )
     if bad:
         problem = _("Rated attitude %(a)s, efficiency %(e)s, integrity %(i)s: %(comment)s") % {
-            "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
-            "i": evaluation.get_integrity_display(), "comment": text,
-        }  # fmt: skip
-        _open_rectification(request=request, source=Rectification.Source.EVALUATION, problem=problem, by=by,
-                            agent=agent, evaluation=evaluation)  # fmt: skip
+            "a": evaluation.get_attitude_display(),
+            "e": evaluation.get_efficiency_display(),
+            "i": evaluation.get_integrity_display(),
+            "comment": text,
+        }
+        _open_rectification(
+            request=request,
+            source=Rectification.Source.EVALUATION,
+            problem=problem,
+            by=by,
+            agent=agent,
+            evaluation=evaluation,
+        )
     return evaluation
 
 
@@ -212,11 +273,20 @@ def release_evaluation(*, evaluation: Evaluation, by: User) -> Evaluation:
         raise ValidationError(_("This evaluation is already visible to the agent."))
     evaluation.released_by, evaluation.released_at = by, timezone.now()
     evaluation.save(update_fields=["released_by", "released_at"])
-    record(actor=by, verb="evaluation.released", target=evaluation, after={"released_at": evaluation.released_at.isoformat()},
-           jurisdiction_code=evaluation.jurisdiction.code)  # fmt: skip
-    notify(recipients=[evaluation.agent], verb="evaluation.released",
-           title=_("A supervisor shared an applicant's comment on your service with you"),
-           url=reverse("feedback:evaluation_list"), jurisdiction_code=evaluation.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="evaluation.released",
+        target=evaluation,
+        after={"released_at": evaluation.released_at.isoformat()},
+        jurisdiction_code=evaluation.jurisdiction.code,
+    )
+    notify(
+        recipients=[evaluation.agent],
+        verb="evaluation.released",
+        title=_("A supervisor shared an applicant's comment on your service with you"),
+        url=reverse("feedback:evaluation_list"),
+        jurisdiction_code=evaluation.jurisdiction.code,
+    )
     return evaluation
 
 
@@ -252,8 +322,13 @@ def record_callback(
         errors["called_on"] = _("A call-back comes after the service was completed.")
     remarks = _text(data.remarks, "remarks", errors, limit=TEXT_MAX)
     complaint = _text(data.complaint, "complaint", errors, limit=TEXT_MAX)
-    contact = _text(data.contact_person, "contact_person", errors, limit=64,
-                    required=_("Name the person you spoke to.") if data.reached else "")  # fmt: skip
+    contact = _text(
+        data.contact_person,
+        "contact_person",
+        errors,
+        limit=64,
+        required=_("Name the person you spoke to.") if data.reached else "",
+    )
     agents = {a.pk: a for a in request_agents(request)}
     levels: dict[int, int] = {}
     for agent_id, value in ratings.items():
@@ -275,36 +350,66 @@ def record_callback(
     if errors:
         raise ValidationError(errors)
     callback = Callback.objects.create(
-        request=request, jurisdiction=request.jurisdiction, method=data.method, called_on=data.called_on,
-        reached=data.reached, contact_person=contact, overall=overall, asked_for_money=data.asked_for_money,
-        remarks=remarks, complaint=complaint, called_by=by,
-    )  # fmt: skip
+        request=request,
+        jurisdiction=request.jurisdiction,
+        method=data.method,
+        called_on=data.called_on,
+        reached=data.reached,
+        contact_person=contact,
+        overall=overall,
+        asked_for_money=data.asked_for_money,
+        remarks=remarks,
+        complaint=complaint,
+        called_by=by,
+    )
     CallbackRating.objects.bulk_create(
         CallbackRating(callback=callback, agent_id=agent_id, level=level)
         for agent_id, level in levels.items()
     )
-    record(actor=by, verb="callback.recorded", target=callback,
-           after=snapshot(callback, ["request", "called_on", "reached", "overall", "asked_for_money"])
-           | {"ratings": {str(k): v for k, v in levels.items()}, "complaint": bool(complaint)},
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="callback.recorded",
+        target=callback,
+        after=snapshot(callback, ["request", "called_on", "reached", "overall", "asked_for_money"])
+        | {"ratings": {str(k): v for k, v in levels.items()}, "complaint": bool(complaint)},
+        jurisdiction_code=request.jurisdiction.code,
+    )
     for agent_id, level in levels.items():
-        notify(recipients=[agents[agent_id]], verb="callback.rated",
-               title=_("The hall manager rated your service for %(project)s: %(level)s")
-               % {"project": request.project.name, "level": Level(level).label},
-               url=reverse("feedback:evaluation_list"), jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+        notify(
+            recipients=[agents[agent_id]],
+            verb="callback.rated",
+            title=_("The hall manager rated your service for %(project)s: %(level)s")
+            % {"project": request.project.name, "level": Level(level).label},
+            url=reverse("feedback:evaluation_list"),
+            jurisdiction_code=request.jurisdiction.code,
+        )
         if _is_bad(level):
-            _open_rectification(request=request, source=Rectification.Source.CALLBACK, agent=agents[agent_id],
-                                callback=callback, by=by,
-                                problem=_("Hall manager's rating after the call-back: %(level)s. %(remarks)s")
-                                % {"level": Level(level).label, "remarks": remarks})  # fmt: skip
+            _open_rectification(
+                request=request,
+                source=Rectification.Source.CALLBACK,
+                agent=agents[agent_id],
+                callback=callback,
+                by=by,
+                problem=_("Hall manager's rating after the call-back: %(level)s. %(remarks)s")
+                % {"level": Level(level).label, "remarks": remarks},
+            )
     if complaint or _is_bad(overall) or data.asked_for_money:
-        parts = [p for p in (
-            _("Overall: %(level)s") % {"level": Level(overall).label} if overall else "",
-            _("The applicant says it was asked for fees or favours.") if data.asked_for_money else "",
-            complaint,
-        ) if p]  # fmt: skip
-        _open_rectification(request=request, source=Rectification.Source.COMPLAINT if complaint else Rectification.Source.CALLBACK,
-                            callback=callback, by=by, problem=" ".join(parts))  # fmt: skip
+        parts = [
+            p
+            for p in (
+                _("Overall: %(level)s") % {"level": Level(overall).label} if overall else "",
+                _("The applicant says it was asked for fees or favours.") if data.asked_for_money else "",
+                complaint,
+            )
+            if p
+        ]
+        _open_rectification(
+            request=request,
+            source=Rectification.Source.COMPLAINT if complaint else Rectification.Source.CALLBACK,
+            callback=callback,
+            by=by,
+            problem=" ".join(parts),
+        )
     return callback
 
 
@@ -319,12 +424,19 @@ def file_complaint(*, request: ServiceRequest, text: str, agent: User | None, by
     if agent is not None and agent.pk not in {a.pk for a in request_agents(request)}:
         raise ValidationError({"agent": _("This person did not handle your request.")})
     errors: dict[str, str] = {}
-    problem = _text(text, "text", errors, limit=TEXT_MAX, least=10,
-                    required=_("Describe what happened in a sentence or two (at least 10 characters)."))  # fmt: skip
+    problem = _text(
+        text,
+        "text",
+        errors,
+        limit=TEXT_MAX,
+        least=10,
+        required=_("Describe what happened in a sentence or two (at least 10 characters)."),
+    )
     if errors:
         raise ValidationError(errors)
-    return _open_rectification(request=request, source=Rectification.Source.COMPLAINT, problem=problem, by=by,
-                               agent=agent)  # fmt: skip
+    return _open_rectification(
+        request=request, source=Rectification.Source.COMPLAINT, problem=problem, by=by, agent=agent
+    )
 
 
 def _move(rectification: Rectification, action: str, *, by: User, note: str) -> Rectification:
@@ -378,10 +490,20 @@ def reassign_rectification(*, rectification: Rectification, owner: User, by: Use
     RectificationNote.objects.create(
         rectification=rectification, verb="rectification.reassigned", text=owner.display_name, by=by
     )
-    record(actor=by, verb="rectification.reassigned", target=rectification, before={"owner": previous},
-           after={"owner": owner.pk}, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
-    notify(recipients=[owner], verb="rectification.reassigned",
-           title=_("You now own a rectification for %(project)s") % {"project": rectification.request.project.name},
-           url=reverse("feedback:rectification_detail", args=[rectification.pk]),
-           jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="rectification.reassigned",
+        target=rectification,
+        before={"owner": previous},
+        after={"owner": owner.pk},
+        jurisdiction_code=rectification.jurisdiction.code,
+    )
+    notify(
+        recipients=[owner],
+        verb="rectification.reassigned",
+        title=_("You now own a rectification for %(project)s")
+        % {"project": rectification.request.project.name},
+        url=reverse("feedback:rectification_detail", args=[rectification.pk]),
+        jurisdiction_code=rectification.jurisdiction.code,
+    )
     return rectification

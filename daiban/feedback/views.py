@@ -86,11 +86,16 @@ def evaluate_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "feedback/evaluate.html",
-        {"req": service_request, "forms": forms, "given": [(a, given[a.pk]) for a in agents if a.pk in given],
-         "completed": service_request.state == ServiceRequest.State.COMPLETED},
+        request,
+        "feedback/evaluate.html",
+        {
+            "req": service_request,
+            "forms": forms,
+            "given": [(a, given[a.pk]) for a in agents if a.pk in given],
+            "completed": service_request.state == ServiceRequest.State.COMPLETED,
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 @applicant_only
@@ -99,15 +104,23 @@ def complain(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = ComplaintForm(request.POST or None, agents=request_agents(service_request))
     if request.method == "POST" and form.is_valid():
         try:
-            file_complaint(request=service_request, text=form.cleaned_data["text"], agent=form.cleaned_data["agent"],
-                           by=request.user)  # fmt: skip
+            file_complaint(
+                request=service_request,
+                text=form.cleaned_data["text"],
+                agent=form.cleaned_data["agent"],
+                by=request.user,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your complaint is recorded; the reform office follows it up."))
             return redirect("cases:request_detail", pk=pk)
-    return render(request, "feedback/complain.html", {"req": service_request, "form": form},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "feedback/complain.html",
+        {"req": service_request, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @signed_in
@@ -135,7 +148,11 @@ def evaluation_list(request: AuthenticatedRequest) -> HttpResponse:
 def evaluation_release(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=pk)
     user = request.user
-    report_outcome(request, lambda: release_evaluation(evaluation=evaluation, by=user), _("The agent can now read this evaluation."))  # fmt: skip
+    report_outcome(
+        request,
+        lambda: release_evaluation(evaluation=evaluation, by=user),
+        _("The agent can now read this evaluation."),
+    )
     return redirect("feedback:evaluation_list")
 
 
@@ -165,8 +182,12 @@ def callback_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Call-back recorded."))
             return redirect("feedback:callback_list")
-    return render(request, "feedback/callback_form.html", {"req": service_request, "form": form},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "feedback/callback_form.html",
+        {"req": service_request, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @signed_in
@@ -178,9 +199,16 @@ def rectification_list(request: AuthenticatedRequest) -> HttpResponse:
     if status in Rectification.Status.values:
         rectifications = rectifications.filter(status=status)
     page = Paginator(rectifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "feedback/rectification_list.html",
-                  {"page": page, "status": status, "statuses": Rectification.Status.choices,
-                   "today": timezone.localdate()})  # fmt: skip
+    return render(
+        request,
+        "feedback/rectification_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Rectification.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _visible_rectification(request: AuthenticatedRequest, pk: int) -> Rectification:
@@ -203,12 +231,20 @@ def rectification_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse
         owner_form = OwnerForm(
             people=owner_candidates(rectification), initial={"owner": rectification.owner_id}
         )
-    return render(request, "feedback/rectification_detail.html", {
-        "r": rectification, "actions": actions, "note_form": NoteForm(), "owner_form": owner_form,
-        "notes": rectification.notes.select_related("by"), "show_problem": not is_agent or (
-            rectification.evaluation is None or not rectification.evaluation.hidden_from_agent),
-        "today": timezone.localdate(),
-    })  # fmt: skip
+    return render(
+        request,
+        "feedback/rectification_detail.html",
+        {
+            "r": rectification,
+            "actions": actions,
+            "note_form": NoteForm(),
+            "owner_form": owner_form,
+            "notes": rectification.notes.select_related("by"),
+            "show_problem": not is_agent
+            or (rectification.evaluation is None or not rectification.evaluation.hidden_from_agent),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _supervises(request: AuthenticatedRequest, rectification: Rectification) -> bool:
@@ -229,9 +265,16 @@ def rectification_step(request: AuthenticatedRequest, pk: int, action: str) -> H
     if action not in STEP_SERVICES:
         messages.error(request, _("Unknown step."))
         return redirect("feedback:rectification_detail", pk=pk)
-    posted_step(request, NoteForm(request.POST), lambda d: STEP_SERVICES[action](
-        rectification=rectification, note=d["note"], by=request.user,
-    ), _("Saved."))  # fmt: skip
+    posted_step(
+        request,
+        NoteForm(request.POST),
+        lambda d: STEP_SERVICES[action](
+            rectification=rectification,
+            note=d["note"],
+            by=request.user,
+        ),
+        _("Saved."),
+    )
     return redirect("feedback:rectification_detail", pk=pk)
 
 
@@ -239,7 +282,14 @@ def rectification_step(request: AuthenticatedRequest, pk: int, action: str) -> H
 @require_POST
 def rectification_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
-    posted_step(request, OwnerForm(request.POST, people=owner_candidates(rectification)), lambda d: reassign_rectification(
-        rectification=rectification, owner=d["owner"], by=request.user,
-    ), _("Owner changed."))  # fmt: skip
+    posted_step(
+        request,
+        OwnerForm(request.POST, people=owner_candidates(rectification)),
+        lambda d: reassign_rectification(
+            rectification=rectification,
+            owner=d["owner"],
+            by=request.user,
+        ),
+        _("Owner changed."),
+    )
     return redirect("feedback:rectification_detail", pk=pk)

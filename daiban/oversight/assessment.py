@@ -121,22 +121,32 @@ def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Unit
     for unit in units.order_by("kind", "position", "id"):
         f = figures[unit.pk]
         good, heard = callbacks.get(unit.pk, (0, 0))
-        table.append((unit, {
-            "on_time": f.on_time_rate,
-            "speed": min(100.0, round(100 * f.limit_days / f.used_days, 2)) if f.used_days else None,
-            "satisfaction": _level_pct(f.average_rating),
-            "callbacks": _pct(good, heard),
-            "issues": issues.get(unit.pk),
-        }))  # fmt: skip
+        table.append(
+            (
+                unit,
+                {
+                    "on_time": f.on_time_rate,
+                    "speed": min(100.0, round(100 * f.limit_days / f.used_days, 2)) if f.used_days else None,
+                    "satisfaction": _level_pct(f.average_rating),
+                    "callbacks": _pct(good, heard),
+                    "issues": issues.get(unit.pk),
+                },
+            )
+        )
     return _rank(table, weights_for(jurisdiction, "unit"))
 
 
 def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[User]]:
     decided = list(
-        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=quarter.bounds, agent__isnull=False,
-                                filed_on__isnull=False)
-        .select_related("request__jurisdiction", "approval_item").prefetch_related("stops")
-    )  # fmt: skip
+        CaseItem.objects.filter(
+            request__jurisdiction=jurisdiction,
+            decided_on__range=quarter.bounds,
+            agent__isnull=False,
+            filed_on__isnull=False,
+        )
+        .select_related("request__jurisdiction", "approval_item")
+        .prefetch_related("stops")
+    )
     clocks = item_clocks(decided, quarter.last_day)
     try:
         calendar = calendar_for(jurisdiction.code)
@@ -156,23 +166,32 @@ def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Use
     ratings = {
         r["agent_id"]: (r["a"] + r["e"] + r["i"]) / 3
         for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)
-        .values("agent_id").annotate(a=Avg("attitude"), e=Avg("efficiency"), i=Avg("integrity"))
-    }  # fmt: skip
+        .values("agent_id")
+        .annotate(a=Avg("attitude"), e=Avg("efficiency"), i=Avg("integrity"))
+    }
     hall = {
         r["agent_id"]: r["level"]
-        for r in CallbackRating.objects.filter(callback__jurisdiction=jurisdiction, callback__called_on__range=quarter.bounds)
-        .values("agent_id").annotate(level=Avg("level"))
-    }  # fmt: skip
+        for r in CallbackRating.objects.filter(
+            callback__jurisdiction=jurisdiction, callback__called_on__range=quarter.bounds
+        )
+        .values("agent_id")
+        .annotate(level=Avg("level"))
+    }
     issues = _issue_rates(Q(jurisdiction=jurisdiction, assignee__isnull=False), quarter, "assignee_id")
     ids = set(done) | set(ratings) | set(hall) | set(issues)
     table: list[tuple[User, dict[str, float | None]]] = []
     for agent in User.objects.filter(pk__in=ids).order_by("full_name", "id"):
         n, on_time, limit, used = done.get(agent.pk, (0, 0, 0, 0))
-        table.append((agent, {
-            "on_time": _pct(on_time, n),
-            "speed": min(100.0, round(100 * limit / used, 2)) if used else None,
-            "satisfaction": _level_pct(ratings.get(agent.pk)),
-            "callbacks": _level_pct(hall.get(agent.pk)),
-            "issues": issues.get(agent.pk),
-        }))  # fmt: skip
+        table.append(
+            (
+                agent,
+                {
+                    "on_time": _pct(on_time, n),
+                    "speed": min(100.0, round(100 * limit / used, 2)) if used else None,
+                    "satisfaction": _level_pct(ratings.get(agent.pk)),
+                    "callbacks": _level_pct(hall.get(agent.pk)),
+                    "issues": issues.get(agent.pk),
+                },
+            )
+        )
     return _rank(table, weights_for(jurisdiction, "agent"))

@@ -202,9 +202,12 @@ def monthly_requests(scope: Scope) -> list[tuple[dt.date, int]]:
 def satisfaction(scope: Scope) -> dict[str, Any]:
     evaluations = Evaluation.objects.filter(request__in=scope.requests())
     figures = evaluations.aggregate(
-        n=Count("id"), bad=Count("id", filter=Q(is_bad=True)), attitude=Avg("attitude"), efficiency=Avg("efficiency"),
+        n=Count("id"),
+        bad=Count("id", filter=Q(is_bad=True)),
+        attitude=Avg("attitude"),
+        efficiency=Avg("efficiency"),
         integrity=Avg("integrity"),
-    )  # fmt: skip
+    )
     levels = evaluations.values("efficiency").annotate(n=Count("id")).order_by("-efficiency")
     figures["by_level"] = {
         r["efficiency"]: r["n"] for r in levels
@@ -261,13 +264,18 @@ class Figures:
         return {
             "schema": self.SCHEMA,
             "requests_by_state": self.requests_by_state,
-            "items_by_stage_and_state": [[stage, state, n] for (stage, state), n in self.items_by_stage_and_state.items()],
-            "standing": {"by_unit": rows(self.standing.by_unit), "by_locality": rows(self.standing.by_locality)},
+            "items_by_stage_and_state": [
+                [stage, state, n] for (stage, state), n in self.items_by_stage_and_state.items()
+            ],
+            "standing": {
+                "by_unit": rows(self.standing.by_unit),
+                "by_locality": rows(self.standing.by_locality),
+            },
             "satisfaction": {**self.satisfaction, "by_level": list(self.satisfaction["by_level"].items())},
             "monthly_requests": [[month.isoformat(), n] for month, n in self.monthly_requests],
             "workload": self.workload,
             "by_jurisdiction": self.by_jurisdiction,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], computed_at: dt.datetime) -> "Figures":
@@ -282,14 +290,16 @@ class Figures:
             standing.totals.update(counter)
         return cls(
             requests_by_state=data["requests_by_state"],
-            items_by_stage_and_state={(stage, state): n for stage, state, n in data["items_by_stage_and_state"]},
+            items_by_stage_and_state={
+                (stage, state): n for stage, state, n in data["items_by_stage_and_state"]
+            },
             standing=standing,
             satisfaction={**data["satisfaction"], "by_level": dict(data["satisfaction"]["by_level"])},
             monthly_requests=[(dt.date.fromisoformat(month), n) for month, n in data["monthly_requests"]],
             workload=data["workload"],
             by_jurisdiction=data["by_jurisdiction"],
             computed_at=computed_at,
-        )  # fmt: skip
+        )
 
 
 def figures_for(scope: Scope, today: dt.date) -> Figures:

@@ -21,23 +21,44 @@ from .ledger import LEDGER_UNIT_KINDS, decided_items, ledger_figures
 from .models import QuarterlyLedger
 
 SUMMARY_COLUMNS = [
-    ("unit", 28), ("kind", 10), ("requests_received", 10), ("requests_completed", 10), ("items_filed", 10),
-    ("items_decided", 10), ("decided_on_time", 10), ("on_time_rate", 10), ("average_used_days", 12),
-    ("average_limit_days", 12), ("open_issues", 10), ("evaluations", 10), ("bad_evaluations", 10),
-    ("average_rating", 10), ("submitted", 14), ("annotation", 40),
-]  # fmt: skip
+    ("unit", 28),
+    ("kind", 10),
+    ("requests_received", 10),
+    ("requests_completed", 10),
+    ("items_filed", 10),
+    ("items_decided", 10),
+    ("decided_on_time", 10),
+    ("on_time_rate", 10),
+    ("average_used_days", 12),
+    ("average_limit_days", 12),
+    ("open_issues", 10),
+    ("evaluations", 10),
+    ("bad_evaluations", 10),
+    ("average_rating", 10),
+    ("submitted", 14),
+    ("annotation", 40),
+]
 
 
 def column_titles() -> dict[str, str]:
     return {
-        "unit": _("Unit"), "kind": _("Kind"), "requests_received": _("Requests received"),
-        "requests_completed": _("Requests completed"), "items_filed": _("Items filed"),
-        "items_decided": _("Items decided"), "decided_on_time": _("Decided on time"),
-        "on_time_rate": _("On-time rate (%)"), "average_used_days": _("Average working days used"),
-        "average_limit_days": _("Average committed limit"), "open_issues": _("Open coordination issues"),
-        "evaluations": _("Evaluations"), "bad_evaluations": _("Bad ratings"), "average_rating": _("Average rating (1–5)"),
-        "submitted": _("Submitted"), "annotation": _("Notes from the unit"),
-    }  # fmt: skip
+        "unit": _("Unit"),
+        "kind": _("Kind"),
+        "requests_received": _("Requests received"),
+        "requests_completed": _("Requests completed"),
+        "items_filed": _("Items filed"),
+        "items_decided": _("Items decided"),
+        "decided_on_time": _("Decided on time"),
+        "on_time_rate": _("On-time rate (%)"),
+        "average_used_days": _("Average working days used"),
+        "average_limit_days": _("Average committed limit"),
+        "open_issues": _("Open coordination issues"),
+        "evaluations": _("Evaluations"),
+        "bad_evaluations": _("Bad ratings"),
+        "average_rating": _("Average rating (1–5)"),
+        "submitted": _("Submitted"),
+        "annotation": _("Notes from the unit"),
+    }
 
 
 def _bold(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Cell]:
@@ -65,17 +86,30 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
     summary = book.create_sheet(_("Ledger summary"))
     for index, (_key, width) in enumerate(SUMMARY_COLUMNS):
         summary.column_dimensions[chr(ord("A") + index)].width = width
-    summary.append(_bold(summary, [_("%(name)s assist-and-proxy work ledger, %(quarter)s (%(start)s to %(end)s)")
-                                   % {"name": jurisdiction.name, "quarter": quarter.label, "start": quarter.first_day, "end": quarter.last_day}]))  # fmt: skip
+    summary.append(
+        _bold(
+            summary,
+            [
+                _("%(name)s assist-and-proxy work ledger, %(quarter)s (%(start)s to %(end)s)")
+                % {
+                    "name": jurisdiction.name,
+                    "quarter": quarter.label,
+                    "start": quarter.first_day,
+                    "end": quarter.last_day,
+                }
+            ],
+        )
+    )
     summary.append(_bold(summary, [titles[key] for key, _w in SUMMARY_COLUMNS]))
     for unit in units:
         ledger = submitted.get(unit.pk)
         # A submitted ledger is the unit's record: its figures as they stood when it was submitted.
         row = (ledger.figures if ledger else ledger_of.units[unit.pk].as_dict()) | {
-            "unit": unit.name, "kind": unit.get_kind_display(),
+            "unit": unit.name,
+            "kind": unit.get_kind_display(),
             "submitted": ledger.submitted_at.strftime("%Y-%m-%d") if ledger else _("not submitted"),
             "annotation": ledger.annotation if ledger else "",
-        }  # fmt: skip
+        }
         summary.append([row[key] for key, _w in SUMMARY_COLUMNS])
     total = ledger_of.total.as_dict() | {
         "unit": _("Total"),
@@ -84,17 +118,47 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
         "annotation": "",
     }
     summary.append(_bold(summary, [total[key] for key, _w in SUMMARY_COLUMNS]))
-    summary.append([_("Submitted ledgers show their figures as submitted, the others as counted now. The total is "
-                      "counted now, each request and item once: a township's request is also in its departments' rows.")])  # fmt: skip
+    summary.append(
+        [
+            _(
+                "Submitted ledgers show their figures as submitted, the others as counted now. The total is "
+                "counted now, each request and item once: a township's request is also in its departments' rows."
+            )
+        ]
+    )
     detail = book.create_sheet(_("Detail of items decided"))
-    detail.append(_bold(detail, [_("Project"), _("Project code"), _("Item"), _("Responsible unit"), _("Locality"), _("Agent"),
-                                 _("Receipt number"), _("Filed on"), _("Decided on"), _("State")]))  # fmt: skip
+    detail.append(
+        _bold(
+            detail,
+            [
+                _("Project"),
+                _("Project code"),
+                _("Item"),
+                _("Responsible unit"),
+                _("Locality"),
+                _("Agent"),
+                _("Receipt number"),
+                _("Filed on"),
+                _("Decided on"),
+                _("State"),
+            ],
+        )
+    )
     for item in decided_items(jurisdiction, quarter):
-        detail.append([
-            item.request.project.name, item.request.project.project_code, item.approval_item.name,
-            item.responsible_unit.name, item.request.locality.name, item.agent.display_name if item.agent else "",
-            item.external_ref, item.filed_on, item.decided_on, item.get_state_display(),
-        ])  # fmt: skip
+        detail.append(
+            [
+                item.request.project.name,
+                item.request.project.project_code,
+                item.approval_item.name,
+                item.responsible_unit.name,
+                item.request.locality.name,
+                item.agent.display_name if item.agent else "",
+                item.external_ref,
+                item.filed_on,
+                item.decided_on,
+                item.get_state_display(),
+            ]
+        )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
     book.save(out)
     out.seek(0)

@@ -57,10 +57,12 @@ class IssueTextForm(forms.Form):
 
 class LedgerForm(forms.Form):
     annotation = forms.CharField(
-        label=_("notes from the unit"), required=False, max_length=TEXT_MAX,
+        label=_("notes from the unit"),
+        required=False,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX}),
         help_text=_("Explain anything the figures do not show: delays outside the unit, special cases."),
-    )  # fmt: skip
+    )
 
 
 class InspectionForm(forms.Form):

@@ -76,12 +76,22 @@ class Figures:
         return round(self.rating_sum / (3 * self.evaluations), 2) if self.evaluations else None
 
     def as_dict(self) -> dict[str, object]:
-        keys = ["requests_received", "requests_completed", "items_filed", "items_decided", "decided_on_time",
-                "open_issues", "evaluations", "bad_evaluations"]  # fmt: skip
+        keys = [
+            "requests_received",
+            "requests_completed",
+            "items_filed",
+            "items_decided",
+            "decided_on_time",
+            "open_issues",
+            "evaluations",
+            "bad_evaluations",
+        ]
         return {k: getattr(self, k) for k in keys} | {
-            "on_time_rate": self.on_time_rate, "average_used_days": self.average_used_days,
-            "average_limit_days": self.average_limit_days, "average_rating": self.average_rating,
-        }  # fmt: skip
+            "on_time_rate": self.on_time_rate,
+            "average_used_days": self.average_used_days,
+            "average_limit_days": self.average_limit_days,
+            "average_rating": self.average_rating,
+        }
 
 
 def _units_of(item: CaseItem) -> set[int]:

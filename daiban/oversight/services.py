@@ -65,18 +65,29 @@ def raise_issue_from_item(*, item: CaseItem, title: str, description: str, by: U
         raise ValidationError(errors)
     request = item.request
     issue = CoordinationIssue.objects.create(
-        jurisdiction=request.jurisdiction, case_item=item, unit=request.locality, title=title.strip()[:200],
-        description=description.strip(), raised_by=by,
-    )  # fmt: skip
-    record(actor=by, verb="issue.raised", target=issue, after=snapshot(issue, ["title", "case_item", "status"]),
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+        jurisdiction=request.jurisdiction,
+        case_item=item,
+        unit=request.locality,
+        title=title.strip()[:200],
+        description=description.strip(),
+        raised_by=by,
+    )
+    record(
+        actor=by,
+        verb="issue.raised",
+        target=issue,
+        after=snapshot(issue, ["title", "case_item", "status"]),
+        jurisdiction_code=request.jurisdiction.code,
+    )
     supervisors = role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction)
     notify(
-        recipients=supervisors, verb="issue.raised",
+        recipients=supervisors,
+        verb="issue.raised",
         title=_("Coordination problem raised: %(title)s") % {"title": issue.title},
-        body=f"{request.project.name} · {item.approval_item.name}", url=_url(issue),
+        body=f"{request.project.name} · {item.approval_item.name}",
+        url=_url(issue),
         jurisdiction_code=request.jurisdiction.code,
-    )  # fmt: skip
+    )
     return issue
 
 
@@ -103,11 +114,21 @@ def raise_issue(
         description=description.strip(),
         raised_by=by,
     )
-    record(actor=by, verb="issue.raised", target=issue, after=snapshot(issue, ["title", "unit", "status"]),
-           jurisdiction_code=jurisdiction.code)  # fmt: skip
-    notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="issue.raised",
-           title=_("Coordination problem raised: %(title)s") % {"title": issue.title}, body=unit.name, url=_url(issue),
-           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="issue.raised",
+        target=issue,
+        after=snapshot(issue, ["title", "unit", "status"]),
+        jurisdiction_code=jurisdiction.code,
+    )
+    notify(
+        recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction),
+        verb="issue.raised",
+        title=_("Coordination problem raised: %(title)s") % {"title": issue.title},
+        body=unit.name,
+        url=_url(issue),
+        jurisdiction_code=jurisdiction.code,
+    )
     return issue
 
 
@@ -192,10 +213,13 @@ def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
         code = issue.jurisdiction.code
         coordinators = list(role_holders(Role.COORDINATOR, unit_id=issue.unit_id)) if issue.unit_id else []
         sent = notify_once(
-            key=f"issue-overdue:{issue.pk}:{issue.due_on}", recipients=[*coordinators, *([issue.assignee] if issue.assignee else [])],
-            verb="issue.overdue", title=_("Coordination problem overdue (due %(due)s): %(title)s") % where,
-            url=_url(issue), jurisdiction_code=code,
-        )  # fmt: skip
+            key=f"issue-overdue:{issue.pk}:{issue.due_on}",
+            recipients=[*coordinators, *([issue.assignee] if issue.assignee else [])],
+            verb="issue.overdue",
+            title=_("Coordination problem overdue (due %(due)s): %(title)s") % where,
+            url=_url(issue),
+            jurisdiction_code=code,
+        )
         counts["overdue"] += bool(sent)
         try:
             late = calendar_for(code).working_days_between(issue.due_on, today)
@@ -204,10 +228,13 @@ def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
         if late >= after:
             sent = notify_once(
                 key=f"issue-escalated:{issue.pk}:{issue.due_on}",
-                recipients=role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction), verb="issue.escalated",
-                title=_("Escalated: coordination problem %(n)s working days overdue: %(title)s") % (where | {"n": late}),
-                url=_url(issue), jurisdiction_code=code,
-            )  # fmt: skip
+                recipients=role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction),
+                verb="issue.escalated",
+                title=_("Escalated: coordination problem %(n)s working days overdue: %(title)s")
+                % (where | {"n": late}),
+                url=_url(issue),
+                jurisdiction_code=code,
+            )
             counts["supervisor"] += bool(sent)
     return counts
 
@@ -227,14 +254,30 @@ def submit_ledger(*, unit: Unit, quarter: Quarter, annotation: str, by: User) ->
     jurisdiction = unit.jurisdiction
     figures = ledger_figures(jurisdiction, quarter, units=Unit.objects.filter(pk=unit.pk)).units[unit.pk]
     ledger = QuarterlyLedger.objects.create(
-        jurisdiction=jurisdiction, unit=unit, year=quarter.year, quarter=quarter.number, figures=figures.as_dict(),
-        annotation=text, submitted_by=by, due_on=ledger_due_on(jurisdiction, quarter),
-    )  # fmt: skip
-    record(actor=by, verb="ledger.submitted", target=ledger, after={"figures": ledger.figures, "annotation": text},
-           jurisdiction_code=jurisdiction.code)  # fmt: skip
-    notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="ledger.submitted",
-           title=_("%(unit)s submitted its ledger for %(quarter)s") % {"unit": unit.name, "quarter": quarter.label},
-           url=reverse("oversight:ledger_list") + f"?{quarter.query}", jurisdiction_code=jurisdiction.code)  # fmt: skip
+        jurisdiction=jurisdiction,
+        unit=unit,
+        year=quarter.year,
+        quarter=quarter.number,
+        figures=figures.as_dict(),
+        annotation=text,
+        submitted_by=by,
+        due_on=ledger_due_on(jurisdiction, quarter),
+    )
+    record(
+        actor=by,
+        verb="ledger.submitted",
+        target=ledger,
+        after={"figures": ledger.figures, "annotation": text},
+        jurisdiction_code=jurisdiction.code,
+    )
+    notify(
+        recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction),
+        verb="ledger.submitted",
+        title=_("%(unit)s submitted its ledger for %(quarter)s")
+        % {"unit": unit.name, "quarter": quarter.label},
+        url=reverse("oversight:ledger_list") + f"?{quarter.query}",
+        jurisdiction_code=jurisdiction.code,
+    )
     return ledger
 
 
@@ -247,9 +290,16 @@ class ActionData:
 
 @transaction.atomic
 def record_inspection(
-    *, jurisdiction: Jurisdiction, held_on: dt.date, units: list[Unit], inspectors: str, scope: str, findings: str,
-    actions: list[ActionData], by: User,
-) -> Inspection:  # fmt: skip
+    *,
+    jurisdiction: Jurisdiction,
+    held_on: dt.date,
+    units: list[Unit],
+    inspectors: str,
+    scope: str,
+    findings: str,
+    actions: list[ActionData],
+    by: User,
+) -> Inspection:
     """督促检查: a supervisor records an inspection, its findings and the actions each unit must take."""
     if jurisdiction.pk not in jurisdictions_where(by, Role.SUPERVISOR):
         raise ValidationError(_("Only a supervisor of this jurisdiction records inspections."))
@@ -275,22 +325,35 @@ def record_inspection(
     if errors:
         raise ValidationError(errors)
     inspection = Inspection.objects.create(
-        jurisdiction=jurisdiction, held_on=held_on, inspectors=inspectors.strip(), scope=scope.strip(),
-        findings=findings.strip(), recorded_by=by,
-    )  # fmt: skip
+        jurisdiction=jurisdiction,
+        held_on=held_on,
+        inspectors=inspectors.strip(),
+        scope=scope.strip(),
+        findings=findings.strip(),
+        recorded_by=by,
+    )
     inspection.units.set(units)
     RequiredAction.objects.bulk_create(
         RequiredAction(inspection=inspection, unit=a.unit, action=a.action.strip(), due_on=a.due_on)
         for a in actions
     )
-    record(actor=by, verb="inspection.recorded", target=inspection,
-           after={"held_on": held_on.isoformat(), "units": [u.pk for u in units], "actions": len(actions)},
-           jurisdiction_code=jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="inspection.recorded",
+        target=inspection,
+        after={"held_on": held_on.isoformat(), "units": [u.pk for u in units], "actions": len(actions)},
+        jurisdiction_code=jurisdiction.code,
+    )
     url = reverse("oversight:inspection_detail", args=[inspection.pk])
     for a in actions:
-        notify(recipients=role_holders(Role.COORDINATOR, unit=a.unit), verb="inspection.action",
-               title=_("Inspection %(on)s: %(action)s, due %(due)s") % {"on": held_on, "action": a.action, "due": a.due_on},
-               url=url, jurisdiction_code=jurisdiction.code)  # fmt: skip
+        notify(
+            recipients=role_holders(Role.COORDINATOR, unit=a.unit),
+            verb="inspection.action",
+            title=_("Inspection %(on)s: %(action)s, due %(due)s")
+            % {"on": held_on, "action": a.action, "due": a.due_on},
+            url=url,
+            jurisdiction_code=jurisdiction.code,
+        )
     return inspection
 
 
@@ -315,11 +378,21 @@ def complete_required_action(
     action.done_on, action.done_note = done_on, note.strip()
     action.save(update_fields=["done_on", "done_note"])
     jurisdiction = action.inspection.jurisdiction
-    record(actor=by, verb="inspection.action_done", target=action, after={"done_on": done_on.isoformat(), "note": note.strip()},
-           jurisdiction_code=jurisdiction.code)  # fmt: skip
-    notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="inspection.action_done",
-           title=_("Done: %(action)s") % {"action": action.action}, body=note.strip(),
-           url=reverse("oversight:inspection_detail", args=[action.inspection_id]), jurisdiction_code=jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="inspection.action_done",
+        target=action,
+        after={"done_on": done_on.isoformat(), "note": note.strip()},
+        jurisdiction_code=jurisdiction.code,
+    )
+    notify(
+        recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction),
+        verb="inspection.action_done",
+        title=_("Done: %(action)s") % {"action": action.action},
+        body=note.strip(),
+        url=reverse("oversight:inspection_detail", args=[action.inspection_id]),
+        jurisdiction_code=jurisdiction.code,
+    )
     return action
 
 

@@ -83,11 +83,15 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
     code_of = {i.pk: i.approval_item.code for i in items}
     milestones = [
         Milestone(
-            key=f"m{m.pk}", name=m.name, before=tuple(code_of[i.pk] for i in m.before_items.all() if i.pk in code_of),
-            on=m.on, after_item=code_of.get(m.after_item_id) if m.after_item_id else None, after_days=m.after_days,
+            key=f"m{m.pk}",
+            name=m.name,
+            before=tuple(code_of[i.pk] for i in m.before_items.all() if i.pk in code_of),
+            on=m.on,
+            after_item=code_of.get(m.after_item_id) if m.after_item_id else None,
+            after_days=m.after_days,
         )
         for m in PlanMilestone.objects.filter(request=request).prefetch_related("before_items")
-    ]  # fmt: skip
+    ]
 
     def plan_items(with_actuals: bool) -> list[PlanItem]:
         return [
@@ -116,16 +120,25 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
         now, then = current.items[key], planned.items[key]
         rows.append(
             PlanRow(
-                key=key, name=now.name, planned_start=then.start_on, planned_finish=then.finish_on,
-                start=now.start_on, finish=now.finish_on, actual=item.filed_on is not None,
+                key=key,
+                name=now.name,
+                planned_start=then.start_on,
+                planned_finish=then.finish_on,
+                start=now.start_on,
+                finish=now.finish_on,
+                actual=item.filed_on is not None,
                 deviation_days=calendar.working_days_between(then.finish_on, now.finish_on),
-                slack_days=now.slack_days, critical=now.critical, reasons=now.reasons, violations=now.violations,
+                slack_days=now.slack_days,
+                critical=now.critical,
+                reasons=now.reasons,
+                violations=now.violations,
                 prerequisites=sorted(prerequisites.get(key, [])),
-                case_item_id=item.pk, adjusted_on=adjustments.get(item.pk),
+                case_item_id=item.pk,
+                adjusted_on=adjustments.get(item.pk),
                 offset_pct=round(100 * (now.start_on - start_on).days / span, 2),
                 width_pct=max(round(100 * ((now.finish_on - now.start_on).days + 1) / span, 2), 1.0),  # ≤ 100
             )
-        )  # fmt: skip
+        )
     rows.sort(key=lambda r: (r.start, r.finish))
     applicant = request.applicant.name
     tasks = [

@@ -23,9 +23,15 @@ def may_edit_plan(user: Viewer, request: ServiceRequest) -> bool:
 
 @transaction.atomic
 def add_milestone(
-    *, request: ServiceRequest, name: str, on: dt.date | None, after_item: CaseItem | None, after_days: int,
-    before_items: Sequence[CaseItem], by: User,
-) -> PlanMilestone:  # fmt: skip
+    *,
+    request: ServiceRequest,
+    name: str,
+    on: dt.date | None,
+    after_item: CaseItem | None,
+    after_days: int,
+    before_items: Sequence[CaseItem],
+    by: User,
+) -> PlanMilestone:
     if not may_edit_plan(by, request):
         raise ValidationError(_("Only an agent of this request edits its plan."))
     errors: dict[str, str] = {}
@@ -54,10 +60,19 @@ def add_milestone(
         created_by=by,
     )
     milestone.before_items.set(before_items)
-    record(actor=by, verb="plan.milestone_added", target=milestone,
-           after={"name": milestone.name, "on": str(on or ""), "after_item": getattr(after_item, "pk", None),
-                  "after_days": after_days, "before": [i.pk for i in before_items]},
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="plan.milestone_added",
+        target=milestone,
+        after={
+            "name": milestone.name,
+            "on": str(on or ""),
+            "after_item": getattr(after_item, "pk", None),
+            "after_days": after_days,
+            "before": [i.pk for i in before_items],
+        },
+        jurisdiction_code=request.jurisdiction.code,
+    )
     return milestone
 
 
@@ -65,8 +80,13 @@ def add_milestone(
 def remove_milestone(*, milestone: PlanMilestone, by: User) -> None:
     if not may_edit_plan(by, milestone.request):
         raise ValidationError(_("Only an agent of this request edits its plan."))
-    record(actor=by, verb="plan.milestone_removed", target=milestone, before={"name": milestone.name},
-           jurisdiction_code=milestone.request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="plan.milestone_removed",
+        target=milestone,
+        before={"name": milestone.name},
+        jurisdiction_code=milestone.request.jurisdiction.code,
+    )
     milestone.delete()
 
 
@@ -92,7 +112,12 @@ def adjust_item(*, item: CaseItem, start_on: dt.date | None, note: str, by: User
     adjustment, _created = PlanAdjustment.objects.update_or_create(
         case_item=item, defaults={"start_on": start_on, "note": note.strip()[:255], "by": by}
     )
-    record(actor=by, verb="plan.item_adjusted", target=item,
-           before={"start_on": str(current.start_on) if current else ""}, after={"start_on": str(start_on)},
-           jurisdiction_code=item.request.jurisdiction.code)  # fmt: skip
+    record(
+        actor=by,
+        verb="plan.item_adjusted",
+        target=item,
+        before={"start_on": str(current.start_on) if current else ""},
+        after={"start_on": str(start_on)},
+        jurisdiction_code=item.request.jurisdiction.code,
+    )
     return adjustment

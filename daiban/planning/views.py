@@ -68,23 +68,31 @@ def request_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     items = service_request.items.select_related("approval_item")
     gantt_tasks = [
         {
-            "id": row.key, "name": row.name, "start": row.start.isoformat(), "end": row.finish.isoformat(),
-            "dependencies": ", ".join(row.prerequisites), "progress": 100 if row.actual else 0,
+            "id": row.key,
+            "name": row.name,
+            "start": row.start.isoformat(),
+            "end": row.finish.isoformat(),
+            "dependencies": ", ".join(row.prerequisites),
+            "progress": 100 if row.actual else 0,
             "custom_class": "bar-critical" if row.critical else "",
         }
         for row in (plan.rows if plan else [])
-    ]  # fmt: skip
+    ]
     return render(
         request,
         "planning/request_plan.html",
         {
-            "req": service_request, "plan": plan, "error": error, "editable": editable, "gantt_tasks": gantt_tasks,
+            "req": service_request,
+            "plan": plan,
+            "error": error,
+            "editable": editable,
+            "gantt_tasks": gantt_tasks,
             "milestone_form": MilestoneForm(items=items) if editable else None,
-            "milestones": service_request.plan_milestones.select_related("after_item__approval_item").prefetch_related(
-                "before_items__approval_item"
-            ),
+            "milestones": service_request.plan_milestones.select_related(
+                "after_item__approval_item"
+            ).prefetch_related("before_items__approval_item"),
         },
-    )  # fmt: skip
+    )
 
 
 def _back(pk: int) -> HttpResponse:
@@ -102,10 +110,14 @@ def milestone_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     d = form.cleaned_data
     try:
         add_milestone(
-            request=service_request, name=d["name"], on=d["on"], after_item=d["after_item"],
-            after_days=d["after_days"] or 0, before_items=list(d["before_items"]),
+            request=service_request,
+            name=d["name"],
+            on=d["on"],
+            after_item=d["after_item"],
+            after_days=d["after_days"] or 0,
+            before_items=list(d["before_items"]),
             by=request.user,
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(pk)

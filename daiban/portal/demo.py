@@ -159,20 +159,25 @@ def load_demo() -> list[tuple[str, str]]:
             if applicant is None:
                 applicant = register_applicant(
                     jurisdiction=jurisdiction,
-                    data=ApplicantData(name=name, uscc=make_uscc(code, serial), contact_name=contact,
-                                       contact_mobile=mobile),
+                    data=ApplicantData(
+                        name=name, uscc=make_uscc(code, serial), contact_name=contact, contact_mobile=mobile
+                    ),
                     by=admin,
-                )  # fmt: skip
+                )
                 add_representative(applicant=applicant, user=applicant_user, by=admin)
                 create_project(
                     applicant=applicant,
                     data=ProjectData(
-                        name=p_name, project_code=p_code, kind=kind,
+                        name=p_name,
+                        project_code=p_code,
+                        kind=kind,
                         location=Unit.objects.get(jurisdiction=jurisdiction, code=location),
-                        investment_amount=Decimal(inv), land_area=Decimal(land), floor_area=Decimal(floor),
+                        investment_amount=Decimal(inv),
+                        land_area=Decimal(land),
+                        floor_area=Decimal(floor),
                     ),
                     by=admin,
-                )  # fmt: skip
+                )
             logins.append((username, f"{jurisdiction.name} · 项目单位 · {name}"))
     return logins
 
@@ -196,51 +201,77 @@ def _dazu_working_group(admin: User) -> None:
         file_working_group_change(
             group=group,
             joining=NewMember(
-                user=user, position=position, unit=Unit.objects.get(jurisdiction=dazu, code=unit_code),
-                responsibility=responsibility, stage=stage,
+                user=user,
+                position=position,
+                unit=Unit.objects.get(jurisdiction=dazu, code=unit_code),
+                responsibility=responsibility,
+                stage=stage,
             ),
             leaving=None,
             reason="工作组成立",
             filed_on=set_up_on,
             by=admin,
-        )  # fmt: skip
+        )
     leaving = WorkingGroupMember.objects.get(group=group, user__username="dz-wg-cgj", left_on__isnull=True)
     file_working_group_change(
         group=group,
         joining=NewMember(
-            user=_person("dz-wg-cgj2", "任晓川", by=admin), position="member", unit=leaving.unit,
+            user=_person("dz-wg-cgj2", "任晓川", by=admin),
+            position="member",
+            unit=leaving.unit,
             responsibility=leaving.responsibility,
         ),
         leaving=leaving,
         reason="原成员工作调动，由区城市管理局落实人员替补",
         filed_on=datetime.date(2026, 6, 15),
         by=admin,
-    )  # fmt: skip
+    )
 
 
 # Invented examples (marked 演示) so the policy and FAQ pages have something to show; not real documents.
 DEMO_POLICIES = [
-    ("500242", "（演示）园区工业项目城市基础设施配套费减免说明", "酉阳县住房和城乡建设委员会", "tax_fee",
-     "园区内符合条件的工业项目，城市基础设施配套费按县政府规定减免；申报施工许可时一并提出。",
-     ["construction-permit"]),
-    ("500242", "（演示）社会投资项目帮代办服务免费承诺", "酉阳县工程建设项目审批制度改革领导小组办公室", "reform",
-     "帮代办服务全程免费；除法律法规规定由项目单位缴纳的费用外，不收取任何费用。",
-     ["project-filing", "construction-permit", "completion-filing"]),
-]  # fmt: skip
+    (
+        "500242",
+        "（演示）园区工业项目城市基础设施配套费减免说明",
+        "酉阳县住房和城乡建设委员会",
+        "tax_fee",
+        "园区内符合条件的工业项目，城市基础设施配套费按县政府规定减免；申报施工许可时一并提出。",
+        ["construction-permit"],
+    ),
+    (
+        "500242",
+        "（演示）社会投资项目帮代办服务免费承诺",
+        "酉阳县工程建设项目审批制度改革领导小组办公室",
+        "reform",
+        "帮代办服务全程免费；除法律法规规定由项目单位缴纳的费用外，不收取任何费用。",
+        ["project-filing", "construction-permit", "completion-filing"],
+    ),
+]
 DEMO_FAQ = [
-    ("500242", "施工许可证承诺几个工作日办结？", "承诺3个工作日，从受理次日起算，法定节假日不计。", ["construction-permit"]),
+    (
+        "500242",
+        "施工许可证承诺几个工作日办结？",
+        "承诺3个工作日，从受理次日起算，法定节假日不计。",
+        ["construction-permit"],
+    ),
     ("500242", "帮代办要收费吗？", "不收费。除法律法规规定由项目单位缴纳的费用外，帮代办服务一律免费。", []),
-]  # fmt: skip
+]
 
 
 def _guide_content(admin: User) -> None:
     for code, title, issuer, category, summary, item_codes in DEMO_POLICIES:
         jurisdiction = Jurisdiction.objects.get(code=code)
         policy, created = PolicyDocument.objects.get_or_create(
-            jurisdiction=jurisdiction, title=title,
-            defaults={"issuer": issuer, "issued_on": datetime.date(2025, 6, 1), "category": category,
-                      "summary": summary, "is_published": True},
-        )  # fmt: skip
+            jurisdiction=jurisdiction,
+            title=title,
+            defaults={
+                "issuer": issuer,
+                "issued_on": datetime.date(2025, 6, 1),
+                "category": category,
+                "summary": summary,
+                "is_published": True,
+            },
+        )
         if created:
             policy.approval_items.set(
                 ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes)

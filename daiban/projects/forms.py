@@ -39,9 +39,12 @@ class ApplicantForm(forms.Form):
     def applicant_data(self) -> ApplicantData:
         d = self.cleaned_data
         return ApplicantData(
-            name=d["name"], uscc=d["uscc"], contact_name=d["contact_name"], contact_mobile=d["contact_mobile"],
+            name=d["name"],
+            uscc=d["uscc"],
+            contact_name=d["contact_name"],
+            contact_mobile=d["contact_mobile"],
             address=d.get("address", ""),
-        )  # fmt: skip
+        )
 
 
 class SignUpForm(ApplicantForm):
@@ -63,8 +66,19 @@ class SignUpForm(ApplicantForm):
         label=_("I understand the service is free and that agents act only with my consent."), required=True
     )
 
-    field_order = ["jurisdiction", "name", "uscc", "contact_name", "contact_mobile", "address", "full_name",
-                   "username", "password1", "password2", "consent"]  # fmt: skip
+    field_order = [
+        "jurisdiction",
+        "name",
+        "uscc",
+        "contact_name",
+        "contact_mobile",
+        "address",
+        "full_name",
+        "username",
+        "password1",
+        "password2",
+        "consent",
+    ]
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
@@ -140,10 +154,15 @@ class ProjectFieldsForm(forms.Form):
     def project_data(self) -> ProjectData:
         d = self.cleaned_data
         return ProjectData(
-            name=d[self.project_name_field], project_code=d["project_code"], kind=d["kind"], location=d["location"],
-            address=d.get(self.project_address_field, ""), investment_amount=d["investment_amount"],
-            land_area=d["land_area"], floor_area=d["floor_area"],
-        )  # fmt: skip
+            name=d[self.project_name_field],
+            project_code=d["project_code"],
+            kind=d["kind"],
+            location=d["location"],
+            address=d.get(self.project_address_field, ""),
+            investment_amount=d["investment_amount"],
+            land_area=d["land_area"],
+            floor_area=d["floor_area"],
+        )
 
 
 class ProjectForm(ProjectFieldsForm):

@@ -17,9 +17,17 @@ from .validators import normalize_project_code
 
 APPLICANT_FIELDS = ["jurisdiction", "name", "uscc", "contact_name", "contact_mobile", "address"]
 PROJECT_FIELDS = [
-    "applicant", "jurisdiction", "name", "project_code", "kind", "location", "address",
-    "investment_amount", "land_area", "floor_area",
-]  # fmt: skip
+    "applicant",
+    "jurisdiction",
+    "name",
+    "project_code",
+    "kind",
+    "location",
+    "address",
+    "investment_amount",
+    "land_area",
+    "floor_area",
+]
 
 
 @dataclass(frozen=True)

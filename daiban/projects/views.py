@@ -93,9 +93,18 @@ def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(projects_visible_to(request.user).filter(applicant__in=applicants), pk=pk)
     initial = {
         f: getattr(project, f)
-        for f in ("applicant", "name", "project_code", "kind", "location", "address", "investment_amount",
-                  "land_area", "floor_area")
-    }  # fmt: skip
+        for f in (
+            "applicant",
+            "name",
+            "project_code",
+            "kind",
+            "location",
+            "address",
+            "investment_amount",
+            "land_area",
+            "floor_area",
+        )
+    }
     form = ProjectForm(
         request.POST or None, applicants=applicants.filter(pk=project.applicant_id), initial=initial
     )

@@ -37,10 +37,18 @@ def _fingerprints(jurisdiction_codes: set[str]) -> dict[str, tuple[str, tuple[ob
     for code in jurisdiction_codes:
         source = code if code in stored else ""
         groups = [stored[c] for c in {"", source} if c in stored]
-        result[code] = (source, tuple(
-            combine(g[name] for g in groups if g[name] is not None)
-            for name, combine in (("year_count", sum), ("year_at", _latest), ("day_count", sum), ("day_at", _latest))
-        ))  # fmt: skip
+        result[code] = (
+            source,
+            tuple(
+                combine(g[name] for g in groups if g[name] is not None)
+                for name, combine in (
+                    ("year_count", sum),
+                    ("year_at", _latest),
+                    ("day_count", sum),
+                    ("day_at", _latest),
+                )
+            ),
+        )
     return result
 
 

@@ -45,9 +45,11 @@ def park_request(park: Park, codes: list[str], *, submitted_at: dt.datetime | No
     """The applicant asks online for the proxy service on these items (optionally dated back)."""
     items = list(ApprovalItem.objects.filter(jurisdiction=park.youyang, code__in=codes))
     request = submit_request(
-        project=park.project, by=park.applicant, channel="online",
+        project=park.project,
+        by=park.applicant,
+        channel="online",
         data=RequestData(mode="proxy", approval_items=items, consent=True, free_of_charge_acknowledged=True),
-    )  # fmt: skip
+    )
     if submitted_at is not None:
         ServiceRequest.objects.filter(pk=request.pk).update(submitted_at=submitted_at)
         request.refresh_from_db()

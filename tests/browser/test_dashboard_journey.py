@@ -29,8 +29,15 @@ def busy_county():  # type: ignore[no-untyped-def]
         item = file_it(item, park.agent, filed_on=today if decide else today - dt.timedelta(days=30))
         if decide:
             deliver_it(item, park.agent, park.reviewer, decided_on=today)
-            evaluate(request=request, agent=park.agent, by=park.applicant, attitude=5, efficiency=4, integrity=5,
-                     comment="")  # fmt: skip
+            evaluate(
+                request=request,
+                agent=park.agent,
+                by=park.applicant,
+                attitude=5,
+                efficiency=4,
+                integrity=5,
+                comment="",
+            )
 
 
 def test_supervisor_dashboard_renders_its_charts(live_server, desktop, phone, shoot):

@@ -81,8 +81,10 @@ def test_issue_list_ledger_and_ranking(live_server, desktop, phone, shoot):
     # The agent, in the field, records how it was resolved.
     sign_in(phone, base, "yy-agent-park")
     phone.goto(base + reverse("oversight:issue_detail", args=[issue.pk]))
-    phone.fill(f"form[action='{reverse('oversight:issue_resolve', args=[issue.pk])}'] textarea[name=text]",
-               "已召开协调会，消防部门承诺两个工作日内出具意见。")  # fmt: skip
+    phone.fill(
+        f"form[action='{reverse('oversight:issue_resolve', args=[issue.pk])}'] textarea[name=text]",
+        "已召开协调会，消防部门承诺两个工作日内出具意见。",
+    )
     phone.click("button[name=resolve]")
     phone.wait_for_selector(".msg-success")
     assert "已召开协调会" in phone.inner_text("main")

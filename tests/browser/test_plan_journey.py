@@ -15,13 +15,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_plan_page_draws_the_gantt_chart(live_server, desktop, shoot):
     load_demo()
     project = Project.objects.get(location__code="gyyq")
-    codes = ["project-filing", "land-use-planning-permit", "construction-planning-permit", "fire-design-review",
-             "construction-permit"]  # fmt: skip
+    codes = [
+        "project-filing",
+        "land-use-planning-permit",
+        "construction-planning-permit",
+        "fire-design-review",
+        "construction-permit",
+    ]
     request = submit_request(
-        project=project, by=project.applicant.representatives.get().user, channel="online",
-        data=RequestData(mode="assist", approval_items=list(ApprovalItem.objects.filter(jurisdiction=project.jurisdiction, code__in=codes)),
-                         consent=False, free_of_charge_acknowledged=True),
-    )  # fmt: skip
+        project=project,
+        by=project.applicant.representatives.get().user,
+        channel="online",
+        data=RequestData(
+            mode="assist",
+            approval_items=list(
+                ApprovalItem.objects.filter(jurisdiction=project.jurisdiction, code__in=codes)
+            ),
+            consent=False,
+            free_of_charge_acknowledged=True,
+        ),
+    )
     type(request).objects.filter(pk=request.pk).update(
         submitted_at=dt.datetime(2026, 9, 14, 2, tzinfo=dt.UTC)
     )

@@ -36,8 +36,14 @@ def set_up():  # type: ignore[no-untyped-def]
     park = demo_park(calendar_days=200)
     zjw = Unit.objects.get(jurisdiction=park.youyang, code="zjw")
     fire = create_person(username="yy-reviewer-fire", full_name="消防审验员", password=DEMO_PASSWORD, by=None)
-    grant_role(user=fire, role=Role.SECTION_REVIEWER, jurisdiction=park.youyang, unit=zjw,
-               section=zjw.sections.get(code="xfk"), by=None)  # fmt: skip
+    grant_role(
+        user=fire,
+        role=Role.SECTION_REVIEWER,
+        jurisdiction=park.youyang,
+        unit=zjw,
+        section=zjw.sections.get(code="xfk"),
+        by=None,
+    )
     request = park_request(park, ["fire-design-review", "construction-permit"])
     accept_request(request=request, by=park.coordinator)
     for item in request.items.all():

@@ -36,8 +36,10 @@ def test_applicant_asks_an_agent_answers_and_it_becomes_a_faq(
         by=rep,
     )
     assert (consultation.channel, consultation.asker_name, consultation.jurisdiction) == (
-        "online", rep.display_name, applicant.jurisdiction,
-    )  # fmt: skip
+        "online",
+        rep.display_name,
+        applicant.jurisdiction,
+    )
     assert Notification.objects.filter(recipient=desk_agent, verb="consultation.asked").exists()
     clock(2026, 11, 2, hour=13)
     answered = answer_consultation(
@@ -47,8 +49,12 @@ def test_applicant_asks_an_agent_answers_and_it_becomes_a_faq(
     assert Notification.objects.filter(recipient=rep, verb="consultation.answered").exists()
     with pytest.raises(ValidationError, match="已经解答"):
         answer_consultation(consultation=consultation, answer="再答一次可以吗", by=staff["park_agent"])
-    entry = publish_faq(consultation=consultation, question="园区项目可以减免城市基础设施配套费吗？",
-                        answer=answered.answer, by=desk_agent)  # fmt: skip
+    entry = publish_faq(
+        consultation=consultation,
+        question="园区项目可以减免城市基础设施配套费吗？",
+        answer=answered.answer,
+        by=desk_agent,
+    )
     assert list(entry.approval_items.all()) == items[:1]
     with pytest.raises(ValidationError, match="已在常见问题"):
         publish_faq(
@@ -82,15 +88,36 @@ def test_staff_record_phone_questions_and_only_agents_answer(
 ):
     q = Question(topic="process", question="施工许可和消防设计审查可以同时申请吗？")
     with pytest.raises(ValidationError, match="手机号"):
-        record_question(jurisdiction=youyang, channel="phone", asker_name="李先生", asker_mobile="1380000",
-                        applicant=None, data=q, by=staff["clerk"])  # fmt: skip
+        record_question(
+            jurisdiction=youyang,
+            channel="phone",
+            asker_name="李先生",
+            asker_mobile="1380000",
+            applicant=None,
+            data=q,
+            by=staff["clerk"],
+        )
     dz_clerk = make_staff(Role.CLERK, dazu, "zwzx")
     with pytest.raises(ValidationError, match="不负责"):
-        record_question(jurisdiction=youyang, channel="phone", asker_name="李先生", asker_mobile="",
-                        applicant=None, data=q, by=dz_clerk)  # fmt: skip
+        record_question(
+            jurisdiction=youyang,
+            channel="phone",
+            asker_name="李先生",
+            asker_mobile="",
+            applicant=None,
+            data=q,
+            by=dz_clerk,
+        )
     assert not Consultation.objects.exists()
-    c = record_question(jurisdiction=youyang, channel="phone", asker_name="李先生", asker_mobile="13800001234",
-                        applicant=park_project.applicant, data=q, by=staff["clerk"])  # fmt: skip
+    c = record_question(
+        jurisdiction=youyang,
+        channel="phone",
+        asker_name="李先生",
+        asker_mobile="13800001234",
+        applicant=park_project.applicant,
+        data=q,
+        by=staff["clerk"],
+    )
     for not_an_agent in (staff["clerk"], staff["park_coord"], rep):
         with pytest.raises(ValidationError, match="只有本区县的帮代办专员"):
             answer_consultation(consultation=c, answer="可以并联办理。", by=not_an_agent)
@@ -156,14 +183,28 @@ def test_question_pages(client, rep, park_project, staff, items):
         url, {"applicant": park_project.applicant.pk, "topic": "tax_fee", "question": "能减免吗"}
     )
     assert bad.status_code == 400 and not Consultation.objects.exists()
-    ok = client.post(url, {"applicant": park_project.applicant.pk, "topic": "tax_fee", "question": TAX_QUESTION,
-                           "approval_items": [items[0].pk]})  # fmt: skip
+    ok = client.post(
+        url,
+        {
+            "applicant": park_project.applicant.pk,
+            "topic": "tax_fee",
+            "question": TAX_QUESTION,
+            "approval_items": [items[0].pk],
+        },
+    )
     assert ok.status_code == 302
     assert list(Consultation.objects.get().approval_items.all()) == [items[0]]
     client.force_login(staff["clerk"])
     url = reverse("assistance:consultation_record")
-    form = {"jurisdiction": park_project.jurisdiction_id, "channel": "window", "asker_name": "王女士",
-            "asker_mobile": "13900001111", "uscc": "91500000000000000X", "topic": "process", "question": TAX_QUESTION}  # fmt: skip
+    form = {
+        "jurisdiction": park_project.jurisdiction_id,
+        "channel": "window",
+        "asker_name": "王女士",
+        "asker_mobile": "13900001111",
+        "uscc": "91500000000000000X",
+        "topic": "process",
+        "question": TAX_QUESTION,
+    }
     bad = client.post(url, form)
     assert bad.status_code == 400 and Consultation.objects.count() == 1
     assert client.post(url, form | {"uscc": ""}).status_code == 302

@@ -19,11 +19,14 @@ def meeting(youyang, **changes):
         Unit.objects.get(jurisdiction=youyang, code="gzj"),
     )
     values: dict[str, Any] = {
-        "held_on": D(2026, 11, 2), "place": "县政务服务中心五楼会议室", "departments": [zjw, gzj],
-        "participants": "县住建委审批科、县规资局规划科、项目单位", "topics": "规划条件与消防退距冲突",
+        "held_on": D(2026, 11, 2),
+        "place": "县政务服务中心五楼会议室",
+        "departments": [zjw, gzj],
+        "participants": "县住建委审批科、县规资局规划科、项目单位",
+        "topics": "规划条件与消防退距冲突",
         "decisions": "规资局出具规划条件说明，住建委按说明开展消防设计审查",
         "follow_ups": [FollowUpData(task="出具规划条件说明", owner_unit=gzj, due_on=D(2026, 11, 6))],
-    }  # fmt: skip
+    }
     return MeetingData(**(values | changes))
 
 
@@ -74,9 +77,17 @@ def test_bad_meetings_are_refused(dispatched, youyang, dazu, staff, clock, chang
 def test_meeting_page(client, dispatched, youyang, staff, rep, dz_supervisor, clock):
     url = reverse("assistance:meeting_list", args=[dispatched.pk])
     zjw = Unit.objects.get(jurisdiction=youyang, code="zjw")
-    form = {"held_on": "2026-11-02", "place": "五楼会议室", "departments": [zjw.pk], "participants": "住建委、企业",
-            "topics": "消防审查进度", "decisions": "住建委三日内出具意见", "f0-task": "出具审查意见",
-            "f0-owner_unit": zjw.pk, "f0-due_on": "2026-11-05"}  # fmt: skip
+    form = {
+        "held_on": "2026-11-02",
+        "place": "五楼会议室",
+        "departments": [zjw.pk],
+        "participants": "住建委、企业",
+        "topics": "消防审查进度",
+        "decisions": "住建委三日内出具意见",
+        "f0-task": "出具审查意见",
+        "f0-owner_unit": zjw.pk,
+        "f0-due_on": "2026-11-05",
+    }
     # Wrong owner: another jurisdiction's supervisor, and an agent not on this request.
     client.force_login(dz_supervisor)
     assert client.get(url).status_code == 404

@@ -10,8 +10,11 @@ from daiban.assistance.services import Question, ask_question
 def test_consultation_list_is_bounded(client, rep, park_project, staff):
     def ask(n):
         for i in range(n):
-            ask_question(applicant=park_project.applicant, by=rep,
-                         data=Question(topic="process", question=f"第{i}个问题：施工许可需要哪些材料？"))  # fmt: skip
+            ask_question(
+                applicant=park_project.applicant,
+                by=rep,
+                data=Question(topic="process", question=f"第{i}个问题：施工许可需要哪些材料？"),
+            )
 
     def count(user):
         client.force_login(user)

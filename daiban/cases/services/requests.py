@@ -144,9 +144,13 @@ def submit_request(
     for upload, mime in zip(data.documents, mimes, strict=True):
         store_document(request=request, upload=upload, mime=mime, by=by)
     TimelineEntry.objects.create(
-        request=request, by=by, verb="request.submitted", to_state=request.state,
-        text=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},
-    )  # fmt: skip
+        request=request,
+        by=by,
+        verb="request.submitted",
+        to_state=request.state,
+        text=_("%(count)s items, %(channel)s")
+        % {"count": len(data.approval_items), "channel": request.get_channel_display()},
+    )
     record(
         actor=by,
         verb="request.submitted",
@@ -159,8 +163,13 @@ def submit_request(
         "mode": request.get_mode_display(),
         "project": project.name,
     }
-    notify(recipients=coordinators_for(request), verb="request.submitted", title=title, url=request_url(request),
-           jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    notify(
+        recipients=coordinators_for(request),
+        verb="request.submitted",
+        title=title,
+        url=request_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
     notify(
         recipients=representatives(request),
         verb="request.submitted",

@@ -18,13 +18,24 @@ def file_it(item: CaseItem, agent: User, *, filed_on: dt.date, ref: str | None =
     item = steps.start_collecting(item=item, by=agent, expected_version=item.version)
     receive_all(item, agent)
     item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    return steps.file_item(item=item, external_ref=ref or f"T-{item.pk:06d}", filed_on=filed_on, by=agent,
-                           expected_version=item.version)  # fmt: skip
+    return steps.file_item(
+        item=item,
+        external_ref=ref or f"T-{item.pk:06d}",
+        filed_on=filed_on,
+        by=agent,
+        expected_version=item.version,
+    )
 
 
 def deliver_it(item: CaseItem, agent: User, reviewer: User, *, decided_on: dt.date) -> CaseItem:
     """Approve a filed item, pick the result up and hand it over in person, all on `decided_on`."""
     item = steps.approve(item=item, decided_on=decided_on, by=reviewer, expected_version=item.version)
     item = steps.pick_up(item=item, on=decided_on, by=agent, expected_version=item.version)
-    return steps.deliver(item=item, method="in_person", delivered_on=decided_on, receiver="张经理", by=agent,
-                         expected_version=item.version)  # fmt: skip
+    return steps.deliver(
+        item=item,
+        method="in_person",
+        delivered_on=decided_on,
+        receiver="张经理",
+        by=agent,
+        expected_version=item.version,
+    )

@@ -54,13 +54,19 @@ def test_the_whole_chain_with_a_correction_round(permit, staff, reviewer, rep):
     item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
     receive_all(item, agent)
     item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(item=item, external_ref="500242-2026-88801", filed_on=D(2026, 9, 28), by=agent,
-                           expected_version=item.version)  # fmt: skip
+    item = steps.file_item(
+        item=item,
+        external_ref="500242-2026-88801",
+        filed_on=D(2026, 9, 28),
+        by=agent,
+        expected_version=item.version,
+    )
     # 3 working days from Monday 9-28: 9-29, 9-30, then the National Day week, 10-8.
     assert item_clocks([fresh(item)], D(2026, 9, 29))[item.pk].deadline_on == D(2026, 10, 8)
     item = steps.start_review(item=item, by=reviewer, expected_version=item.version)
-    item = steps.request_correction(item=item, on=D(2026, 9, 30), note="补充施工合同", by=reviewer,
-                                    expected_version=item.version)  # fmt: skip
+    item = steps.request_correction(
+        item=item, on=D(2026, 9, 30), note="补充施工合同", by=reviewer, expected_version=item.version
+    )
     clock = item_clocks([fresh(item)], D(2026, 10, 9))[item.pk]
     assert clock.level == "stopped"
     assert "补正" in clock.label
@@ -71,8 +77,15 @@ def test_the_whole_chain_with_a_correction_round(permit, staff, reviewer, rep):
     item = steps.approve(item=item, decided_on=D(2026, 10, 12), by=reviewer, expected_version=item.version)
     assert item_clocks([fresh(item)], D(2026, 11, 1))[item.pk].level == "done"
     item = steps.pick_up(item=item, on=D(2026, 10, 13), by=agent, expected_version=item.version)
-    item = steps.deliver(item=item, method="post", delivered_on=D(2026, 10, 14), carrier="中国邮政EMS",
-                         tracking_number="EA123456789CN", by=agent, expected_version=item.version)  # fmt: skip
+    item = steps.deliver(
+        item=item,
+        method="post",
+        delivered_on=D(2026, 10, 14),
+        carrier="中国邮政EMS",
+        tracking_number="EA123456789CN",
+        by=agent,
+        expected_version=item.version,
+    )
     assert item.state == S.DELIVERED
     assert Delivery.objects.get(case_item=item).tracking_number == "EA123456789CN"
     verbs = list(item.request.timeline.filter(case_item=item).values_list("verb", flat=True))
@@ -96,8 +109,13 @@ def test_special_procedures_stop_the_clock(permit, staff, reviewer):
     item = steps.start_collecting(item=permit, by=agent, expected_version=0 + permit.version)
     receive_all(item, agent)
     item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    item = steps.file_item(item=item, external_ref="RCPT-000123", filed_on=D(2026, 11, 2), by=agent,
-                           expected_version=item.version)  # fmt: skip
+    item = steps.file_item(
+        item=item,
+        external_ref="RCPT-000123",
+        filed_on=D(2026, 11, 2),
+        by=agent,
+        expected_version=item.version,
+    )
     assert item_clocks([fresh(item)], D(2026, 11, 2))[item.pk].deadline_on == D(2026, 11, 5)
     stop = steps.start_special_procedure(
         item=item, kind="expert_review", start_on=D(2026, 11, 3), note="", by=reviewer
@@ -157,9 +175,13 @@ def test_materials_rules_for_deficient_acceptance(permit, staff):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("ref", "filed_on", "field"),
-    [("12", D(2026, 11, 2), "external_ref"), ("含中文的编号123", D(2026, 11, 2), "external_ref"),
-     ("RCPT-000123", D(2099, 1, 1), "filed_on"), ("RCPT-000123", D(2026, 8, 1), "filed_on")],
-)  # fmt: skip
+    [
+        ("12", D(2026, 11, 2), "external_ref"),
+        ("含中文的编号123", D(2026, 11, 2), "external_ref"),
+        ("RCPT-000123", D(2099, 1, 1), "filed_on"),
+        ("RCPT-000123", D(2026, 8, 1), "filed_on"),
+    ],
+)
 def test_bad_filings_change_nothing(permit, staff, ref, filed_on, field):
     agent = staff["park_agent"]
     item = steps.start_collecting(item=permit, by=agent, expected_version=permit.version)
@@ -327,8 +349,14 @@ def test_delivery_receipt_pdf(client, permit, staff, reviewer, rep, dz_superviso
     item = to_filed(permit, agent, "RCPT-556677", D(2026, 11, 2))
     item = steps.approve(item=item, decided_on=D(2026, 11, 3), by=reviewer, expected_version=item.version)
     item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
-    steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
-                  expected_version=item.version)  # fmt: skip
+    steps.deliver(
+        item=item,
+        method="in_person",
+        delivered_on=D(2026, 11, 5),
+        receiver="向美玲",
+        by=agent,
+        expected_version=item.version,
+    )
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
@@ -350,12 +378,26 @@ def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
     item = steps.approve(item=item, decided_on=D(2026, 11, 3), by=reviewer, expected_version=item.version)
     item = steps.pick_up(item=item, on=D(2026, 11, 4), by=agent, expected_version=item.version)
     with pytest.raises(ValidationError) as exc:
-        steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
-                      expected_version=item.version, signature=pdf("签收.pdf"))  # fmt: skip
+        steps.deliver(
+            item=item,
+            method="in_person",
+            delivered_on=D(2026, 11, 5),
+            receiver="向美玲",
+            by=agent,
+            expected_version=item.version,
+            signature=pdf("签收.pdf"),
+        )
     assert "signature" in exc.value.message_dict
     assert fresh(item).state == S.PICKED_UP
-    steps.deliver(item=item, method="in_person", delivered_on=D(2026, 11, 5), receiver="向美玲", by=agent,
-                  expected_version=item.version, signature=pdf("签收.png", PNG))  # fmt: skip
+    steps.deliver(
+        item=item,
+        method="in_person",
+        delivered_on=D(2026, 11, 5),
+        receiver="向美玲",
+        by=agent,
+        expected_version=item.version,
+        signature=pdf("签收.png", PNG),
+    )
     assert RequestDocument.objects.get(kind="signature").case_item == item
 
 
@@ -370,8 +412,9 @@ def test_stored_deadline_follows_filing_and_stops(permit, staff, reviewer, clock
         == D(2026, 10, 8)
         == item_clocks([fresh(item)], D(2026, 9, 29))[item.pk].deadline_on
     )
-    item = steps.request_correction(item=item, on=D(2026, 9, 30), note="补充施工合同", by=reviewer,
-                                    expected_version=item.version)  # fmt: skip
+    item = steps.request_correction(
+        item=item, on=D(2026, 9, 30), note="补充施工合同", by=reviewer, expected_version=item.version
+    )
     assert fresh(item).due_on is None
     item = steps.resubmit(item=item, on=D(2026, 10, 9), by=agent, expected_version=item.version)
     assert fresh(item).due_on == D(2026, 10, 12)

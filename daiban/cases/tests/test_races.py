@@ -123,8 +123,13 @@ class Desk:
 
     def filed(self) -> CaseItem:
         item = self.ready()
-        return steps.file_item(item=item, external_ref=f"T-{item.pk:06d}", filed_on=FILED_ON, by=self.agent,
-                               expected_version=item.version)  # fmt: skip
+        return steps.file_item(
+            item=item,
+            external_ref=f"T-{item.pk:06d}",
+            filed_on=FILED_ON,
+            by=self.agent,
+            expected_version=item.version,
+        )
 
     def rounds(self, make: Callable[[], T]) -> list[T]:
         """One fresh object per round, all committed together before the first race."""
@@ -169,11 +174,23 @@ def test_race_1_two_reviewers_start_a_special_procedure_at_once(desk):
     tally = RaceTally("two open clock stops")
     for item in desk.rounds(desk.filed):
         outcomes = run_together(
-            posted(steps.start_special_procedure, item=item, kind=ClockStop.Kind.PUBLICITY, start_on=FILED_ON,
-                   note="规划公示", by=desk.reviewers[0]),
-            posted(steps.start_special_procedure, item=item, kind=ClockStop.Kind.EXPERT_REVIEW, start_on=FILED_ON,
-                   note="专家评审", by=desk.reviewers[1]),
-        )  # fmt: skip
+            posted(
+                steps.start_special_procedure,
+                item=item,
+                kind=ClockStop.Kind.PUBLICITY,
+                start_on=FILED_ON,
+                note="规划公示",
+                by=desk.reviewers[0],
+            ),
+            posted(
+                steps.start_special_procedure,
+                item=item,
+                kind=ClockStop.Kind.EXPERT_REVIEW,
+                start_on=FILED_ON,
+                note="专家评审",
+                by=desk.reviewers[1],
+            ),
+        )
         tally.add(outcomes, broken=open_stops(item) != 1)
     tally.check()
 
@@ -183,16 +200,34 @@ def test_race_2_special_procedure_against_a_decision(desk):
     tally = RaceTally("a decided item with an open clock stop")
     for n, item in enumerate(desk.rounds(desk.filed)):
         decide = (
-            posted(steps.approve, item=item, decided_on=FILED_ON, by=desk.reviewers[1], expected_version=item.version)
+            posted(
+                steps.approve,
+                item=item,
+                decided_on=FILED_ON,
+                by=desk.reviewers[1],
+                expected_version=item.version,
+            )
             if n % 2 == 0
-            else posted(steps.refuse, item=item, decided_on=FILED_ON, reason="不符合规划条件", by=desk.reviewers[1],
-                        expected_version=item.version)
-        )  # fmt: skip
+            else posted(
+                steps.refuse,
+                item=item,
+                decided_on=FILED_ON,
+                reason="不符合规划条件",
+                by=desk.reviewers[1],
+                expected_version=item.version,
+            )
+        )
         outcomes = run_together(
-            posted(steps.start_special_procedure, item=item, kind=ClockStop.Kind.HEARING, start_on=FILED_ON,
-                   note="听证", by=desk.reviewers[0]),
+            posted(
+                steps.start_special_procedure,
+                item=item,
+                kind=ClockStop.Kind.HEARING,
+                start_on=FILED_ON,
+                note="听证",
+                by=desk.reviewers[0],
+            ),
             decide,
-        )  # fmt: skip
+        )
         item.refresh_from_db()
         tally.add(outcomes, broken=item.state in (S.APPROVED, S.REFUSED) and open_stops(item) > 0)
     tally.check()
@@ -203,12 +238,19 @@ def test_race_3_a_correction_cannot_open_a_second_stop(desk):
     procedure's (checked for each kind). The other order is refused already, and must stay so."""
     for kind in SPECIAL_KINDS:
         item = desk.filed()
-        steps.request_correction(item=item, on=FILED_ON, note="补充施工合同", by=desk.reviewers[0],
-                                 expected_version=item.version)  # fmt: skip
+        steps.request_correction(
+            item=item, on=FILED_ON, note="补充施工合同", by=desk.reviewers[0], expected_version=item.version
+        )
         outcome = attempt(
-            posted(steps.start_special_procedure, item=item, kind=kind, start_on=FILED_ON, note="",
-                   by=desk.reviewers[1])
-        )  # fmt: skip
+            posted(
+                steps.start_special_procedure,
+                item=item,
+                kind=kind,
+                start_on=FILED_ON,
+                note="",
+                by=desk.reviewers[1],
+            )
+        )
         assert outcome.refused and outcome.has_chinese_message and open_stops(item) == 1, str(outcome)
 
     tally = RaceTally("a second open clock stop", contract="the correction request refused in Chinese")
@@ -217,9 +259,15 @@ def test_race_3_a_correction_cannot_open_a_second_stop(desk):
         steps.start_special_procedure(item=item, kind=kind, start_on=FILED_ON, note="", by=desk.reviewers[0])
         item.refresh_from_db()
         outcome = attempt(
-            posted(steps.request_correction, item=item, on=FILED_ON, note="补充施工合同", by=desk.reviewers[1],
-                   expected_version=item.version)
-        )  # fmt: skip
+            posted(
+                steps.request_correction,
+                item=item,
+                on=FILED_ON,
+                note="补充施工合同",
+                by=desk.reviewers[1],
+                expected_version=item.version,
+            )
+        )
         tally.add(
             [outcome], broken=open_stops(item) > 1, kept=outcome.refused and outcome.has_chinese_message
         )
@@ -231,19 +279,36 @@ def test_race_3_correction_and_special_procedure_at_once(desk):
     tally = RaceTally("two open clock stops")
     for item in desk.rounds(desk.filed):
         outcomes = run_together(
-            posted(steps.request_correction, item=item, on=FILED_ON, note="补充施工合同", by=desk.reviewers[0],
-                   expected_version=item.version),
-            posted(steps.start_special_procedure, item=item, kind=ClockStop.Kind.EXPERT_REVIEW, start_on=FILED_ON,
-                   note="", by=desk.reviewers[1]),
-        )  # fmt: skip
+            posted(
+                steps.request_correction,
+                item=item,
+                on=FILED_ON,
+                note="补充施工合同",
+                by=desk.reviewers[0],
+                expected_version=item.version,
+            ),
+            posted(
+                steps.start_special_procedure,
+                item=item,
+                kind=ClockStop.Kind.EXPERT_REVIEW,
+                start_on=FILED_ON,
+                note="",
+                by=desk.reviewers[1],
+            ),
+        )
         tally.add(outcomes, broken=open_stops(item) != 1)
     tally.check()
 
 
 def test_race_4_two_reviewers_end_the_same_stop(desk, clock):
     def stopped() -> ClockStop:
-        return steps.start_special_procedure(item=desk.filed(), kind=ClockStop.Kind.EXPERT_REVIEW, start_on=FILED_ON,
-                                             note="", by=desk.reviewers[0])  # fmt: skip
+        return steps.start_special_procedure(
+            item=desk.filed(),
+            kind=ClockStop.Kind.EXPERT_REVIEW,
+            start_on=FILED_ON,
+            note="",
+            by=desk.reviewers[0],
+        )
 
     stops = desk.rounds(stopped)
     clock(2026, 11, 6)
@@ -251,8 +316,11 @@ def test_race_4_two_reviewers_end_the_same_stop(desk, clock):
     tally = RaceTally("a stop ended twice, or not on the winner's date")
     for stop in stops:
         outcomes = run_together(
-            *(posted(steps.end_special_procedure, stop=stop, end_on=on, by=by) for on, by in zip(ends, desk.reviewers, strict=True))
-        )  # fmt: skip
+            *(
+                posted(steps.end_special_procedure, stop=stop, end_on=on, by=by)
+                for on, by in zip(ends, desk.reviewers, strict=True)
+            )
+        )
         stop.refresh_from_db()
         won = winner(outcomes)
         resumed = verbs(stop.case_item, "item.clock_resumed")
@@ -266,9 +334,15 @@ def test_race_5_ready_while_a_key_material_goes_missing(desk):
         key_line = item.checklist.filter(material__is_key=True).first()
         outcomes = run_together(
             posted(steps.mark_ready, item=item, by=desk.agent, expected_version=item.version),
-            posted(steps.update_checklist_line, line=key_line, status=ItemMaterial.Status.MISSING, promised_on=None,
-                   note="原件遗失", by=desk.agent),
-        )  # fmt: skip
+            posted(
+                steps.update_checklist_line,
+                line=key_line,
+                status=ItemMaterial.Status.MISSING,
+                promised_on=None,
+                note="原件遗失",
+                by=desk.agent,
+            ),
+        )
         item.refresh_from_db()
         key_missing = item.checklist.filter(material__is_key=True).exclude(
             status=ItemMaterial.Status.RECEIVED
@@ -280,8 +354,14 @@ def test_race_5_ready_while_a_key_material_goes_missing(desk):
 def test_race_6_one_reviewer_in_two_tabs_starts_a_special_procedure(desk):
     tally = RaceTally("two open clock stops")
     for item in desk.rounds(desk.filed):
-        tab = posted(steps.start_special_procedure, item=item, kind=ClockStop.Kind.PUBLICITY, start_on=FILED_ON,
-                     note="规划公示", by=desk.reviewers[0])  # fmt: skip
+        tab = posted(
+            steps.start_special_procedure,
+            item=item,
+            kind=ClockStop.Kind.PUBLICITY,
+            start_on=FILED_ON,
+            note="规划公示",
+            by=desk.reviewers[0],
+        )
         # Each call reads the item and the user afresh, as each tab's post would.
         outcomes = run_together(tab, tab)
         tally.add(outcomes, broken=open_stops(item) != 1)
@@ -295,10 +375,22 @@ def test_approve_against_a_correction_request(desk):
     tally = RaceTally("an approved item with a correction stop, or a correction without exactly its stop")
     for item in desk.rounds(desk.filed):
         outcomes = run_together(
-            posted(steps.approve, item=item, decided_on=FILED_ON, by=desk.reviewers[0], expected_version=item.version),
-            posted(steps.request_correction, item=item, on=FILED_ON, note="补充施工合同", by=desk.reviewers[1],
-                   expected_version=item.version),
-        )  # fmt: skip
+            posted(
+                steps.approve,
+                item=item,
+                decided_on=FILED_ON,
+                by=desk.reviewers[0],
+                expected_version=item.version,
+            ),
+            posted(
+                steps.request_correction,
+                item=item,
+                on=FILED_ON,
+                note="补充施工合同",
+                by=desk.reviewers[1],
+                expected_version=item.version,
+            ),
+        )
         item.refresh_from_db()
         stops = list(ClockStop.objects.filter(case_item=item).values_list("kind", "end_on"))
         approved = item.state == S.APPROVED and stops == []
@@ -312,9 +404,18 @@ def test_the_same_item_filed_twice_at_once(desk):
     for item in desk.rounds(desk.ready):
         refs = (f"RACE-{item.pk:06d}-A", f"RACE-{item.pk:06d}-B")
         outcomes = run_together(
-            *(posted(steps.file_item, item=item, external_ref=ref, filed_on=FILED_ON, by=desk.agent,
-                     expected_version=item.version) for ref in refs)
-        )  # fmt: skip
+            *(
+                posted(
+                    steps.file_item,
+                    item=item,
+                    external_ref=ref,
+                    filed_on=FILED_ON,
+                    by=desk.agent,
+                    expected_version=item.version,
+                )
+                for ref in refs
+            )
+        )
         item.refresh_from_db()
         won = winner(outcomes)
         tally.add(
@@ -361,8 +462,11 @@ def test_two_coordinators_assign_different_agents_at_once(desk):
     agents = (desk.agent, desk.other_agent)
     for item in desk.rounds(desk.unassigned):
         outcomes = run_together(
-            *(posted(assign_agent, item=item, agent=agent, by=by) for agent, by in zip(agents, desk.coordinators, strict=True))
-        )  # fmt: skip
+            *(
+                posted(assign_agent, item=item, agent=agent, by=by)
+                for agent, by in zip(agents, desk.coordinators, strict=True)
+            )
+        )
         item.refresh_from_db()
         won = winner(outcomes)
         rows = list(ItemAssignment.objects.filter(case_item=item).values_list("agent_id", "ended_at"))

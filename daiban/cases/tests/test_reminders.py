@@ -36,8 +36,13 @@ def filed_permit(submitted, staff, youyang, make_staff):
     for line in item.checklist.all():
         steps.update_checklist_line(line=line, status="received", promised_on=None, note="", by=agent)
     item = steps.mark_ready(item=item, by=agent, expected_version=item.version)
-    return steps.file_item(item=item, external_ref="RCPT-2026092801", filed_on=D(2026, 9, 28), by=agent,
-                           expected_version=item.version)  # fmt: skip
+    return steps.file_item(
+        item=item,
+        external_ref="RCPT-2026092801",
+        filed_on=D(2026, 9, 28),
+        by=agent,
+        expected_version=item.version,
+    )
 
 
 def sent(verb, user=None):
@@ -75,8 +80,13 @@ def test_reminders_and_escalations_across_the_holiday_week(filed_permit, staff):
 @pytest.mark.django_db
 def test_a_correction_pauses_the_reminders(filed_permit, staff, youyang, make_staff):
     reviewer = make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")
-    steps.request_correction(item=filed_permit, on=D(2026, 9, 29), note="补充合同", by=reviewer,
-                             expected_version=filed_permit.version)  # fmt: skip
+    steps.request_correction(
+        item=filed_permit,
+        on=D(2026, 9, 29),
+        note="补充合同",
+        by=reviewer,
+        expected_version=filed_permit.version,
+    )
     for day in (D(2026, 9, 30), D(2026, 10, 9), D(2026, 10, 20)):
         sweep_deadlines(today=day)
     assert sent("item.due_soon") == 0 and sent("item.overdue") == 0

@@ -14,9 +14,13 @@ from .conftest import PNG, data, pdf
 
 def form_data(project, items, **overrides):
     values = {
-        "project": project.pk, "mode": "proxy", "approval_items": [i.pk for i in items], "consent": "on",
-        "free_of_charge_acknowledged": "on", "note": "希望尽快办理",
-    }  # fmt: skip
+        "project": project.pk,
+        "mode": "proxy",
+        "approval_items": [i.pk for i in items],
+        "consent": "on",
+        "free_of_charge_acknowledged": "on",
+        "note": "希望尽快办理",
+    }
     values.update(overrides)
     return values
 
@@ -100,8 +104,15 @@ def test_decline_without_reason_is_refused(client, submitted, staff):
 def test_who_sees_a_request(client, submitted, staff, rep, youyang, dz_supervisor):
     url = reverse("cases:request_detail", args=[submitted.pk])
     allowed = [rep, staff["park_coord"], staff["supervisor"]]
-    denied = [staff["zjw_coord"], staff["zjw_agent"], staff["town_coord"], staff["clerk"], staff["park_agent"],
-              dz_supervisor, UserFactory.create()]  # fmt: skip
+    denied = [
+        staff["zjw_coord"],
+        staff["zjw_agent"],
+        staff["town_coord"],
+        staff["clerk"],
+        staff["park_agent"],
+        dz_supervisor,
+        UserFactory.create(),
+    ]
     for user in allowed:
         client.force_login(user)
         assert client.get(url).status_code == 200, user

@@ -29,10 +29,17 @@ def handled(submitted, staff):
 def test_agent_records_a_visit_with_scans_and_forms(handled, staff):
     item = handled.items.first()
     visit = steps.record_visit(
-        request=handled, visited_on=TODAY(), place="企业办公室", people_met="向美玲（项目经理）", note="核对原件，代填申请表",
-        uploads=[steps.VisitUpload(pdf("申请表.pdf"), "filled_form", item), steps.VisitUpload(pdf("现场.png", PNG), "photo")],
+        request=handled,
+        visited_on=TODAY(),
+        place="企业办公室",
+        people_met="向美玲（项目经理）",
+        note="核对原件，代填申请表",
+        uploads=[
+            steps.VisitUpload(pdf("申请表.pdf"), "filled_form", item),
+            steps.VisitUpload(pdf("现场.png", PNG), "photo"),
+        ],
         by=staff["park_agent"],
-    )  # fmt: skip
+    )
     assert visit.documents.count() == 2
     assert RequestDocument.objects.get(kind="filled_form").case_item == item
     assert handled.timeline.filter(verb="request.visited").exists()
@@ -41,9 +48,13 @@ def test_agent_records_a_visit_with_scans_and_forms(handled, staff):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"place": " "}, "place"), ({"people_met": ""}, "people_met"),
-     ({"visited_on": dt.date(2099, 1, 1)}, "visited_on"), ({"visited_on": dt.date(2020, 1, 1)}, "visited_on")],
-)  # fmt: skip
+    [
+        ({"place": " "}, "place"),
+        ({"people_met": ""}, "people_met"),
+        ({"visited_on": dt.date(2099, 1, 1)}, "visited_on"),
+        ({"visited_on": dt.date(2020, 1, 1)}, "visited_on"),
+    ],
+)
 def test_bad_visits_save_nothing(handled, staff, overrides, field):
     values: dict[str, Any] = {
         "visited_on": TODAY(),
@@ -64,8 +75,15 @@ def test_bad_visits_save_nothing(handled, staff, overrides, field):
 @pytest.mark.django_db
 def test_only_the_requests_agents_record_visits(handled, staff):
     with pytest.raises(ValidationError):
-        steps.record_visit(request=handled, visited_on=TODAY(), place="x", people_met="y", note="", uploads=[],
-                           by=staff["zjw_agent"])  # fmt: skip
+        steps.record_visit(
+            request=handled,
+            visited_on=TODAY(),
+            place="x",
+            people_met="y",
+            note="",
+            uploads=[],
+            by=staff["zjw_agent"],
+        )
     assert not Visit.objects.exists()
 
 
@@ -86,18 +104,58 @@ def test_chases_become_progress_reports(client, handled, staff, rep, youyang):
     item = filed(handled, staff)
     zjw = youyang.units.get(code="zjw")
     with pytest.raises(ValidationError):
-        steps.record_chase(item=item, chased_on=TODAY(), department=zjw, how="phone", answer="", next_step="",
-                           shared=True, by=staff["park_agent"])  # fmt: skip
+        steps.record_chase(
+            item=item,
+            chased_on=TODAY(),
+            department=zjw,
+            how="phone",
+            answer="",
+            next_step="",
+            shared=True,
+            by=staff["park_agent"],
+        )
     with pytest.raises(ValidationError):
-        steps.record_chase(item=item, chased_on=TODAY(), department=youyang.units.get(code="gyyq"), how="phone",
-                           answer="x", next_step="", shared=True, by=staff["park_agent"])  # fmt: skip
+        steps.record_chase(
+            item=item,
+            chased_on=TODAY(),
+            department=youyang.units.get(code="gyyq"),
+            how="phone",
+            answer="x",
+            next_step="",
+            shared=True,
+            by=staff["park_agent"],
+        )
     with pytest.raises(ValidationError):
-        steps.record_chase(item=item, chased_on=TODAY(), department=zjw, how="phone", answer="x", next_step="",
-                           shared=True, by=staff["park_agent2"])  # fmt: skip
-    steps.record_chase(item=item, chased_on=TODAY(), department=zjw, how="phone", answer="审查中，预计周五出具意见",
-                       next_step="周五再电话确认", shared=True, by=staff["park_agent"])  # fmt: skip
-    steps.record_chase(item=item, chased_on=TODAY(), department=zjw, how="in_person", answer="科长出差，内部备注",
-                       next_step="", shared=False, by=staff["park_agent"])  # fmt: skip
+        steps.record_chase(
+            item=item,
+            chased_on=TODAY(),
+            department=zjw,
+            how="phone",
+            answer="x",
+            next_step="",
+            shared=True,
+            by=staff["park_agent2"],
+        )
+    steps.record_chase(
+        item=item,
+        chased_on=TODAY(),
+        department=zjw,
+        how="phone",
+        answer="审查中，预计周五出具意见",
+        next_step="周五再电话确认",
+        shared=True,
+        by=staff["park_agent"],
+    )
+    steps.record_chase(
+        item=item,
+        chased_on=TODAY(),
+        department=zjw,
+        how="in_person",
+        answer="科长出差，内部备注",
+        next_step="",
+        shared=False,
+        by=staff["park_agent"],
+    )
     assert ChaseRecord.objects.count() == 2
     assert Notification.objects.filter(recipient=rep, verb="item.progress_reported").count() == 1
     url = reverse("cases:item_detail", args=[handled.pk, item.pk])
@@ -114,9 +172,15 @@ def test_visit_and_chase_pages(client, handled, staff, youyang):
     client.force_login(staff["park_agent"])
     response = client.post(
         reverse("cases:visit_create", args=[handled.pk]),
-        {"visited_on": TODAY().isoformat(), "place": "企业会议室", "people_met": "向美玲", "note": "",
-         "document_kind": "material", "documents": [pdf()]},
-    )  # fmt: skip
+        {
+            "visited_on": TODAY().isoformat(),
+            "place": "企业会议室",
+            "people_met": "向美玲",
+            "note": "",
+            "document_kind": "material",
+            "documents": [pdf()],
+        },
+    )
     assert response.status_code == 302
     assert Visit.objects.get().documents.count() == 1
     client.force_login(staff["park_coord"])  # a coordinator is not an agent: 403

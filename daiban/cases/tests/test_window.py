@@ -10,14 +10,24 @@ from daiban.projects.tests.factories import valid_uscc
 def window_form(youyang, items, **overrides):
     values = {
         "window": Window.objects.get(service_centre__jurisdiction=youyang, code="bdb-1").pk,
-        "name": "酉阳县花田贡米有限公司", "uscc": valid_uscc(9001), "contact_name": "田秀英",
-        "contact_mobile": "13508341234", "address": "花田乡",
-        "project_name": "贡米仓储加工项目", "project_code": "2026-500242-13-03-000888", "kind": "new",
-        "location": youyang.units.get(name="花田乡").pk, "project_address": "花田乡何家岩村",
-        "investment_amount": "900", "land_area": "6000", "floor_area": "4200",
-        "mode": "proxy", "approval_items": [i.pk for i in items], "consent": "on",
+        "name": "酉阳县花田贡米有限公司",
+        "uscc": valid_uscc(9001),
+        "contact_name": "田秀英",
+        "contact_mobile": "13508341234",
+        "address": "花田乡",
+        "project_name": "贡米仓储加工项目",
+        "project_code": "2026-500242-13-03-000888",
+        "kind": "new",
+        "location": youyang.units.get(name="花田乡").pk,
+        "project_address": "花田乡何家岩村",
+        "investment_amount": "900",
+        "land_area": "6000",
+        "floor_area": "4200",
+        "mode": "proxy",
+        "approval_items": [i.pk for i in items],
+        "consent": "on",
         "free_of_charge_acknowledged": "on",
-    }  # fmt: skip
+    }
     values.update(overrides)
     return values
 

@@ -8,9 +8,13 @@ from daiban.common.models import AuditEntry
 def test_record_keeps_who_what_before_and_after(youyang):
     unit = youyang.units.get(code="zjw")
     entry = record(
-        actor=None, verb="unit.renamed", target=unit, before={"name": "old"}, after={"name": unit.name},
+        actor=None,
+        verb="unit.renamed",
+        target=unit,
+        before={"name": "old"},
+        after={"name": unit.name},
         jurisdiction_code="500242",
-    )  # fmt: skip
+    )
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert stored.target_type == "organizations.unit"
     assert stored.target_id == str(unit.pk)

@@ -28,15 +28,27 @@ def test_queue_holds_completed_requests_until_reached(
     assert list(callback_queue(staff["park_coord"])) == []
     assert list(callback_queue(dz_supervisor)) == []
     clock(2026, 11, 9)
-    record_callback(request=completed, by=hall_manager, ratings={},
-                    data=CallbackData(called_on=D(2026, 11, 9), reached=False, remarks="无人接听"))  # fmt: skip
+    record_callback(
+        request=completed,
+        by=hall_manager,
+        ratings={},
+        data=CallbackData(called_on=D(2026, 11, 9), reached=False, remarks="无人接听"),
+    )
     queued = callback_queue(hall_manager).get()
     assert (queued.attempts, queued.last_attempt_on) == (1, D(2026, 11, 9))
     record_callback(
-        request=completed, by=hall_manager, ratings={staff["park_agent"].pk: 5, staff["park_agent2"].pk: ""},
-        data=CallbackData(called_on=D(2026, 11, 9), reached=True, contact_person="张经理", overall=5,
-                          asked_for_money=False, remarks="对服务满意"),
-    )  # fmt: skip
+        request=completed,
+        by=hall_manager,
+        ratings={staff["park_agent"].pk: 5, staff["park_agent2"].pk: ""},
+        data=CallbackData(
+            called_on=D(2026, 11, 9),
+            reached=True,
+            contact_person="张经理",
+            overall=5,
+            asked_for_money=False,
+            remarks="对服务满意",
+        ),
+    )
     assert not callback_queue(hall_manager).exists()
     rating = CallbackRating.objects.get()
     assert (rating.agent, rating.level) == (staff["park_agent"], 5)
@@ -48,10 +60,19 @@ def test_queue_holds_completed_requests_until_reached(
 def test_bad_answers_open_rectifications(completed, hall_manager, staff, clock):
     clock(2026, 11, 9)
     record_callback(
-        request=completed, by=hall_manager, ratings={staff["park_agent2"].pk: 2},
-        data=CallbackData(called_on=D(2026, 11, 9), reached=True, contact_person="张经理", overall=3,
-                          asked_for_money=True, remarks="反映专员要求请客", complaint="专员暗示需要请吃饭"),
-    )  # fmt: skip
+        request=completed,
+        by=hall_manager,
+        ratings={staff["park_agent2"].pk: 2},
+        data=CallbackData(
+            called_on=D(2026, 11, 9),
+            reached=True,
+            contact_person="张经理",
+            overall=3,
+            asked_for_money=True,
+            remarks="反映专员要求请客",
+            complaint="专员暗示需要请吃饭",
+        ),
+    )
     by_source = {r.source: r for r in Rectification.objects.all()}
     assert set(by_source) == {"callback", "complaint"}
     assert by_source["callback"].agent == staff["park_agent2"]
@@ -128,8 +149,16 @@ def test_call_back_pages(client, completed, hall_manager, staff, rep, clock):
         assert client.get(url).status_code == 403
     client.force_login(hall_manager)
     assert completed.project.name in client.get(reverse("feedback:callback_list")).content.decode()
-    form = {"called_on": "2026-11-09", "method": "phone", "reached": "yes", "contact_person": "张经理", "overall": "4",
-            f"rating_{staff['park_agent'].pk}": "5", "asked_for_money": "no", "remarks": "满意"}  # fmt: skip
+    form = {
+        "called_on": "2026-11-09",
+        "method": "phone",
+        "reached": "yes",
+        "contact_person": "张经理",
+        "overall": "4",
+        f"rating_{staff['park_agent'].pk}": "5",
+        "asked_for_money": "no",
+        "remarks": "满意",
+    }
     bad = client.post(url, form | {"called_on": "2026-12-01"})
     assert bad.status_code == 400 and "晚于今天" in bad.content.decode() and nothing_saved()
     assert client.post(url, form).status_code == 302

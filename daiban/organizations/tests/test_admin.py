@@ -24,10 +24,18 @@ def test_admin_edits_are_audited(client, youyang, make_staff):
     client.force_login(admin_user)
     unit = youyang.units.get(code="cgj")
     data = {
-        "jurisdiction": youyang.pk, "kind": unit.kind, "code": unit.code, "name": unit.name, "short_name": "县城管局",
-        "position": unit.position, "is_active": "on",
-        "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0", "windows-TOTAL_FORMS": "0", "windows-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "jurisdiction": youyang.pk,
+        "kind": unit.kind,
+        "code": unit.code,
+        "name": unit.name,
+        "short_name": "县城管局",
+        "position": unit.position,
+        "is_active": "on",
+        "sections-TOTAL_FORMS": "0",
+        "sections-INITIAL_FORMS": "0",
+        "windows-TOTAL_FORMS": "0",
+        "windows-INITIAL_FORMS": "0",
+    }
     response = client.post(reverse("admin:organizations_unit_change", args=[unit.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.get(verb="unit.changed_in_admin")
@@ -49,12 +57,20 @@ def test_administrator_adds_a_section_through_the_inline(client, youyang, make_s
     client.force_login(make_staff(Role.ADMINISTRATOR, youyang))
     unit = youyang.units.get(code="cgj")
     data = {
-        "jurisdiction": youyang.pk, "kind": unit.kind, "code": unit.code, "name": unit.name,
-        "short_name": unit.short_name, "position": unit.position, "is_active": "on",
-        "sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "0",
-        "sections-0-code": "hwk", "sections-0-name": "环境卫生科",
-        "windows-TOTAL_FORMS": "0", "windows-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "jurisdiction": youyang.pk,
+        "kind": unit.kind,
+        "code": unit.code,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "position": unit.position,
+        "is_active": "on",
+        "sections-TOTAL_FORMS": "1",
+        "sections-INITIAL_FORMS": "0",
+        "sections-0-code": "hwk",
+        "sections-0-name": "环境卫生科",
+        "windows-TOTAL_FORMS": "0",
+        "windows-INITIAL_FORMS": "0",
+    }
     response = client.post(reverse("admin:organizations_unit_change", args=[unit.pk]), data)
     assert response.status_code == 302
     section = unit.sections.get(code="hwk", name="环境卫生科")

@@ -82,8 +82,14 @@ def test_ranking_page_shows_the_formula_to_supervisors_only(client, quarter, sta
 def test_call_backs_count_once_per_unit(quarter, youyang, hall_manager, staff, clock):
     clock(2026, 9, 18)
     for overall in (5, 3):
-        record_callback(request=quarter, by=hall_manager, ratings={staff["park_agent"].pk: 4},
-                        data=CallbackData(called_on=dt.date(2026, 9, 18), reached=True, contact_person="张经理", overall=overall))  # fmt: skip
+        record_callback(
+            request=quarter,
+            by=hall_manager,
+            ratings={staff["park_agent"].pk: 4},
+            data=CallbackData(
+                called_on=dt.date(2026, 9, 18), reached=True, contact_person="张经理", overall=overall
+            ),
+        )
     park = next(r for r in rank_units(youyang, Quarter(2026, 3)) if r.subject.code == "gyyq")
     assert park.values["callbacks"] == 50.0  # one of two reached call-backs heard 满意 or better
     agent = next(r for r in rank_agents(youyang, Quarter(2026, 3)) if r.subject == staff["park_agent"])

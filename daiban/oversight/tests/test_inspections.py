@@ -18,10 +18,14 @@ def inspect(youyang, by, **changes):
         Unit.objects.get(jurisdiction=youyang, code="zjw"),
     )
     values = {
-        "jurisdiction": youyang, "held_on": D(2026, 11, 2), "units": [park, zjw], "inspectors": "县工改办 冉国庆、李明",
-        "scope": "第四季度帮代办服务督查", "findings": "园区两个项目材料清单未及时更新；住建委审批科回复较慢。",
+        "jurisdiction": youyang,
+        "held_on": D(2026, 11, 2),
+        "units": [park, zjw],
+        "inspectors": "县工改办 冉国庆、李明",
+        "scope": "第四季度帮代办服务督查",
+        "findings": "园区两个项目材料清单未及时更新；住建委审批科回复较慢。",
         "actions": [ActionData(unit=park, action="更新材料清单并报工改办", due_on=D(2026, 11, 13))],
-    }  # fmt: skip
+    }
     return record_inspection(by=by, **(values | changes))
 
 
@@ -89,8 +93,16 @@ def test_inspection_pages_check_role_and_owner(client, youyang, staff, dz_superv
     )
     assert RequiredAction.objects.get().done_on == D(2026, 11, 2)
     client.force_login(staff["supervisor"])
-    form = {"jurisdiction": youyang.pk, "held_on": "2026-11-02", "units": [action.unit_id], "inspectors": "工改办",
-            "scope": "专项督查", "findings": "发现若干问题", "a0-unit": action.unit_id, "a0-action": "限期整改"}  # fmt: skip
+    form = {
+        "jurisdiction": youyang.pk,
+        "held_on": "2026-11-02",
+        "units": [action.unit_id],
+        "inspectors": "工改办",
+        "scope": "专项督查",
+        "findings": "发现若干问题",
+        "a0-unit": action.unit_id,
+        "a0-action": "限期整改",
+    }
     half = client.post(reverse("oversight:inspection_create"), form)
     assert half.status_code == 400 and Inspection.objects.count() == 1
     assert (

@@ -134,8 +134,13 @@ def test_units_raise_problems_on_their_own(youyang, dazu, staff, make_staff, clo
             by=staff["clerk"],
         )
     with pytest.raises(ValidationError) as exc:
-        raise_issue(jurisdiction=youyang, unit=Unit.objects.get(jurisdiction=dazu, code="zjw"), title="短",
-                    description="短", by=staff["town_coord"])  # fmt: skip
+        raise_issue(
+            jurisdiction=youyang,
+            unit=Unit.objects.get(jurisdiction=dazu, code="zjw"),
+            title="短",
+            description="短",
+            by=staff["town_coord"],
+        )
     assert set(exc.value.message_dict) == {"unit", "title", "description"}
     assert not CoordinationIssue.objects.exists()
     issue = raise_issue(

@@ -34,10 +34,19 @@ def test_ledger_numbers_match_the_hand_computed_ones(quarter, youyang):
     units = {u.code: u.pk for u in Unit.objects.filter(jurisdiction=youyang)}
     park = figures[units["gyyq"]].as_dict()
     assert park == {
-        "requests_received": 1, "requests_completed": 1, "items_filed": 2, "items_decided": 2, "decided_on_time": 1,
-        "open_issues": 1, "evaluations": 2, "bad_evaluations": 1, "on_time_rate": 50.0, "average_used_days": 3.0,
-        "average_limit_days": 2.0, "average_rating": 3.5,
-    }  # fmt: skip
+        "requests_received": 1,
+        "requests_completed": 1,
+        "items_filed": 2,
+        "items_decided": 2,
+        "decided_on_time": 1,
+        "open_issues": 1,
+        "evaluations": 2,
+        "bad_evaluations": 1,
+        "on_time_rate": 50.0,
+        "average_used_days": 3.0,
+        "average_limit_days": 2.0,
+        "average_rating": 3.5,
+    }
     town, zjw = figures[units["township-003"]], figures[units["zjw"]]
     assert (town.requests_received, town.items_filed, zjw.requests_received) == (1, 0, 1)
     assert figures[units["township-004"]].as_dict()["requests_received"] == 0

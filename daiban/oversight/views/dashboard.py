@@ -59,26 +59,47 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "requests": {
             "labels": [str(label) for value, label in ServiceRequest.State.choices],
             "values": [states.get(value, 0) for value, _label in ServiceRequest.State.choices],
-            "urls": [f"{reverse('cases:request_list')}?state={value}" + (f"&j={chosen.code}" if chosen else "")
-                     for value, _label in ServiceRequest.State.choices],
+            "urls": [
+                f"{reverse('cases:request_list')}?state={value}" + (f"&j={chosen.code}" if chosen else "")
+                for value, _label in ServiceRequest.State.choices
+            ],
         },
         "stages": {
             "labels": [str(label) for label in stages.values()],
-            "series": [{"name": str(item_states[s]), "values": [items.get((stage, s), 0) for stage in stages]}
-                       for s in item_states if any(items.get((stage, s)) for stage in stages)],
+            "series": [
+                {"name": str(item_states[s]), "values": [items.get((stage, s), 0) for stage in stages]}
+                for s in item_states
+                if any(items.get((stage, s)) for stage in stages)
+            ],
         },
         "units": _standing_chart(clocks.by_unit, drill, "unit", query),
         "localities": _standing_chart(clocks.by_locality, drill, "locality", query),
         "trend": {"labels": [m.strftime("%Y-%m") for m, _n in trend], "values": [n for _m, n in trend]},
-        "satisfaction": {"labels": [str(Level(level).label) for level in marks["by_level"]],
-                         "values": list(marks["by_level"].values())},
+        "satisfaction": {
+            "labels": [str(Level(level).label) for level in marks["by_level"]],
+            "values": list(marks["by_level"].values()),
+        },
         "workload": {"labels": [r["name"] for r in load], "values": [r["n"] for r in load]},
-    }  # fmt: skip
-    return render(request, "oversight/dashboard.html", {
-        "charts": charts, "choices": choices, "chosen": chosen, "start_on": start_on, "end_on": end_on,
-        "totals": clocks.totals, "marks": marks, "request_total": sum(states.values()), "scope": scope,
-        "districts": figures.by_jurisdiction, "query": query, "today": today, "as_of": figures.computed_at,
-    })  # fmt: skip
+    }
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {
+            "charts": charts,
+            "choices": choices,
+            "chosen": chosen,
+            "start_on": start_on,
+            "end_on": end_on,
+            "totals": clocks.totals,
+            "marks": marks,
+            "request_total": sum(states.values()),
+            "scope": scope,
+            "districts": figures.by_jurisdiction,
+            "query": query,
+            "today": today,
+            "as_of": figures.computed_at,
+        },
+    )
 
 
 def _standing_chart(

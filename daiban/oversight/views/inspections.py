@@ -28,9 +28,15 @@ def inspection_list(request: AuthenticatedRequest) -> HttpResponse:
         .prefetch_related("units", "actions")
     )
     page = Paginator(inspections, 30).get_page(request.GET.get("page"))
-    return render(request, "oversight/inspection_list.html", {
-        "page": page, "can_record": can_record_inspections(request.user), "today": timezone.localdate(),
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/inspection_list.html",
+        {
+            "page": page,
+            "can_record": can_record_inspections(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @supervisors_only
@@ -46,20 +52,35 @@ def inspection_create(request: AuthenticatedRequest) -> HttpResponse:
     rows = [ActionForm(request.POST or None, units=units, prefix=f"a{i}") for i in range(ACTION_ROWS)]
     if request.method == "POST" and form.is_valid() and all(r.is_valid() for r in rows):
         c = form.cleaned_data
-        actions = [ActionData(unit=r.cleaned_data["unit"], action=r.cleaned_data["action"], due_on=r.cleaned_data["due_on"])
-                   for r in rows if r.cleaned_data.get("action")]  # fmt: skip
+        actions = [
+            ActionData(
+                unit=r.cleaned_data["unit"], action=r.cleaned_data["action"], due_on=r.cleaned_data["due_on"]
+            )
+            for r in rows
+            if r.cleaned_data.get("action")
+        ]
         try:
             inspection = record_inspection(
-                jurisdiction=c["jurisdiction"], held_on=c["held_on"], units=list(c["units"]), inspectors=c["inspectors"],
-                scope=c["scope"], findings=c["findings"], actions=actions, by=request.user,
-            )  # fmt: skip
+                jurisdiction=c["jurisdiction"],
+                held_on=c["held_on"],
+                units=list(c["units"]),
+                inspectors=c["inspectors"],
+                scope=c["scope"],
+                findings=c["findings"],
+                actions=actions,
+                by=request.user,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Inspection recorded."))
             return redirect("oversight:inspection_detail", pk=inspection.pk)
-    return render(request, "oversight/inspection_form.html", {"form": form, "rows": rows},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "oversight/inspection_form.html",
+        {"form": form, "rows": rows},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @dashboard_viewers
@@ -68,10 +89,17 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         inspections_visible_to(request.user).select_related("jurisdiction", "recorded_by"), pk=pk
     )
     actions = [(a, can_report_done(request.user, a)) for a in inspection.actions.select_related("unit")]
-    return render(request, "oversight/inspection_detail.html", {
-        "inspection": inspection, "actions": actions, "units": inspection.units.all(), "today": timezone.localdate(),
-        "done_form": DoneForm(initial={"done_on": timezone.localdate()}),
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "actions": actions,
+            "units": inspection.units.all(),
+            "today": timezone.localdate(),
+            "done_form": DoneForm(initial={"done_on": timezone.localdate()}),
+        },
+    )
 
 
 @dashboard_viewers
@@ -79,7 +107,15 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def required_action_done(request: AuthenticatedRequest, pk: int, action_pk: int) -> HttpResponse:
     inspection = get_object_or_404(inspections_visible_to(request.user), pk=pk)
     action = get_object_or_404(inspection.actions, pk=action_pk)
-    posted_step(request, DoneForm(request.POST), lambda d: complete_required_action(
-        action=action, done_on=d["done_on"], note=d["note"], by=request.user,
-    ), _("Saved."))  # fmt: skip
+    posted_step(
+        request,
+        DoneForm(request.POST),
+        lambda d: complete_required_action(
+            action=action,
+            done_on=d["done_on"],
+            note=d["note"],
+            by=request.user,
+        ),
+        _("Saved."),
+    )
     return redirect("oversight:inspection_detail", pk=pk)

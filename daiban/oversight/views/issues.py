@@ -43,9 +43,17 @@ def raise_from_item(request: AuthenticatedRequest, item_pk: int) -> HttpResponse
         ),
         pk=item_pk,
     )
-    posted_step(request, IssueForm(request.POST), lambda d: raise_issue_from_item(
-        item=item, title=d["title"], description=d["description"], by=request.user,
-    ), _("The problem is on the reform office's issue list."))  # fmt: skip
+    posted_step(
+        request,
+        IssueForm(request.POST),
+        lambda d: raise_issue_from_item(
+            item=item,
+            title=d["title"],
+            description=d["description"],
+            by=request.user,
+        ),
+        _("The problem is on the reform office's issue list."),
+    )
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
 
@@ -56,8 +64,13 @@ def issue_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            issue = raise_issue(jurisdiction=c["jurisdiction"], unit=c["unit"], title=c["title"],
-                                description=c["description"], by=request.user)  # fmt: skip
+            issue = raise_issue(
+                jurisdiction=c["jurisdiction"],
+                unit=c["unit"],
+                title=c["title"],
+                description=c["description"],
+                by=request.user,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -85,42 +98,73 @@ def issue_list(request: AuthenticatedRequest) -> HttpResponse:
     elif status == "overdue":
         issues = issues.filter(status=CoordinationIssue.Status.ASSIGNED, due_on__lt=today)
     page = Paginator(issues, 30).get_page(request.GET.get("page"))
-    return render(request, "oversight/issue_list.html", {
-        "page": page, "status": status, "statuses": CoordinationIssue.Status.choices, "today": today,
-        "can_raise": can_raise_issues(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/issue_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": CoordinationIssue.Status.choices,
+            "today": today,
+            "can_raise": can_raise_issues(request.user),
+        },
+    )
 
 
 def _visible(request: AuthenticatedRequest, pk: int) -> CoordinationIssue:
     return get_object_or_404(
         issues_visible_to(request.user).select_related(
-            "jurisdiction", "unit", "raised_by", "assignee", "case_item__approval_item",
-            "case_item__request__project", "case_item__responsible_unit",
+            "jurisdiction",
+            "unit",
+            "raised_by",
+            "assignee",
+            "case_item__approval_item",
+            "case_item__request__project",
+            "case_item__responsible_unit",
         ),
         pk=pk,
-    )  # fmt: skip
+    )
 
 
 @staff_only
 def issue_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
     steps = issue_steps(request.user, issue)
-    return render(request, "oversight/issue_detail.html", {
-        "issue": issue, "notes": issue.notes.select_related("by"), "today": timezone.localdate(),
-        "assign_form": AssignIssueForm(agents=eligible_assignees(issue), initial={"assignee": issue.assignee_id})
-        if steps.assign else None,
-        "can_follow_up": steps.follow_up, "can_resolve": steps.resolve, "can_reopen": steps.reopen,
-        "text_form": IssueTextForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/issue_detail.html",
+        {
+            "issue": issue,
+            "notes": issue.notes.select_related("by"),
+            "today": timezone.localdate(),
+            "assign_form": AssignIssueForm(
+                agents=eligible_assignees(issue), initial={"assignee": issue.assignee_id}
+            )
+            if steps.assign
+            else None,
+            "can_follow_up": steps.follow_up,
+            "can_resolve": steps.resolve,
+            "can_reopen": steps.reopen,
+            "text_form": IssueTextForm(),
+        },
+    )
 
 
 @staff_only
 @require_POST
 def issue_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     issue = _visible(request, pk)
-    posted_step(request, AssignIssueForm(request.POST, agents=eligible_assignees(issue)), lambda d: assign_issue(
-        issue=issue, assignee=d["assignee"], working_days=d["working_days"], by=request.user,
-    ), _("Assigned."))  # fmt: skip
+    posted_step(
+        request,
+        AssignIssueForm(request.POST, agents=eligible_assignees(issue)),
+        lambda d: assign_issue(
+            issue=issue,
+            assignee=d["assignee"],
+            working_days=d["working_days"],
+            by=request.user,
+        ),
+        _("Assigned."),
+    )
     return redirect("oversight:issue_detail", pk=pk)
 
 

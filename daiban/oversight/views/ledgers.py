@@ -32,10 +32,18 @@ def ledger_list(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse
         ledger.unit_id: ledger for ledger in QuarterlyLedger.objects.filter(unit__in=units).of(quarter)
     }
     rows = [(u, submitted.get(u.pk)) for u in units]
-    return render(request, "oversight/ledger_list.html", {
-        "rows": rows, "quarter": quarter, "choices": choices, "chosen": chosen,
-        "submitted_count": len(submitted), "due_on": ledger_due_on(chosen, quarter) if chosen else None,
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/ledger_list.html",
+        {
+            "rows": rows,
+            "quarter": quarter,
+            "choices": choices,
+            "chosen": chosen,
+            "submitted_count": len(submitted),
+            "due_on": ledger_due_on(chosen, quarter) if chosen else None,
+        },
+    )
 
 
 @dashboard_viewers
@@ -56,8 +64,9 @@ def ledger_detail(request: AuthenticatedRequest, unit_pk: int, quarter: Quarter)
             raise PermissionDenied
         if form.is_valid():
             try:
-                submit_ledger(unit=unit, quarter=quarter, annotation=form.cleaned_data["annotation"],
-                              by=request.user)  # fmt: skip
+                submit_ledger(
+                    unit=unit, quarter=quarter, annotation=form.cleaned_data["annotation"], by=request.user
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -66,11 +75,19 @@ def ledger_detail(request: AuthenticatedRequest, unit_pk: int, quarter: Quarter)
                     "oversight:ledger_detail", unit_pk=unit.pk, year=quarter.year, quarter=quarter.number
                 )
     titles = column_titles()
-    return render(request, "oversight/ledger_detail.html", {
-        "unit": unit, "quarter": quarter, "ledger": ledger, "form": form,
-        "figures": [(titles[k], figures.get(k)) for k, _w in SUMMARY_COLUMNS if k in figures],
-        "due_on": ledger_due_on(unit.jurisdiction, quarter),
-    }, status=400 if request.method == "POST" else 200)  # fmt: skip
+    return render(
+        request,
+        "oversight/ledger_detail.html",
+        {
+            "unit": unit,
+            "quarter": quarter,
+            "ledger": ledger,
+            "form": form,
+            "figures": [(titles[k], figures.get(k)) for k, _w in SUMMARY_COLUMNS if k in figures],
+            "due_on": ledger_due_on(unit.jurisdiction, quarter),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @supervisors_only
@@ -79,6 +96,8 @@ def ledger_export(request: AuthenticatedRequest, quarter: Quarter) -> FileRespon
     jurisdiction = get_object_or_404(supervised_jurisdictions(request.user), code=request.GET.get("j", ""))
     workbook = ledger_workbook(jurisdiction, quarter)
     return FileResponse(
-        workbook, as_attachment=True, filename=f"台账-{jurisdiction.code}-{quarter}.xlsx",
+        workbook,
+        as_attachment=True,
+        filename=f"台账-{jurisdiction.code}-{quarter}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
+    )

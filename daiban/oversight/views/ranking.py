@@ -27,7 +27,17 @@ def ranking(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
         weights = weights_for(chosen, target)
     # Units or agents with nothing to score this quarter are named once below the table, not as rows of
     # dashes: a county has some forty townships and a phone shows one row per screen.
-    return render(request, "oversight/ranking.html", {
-        "rows": [r for r in rows if r.score is not None], "unscored": [r.subject for r in rows if r.score is None], "weights": [(INDICATORS[k], k, w) for k, w in weights.items()], "columns": list(INDICATORS.items()), "target": target, "quarter": quarter,
-        "choices": choices, "chosen": chosen,
-    })  # fmt: skip
+    return render(
+        request,
+        "oversight/ranking.html",
+        {
+            "rows": [r for r in rows if r.score is not None],
+            "unscored": [r.subject for r in rows if r.score is None],
+            "weights": [(INDICATORS[k], k, w) for k, w in weights.items()],
+            "columns": list(INDICATORS.items()),
+            "target": target,
+            "quarter": quarter,
+            "choices": choices,
+            "chosen": chosen,
+        },
+    )

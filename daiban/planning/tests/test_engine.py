@@ -156,11 +156,17 @@ def test_actual_dates_replace_the_plan_and_move_the_prediction():
     planned = schedule(calendar=CAL, start_on=D(2026, 9, 14), items=to_permit, milestones=MILESTONES[:1])
     # 消防设计审查 was filed on time but decided only on 11-02 (a correction round): the permit slips.
     actual = [
-        PlanItem(i.key, i.name, i.limit_days, i.prerequisites, i.lead_days,
-                 filed_on=D(2026, 10, 12) if i.key == "fire_design" else None,
-                 decided_on=D(2026, 11, 2) if i.key == "fire_design" else None)
+        PlanItem(
+            i.key,
+            i.name,
+            i.limit_days,
+            i.prerequisites,
+            i.lead_days,
+            filed_on=D(2026, 10, 12) if i.key == "fire_design" else None,
+            decided_on=D(2026, 11, 2) if i.key == "fire_design" else None,
+        )
         for i in to_permit
-    ]  # fmt: skip
+    ]
     replanned = schedule(calendar=CAL, start_on=D(2026, 9, 14), items=actual, milestones=MILESTONES[:1])
     assert replanned.items["fire_design"].finish_on == D(2026, 11, 2)
     assert replanned.items["permit"].start_on == D(2026, 11, 3)

@@ -149,8 +149,15 @@ def test_bad_milestones_are_refused(dispatched, staff):
         with pytest.raises(ValidationError):
             add_milestone(request=dispatched, after_days=0, by=staff["park_agent"], **kwargs)
     with pytest.raises(ValidationError):
-        add_milestone(request=dispatched, name="x", on=D(2026, 10, 1), after_item=None, after_days=0,
-                      before_items=[permit], by=staff["park_coord"])  # fmt: skip
+        add_milestone(
+            request=dispatched,
+            name="x",
+            on=D(2026, 10, 1),
+            after_item=None,
+            after_days=0,
+            before_items=[permit],
+            by=staff["park_coord"],
+        )
     assert not PlanMilestone.objects.exists()
 
 

@@ -8,10 +8,14 @@ from daiban.organizations.models import Role, RoleAssignment, User
 from daiban.portal.demo import load_demo
 
 ROLE_LABELS: dict[str, str] = {
-    Role.CLERK: "窗口工作人员", Role.COORDINATOR: "统筹协调人", Role.AGENT: "帮代办专员",
-    Role.SECTION_REVIEWER: "职能科室审批人员", Role.HALL_MANAGER: "大厅管理人员", Role.SUPERVISOR: "监督管理人员",
+    Role.CLERK: "窗口工作人员",
+    Role.COORDINATOR: "统筹协调人",
+    Role.AGENT: "帮代办专员",
+    Role.SECTION_REVIEWER: "职能科室审批人员",
+    Role.HALL_MANAGER: "大厅管理人员",
+    Role.SUPERVISOR: "监督管理人员",
     Role.ADMINISTRATOR: "系统管理员",
-}  # fmt: skip
+}
 
 
 @pytest.fixture

@@ -12,9 +12,14 @@ from daiban.projects.tests.factories import ApplicantFactory, valid_uscc
 
 def project_data(location, **overrides):
     values = {
-        "name": "新厂房", "project_code": "2026-500242-47-03-000777", "kind": "new", "location": location,
-        "investment_amount": Decimal(100), "land_area": Decimal(10), "floor_area": Decimal(20),
-    }  # fmt: skip
+        "name": "新厂房",
+        "project_code": "2026-500242-47-03-000777",
+        "kind": "new",
+        "location": location,
+        "investment_amount": Decimal(100),
+        "land_area": Decimal(10),
+        "floor_area": Decimal(20),
+    }
     values.update(overrides)
     return ProjectData(**values)
 

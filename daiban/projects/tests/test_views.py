@@ -8,10 +8,17 @@ from daiban.projects.tests.factories import ProjectFactory, valid_uscc
 
 def sign_up_form(youyang, **overrides):
     data = {
-        "jurisdiction": youyang.pk, "name": "重庆某某建材有限公司", "uscc": valid_uscc(42), "contact_name": "赵六",
-        "contact_mobile": "139 0834 0099", "full_name": "赵六", "username": "zhaoliu", "password1": "Strong-pass-2026",
-        "password2": "Strong-pass-2026", "consent": "on",
-    }  # fmt: skip
+        "jurisdiction": youyang.pk,
+        "name": "重庆某某建材有限公司",
+        "uscc": valid_uscc(42),
+        "contact_name": "赵六",
+        "contact_mobile": "139 0834 0099",
+        "full_name": "赵六",
+        "username": "zhaoliu",
+        "password1": "Strong-pass-2026",
+        "password2": "Strong-pass-2026",
+        "consent": "on",
+    }
     data.update(overrides)
     return data
 
@@ -47,9 +54,15 @@ def test_sign_up_bad_input_is_refused_in_chinese(client, youyang, overrides, mes
 
 def project_form(location, **overrides):
     data = {
-        "name": "冷链仓储中心", "project_code": "2026-500242-59-03-000901", "kind": "new", "location": location.pk,
-        "address": "龙潭镇", "investment_amount": "2500", "land_area": "12000", "floor_area": "9000",
-    }  # fmt: skip
+        "name": "冷链仓储中心",
+        "project_code": "2026-500242-59-03-000901",
+        "kind": "new",
+        "location": location.pk,
+        "address": "龙潭镇",
+        "investment_amount": "2500",
+        "land_area": "12000",
+        "floor_area": "9000",
+    }
     data.update(overrides)
     return data
 

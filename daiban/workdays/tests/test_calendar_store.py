@@ -43,12 +43,19 @@ def test_next_computation_uses_a_year_an_administrator_adds(seeded, client, djan
     response = client.post(
         url,
         {
-            "year": "2027", "jurisdiction_code": "", "notice": "国务院办公厅关于2027年部分节假日安排的通知",
-            "days-TOTAL_FORMS": "2", "days-INITIAL_FORMS": "0",
-            "days-0-date": "2027-01-01", "days-0-kind": "holiday", "days-0-name": "元旦",
-            "days-1-date": "2027-01-04", "days-1-kind": "holiday", "days-1-name": "元旦调休",
+            "year": "2027",
+            "jurisdiction_code": "",
+            "notice": "国务院办公厅关于2027年部分节假日安排的通知",
+            "days-TOTAL_FORMS": "2",
+            "days-INITIAL_FORMS": "0",
+            "days-0-date": "2027-01-01",
+            "days-0-kind": "holiday",
+            "days-0-name": "元旦",
+            "days-1-date": "2027-01-04",
+            "days-1-kind": "holiday",
+            "days-1-name": "元旦调休",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     year = CalendarYear.objects.get(year=2027)
     assert year.source == CalendarYear.Source.ADMIN
@@ -63,11 +70,16 @@ def test_a_day_outside_its_year_is_refused_in_the_admin(seeded, client, django_u
     response = client.post(
         reverse("admin:workdays_calendaryear_add"),
         {
-            "year": "2027", "jurisdiction_code": "", "notice": "",
-            "days-TOTAL_FORMS": "1", "days-INITIAL_FORMS": "0",
-            "days-0-date": "2028-01-01", "days-0-kind": "holiday", "days-0-name": "元旦",
+            "year": "2027",
+            "jurisdiction_code": "",
+            "notice": "",
+            "days-TOTAL_FORMS": "1",
+            "days-INITIAL_FORMS": "0",
+            "days-0-date": "2028-01-01",
+            "days-0-kind": "holiday",
+            "days-0-name": "元旦",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert "日期必须在该日历年度内" in response.content.decode()
     assert not CalendarYear.objects.filter(year=2027).exists()
