@@ -5,8 +5,9 @@ structure and catalogue), 100,000 projects with one request each, 1,000,000 item
 10,000,000 timeline rows (10 an item). Rows go in with PostgreSQL COPY; names and codes are invented.
 
     .venv/bin/python scripts/pg_database.py create daiban_bench
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/daiban_bench .venv/bin/python bench/city_data.py --scale 1
-    DATABASE_URL=... .venv/bin/python bench/oversight.py
+    export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/daiban_bench
+    .venv/bin/python bench/city_data.py --scale 1
+    .venv/bin/python bench/oversight.py
 """
 
 import argparse
@@ -187,8 +188,9 @@ def main() -> None:
         with (
             raw().cursor() as cursor,
             cursor.copy(
-                "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode, channel, state, note,"
-                " consent_at, submitted_by_id, submitted_at, decline_reason, completed_at) FROM STDIN"
+                "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode,"
+                " channel, state, note, consent_at, submitted_by_id, submitted_at, decline_reason,"
+                " completed_at) FROM STDIN"
             ) as copy,
         ):
             for p in projects:
@@ -217,7 +219,8 @@ def main() -> None:
                 )
         with raw().cursor() as rows:
             rows.execute(
-                "SELECT id, locality_id, state, submitted_at FROM cases_servicerequest WHERE jurisdiction_id = %s",
+                "SELECT id, locality_id, state, submitted_at FROM cases_servicerequest"
+                " WHERE jurisdiction_id = %s",
                 [j.pk],
             )
             request_ids += [
@@ -235,8 +238,8 @@ def main() -> None:
     with (
         raw().cursor() as cursor,
         cursor.copy(
-            "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state, position, version,"
-            " external_ref, filed_on, decided_on, picked_up_on, due_on) FROM STDIN"
+            "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state,"
+            " position, version, external_ref, filed_on, decided_on, picked_up_on, due_on) FROM STDIN"
         ) as copy,
     ):
         for request_id, jid, _locality, state, submitted in request_ids:
@@ -305,7 +308,8 @@ def main() -> None:
     with (
         raw().cursor() as cursor,
         cursor.copy(
-            "COPY cases_timelineentry (request_id, case_item_id, at, by_id, verb, from_state, to_state, text) FROM STDIN"
+            "COPY cases_timelineentry (request_id, case_item_id, at, by_id, verb, from_state, to_state, text)"
+            " FROM STDIN"
         ) as copy,
         psycopg.connect(**connection.get_connection_params()) as reader,
         reader.cursor() as stream,

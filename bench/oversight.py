@@ -43,7 +43,8 @@ def timed(label: str, call: Callable[[], object], runs: int = 5) -> None:
             call()
             timings.append(time.perf_counter() - start)
     print(
-        f"{label}: median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, {len(queries)} queries"
+        f"{label}: median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, "
+        f"{len(queries)} queries"
     )
 
 
@@ -103,8 +104,8 @@ def main() -> None:
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"ledger export 500242 2026 Q3: {elapsed * 1000:.0f} ms, {size / 1024:.0f} KiB, {len(queries)} queries, "
-        f"peak Python memory {peak / 1024 / 1024:.1f} MiB"
+        f"ledger export 500242 2026 Q3: {elapsed * 1000:.0f} ms, {size / 1024:.0f} KiB, "
+        f"{len(queries)} queries, peak Python memory {peak / 1024 / 1024:.1f} MiB"
     )
 
 

@@ -45,7 +45,8 @@ def main() -> None:
         schedule(calendar=calendar, start_on=dt.date(2025, 3, 3), items=thirty)
         timings.append(time.perf_counter() - start)
     print(
-        f"plan of 30 items: median {statistics.median(timings) * 1000:.2f} ms, max {max(timings) * 1000:.2f} ms"
+        f"plan of 30 items: median {statistics.median(timings) * 1000:.2f} ms, "
+        f"max {max(timings) * 1000:.2f} ms"
     )
 
     requests = [

@@ -1,4 +1,5 @@
-"""Settings shared by every environment. Everything that differs between machines comes from the environment."""
+"""Settings shared by every environment. Everything that differs between machines comes from the
+environment."""
 
 import os
 from pathlib import Path
@@ -130,7 +131,8 @@ DAIBAN_DUE_SOON_WORKING_DAYS = int(os.environ.get("DAIBAN_DUE_SOON_WORKING_DAYS"
 DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES", "15"))
 
 # Background jobs (deadline sweeps, reminders, notification delivery). Embedded default: a SQLite-backed
-# queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of machines.
+# queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of
+# machines.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {

@@ -56,7 +56,8 @@ class RequestFieldsForm(forms.Form):
     )
     free_of_charge_acknowledged = forms.BooleanField(
         label=_(
-            "I understand the service is free: only fees required by law are paid, to the approving department."
+            "I understand the service is free: only fees required by law are paid, "
+            "to the approving department."
         ),
         required=True,
     )

@@ -169,8 +169,9 @@ class CaseItem(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "Derived from the filing date, the committed limit and the closed clock stops; empty before filing "
-            "and while a stop is open. Written by the step that changes those inputs and checked by the daily sweep."
+            "Derived from the filing date, the committed limit and the closed clock stops; "
+            "empty before filing and while a stop is open. "
+            "Written by the step that changes those inputs and checked by the daily sweep."
         ),
     )
 

@@ -1,4 +1,5 @@
-"""The printable delivery receipt (送达回证): printed at pick-up for the receiver to sign, kept after delivery."""
+"""The printable delivery receipt (送达回证): printed at pick-up for the receiver to sign, kept after
+delivery."""
 
 import io
 

@@ -88,7 +88,8 @@ def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
 
 
 def _remind_promises(today: dt.date) -> int:
-    """Applicants who promised a non-key material hear about it the working day before, and when it is late."""
+    """Applicants who promised a non-key material hear about it the working day before, and when it is
+    late."""
     sent = 0
     lines = (
         ItemMaterial.objects.filter(

@@ -145,7 +145,8 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
     if existing is not None:
         if existing.checksum != checksum:
             raise CatalogueDataError(
-                f"{path.name}: version {version_name} was already loaded with other content; raise the version"
+                f"{path.name}: version {version_name} was already loaded with other content; "
+                "raise the version"
             )
         return existing
     catalogue_version = CatalogueVersion.objects.create(

@@ -76,7 +76,8 @@ class DateInput(forms.DateInput):
 
 
 class DoneForm(forms.Form):
-    """Reporting a task done (a meeting's follow-up, an inspection's required action): when, and the result."""
+    """Reporting a task done (a meeting's follow-up, an inspection's required action): when, and the
+    result."""
 
     done_on = forms.DateField(label=_("done on"), widget=DateInput)
     note = forms.CharField(label=_("result"), max_length=255, required=False)

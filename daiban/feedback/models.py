@@ -82,7 +82,8 @@ class Evaluation(models.Model):
 
 
 class Callback(models.Model):
-    """回访: the hall manager calls (or visits) the applicant after the service and writes down the answers."""
+    """回访: the hall manager calls (or visits) the applicant after the service and writes down the
+    answers."""
 
     class Method(models.TextChoices):
         PHONE = "phone", _("Phone")
@@ -129,7 +130,8 @@ class Callback(models.Model):
 
 
 class CallbackRating(models.Model):
-    """The hall manager's own rating of an agent after a call-back (大厅管理机构对代办专员服务质量进行评价)."""
+    """The hall manager's own rating of an agent after a call-back
+    (大厅管理机构对代办专员服务质量进行评价)."""
 
     callback = models.ForeignKey(
         Callback, verbose_name=_("call-back"), on_delete=models.CASCADE, related_name="ratings"

@@ -87,7 +87,8 @@ def callback_queue(user: Viewer) -> QuerySet[WithAnnotations[ServiceRequest, Cal
 
 
 def owner_candidates(rectification: Rectification) -> QuerySet[User]:
-    """Who may own a rectification: the jurisdiction's coordinators and supervisors, never the agent concerned."""
+    """Who may own a rectification: the jurisdiction's coordinators and supervisors, never the agent
+    concerned."""
     people = role_holders(Role.COORDINATOR, jurisdiction=rectification.jurisdiction_id) | role_holders(
         Role.SUPERVISOR, jurisdiction=rectification.jurisdiction_id
     )

@@ -84,7 +84,8 @@ def role_holders(role: str, **where: object) -> QuerySet[User]:
 
 
 def jurisdictions_where(user: Viewer, *roles: str) -> set[int]:
-    """Jurisdiction ids where the user holds any of `roles`; a city-level holder spans the city's districts."""
+    """Jurisdiction ids where the user holds any of `roles`; a city-level holder spans the city's
+    districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
     return with_districts({a.jurisdiction_id for a in active_roles(user) if a.role in roles})

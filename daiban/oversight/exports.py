@@ -1,5 +1,6 @@
 """The quarterly ledger as an .xlsx workbook in the layout the reform office files: a summary sheet with one
-row per unit (as submitted, once it is) and a totals row (counted now, each request and item once), and a detail sheet of every item decided in the quarter.
+row per unit (as submitted, once it is) and a totals row (counted now, each request and item once), and a
+detail sheet of every item decided in the quarter.
 
 Written with openpyxl's write-only mode row by row from database iterators into a spooled temporary file,
 so a city-scale export keeps a small, constant amount in memory; the response streams that file."""
@@ -122,7 +123,8 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
         [
             _(
                 "Submitted ledgers show their figures as submitted, the others as counted now. The total is "
-                "counted now, each request and item once: a township's request is also in its departments' rows."
+                "counted now, each request and item once: "
+                "a township's request is also in its departments' rows."
             )
         ]
     )

@@ -36,8 +36,8 @@ LEDGER_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.PARK)
 
 
 def ledger_due_on(jurisdiction: Jurisdiction, quarter: Quarter) -> dt.date | None:
-    """季度末按时报送: due DAIBAN_LEDGER_WORKING_DAYS working days after the quarter's last day; None while the
-    jurisdiction's calendar does not know the days needed (or no calendar is stored at all)."""
+    """季度末按时报送: due DAIBAN_LEDGER_WORKING_DAYS working days after the quarter's last day; None
+    while the jurisdiction's calendar does not know the days needed (or no calendar is stored at all)."""
     try:
         return quarter.due_after(calendar_for(jurisdiction.code), settings.DAIBAN_LEDGER_WORKING_DAYS)
     except LookupError:  # CalendarYearUnknown, or no year stored

@@ -140,7 +140,8 @@ def schedule(
     for milestone in milestones:
         for key in milestone.before:
             gates.setdefault(key, []).append(milestone)
-    # A milestone that follows an item (construction period after the permit) links that item to the ones it gates.
+    # A milestone that follows an item (construction period after the permit) links that item to the ones
+    # it gates.
     edges = {
         key: [p for p in item.prerequisites if p in by_key]
         + [m.after_item for m in gates.get(key, []) if m.after_item in by_key]

@@ -93,7 +93,8 @@ def remove_milestone(*, milestone: PlanMilestone, by: User) -> None:
 @transaction.atomic
 def adjust_item(*, item: CaseItem, start_on: dt.date | None, note: str, by: User) -> PlanAdjustment | None:
     """Plan an item on a date of the agent's choosing (or clear it with None). A date that breaks a
-    prerequisite is kept and flagged on the plan, so the agent sees the conflict instead of losing the input."""
+    prerequisite is kept and flagged on the plan, so the agent sees the conflict instead of losing the
+    input."""
     if item.agent_id != by.pk:
         raise ValidationError(_("Only the item's agent plans its date."))
     if item.filed_on is not None:

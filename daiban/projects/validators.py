@@ -25,7 +25,8 @@ def validate_project_code(value: str) -> None:
     if not match:
         raise ValidationError(
             _(
-                "The project code must look like 2025-500242-47-03-000123 (year-division-industry-type-serial)."
+                "The project code must look like 2025-500242-47-03-000123 "
+                "(year-division-industry-type-serial)."
             ),
             code="project_code_format",
         )

@@ -89,7 +89,8 @@ class CalendarYearAdmin(AuditedModelAdmin):
             messages.warning(
                 request,
                 _(
-                    "The holiday schedule for %(year)s has not been entered; deadlines running into %(year)s cannot be computed."
+                    "The holiday schedule for %(year)s has not been entered; "
+                    "deadlines running into %(year)s cannot be computed."
                 )
                 % {"year": year},
             )

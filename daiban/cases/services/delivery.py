@@ -1,5 +1,5 @@
-"""统一送达: the result reaches the applicant, in person (who received it, a signature photo), by post (carrier
-and tracking number) or as an e-certificate; the request completes when it was the last item."""
+"""统一送达: the result reaches the applicant, in person (who received it, a signature photo), by post
+(carrier and tracking number) or as an e-certificate; the request completes when it was the last item."""
 
 import datetime as dt
 import re

@@ -3,7 +3,8 @@ corrections and special procedures (clock stops), decide. Every step locks the r
 (`ITEM.lock`), so steps on one item run one after the other; each state change goes through `ITEM.apply`
 (check, save, timeline, audit, notifications — one transaction; ADR 0012). Clock stops and checklist lines
 are checked and written under the same lock, and the database refuses a second open clock stop even if a
-path forgot. The stored deadline is rewritten by each step that changes its inputs (`deadlines.refresh_due_on`)."""
+path forgot. The stored deadline is rewritten by each step that changes its inputs
+(`deadlines.refresh_due_on`)."""
 
 import datetime as dt
 import re

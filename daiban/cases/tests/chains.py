@@ -1,5 +1,6 @@
 """Walk an item along the proxy chain in tests. Later apps' fixtures (evaluation, ledgers, dashboards,
-browser journeys) need items filed, decided and delivered on given days; these are the real steps, in order."""
+browser journeys) need items filed, decided and delivered on given days; these are the real steps, in
+order."""
 
 import datetime as dt
 

@@ -403,7 +403,8 @@ def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
 
 @pytest.mark.django_db
 def test_stored_deadline_follows_filing_and_stops(permit, staff, reviewer, clock):
-    """`due_on` is what item_clocks derives: set at filing, cleared while a stop is open, moved when it ends."""
+    """`due_on` is what item_clocks derives: set at filing, cleared while a stop is open, moved when it
+    ends."""
     agent = staff["park_agent"]
     clock(2026, 10, 9)
     item = to_filed(permit, agent, "500242-2026-88801", D(2026, 9, 28))
