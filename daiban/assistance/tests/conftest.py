@@ -1,1 +1,9 @@
-from daiban.cases.tests.conftest import clock, dispatched, items, park_project, rep, staff, town_project  # noqa: F401
+from daiban.cases.tests.conftest import (  # noqa: F401
+    clock,
+    dispatched,
+    items,
+    park_project,
+    rep,
+    staff,
+    town_project,
+)

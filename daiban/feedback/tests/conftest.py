@@ -3,7 +3,15 @@ import datetime as dt
 import pytest
 
 from daiban.cases.tests.chains import deliver_it, file_it
-from daiban.cases.tests.conftest import clock, dispatched, items, park_project, rep, staff, town_project  # noqa: F401
+from daiban.cases.tests.conftest import (  # noqa: F401
+    clock,
+    dispatched,
+    items,
+    park_project,
+    rep,
+    staff,
+    town_project,
+)
 from daiban.organizations.models import Role, Unit
 from daiban.organizations.selectors import forget_roles
 from daiban.organizations.services import grant_role

@@ -90,7 +90,7 @@ def test_a_value_ordered_in_time_and_hashable():
     assert Q(2025, 4) < Q(2026, 1) and max(Q(2026, 2), Q(2026, 3)) == Q(2026, 3)
     assert {Q(2026, 3): "a"}[Q(2026, 3)] == "a" and len({Q(2026, 3), Q(2026, 3), Q(2026, 4)}) == 2
     with pytest.raises(dataclasses.FrozenInstanceError):
-        Q(2026, 3).number = 4  # type: ignore[misc]  # the very write the type forbids: refused at run time too
+        Q(2026, 3).number = 4  # type: ignore[misc]  # the write the type forbids, refused
 
 
 @pytest.mark.parametrize(
