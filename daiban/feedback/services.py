@@ -176,13 +176,16 @@ def evaluate(
     record(actor=by, verb="evaluation.given", target=evaluation,
            after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
            jurisdiction_code=request.jurisdiction.code)  # fmt: skip
-    notify(recipients=[agent], verb="evaluation.given",
-           title=_("%(project)s rated your service") % {"project": request.project.name},
-           body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s") % {
-               "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
-               "i": evaluation.get_integrity_display()},
-           url=reverse("feedback:evaluation_list"), jurisdiction_code=request.jurisdiction.code)  # fmt: skip
-    if bad:
+    if not bad:
+        # A bad rating's request is withheld from the agent until a supervisor releases it (which tells the
+        # agent): a notice naming the project, or sent the minute the applicant rated, would give it away.
+        notify(recipients=[agent], verb="evaluation.given",
+               title=_("%(project)s rated your service") % {"project": request.project.name},
+               body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s") % {
+                   "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
+                   "i": evaluation.get_integrity_display()},
+               url=reverse("feedback:evaluation_list"), jurisdiction_code=request.jurisdiction.code)  # fmt: skip
+    else:
         problem = _("Rated attitude %(a)s, efficiency %(e)s, integrity %(i)s: %(comment)s") % {
             "a": evaluation.get_attitude_display(), "e": evaluation.get_efficiency_display(),
             "i": evaluation.get_integrity_display(), "comment": text,
