@@ -112,8 +112,8 @@ APPLICANT = "applicant"  # represents the enterprise that owns ours' project and
 OTHER_APPLICANT = "other_applicant"  # represents another enterprise of the same county
 CLERK = "clerk"  # window clerk of the service centre
 COORD = "coordinator"  # of the park where ours' project is: accepts, assigns, owns the rectification
-# The department deciding ours' permit: in a park it is not responsible for the item; it owns a follow-up of
-# a coordination meeting on ours' main request.
+# The department deciding ours' permit: in a park it is not responsible for the item (it does not see ours'
+# requests); it owns a follow-up of a coordination meeting on ours' main request (it sees the meetings).
 OTHER_COORD = "other_coordinator"
 AGENT = "agent"  # the agent of every item of ours
 OTHER_AGENT = "other_agent"  # an agent of the same park, assigned to nothing
@@ -610,7 +610,7 @@ TABLE: dict[str, Row] = {
         ok={AGENT, OTHER_AGENT, SUPERVISOR, CITY, ROOT}, hidden={OTHER_APPLICANT, OTHER_SUPERVISOR}, denied=REST,
     ),
     "assistance:meeting_list": replace(
-        page(MAIN, ok=SEES_REQUEST, hidden=REST),
+        page(MAIN, ok=SEES_REQUEST | {OTHER_COORD}, hidden=REST),
         post=Post(lambda s: {"held_on": day(), "place": "住建委会议室", "departments": [s.item_review.approval_item.department_id],
                              "participants": "住建委、园区", "topics": "施工许可审查", "decisions": "一周内出具审查意见"},
                   lambda s: CoordinationMeeting.objects.filter(request=s.main).count(), ok=frozenset({AGENT})),
@@ -618,7 +618,7 @@ TABLE: dict[str, Row] = {
     "assistance:follow_up_done": step(
         lambda s: {"pk": s.main.pk, "follow_up_pk": s.follow_up.pk},
         Post(lambda s: {"done_on": day(), "note": "已出具"}, lambda s: fresh(s.follow_up, "done_on")),
-        ok={AGENT, COORD}, rejected=SEES_REQUEST - {AGENT, COORD}, hidden=REST,
+        ok={AGENT, COORD}, rejected=SEES_REQUEST - {AGENT, COORD} | {OTHER_COORD}, hidden=REST,
     ),
     # ---- planning ----
     "planning:request_plan": page(MAIN, ok=SEES_REQUEST, hidden=REST),
@@ -1093,8 +1093,7 @@ def test_a_bad_rating_does_not_tell_the_agent_whose_it_is(world):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bugs: a follow-up owner's coordinator may not open the meeting page (404); hall managers are sent "
-    "to the completed request's page, which they may not open (404)",
+    reason="bug: hall managers are sent to the completed request's page, which they may not open (404)",
 )
 def test_every_notification_links_to_a_page_its_recipient_may_open(world):
     """A notification sends its recipient to a page: the recipient must be allowed on it."""
@@ -1114,6 +1113,23 @@ def test_every_notification_links_to_a_page_its_recipient_may_open(world):
         if status != 200:
             broken.append(f"{notification.verb} → {notification.url}: {status}")
     assert broken == [], "\n".join(broken)
+
+
+def test_a_follow_up_owner_reports_it_done(world):
+    """The coordinator of a unit owning a meeting's follow-up is notified, opens the meetings and reports it
+    done there, though it does not see the request itself."""
+    ours = world.ours
+    follow_up = FollowUp.objects.get(meeting__request=ours.main, owner_unit__code="zjw")
+    client = world.client(OTHER_COORD)
+    done = reverse("assistance:follow_up_done", args=[ours.main.pk, follow_up.pk])
+    page = client.get(reverse("assistance:meeting_list", args=[ours.main.pk])).content.decode()
+    assert (
+        done in page
+        and reverse("assistance:follow_up_done", args=[ours.main.pk, ours.follow_up.pk]) not in page
+    )
+    assert client.get(reverse("cases:request_detail", args=[ours.main.pk])).status_code == 404
+    assert client.post(done, {"done_on": day(), "note": "已出具"}).status_code == 302
+    assert fresh(follow_up, "done_on") == TODAY - dt.timedelta(days=1)
 
 
 # ---------------------------------------------------------------------------------------------------------

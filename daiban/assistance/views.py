@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from daiban.cases.selectors import requests_visible_to
+from daiban.cases.selectors import coordinator_units, requests_visible_to
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
@@ -31,7 +31,7 @@ from .forms import (
 )
 from .models import Consultation, CoordinationMeeting, FollowUp
 from .permissions import question_takers_only
-from .selectors import consultations_visible_to
+from .selectors import consultations_visible_to, meeting_requests_visible_to
 from .services import (
     RECORDING_ROLES,
     answer_consultation,
@@ -185,7 +185,7 @@ def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     """协调会: the request's coordination meetings; its agents record new ones here."""
     service_request = get_object_or_404(
-        requests_visible_to(request.user).select_related("project", "jurisdiction"), pk=pk
+        meeting_requests_visible_to(request.user).select_related("project", "jurisdiction"), pk=pk
     )
     meetings = CoordinationMeeting.objects.filter(request=service_request).select_related("convened_by").prefetch_related(
         "departments", Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner_unit"))
@@ -219,14 +219,15 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(request, "assistance/meeting_list.html", {
         "req": service_request, "meetings": meetings, "form": form, "rows": rows, "done_form": DoneForm(
-            initial={"done_on": timezone.localdate()}),
+            initial={"done_on": timezone.localdate()}), "owned_units": coordinator_units(request.user),
+        "sees_request": requests_visible_to(request.user).filter(pk=pk).exists(),
     }, status=status)  # fmt: skip
 
 
 @signed_in
 @require_POST
 def follow_up_done(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
-    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    service_request = get_object_or_404(meeting_requests_visible_to(request.user), pk=pk)
     follow_up = get_object_or_404(FollowUp.objects.filter(meeting__request=service_request), pk=follow_up_pk)
     posted_step(request, DoneForm(request.POST), lambda d: complete_follow_up(
         follow_up=follow_up, done_on=d["done_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
