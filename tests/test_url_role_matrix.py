@@ -1091,10 +1091,6 @@ def test_a_bad_rating_does_not_tell_the_agent_whose_it_is(world):
     assert since.filter(verb="evaluation.released").count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: hall managers are sent to the completed request's page, which they may not open (404)",
-)
 def test_every_notification_links_to_a_page_its_recipient_may_open(world):
     """A notification sends its recipient to a page: the recipient must be allowed on it."""
     verbs = set(Notification.objects.values_list("verb", flat=True))

@@ -369,7 +369,7 @@ def complete_request_if_done(*, request: ServiceRequest, by: User) -> bool:
         verb="request.completed",
         title=_("To call back: %(project)s (%(ref)s) is completed")
         % {"project": request.project.name, "ref": request.reference},
-        url=_url(request),
+        url=reverse("feedback:callback_list"),  # their queue: hall managers do not open requests themselves
         jurisdiction_code=request.jurisdiction.code,
     )
     return True
