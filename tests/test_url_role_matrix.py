@@ -1148,11 +1148,24 @@ def test_admin_opens_to_staff_only(world, persona):
             assert response["Location"].startswith(f"{reverse('admin:login')}?next="), f"{path} as {persona}"
 
 
+def _admin_objects(side: Side) -> list[Any]:
+    """One object of the side for each model the administrator keeps in the admin."""
+    from daiban.organizations.models import RoleAssignment
+
+    return [
+        side.jurisdiction, side.park, side.working_group, side.people[AGENT], side.enterprise, side.project,
+        side.policy, side.faq, RoleAssignment.objects.filter(user=side.people[AGENT]).first(),
+        ApprovalItem.objects.filter(jurisdiction=side.jurisdiction).first(),
+    ]  # fmt: skip
+
+
 def test_admin_of_one_county_does_not_reach_the_other(world):
+    """The wrong owner in the admin: 酉阳's administrator opens 酉阳's objects, never 大足's."""
     client = world.client(ADMIN)
-    units = client.get("/admin/organizations/unit/?q=").content.decode()
+    units = client.get("/admin/organizations/unit/").content.decode()
     assert world.ours.park.name in units and world.theirs.park.name not in units
-    theirs = client.get(f"/admin/organizations/unit/{world.theirs.park.pk}/change/")
-    assert theirs.status_code == 302 and theirs["Location"] == reverse("admin:index")
-    ours = client.get(f"/admin/organizations/unit/{world.ours.park.pk}/change/")
-    assert ours.status_code == 200
+    for ours, theirs in zip(_admin_objects(world.ours), _admin_objects(world.theirs), strict=True):
+        name = f"admin:{ours._meta.app_label}_{ours._meta.model_name}_change"
+        assert client.get(reverse(name, args=[ours.pk])).status_code == 200, name
+        response = client.get(reverse(name, args=[theirs.pk]))
+        assert response.status_code == 302 and response["Location"] == reverse("admin:index"), name

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -158,6 +158,17 @@ class UserAdmin(BaseUserAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Administrators may look people up (role autocomplete) but not edit accounts.
         return bool(request.user.is_superuser or administered_jurisdiction_ids(request))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """Administrators look up the people of their own jurisdictions, and accounts that hold no role and
+        represent no enterprise yet (new staff the superuser created, to grant a first role); nobody else's."""
+        qs = super().get_queryset(request)
+        ids = administered_jurisdiction_ids(request)
+        if ids is None:
+            return qs
+        # `represents`: projects.ApplicantRepresentative, an enterprise's users (named, not imported: it is above).
+        fresh = Q(role_assignments__isnull=True, represents__isnull=True)
+        return qs.filter(Q(role_assignments__jurisdiction_id__in=ids) | fresh).distinct()
 
 
 class WorkingGroupMemberInline(ScopedInline):

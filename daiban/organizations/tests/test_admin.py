@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from daiban.common.models import AuditEntry
 from daiban.organizations.models import Role, Unit
+from daiban.organizations.tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -59,3 +60,25 @@ def test_administrator_adds_a_section_through_the_inline(client, youyang, make_s
     section = unit.sections.get(code="hwk", name="环境卫生科")
     entry = AuditEntry.objects.get(verb="section.added_in_admin")
     assert (entry.target_id, entry.jurisdiction_code) == (str(section.pk), "500242")
+
+
+@pytest.mark.django_db
+def test_jurisdiction_administrator_looks_up_only_its_own_people(
+    client, youyang, dazu, make_staff, dz_project
+):
+    """People of the administrator's jurisdiction and accounts still without a role or an enterprise (new
+    staff to grant a first role); not another county's staff nor its enterprises' users."""
+    admin_user = make_staff(Role.ADMINISTRATOR, youyang)
+    ours, theirs, fresh = (
+        make_staff(Role.AGENT, youyang, "zjw"),
+        make_staff(Role.AGENT, dazu, "zjw"),
+        UserFactory(),
+    )
+    dz_rep = UserFactory()
+    dz_project.applicant.representatives.create(user=dz_rep)
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:organizations_user_changelist")).content.decode()
+    for person, shown in ((ours, True), (fresh, True), (theirs, False), (dz_rep, False)):
+        assert (f">{person.username}<" in listing) is shown, person
+        status = client.get(reverse("admin:organizations_user_change", args=[person.pk])).status_code
+        assert status == (200 if shown else 302), person
