@@ -1169,3 +1169,17 @@ def test_admin_of_one_county_does_not_reach_the_other(world):
         assert client.get(reverse(name, args=[ours.pk])).status_code == 200, name
         response = client.get(reverse(name, args=[theirs.pk]))
         assert response.status_code == 302 and response["Location"] == reverse("admin:index"), name
+
+
+def test_admin_forms_offer_nothing_of_the_other_county(world):
+    """Every add form 酉阳's administrator may open offers only 酉阳's rows in its choices."""
+    from django.contrib import admin
+
+    client = world.client(ADMIN)
+    opened = 0
+    for model in admin.site._registry:
+        response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add"))
+        if response.status_code == 200:
+            opened += 1
+            assert THEIRS_MARK not in response.content.decode(), model._meta.label
+    assert opened >= 10

@@ -41,6 +41,19 @@ def administered_jurisdiction_ids(request: HttpRequest) -> set[int] | None:
     return ids
 
 
+def scoped_choices(model: type[Model], ids: set[int]) -> QuerySet[Any] | None:
+    """What an administrator of jurisdictions `ids` may pick for a foreign key to `model` (None: not scoped
+    here), so no form saves a row pointing into another jurisdiction."""
+    where = {
+        Jurisdiction: Q(id__in=ids),
+        Unit: Q(jurisdiction_id__in=ids),
+        Section: Q(department__jurisdiction_id__in=ids),
+        WorkingGroup: Q(jurisdiction_id__in=ids),
+        WorkingGroupMember: Q(group__jurisdiction_id__in=ids),
+    }.get(model)
+    return None if where is None else model._default_manager.filter(where)
+
+
 def _is_administrator(request: HttpRequest) -> bool:
     return bool(
         request.user.is_active and (request.user.is_superuser or administered_jurisdiction_ids(request))
@@ -64,6 +77,13 @@ class ScopedInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_administrator(request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        ids = administered_jurisdiction_ids(request)
+        choices = scoped_choices(db_field.remote_field.model, ids) if ids is not None else None
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class JurisdictionScopedAdmin(AuditedModelAdmin):
@@ -100,14 +120,9 @@ class JurisdictionScopedAdmin(AuditedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         ids = administered_jurisdiction_ids(request)
-        if ids is not None:
-            model: type[Model] = db_field.remote_field.model
-            if model is Jurisdiction:
-                kwargs["queryset"] = Jurisdiction.objects.filter(id__in=ids)
-            elif model is Unit:
-                kwargs["queryset"] = Unit.objects.filter(jurisdiction_id__in=ids)
-            elif model is Section:
-                kwargs["queryset"] = Section.objects.filter(department__jurisdiction_id__in=ids)
+        choices = scoped_choices(db_field.remote_field.model, ids) if ids is not None else None
+        if choices is not None:
+            kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
