@@ -361,6 +361,10 @@ class Post:
 
 @dataclass(frozen=True)
 class Row:
+    """One URL name: how to fill its URL from a side's objects, and each persona's outcome (one set per
+    outcome; `REST` stands for the signed-in personas no other set names; anonymous visitors are sent to sign
+    in unless a set names them). Build rows with `page` (GET, maybe also a form: `post`) or `step`."""
+
     kwargs: Callable[[Side], dict[str, Any]] | None = None
     query: Callable[[Side], str] | None = None
     ok: frozenset[str] = frozenset()
@@ -421,7 +425,6 @@ MAIN = lambda s: {"pk": s.main.pk}  # noqa: E731
 ITEM_PLAN = lambda s: {"pk": s.main.pk, "item_pk": s.item_plan.pk}  # noqa: E731
 ITEM_REVIEW = lambda s: {"pk": s.main.pk, "item_pk": s.item_review.pk}  # noqa: E731
 NOTHING: Callable[[Side], dict[str, Any]] = lambda s: {}  # noqa: E731
-ISSUE_TEXT = Post(lambda s: {"text": "已电话协调住建委"}, lambda s: s.issue_assigned.notes.count())
 
 # fmt: off
 TABLE: dict[str, Row] = {
@@ -541,7 +544,7 @@ TABLE: dict[str, Row] = {
         ok={SUPERVISOR, CITY, ROOT}, rejected={AGENT, COORD}, forbidden=APPLICANTS, hidden=REST,
     ),
     "oversight:issue_follow_up": step(
-        lambda s: {"pk": s.issue_assigned.pk}, ISSUE_TEXT,
+        lambda s: {"pk": s.issue_assigned.pk}, Post(lambda s: {"text": "已电话协调住建委"}, lambda s: s.issue_assigned.notes.count()),
         ok={SUPERVISOR, CITY, ROOT, AGENT}, rejected={COORD}, forbidden=APPLICANTS, hidden=REST,
     ),
     "oversight:issue_resolve": step(
