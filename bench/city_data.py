@@ -29,8 +29,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from daiban.cases.deadlines import refresh_due_dates
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import refresh_due_dates
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion, ResultDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Section, Unit, User
@@ -241,11 +241,21 @@ def main() -> None:
             )
     moved = refresh_due_dates(CaseItem.objects.filter(stops__isnull=False))
     print(f"deadlines moved by clock stops: {moved:,}")
-    verbs = ["item.assigned", "item.start_collecting", "item.mark_ready", "item.file", "item.start_review",
-             "item.chased", "item.chased", "item.approve", "item.pick_up", "item.deliver"]  # fmt: skip
+    verbs = [
+        "item.assigned",
+        "item.collection_started",
+        "item.marked_ready",
+        "item.filed",
+        "item.review_started",
+        "item.chased",
+        "item.chased",
+        "item.approved",
+        "item.picked_up",
+        "item.delivered",
+    ]
     written, last = 0, 0
     with raw().cursor() as cursor, cursor.copy(
-        "COPY cases_timelineentry (request_id, case_item_id, at, actor_id, verb, from_state, to_state, note) FROM STDIN"
+        "COPY cases_timelineentry (request_id, case_item_id, at, by_id, verb, from_state, to_state, text) FROM STDIN"
     ) as copy, psycopg.connect(**connection.get_connection_params()) as reader, reader.cursor() as stream:  # fmt: skip
         while True:
             stream.execute(

@@ -29,7 +29,8 @@ from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, User
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.models import DashboardSnapshot
 from daiban.oversight.services import refresh_city_snapshot
-from daiban.oversight.views import dashboard, dashboard_items
+from daiban.oversight.views.dashboard import dashboard, dashboard_items
+from daiban.workdays.quarters import Quarter
 
 
 def timed(label: str, call, runs: int = 5) -> None:  # type: ignore[no-untyped-def]
@@ -92,7 +93,7 @@ def main() -> None:
     tracemalloc.start()
     start = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        out = ledger_workbook(busiest, 2026, 3)
+        out = ledger_workbook(busiest, Quarter(2026, 3))
     elapsed = time.perf_counter() - start
     size = len(out.read())
     _current, peak = tracemalloc.get_traced_memory()

@@ -48,7 +48,7 @@ from daiban.assistance.services import (
     ask_question,
     record_meeting,
 )
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
 from daiban.cases.models import (
     CaseItem,
     ChaseRecord,

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import HANDLING_STATES, ServiceRequest
 from daiban.catalogue.models import ApprovalItem, FaqEntry
 from daiban.common.audit import record, snapshot
-from daiban.common.validators import normalize_mobile, validate_mobile
+from daiban.common.validators import future_date_error, normalize_mobile, validate_mobile
 from daiban.notifications.services import notify
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
 from daiban.organizations.selectors import jurisdictions_where, role_holders
@@ -215,11 +215,11 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
     request = ServiceRequest.objects.select_related("jurisdiction", "project", "applicant").get(pk=request.pk)
     if not is_request_agent(by, request):
         raise ValidationError(_("Only an agent of this request records its meetings."))
-    if request.state not in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED):
+    if request.state not in HANDLING_STATES:
         raise ValidationError(_("The request is not being handled."))
     errors: dict[str, str] = {}
-    if data.held_on > timezone.localdate():
-        errors["held_on"] = _("The date cannot be in the future.")
+    if future := future_date_error(data.held_on):
+        errors["held_on"] = future
     elif data.held_on < timezone.localtime(request.submitted_at).date():
         errors["held_on"] = _("The meeting cannot come before the request.")
     for name, value, least, most in (("place", data.place, 2, 200), ("participants", data.participants, 2, 2000),

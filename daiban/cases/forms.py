@@ -130,6 +130,8 @@ class DeclineForm(forms.Form):
 
 class AssignForm(forms.Form):
     agent = forms.ModelChoiceField(label=_("agent"), queryset=User.objects.none())
+    # The agent the page showed (0 for none): a second coordinator's click is refused, not obeyed.
+    current = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     reason = forms.CharField(
         label=_("reason (for a reassignment)"),
         max_length=255,

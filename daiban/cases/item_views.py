@@ -5,7 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,9 +14,9 @@ from django.views.decorators.http import require_POST
 from daiban.common.access import signed_in
 from daiban.common.forms import posted_step
 from daiban.organizations.models import Unit
-from daiban.organizations.selectors import person_id
 
-from . import item_services as steps
+from . import services as steps
+from .deadlines import item_clocks
 from .forms import (
     ApproveForm,
     ChaseForm,
@@ -32,11 +31,11 @@ from .forms import (
     SpecialProcedureForm,
     VisitForm,
 )
-from .item_states import ITEM_ACTION_LABELS, ITEM_TRANSITIONS
-from .models import CaseItem, ChaseRecord, ItemMaterial, TimelineEntry
-from .permissions import agents_only
+from .models import CHECKLIST_OPEN_STATES, CaseItem
+from .permissions import agents_only, is_agent_of, is_reviewer_of
 from .receipts import delivery_receipt_pdf
-from .selectors import item_clocks, requests_visible_to
+from .selectors import access_item, access_request, chases_visible_to, item_history
+from .workflows import ITEM
 
 Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
 
@@ -55,49 +54,31 @@ STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
 }  # fmt: skip
 
 
-def _item(request: HttpRequest, pk: int, item_pk: int) -> CaseItem:
-    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
-    return get_object_or_404(
-        CaseItem.objects.filter(request=service_request)
-        .select_related(
-            "request__jurisdiction", "request__project", "request__applicant", "approval_item__result_document",
-            "approval_item__department", "responsible_unit", "agent",
-        )
-        .prefetch_related(
-            "stops",
-            Prefetch("checklist", queryset=ItemMaterial.objects.select_related("material").order_by("material__position")),
-        ),
-        pk=item_pk,
-    )  # fmt: skip
-
-
 def _back(item: CaseItem) -> HttpResponse:
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
 
 @signed_in
 def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     today = timezone.localdate()
     clock = item_clocks([item], today)[item.pk]
+    initial = {
+        "version": item.version,
+        "on": today,
+        "filed_on": today,
+        "decided_on": today,
+        "delivered_on": today,
+    }
     actions = [
-        (name, ITEM_ACTION_LABELS[name], STEPS[name][0](initial={"version": item.version, "on": today, "filed_on": today, "decided_on": today, "delivered_on": today}))
-        for name, moves in ITEM_TRANSITIONS.items()
-        if item.state in moves and steps.may_act(request.user, item, name)
-    ]  # fmt: skip
-    is_agent = item.agent_id == request.user.pk
-    checklist_open = is_agent and item.state in (
-        CaseItem.State.PLANNED,
-        CaseItem.State.COLLECTING,
-        CaseItem.State.CORRECTION_REQUESTED,
-    )
-    reviewer = steps.is_reviewer_of(request.user, item)
-    history = TimelineEntry.objects.filter(case_item=item).select_related("actor").order_by("at", "id")
-    chases = ChaseRecord.objects.filter(case_item=item).select_related("department", "by")
-    if item.request.applicant.representatives.filter(user_id=person_id(request.user)).exists():
-        chases = chases.filter(
-            shared_with_applicant=True
-        )  # the applicant sees progress reports, not working notes
+        (m.action, m.label, STEPS[m.action][0](initial=initial))
+        for m in ITEM.allowed_actions(item, by=request.user)
+    ]
+    is_agent = is_agent_of(request.user, item)
+    checklist_open = is_agent and item.state in CHECKLIST_OPEN_STATES
+    reviewer = is_reviewer_of(request.user, item)
+    history = item_history(item)
+    chases = chases_visible_to(request.user, item)
     chase_form = None
     if is_agent:
         chase_form = ChaseForm(
@@ -124,17 +105,17 @@ def item_detail(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def item_step(request: HttpRequest, pk: int, item_pk: int, action: str) -> HttpResponse:
     if action not in STEPS:
         raise Http404
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     form_class, run = STEPS[action]
     posted_step(request, form_class(request.POST, request.FILES), lambda d: run(item, d, request.user, d["version"]),
-                _("Recorded: %(step)s") % {"step": ITEM_ACTION_LABELS[action]})  # fmt: skip
+                _("Recorded: %(step)s") % {"step": ITEM.move(action).label})  # fmt: skip
     return _back(item)
 
 
 @signed_in
 @require_POST
 def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     line = get_object_or_404(item.checklist.select_related("material", "case_item"), pk=line_pk)
     posted_step(request, ChecklistLineForm(request.POST), lambda d: steps.update_checklist_line(
         line=line, status=d["status"], promised_on=d["promised_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
@@ -145,7 +126,7 @@ def checklist_update(request: HttpRequest, pk: int, item_pk: int, line_pk: int) 
 @signed_in
 @require_POST
 def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     posted_step(request, SpecialProcedureForm(request.POST), lambda d: steps.start_special_procedure(
         item=item, kind=d["kind"], start_on=d["start_on"], note=d["note"], by=request.user,  # type: ignore[arg-type]
     ), _("Special procedure recorded: the clock is stopped."))  # fmt: skip
@@ -155,7 +136,7 @@ def procedure_start(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 @signed_in
 @require_POST
 def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     stop = get_object_or_404(item.stops.all(), pk=stop_pk)
     posted_step(request, EndProcedureForm(request.POST), lambda d: steps.end_special_procedure(
         stop=stop, end_on=d["end_on"], by=request.user,  # type: ignore[arg-type]
@@ -166,7 +147,7 @@ def procedure_end(request: HttpRequest, pk: int, item_pk: int, stop_pk: int) -> 
 @agents_only
 @require_POST
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    service_request = access_request(request.user, pk)
     form = VisitForm(request.POST, request.FILES, request_items=service_request.items.all())
     posted_step(request, form, lambda d: steps.record_visit(
         request=service_request, visited_on=d["visited_on"], place=d["place"], people_met=d["people_met"], note=d["note"],
@@ -179,7 +160,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @agents_only
 @require_POST
 def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     departments = Unit.objects.filter(jurisdiction_id=item.request.jurisdiction_id, kind=Unit.Kind.DEPARTMENT)
     posted_step(request, ChaseForm(request.POST, departments=departments), lambda d: steps.record_chase(
         item=item, chased_on=d["chased_on"], department=d["department"], how=d["how"], answer=d["answer"],
@@ -191,7 +172,7 @@ def chase_create(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @signed_in
 def delivery_receipt(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """送达回证 as PDF, for people who may see the request, once the result is picked up."""
-    item = _item(request, pk, item_pk)
+    item = access_item(request.user, pk, item_pk)
     if item.state not in (CaseItem.State.PICKED_UP, CaseItem.State.DELIVERED):
         raise Http404
     response = HttpResponse(delivery_receipt_pdf(item), content_type="application/pdf")

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem, Material
+from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction, Unit, Window
 from daiban.projects.models import Applicant, Project
 
@@ -105,11 +106,14 @@ class ServiceRequest(models.Model):
         return self.state in OPEN_STATES
 
 
-OPEN_STATES = (
-    ServiceRequest.State.SUBMITTED,
-    ServiceRequest.State.ACCEPTED,
-    ServiceRequest.State.DISPATCHED,
+# Named state sets: each rule about "which states" is written here once.
+OPEN_STATES = frozenset(
+    {ServiceRequest.State.SUBMITTED, ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED}
 )
+"""Not yet finished, declined or withdrawn: an item of it cannot be asked for again."""
+
+HANDLING_STATES = frozenset({ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED})
+"""Accepted and not finished: agents work its items, visit and chase."""
 
 
 class CaseItem(models.Model):
@@ -181,8 +185,32 @@ class CaseItem(models.Model):
             models.Index(fields=["state", "due_on"], name="case_item_due_idx"),
         ]
 
+    AUDIT_JURISDICTION = "request.jurisdiction"
+
     def __str__(self) -> str:
         return self.approval_item.name
+
+
+CLOCK_STATES = frozenset(
+    {
+        CaseItem.State.FILED,
+        CaseItem.State.UNDER_REVIEW,
+        CaseItem.State.CORRECTION_REQUESTED,
+        CaseItem.State.RESUBMITTED,
+    }
+)
+"""While the department's clock runs: filed and not yet decided."""
+
+DONE_STATES = frozenset({CaseItem.State.DELIVERED, CaseItem.State.REFUSED})
+"""Nothing more happens to the item: the result was delivered, or it was refused."""
+
+CHASE_STATES = CLOCK_STATES | {CaseItem.State.APPROVED}
+"""Filed and not yet picked up: the agent chases the department."""
+
+CHECKLIST_OPEN_STATES = frozenset(
+    {CaseItem.State.PLANNED, CaseItem.State.COLLECTING, CaseItem.State.CORRECTION_REQUESTED}
+)
+"""The agent keeps the materials checklist before filing, and again while a correction is open."""
 
 
 class ItemMaterial(models.Model):
@@ -210,6 +238,8 @@ class ItemMaterial(models.Model):
         verbose_name_plural = _("checklist lines")
         ordering = ["case_item", "material__position", "id"]
         constraints = [models.UniqueConstraint(fields=["case_item", "material"], name="item_material_unique")]
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.material} · {self.get_status_display()}"
@@ -240,8 +270,14 @@ class ClockStop(models.Model):
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
                 name="clock_stop_ends_after_start",
-            )
+            ),
+            # One stop at a time: a correction or a special procedure, never two overlapping open ones.
+            models.UniqueConstraint(
+                fields=["case_item"], condition=Q(end_on__isnull=True), name="clock_stop_one_open_per_item"
+            ),
         ]
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start_on}–{self.end_on or ''}"
@@ -268,6 +304,8 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
 
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
+
     def __str__(self) -> str:
         return f"{self.case_item} {self.get_method_display()} {self.delivered_on}"
 
@@ -293,6 +331,8 @@ class ItemAssignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["case_item", "assigned_at", "id"]
 
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
+
     def __str__(self) -> str:
         return f"{self.case_item} → {self.agent}"
 
@@ -316,6 +356,8 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["request", "-visited_on", "-id"]
+
+    AUDIT_JURISDICTION = "request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.visited_on} {self.place}"
@@ -352,6 +394,8 @@ class ChaseRecord(models.Model):
         verbose_name = _("chase record")
         verbose_name_plural = _("chase records")
         ordering = ["case_item", "-chased_on", "-id"]
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
 
     def __str__(self) -> str:
         return f"{self.chased_on} {self.department}"
@@ -408,12 +452,14 @@ class RequestDocument(models.Model):
         verbose_name_plural = _("request documents")
         ordering = ["request", "uploaded_at", "id"]
 
+    AUDIT_JURISDICTION = "request.jurisdiction"
+
     def __str__(self) -> str:
         return self.original_name
 
 
-class TimelineEntry(models.Model):
-    """Every transition and assignment of a request, in order: the request's timeline."""
+class TimelineEntry(HistoryNote):
+    """Every transition and assignment of a request and its items, in order: the request's timeline."""
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="timeline"
@@ -426,27 +472,14 @@ class TimelineEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    verb = models.CharField(_("event"), max_length=64)
-    from_state = models.CharField(_("from"), max_length=32, blank=True)
-    to_state = models.CharField(_("to"), max_length=32, blank=True)
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         ordering = ["request", "at", "id"]
 
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+    AUDIT_JURISDICTION = "request.jurisdiction"
+    SHOW_STATE = True
 
     @property
     def verb_label(self) -> str:
@@ -460,23 +493,23 @@ class TimelineEntry(models.Model):
 
 TIMELINE_VERBS = {
     "request.submitted": _("submitted"),
-    "request.accept": _("accepted"),
-    "request.decline": _("declined"),
-    "request.withdraw": _("withdrawn"),
-    "request.dispatch": _("all items have agents"),
-    "request.complete": _("service completed: every item delivered or decided"),
+    "request.accepted": _("accepted"),
+    "request.declined": _("declined"),
+    "request.withdrawn": _("withdrawn"),
+    "request.dispatched": _("all items have agents"),
+    "request.completed": _("service completed: every item delivered or decided"),
     "item.assigned": _("agent assigned"),
     "item.reassigned": _("agent changed"),
-    "item.start_collecting": _("collecting materials"),
-    "item.mark_ready": _("materials complete"),
-    "item.file": _("filed into the approval system"),
-    "item.start_review": _("review started"),
-    "item.request_correction": _("correction requested"),
-    "item.resubmit": _("corrected materials resubmitted"),
-    "item.approve": _("approved"),
-    "item.refuse": _("refused"),
-    "item.pick_up": _("result picked up"),
-    "item.deliver": _("result delivered"),
+    "item.collection_started": _("collecting materials"),
+    "item.marked_ready": _("materials complete"),
+    "item.filed": _("filed into the approval system"),
+    "item.review_started": _("review started"),
+    "item.correction_requested": _("correction requested"),
+    "item.resubmitted": _("corrected materials resubmitted"),
+    "item.approved": _("approved"),
+    "item.refused": _("refused"),
+    "item.picked_up": _("result picked up"),
+    "item.delivered": _("result delivered"),
     "item.clock_stopped": _("clock stopped"),
     "item.clock_resumed": _("clock resumed"),
     "request.visited": _("on-site visit"),

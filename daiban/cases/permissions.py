@@ -1,7 +1,55 @@
+"""Who may do what in cases: the URL rules (role only) and the yes/no checks on one object (role and
+ownership) that the workflow's actors, the services and the pages share."""
+
 from daiban.common.access import permission_rule
-from daiban.organizations.models import Role
+from daiban.organizations.models import Role, Unit
 from daiban.organizations.permissions import roles_rule
+from daiban.organizations.selectors import active_roles, coordinator_units, person_id
+from daiban.projects.models import ApplicantRepresentative
+
+from .models import CaseItem, ServiceRequest
 
 coordinators_only = permission_rule(roles_rule(Role.COORDINATOR))
 agents_only = permission_rule(roles_rule(Role.AGENT))
 clerks_only = permission_rule(roles_rule(Role.CLERK))
+
+
+def can_decide(user: object, request: ServiceRequest) -> bool:
+    """Accept or decline: a coordinator of the locality or of any item's responsible unit."""
+    units = coordinator_units(user)
+    if not units:
+        return False
+    if request.locality_id in units:
+        return True
+    return request.items.filter(responsible_unit_id__in=units).exists()
+
+
+def can_assign(user: object, item: CaseItem, request: ServiceRequest) -> bool:
+    """Assign an item's agent: its responsible unit's coordinator, or — outside parks — the township's
+    (酉阳方案 四(二)2: departments together with the township arrange the agents)."""
+    units = coordinator_units(user)
+    if item.responsible_unit_id in units:
+        return True
+    return request.locality.kind == Unit.Kind.TOWNSHIP and request.locality_id in units
+
+
+def is_representative(person: object, request: ServiceRequest) -> bool:
+    """The person speaks for the request's enterprise."""
+    return ApplicantRepresentative.objects.filter(
+        applicant_id=request.applicant_id, user_id=person_id(person)
+    ).exists()
+
+
+def is_reviewer_of(person: object, item: CaseItem) -> bool:
+    """A section reviewer of the item's department (and of its section, where the catalogue names one)."""
+    approval = item.approval_item
+    return any(
+        a.role == Role.SECTION_REVIEWER
+        and a.unit_id == approval.department_id
+        and (approval.section_id is None or a.section_id == approval.section_id)
+        for a in active_roles(person)
+    )
+
+
+def is_agent_of(person: object, item: CaseItem) -> bool:
+    return item.agent_id is not None and item.agent_id == getattr(person, "pk", None)

@@ -15,9 +15,8 @@ from daiban.organizations.selectors import role_holders
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
-from .item_states import CLOCK_STATES
-from .models import OPEN_STATES, CaseItem, ItemMaterial
-from .selectors import item_clocks, refresh_due_dates
+from .deadlines import item_clocks, refresh_due_dates
+from .models import CLOCK_STATES, OPEN_STATES, CaseItem, ItemMaterial
 
 
 def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:

@@ -22,16 +22,15 @@ from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 
+from .deadlines import item_clocks
 from .forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
-from .models import CaseItem, ServiceRequest, TimelineEntry, Visit
-from .permissions import agents_only, clerks_only, coordinators_only
+from .models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
+from .permissions import agents_only, can_assign, clerks_only, coordinators_only
 from .selectors import (
+    access_request,
     agent_units_for,
-    can_assign,
-    can_decide,
     dispatch_queue,
     eligible_agents,
-    item_clocks,
     requests_visible_to,
     with_listing,
     worklist,
@@ -44,6 +43,7 @@ from .services import (
     submit_request,
     withdraw_request,
 )
+from .workflows import REQUEST
 
 PAGE_SIZE = 25
 
@@ -139,10 +139,11 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = get_object_or_404(
-        requests_visible_to(request.user)
-        .select_related("project", "applicant", "jurisdiction", "locality", "window", "submitted_by")
-        .prefetch_related(
+    service_request = access_request(
+        request.user,
+        pk,
+        related=("project", "applicant", "jurisdiction", "locality", "window", "submitted_by"),
+        prefetch=(
             Prefetch(
                 "items",
                 queryset=CaseItem.objects.select_related(
@@ -151,15 +152,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "documents",
             Prefetch("visits", queryset=Visit.objects.select_related("agent").prefetch_related("documents")),
-            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("timeline", queryset=TimelineEntry.objects.select_related("by").order_by("at", "id")),
         ),
-        pk=pk,
     )
     items = list(service_request.items.all())
     for item in items:
         item.request = service_request  # already loaded: the clock reads its jurisdiction
     clocks = item_clocks(items, timezone.localdate())
-    assignable = service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
+    assignable = service_request.state in HANDLING_STATES
     rows = []
     agents_by_units: dict[frozenset[int], Any] = {}
     for item in items:
@@ -169,7 +169,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if units not in agents_by_units:
                 agents_by_units[units] = list(eligible_agents(set(units)))
             agents = agents_by_units[units]
-            form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial={"agent": item.agent_id})
+            initial = {"agent": item.agent_id, "current": item.agent_id or 0}
+            form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
         rows.append((item, form, clocks[item.pk]))
     is_representative = represented_applicants(request.user).filter(pk=service_request.applicant_id).exists()
     return render(
@@ -178,24 +179,18 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "req": service_request,
             "rows": rows,
-            "can_decide": service_request.state == ServiceRequest.State.SUBMITTED
-            and can_decide(request.user, service_request),
-            "can_withdraw": is_representative and service_request.state == ServiceRequest.State.SUBMITTED,
+            "can_decide": REQUEST.refusal(service_request, "accept", by=request.user) is None,
+            "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
             "visit_form": VisitForm(
                 initial={"visited_on": timezone.localdate()}, request_items=service_request.items.all()
             )
-            if any(i.agent_id == request.user.pk for i in items)
-            and service_request.state in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
+            if any(i.agent_id == request.user.pk for i in items) and service_request.state in HANDLING_STATES
             else None,
         },
     )
-
-
-def _visible_request(request: HttpRequest, pk: int) -> ServiceRequest:
-    return get_object_or_404(requests_visible_to(request.user), pk=pk)
 
 
 def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str) -> HttpResponse:
@@ -207,7 +202,7 @@ def _act(request: HttpRequest, pk: int, action: Callable[[], object], done: str)
 @coordinators_only
 @require_POST
 def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     user = request.user
     return _act(
         request,
@@ -220,7 +215,7 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinators_only
 @require_POST
 def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     posted_step(request, DeclineForm(request.POST), lambda d: decline_request(
         request=service_request, reason=d["reason"], by=request.user,  # type: ignore[arg-type]
     ), _("Request declined; the applicant sees the reason."))  # fmt: skip
@@ -230,7 +225,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @applicant_only
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     user = request.user
     return _act(
         request,
@@ -243,13 +238,13 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinators_only
 @require_POST
 def item_assign(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     item = get_object_or_404(service_request.items.select_related("request__locality"), pk=item_pk)
     agents = eligible_agents(agent_units_for(item, service_request))
     form = AssignForm(request.POST, agents=agents, prefix=f"item{item.pk}")
     agent = form.cleaned_data["agent"] if form.is_valid() else None
     posted_step(request, form, lambda d: assign_agent(
-        item=item, agent=d["agent"], by=request.user, reason=d["reason"],  # type: ignore[arg-type]
+        item=item, agent=d["agent"], by=request.user, reason=d["reason"], expected_agent_id=d["current"],  # type: ignore[arg-type]
     ), _("%(agent)s now handles %(item)s.") % {"agent": agent.display_name if agent else "", "item": item.approval_item.name})  # fmt: skip
     return redirect("cases:request_detail", pk=pk)
 
@@ -271,7 +266,7 @@ def agent_worklist(request: HttpRequest) -> HttpResponse:
 @signed_in
 def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
     """Files go only to people who may see the request."""
-    service_request = _visible_request(request, pk)
+    service_request = access_request(request.user, pk)
     document = get_object_or_404(service_request.documents, pk=doc_pk)
     return FileResponse(
         document.file.open("rb"),

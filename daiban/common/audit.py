@@ -15,7 +15,7 @@ from .models import AuditEntry
 JSONValue = Any
 
 
-def _jsonable(value: Any) -> JSONValue:
+def jsonable(value: Any) -> JSONValue:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -23,7 +23,7 @@ def _jsonable(value: Any) -> JSONValue:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -38,8 +38,21 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     for name in names:
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
-        data[name] = _jsonable(getattr(instance, attname))
+        data[name] = jsonable(getattr(instance, attname))
     return data
+
+
+def jurisdiction_code_of(target: models.Model) -> str:
+    """The jurisdiction an audited record belongs to: a model names the path to it in
+    `AUDIT_JURISDICTION` (dotted attributes ending at a jurisdiction), else its `jurisdiction` field.
+    Records of no jurisdiction (national calendar, platform users) give ""."""
+    path = getattr(target, "AUDIT_JURISDICTION", "jurisdiction")
+    value: Any = target
+    for name in path.split("."):
+        value = getattr(value, name, None)
+        if value is None:
+            return ""
+    return str(getattr(value, "code", ""))
 
 
 def record(
@@ -49,9 +62,11 @@ def record(
     target: models.Model,
     before: dict[str, JSONValue] | None = None,
     after: dict[str, JSONValue] | None = None,
-    jurisdiction_code: str = "",
+    jurisdiction_code: str | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. `verb` is dotted: `<noun>.<past participle>`, e.g. `project.created`."""
+    """Write one audit entry. `verb` is dotted: `<noun>.<past participle>`, e.g. `project.created`.
+
+    The jurisdiction is derived from the target (see `jurisdiction_code_of`) unless given."""
     if "." not in verb:
         raise ValueError(f"audit verbs are dotted, got {verb!r}")
     actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
@@ -61,7 +76,7 @@ def record(
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         target_label=str(target)[:255],
-        jurisdiction_code=jurisdiction_code,
+        jurisdiction_code=jurisdiction_code_of(target) if jurisdiction_code is None else jurisdiction_code,
         before=before,
         after=after,
     )

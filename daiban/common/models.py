@@ -7,27 +7,44 @@ from django.utils.translation import gettext_lazy as _
 
 
 class HistoryNote(models.Model):
-    """One step in a record's history as people read it (who, when, what, a note). A subclass adds the
-    foreign key to its record, its Meta, and `VERBS` (verb → label)."""
+    """One step in a record's history as people read it: when, who, what (a dotted past-participle verb, as
+    in the audit trail), the move (from and to state, when it was one) and a note. Every history table —
+    the request timeline, issue notes, rectification notes — is one of these, so one template shows them
+    all (`common/history.html`). A subclass adds the foreign key to its record, its Meta, `VERBS`
+    (verb → label) and `STATES` (state → label)."""
 
     VERBS: ClassVar[Mapping[str, Any]] = {}
+    STATES: ClassVar[Mapping[str, Any]] = {}
+    SHOW_STATE: ClassVar[bool] = False  # whether the page names the state reached after the verb
 
-    verb = models.CharField(_("event"), max_length=32)
-    text = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
     at = models.DateTimeField(_("time"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when the platform itself took the step."),
+    )
+    verb = models.CharField(_("event"), max_length=64)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    text = models.TextField(_("note"), blank=True)
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
-        return self.verb
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}" if self.at else self.verb
 
     @property
     def verb_label(self) -> str:
         return str(self.VERBS.get(self.verb, self.verb))
+
+    @property
+    def to_state_label(self) -> str:
+        return str(self.STATES.get(self.to_state, self.to_state))
 
 
 class AuditEntry(models.Model):

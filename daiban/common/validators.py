@@ -1,7 +1,11 @@
-"""Validators for codes that carry their own check: they say what is wrong in the user's language."""
+"""Validators for codes that carry their own check, and for dates of things that happened: they say what
+is wrong in the user's language."""
+
+import datetime as dt
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -67,3 +71,14 @@ def normalize_mobile(value: str) -> str:
         return str(phonenumbers.parse(value, "CN").national_number)
     except phonenumbers.NumberParseException:
         return (value or "").strip()
+
+
+def future_date_error(day: dt.date) -> str | None:
+    """The one rule for the date of something that already happened: not after today (local time)."""
+    return str(_("The date cannot be in the future.")) if day > timezone.localdate() else None
+
+
+def validate_not_in_future(day: dt.date, *, field: str) -> None:
+    error = future_date_error(day)
+    if error is not None:
+        raise ValidationError({field: error})

@@ -237,10 +237,10 @@ class Rectification(models.Model):
 
 
 RECTIFICATION_NOTE_VERBS = {
-    "report": _("reported what was done"),
-    "send_back": _("sent back"),
-    "close": _("verified and closed"),
-    "reassign": _("owner changed"),
+    "rectification.reported": _("reported what was done"),
+    "rectification.sent_back": _("sent back"),
+    "rectification.closed": _("verified and closed"),
+    "rectification.reassigned": _("owner changed"),
 }
 
 
@@ -248,6 +248,7 @@ class RectificationNote(HistoryNote):
     """The rectification's history: reports, returns, verification, owner changes."""
 
     VERBS = RECTIFICATION_NOTE_VERBS
+    STATES = dict(Rectification.Status.choices)
 
     rectification = models.ForeignKey(
         Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="notes"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from daiban.cases.models import ServiceRequest
 from daiban.common.audit import record, snapshot
+from daiban.common.validators import future_date_error
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User
 from daiban.organizations.selectors import jurisdictions_where, role_holders
@@ -30,7 +31,7 @@ from .models import (
     RectificationNote,
 )
 from .selectors import owner_candidates
-from .states import ACTION_LABELS, ACTOR, RECTIFICATION_TRANSITIONS
+from .workflows import RECTIFICATION, supervises
 
 COMMENT_MAX = 500
 TEXT_MAX = 2000
@@ -244,8 +245,8 @@ def record_callback(
     errors: dict[str, str] = {}
     if data.method not in Callback.Method.values:
         errors["method"] = _("Choose phone or visit.")
-    if data.called_on > timezone.localdate():
-        errors["called_on"] = _("The date cannot be in the future.")
+    if future := future_date_error(data.called_on):
+        errors["called_on"] = future
     elif request.completed_at and data.called_on < timezone.localtime(request.completed_at).date():
         errors["called_on"] = _("A call-back comes after the service was completed.")
     remarks = _text(data.remarks, "remarks", errors, limit=TEXT_MAX)
@@ -325,53 +326,21 @@ def file_complaint(*, request: ServiceRequest, text: str, agent: User | None, by
                                agent=agent)  # fmt: skip
 
 
-def _may(user: User, rectification: Rectification, action: str) -> bool:
-    if ACTOR[action] == "owner":
-        return rectification.owner_id == user.pk
-    return rectification.jurisdiction_id in jurisdictions_where(user, ACTOR[action])
-
-
 def _move(rectification: Rectification, action: str, *, by: User, note: str) -> Rectification:
-    rectification = (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("jurisdiction", "request__project", "owner")
-        .get(pk=rectification.pk)
-    )
-    target = RECTIFICATION_TRANSITIONS[action].get(rectification.status)
-    if target is None:
-        raise ValidationError(
-            _("This rectification is “%(status)s”; “%(action)s” is not possible now.")
-            % {"status": rectification.get_status_display(), "action": ACTION_LABELS[action]}
-        )
-    if not _may(by, rectification, action):
-        raise ValidationError(_("You are not the one who records this step."))
+    """Report, send back or close: the note is required except when closing."""
+    rectification = RECTIFICATION.lock(rectification)
+    RECTIFICATION.check(rectification, action, by=by)
     errors: dict[str, str] = {}
-    text = _text(note, "note", errors, limit=TEXT_MAX, least=4,
-                 required=_("Write what was done or what is still missing.") if action != "close" else "")  # fmt: skip
+    required = _("Write what was done or what is still missing.") if action != "close" else ""
+    text = _text(note, "note", errors, limit=TEXT_MAX, least=4, required=required)
     if errors:
         raise ValidationError(errors)
-    before = rectification.status
-    rectification.status = target
-    fields = ["status"]
+    changes: dict[str, object] = {}
     if action == "report":
-        rectification.report, rectification.reported_at = text, timezone.now()
-        fields += ["report", "reported_at"]
+        changes = {"report": text, "reported_at": timezone.now()}
     if action == "close":
-        rectification.closed_by, rectification.closed_at = by, timezone.now()
-        fields += ["closed_by", "closed_at"]
-    rectification.save(update_fields=fields)
-    RectificationNote.objects.create(rectification=rectification, verb=action, text=text, by=by)
-    record(actor=by, verb=f"rectification.{action}", target=rectification, before={"status": before},
-           after={"status": target, "note": text}, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
-    url = reverse("feedback:rectification_detail", args=[rectification.pk])
-    recipients = [rectification.owner] if action != "report" and rectification.owner else []
-    if action == "report":
-        recipients = list(role_holders(Role.SUPERVISOR, jurisdiction=rectification.jurisdiction))
-    notify(recipients=recipients, verb=f"rectification.{action}",
-           title=_("Rectification for %(project)s: %(status)s")
-           % {"project": rectification.request.project.name, "status": rectification.get_status_display()},
-           body=text, url=url, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip
-    return rectification
+        changes = {"closed_by": by, "closed_at": timezone.now()}
+    return RECTIFICATION.apply(rectification, action, by=by, changes=changes, note=text)
 
 
 @transaction.atomic
@@ -393,12 +362,8 @@ def close_rectification(*, rectification: Rectification, note: str, by: User) ->
 @transaction.atomic
 def reassign_rectification(*, rectification: Rectification, owner: User, by: User) -> Rectification:
     """A supervisor hands the rectification to another coordinator or supervisor of the jurisdiction."""
-    rectification = (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("jurisdiction", "request__project")
-        .get(pk=rectification.pk)
-    )
-    if rectification.jurisdiction_id not in jurisdictions_where(by, Role.SUPERVISOR):
+    rectification = RECTIFICATION.lock(rectification)
+    if not supervises(by, rectification):
         raise ValidationError(_("Only a supervisor of this jurisdiction changes the owner."))
     if rectification.status == Rectification.Status.CLOSED:
         raise ValidationError(_("This rectification is closed."))
@@ -410,7 +375,7 @@ def reassign_rectification(*, rectification: Rectification, owner: User, by: Use
     rectification.owner = owner
     rectification.save(update_fields=["owner"])
     RectificationNote.objects.create(
-        rectification=rectification, verb="reassign", text=owner.display_name, by=by
+        rectification=rectification, verb="rectification.reassigned", text=owner.display_name, by=by
     )
     record(actor=by, verb="rectification.reassigned", target=rectification, before={"owner": previous},
            after={"owner": owner.pk}, jurisdiction_code=rectification.jurisdiction.code)  # fmt: skip

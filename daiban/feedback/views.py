@@ -39,7 +39,7 @@ from .services import (
     request_agents,
     send_back_rectification,
 )
-from .states import ACTION_LABELS, ACTOR, RECTIFICATION_TRANSITIONS
+from .workflows import RECTIFICATION
 
 PAGE_SIZE = 30
 
@@ -196,16 +196,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rectification = _visible_rectification(request, pk)
     user = request.user
     is_agent = rectification.agent_id == user.pk
-    actions = []
-    for action, moves in RECTIFICATION_TRANSITIONS.items():
-        if rectification.status not in moves:
-            continue
-        actor = ACTOR[action]
-        allowed = (
-            rectification.owner_id == user.pk if actor == "owner" else _supervises(request, rectification)
-        )
-        if allowed:
-            actions.append((action, ACTION_LABELS[action]))
+    actions = [(m.action, m.label) for m in RECTIFICATION.allowed_actions(rectification, by=user)]
     owner_form = None
     if _supervises(request, rectification) and rectification.status != Rectification.Status.CLOSED:
         owner_form = OwnerForm(

@@ -23,22 +23,14 @@ from .models import (
     WorkingGroupChange,
     WorkingGroupMember,
 )
-from .selectors import active_roles
+from .selectors import jurisdictions_where
 
 
 def administered_jurisdiction_ids(request: HttpRequest) -> set[int] | None:
     """None means unrestricted (superuser)."""
     if request.user.is_superuser:
         return None
-    ids = {a.jurisdiction_id for a in active_roles(request.user) if a.role == Role.ADMINISTRATOR}
-    cities = {
-        a.jurisdiction_id
-        for a in active_roles(request.user)
-        if a.role == Role.ADMINISTRATOR and a.jurisdiction.level == Jurisdiction.Level.CITY
-    }
-    if cities:
-        ids |= set(Jurisdiction.objects.filter(parent_id__in=cities).values_list("id", flat=True))
-    return ids
+    return jurisdictions_where(request.user, Role.ADMINISTRATOR)
 
 
 def scoped_choices(model: type[Model], ids: set[int]) -> QuerySet[Any] | None:

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Jurisdiction, RoleAssignment, Unit, User
+from .models import Jurisdiction, Role, RoleAssignment, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
 
@@ -41,19 +41,20 @@ def is_staff_person(user: object) -> bool:
     return is_platform_superuser(user) or bool(active_roles(user))
 
 
+def with_districts(jurisdiction_ids: set[int]) -> set[int]:
+    """The one rule for city-level roles: a role held for the city covers each of its districts. Returns the
+    given jurisdictions and their districts (one query, none when the set is empty)."""
+    if not jurisdiction_ids:
+        return set()
+    children = Jurisdiction.objects.filter(parent_id__in=jurisdiction_ids).values_list("id", flat=True)
+    return jurisdiction_ids | set(children)
+
+
 def staff_jurisdiction_ids(user: object) -> set[int]:
-    """Jurisdictions the user works in through a role; a role at city level spans its districts."""
+    """Jurisdictions the user works in through any role; a role at city level spans its districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
-    direct = {a.jurisdiction_id for a in active_roles(user)}
-    if not direct:
-        return set()
-    city_ids = {
-        a.jurisdiction_id for a in active_roles(user) if a.jurisdiction.level == Jurisdiction.Level.CITY
-    }
-    if city_ids:
-        direct |= set(Jurisdiction.objects.filter(parent_id__in=city_ids).values_list("id", flat=True))
-    return direct
+    return with_districts({a.jurisdiction_id for a in active_roles(user)})
 
 
 def jurisdictions_visible_to(user: object) -> QuerySet[Jurisdiction]:
@@ -85,7 +86,14 @@ def jurisdictions_where(user: object, *roles: str) -> set[int]:
     """Jurisdiction ids where the user holds any of `roles`; a city-level holder spans the city's districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
-    held = {a.jurisdiction_id for a in active_roles(user) if a.role in roles}
-    if held:
-        held |= set(Jurisdiction.objects.filter(parent_id__in=held).values_list("id", flat=True))
-    return held
+    return with_districts({a.jurisdiction_id for a in active_roles(user) if a.role in roles})
+
+
+def units_where(user: object, *roles: str) -> set[int]:
+    """Unit ids for which the user holds any of `roles`."""
+    return {a.unit_id for a in active_roles(user) if a.role in roles and a.unit_id}
+
+
+def coordinator_units(user: object) -> set[int]:
+    """The units (departments, townships, parks) the user coordinates."""
+    return units_where(user, Role.COORDINATOR)

@@ -17,21 +17,21 @@ Indicators:
 - issues: coordination issues resolved by their deadline / issues due in the quarter, × 100
 """
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, F, Q
 
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import item_clocks
 from daiban.feedback.models import Callback, CallbackRating, Evaluation, Level
 from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.quarters import Quarter
 from daiban.workdays.selectors import calendar_for
 
-from .ledger import LEDGER_UNIT_KINDS, ledger_figures, quarter_bounds
+from .ledger import LEDGER_UNIT_KINDS, ledger_figures
 from .models import AssessmentWeight, CoordinationIssue
 
 INDICATORS = dict(AssessmentWeight.Indicator.choices)
@@ -85,19 +85,20 @@ def _rank(rows: list[tuple[Unit | User, dict[str, float | None]]], weights: dict
     return ranked
 
 
-def _issue_rates(issues: Q, start: dt.date, end: dt.date, key: str) -> dict[int, float | None]:
-    due = CoordinationIssue.objects.filter(issues, due_on__range=(start, end))
+def _issue_rates(issues: Q, quarter: Quarter, key: str) -> dict[int, float | None]:
+    due = CoordinationIssue.objects.filter(issues, due_on__range=quarter.bounds)
     rows = due.values(key).annotate(
         n=Count("id"), ok=Count("id", filter=Q(resolved_at__date__lte=F("due_on")))
     )
     return {r[key]: _pct(r["ok"], r["n"]) for r in rows}
 
 
-def rank_units(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Ranked]:
-    start, end = quarter_bounds(year, quarter)
+def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
     units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
-    figures = ledger_figures(jurisdiction, year, quarter, units=units).units
-    reached = Callback.objects.filter(jurisdiction=jurisdiction, called_on__range=(start, end), reached=True)
+    figures = ledger_figures(jurisdiction, quarter, units=units).units
+    reached = Callback.objects.filter(
+        jurisdiction=jurisdiction, called_on__range=quarter.bounds, reached=True
+    )
     # Each reached call-back counts once for every unit of its request (responsible units and locality).
     units_heard: dict[int, tuple[int, set[int]]] = {}
     rows = reached.values_list("id", "overall", "request__items__responsible_unit_id", "request__locality_id")
@@ -108,7 +109,7 @@ def rank_units(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Rank
         for unit_id in heard_units:
             callbacks[unit_id][0] += int(overall >= Level.SATISFIED)
             callbacks[unit_id][1] += 1
-    issues = _issue_rates(Q(jurisdiction=jurisdiction), start, end, "unit_id")
+    issues = _issue_rates(Q(jurisdiction=jurisdiction), quarter, "unit_id")
     table: list[tuple[Unit | User, dict[str, float | None]]] = []
     for unit in units.order_by("kind", "position", "id"):
         f = figures[unit.pk]
@@ -123,14 +124,13 @@ def rank_units(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Rank
     return _rank(table, weights_for(jurisdiction, "unit"))
 
 
-def rank_agents(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Ranked]:
-    start, end = quarter_bounds(year, quarter)
+def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked]:
     decided = list(
-        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=(start, end), agent__isnull=False,
+        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=quarter.bounds, agent__isnull=False,
                                 filed_on__isnull=False)
         .select_related("request__jurisdiction", "approval_item").prefetch_related("stops")
     )  # fmt: skip
-    clocks = item_clocks(decided, end)
+    clocks = item_clocks(decided, quarter.last_day)
     try:
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
@@ -148,15 +148,15 @@ def rank_agents(jurisdiction: Jurisdiction, year: int, quarter: int) -> list[Ran
         row[3] += item.approval_item.time_limit_days + late
     ratings = {
         r["agent_id"]: (r["a"] + r["e"] + r["i"]) / 3
-        for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=(start, end))
+        for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)
         .values("agent_id").annotate(a=Avg("attitude"), e=Avg("efficiency"), i=Avg("integrity"))
     }  # fmt: skip
     hall = {
         r["agent_id"]: r["level"]
-        for r in CallbackRating.objects.filter(callback__jurisdiction=jurisdiction, callback__called_on__range=(start, end))
+        for r in CallbackRating.objects.filter(callback__jurisdiction=jurisdiction, callback__called_on__range=quarter.bounds)
         .values("agent_id").annotate(level=Avg("level"))
     }  # fmt: skip
-    issues = _issue_rates(Q(jurisdiction=jurisdiction, assignee__isnull=False), start, end, "assignee_id")
+    issues = _issue_rates(Q(jurisdiction=jurisdiction, assignee__isnull=False), quarter, "assignee_id")
     ids = set(done) | set(ratings) | set(hall) | set(issues)
     table: list[tuple[Unit | User, dict[str, float | None]]] = []
     for agent in User.objects.filter(pk__in=ids).order_by("full_name", "id"):

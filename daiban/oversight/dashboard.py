@@ -15,20 +15,18 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from daiban.cases.item_states import CLOCK_STATES
-from daiban.cases.models import OPEN_STATES, CaseItem, ServiceRequest
-from daiban.cases.selectors import coordinator_units
+from daiban.cases.models import CLOCK_STATES, DONE_STATES, OPEN_STATES, CaseItem, ServiceRequest
+from daiban.cases.selectors import items_touching_units, touching_units
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Jurisdiction, Role, Unit
-from daiban.organizations.selectors import jurisdictions_where
+from daiban.organizations.selectors import coordinator_units, jurisdictions_where
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendars_for
 
 from .models import DashboardSnapshot
 
 # Items whose work is over: they weigh on nobody's workload.
-DONE_STATES = (CaseItem.State.DELIVERED, CaseItem.State.REFUSED)
 
 
 @dataclass(frozen=True)
@@ -66,19 +64,14 @@ class Scope:
             return qs
         if self.jurisdiction_ids:
             return qs.filter(jurisdiction_id__in=self.jurisdiction_ids)
-        return qs.filter(
-            Q(locality_id__in=self.unit_ids)
-            | Q(id__in=CaseItem.objects.filter(responsible_unit_id__in=self.unit_ids).values("request_id"))
-        )
+        return qs.filter(touching_units(self.unit_ids))
 
     def items(self) -> QuerySet[CaseItem]:
         if self.all_jurisdictions:
             return CaseItem.objects.filter(self._period("request__"))
         qs = CaseItem.objects.filter(request__in=self.requests())
         if not self.jurisdiction_ids:
-            qs = qs.filter(
-                Q(responsible_unit_id__in=self.unit_ids) | Q(request__locality_id__in=self.unit_ids)
-            )
+            qs = qs.filter(items_touching_units(self.unit_ids))
         return qs
 
 

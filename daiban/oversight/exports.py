@@ -15,8 +15,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from daiban.organizations.models import Jurisdiction, Unit
+from daiban.workdays.quarters import Quarter
 
-from .ledger import LEDGER_UNIT_KINDS, decided_items, ledger_figures, quarter_bounds
+from .ledger import LEDGER_UNIT_KINDS, decided_items, ledger_figures
 from .models import QuarterlyLedger
 
 SUMMARY_COLUMNS = [
@@ -49,24 +50,23 @@ def _bold(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Cell]:
     return cells
 
 
-def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[bytes]:
+def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
     """Returns a file positioned at 0 holding the .xlsx."""
-    start, end = quarter_bounds(year, quarter)
     units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS).order_by(
         "kind", "position", "id"
     )
-    ledger_of = ledger_figures(jurisdiction, year, quarter, units=units)
+    ledger_of = ledger_figures(jurisdiction, quarter, units=units)
     submitted = {
         ledger.unit_id: ledger
-        for ledger in QuarterlyLedger.objects.filter(jurisdiction=jurisdiction, year=year, quarter=quarter)
+        for ledger in QuarterlyLedger.objects.filter(jurisdiction=jurisdiction).of(quarter)
     }
     titles = column_titles()
     book = Workbook(write_only=True)
     summary = book.create_sheet(_("Ledger summary"))
     for index, (_key, width) in enumerate(SUMMARY_COLUMNS):
         summary.column_dimensions[chr(ord("A") + index)].width = width
-    summary.append(_bold(summary, [_("%(name)s assist-and-proxy work ledger, %(year)s Q%(quarter)s (%(start)s to %(end)s)")
-                                   % {"name": jurisdiction.name, "year": year, "quarter": quarter, "start": start, "end": end}]))  # fmt: skip
+    summary.append(_bold(summary, [_("%(name)s assist-and-proxy work ledger, %(quarter)s (%(start)s to %(end)s)")
+                                   % {"name": jurisdiction.name, "quarter": quarter.label, "start": quarter.first_day, "end": quarter.last_day}]))  # fmt: skip
     summary.append(_bold(summary, [titles[key] for key, _w in SUMMARY_COLUMNS]))
     for unit in units:
         ledger = submitted.get(unit.pk)
@@ -89,7 +89,7 @@ def ledger_workbook(jurisdiction: Jurisdiction, year: int, quarter: int) -> IO[b
     detail = book.create_sheet(_("Detail of items decided"))
     detail.append(_bold(detail, [_("Project"), _("Project code"), _("Item"), _("Responsible unit"), _("Locality"), _("Agent"),
                                  _("Receipt number"), _("Filed on"), _("Decided on"), _("State")]))  # fmt: skip
-    for item in decided_items(jurisdiction, year, quarter):
+    for item in decided_items(jurisdiction, quarter):
         detail.append([
             item.request.project.name, item.request.project.project_code, item.approval_item.name,
             item.responsible_unit.name, item.request.locality.name, item.agent.display_name if item.agent else "",

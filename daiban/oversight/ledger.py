@@ -19,13 +19,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import item_clocks
 from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.quarters import Quarter
 from daiban.workdays.selectors import calendar_for
 
 from .models import CoordinationIssue
@@ -33,12 +35,13 @@ from .models import CoordinationIssue
 LEDGER_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.PARK)
 
 
-def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError("quarter is 1 to 4")
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - dt.timedelta(days=1)
-    return start, end
+def ledger_due_on(jurisdiction: Jurisdiction, quarter: Quarter) -> dt.date | None:
+    """季度末按时报送: due DAIBAN_LEDGER_WORKING_DAYS working days after the quarter's last day; None while the
+    jurisdiction's calendar does not know the days needed (or no calendar is stored at all)."""
+    try:
+        return quarter.due_after(calendar_for(jurisdiction.code), settings.DAIBAN_LEDGER_WORKING_DAYS)
+    except LookupError:  # CalendarYearUnknown, or no year stored
+        return None
 
 
 @dataclass
@@ -99,10 +102,9 @@ class Ledger:
 
 
 def ledger_figures(
-    jurisdiction: Jurisdiction, year: int, quarter: int, *, units: QuerySet[Unit] | None = None
+    jurisdiction: Jurisdiction, quarter: Quarter, *, units: QuerySet[Unit] | None = None
 ) -> Ledger:
     """Figures for every ledger unit of the jurisdiction (or the units given), and their total."""
-    start, end = quarter_bounds(year, quarter)
     if units is None:
         units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
     wanted = set(units.values_list("id", flat=True))
@@ -118,8 +120,8 @@ def ledger_figures(
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
         calendar = None
-    received = items.filter(request__submitted_at__date__range=(start, end))
-    completed = items.filter(request__completed_at__date__range=(start, end))
+    received = items.filter(request__submitted_at__date__range=quarter.bounds)
+    completed = items.filter(request__completed_at__date__range=quarter.bounds)
     for qs, attr in ((received, "requests_received"), (completed, "requests_completed")):
         seen: dict[int, set[int]] = defaultdict(set)
         everyone: set[int] = set()
@@ -132,15 +134,15 @@ def ledger_figures(
         for unit, requests in seen.items():
             setattr(figures[unit], attr, len(requests))
         setattr(total, attr, len(everyone))
-    for item in items.filter(filed_on__range=(start, end)).select_related("request__locality").only(*slim):
+    for item in items.filter(filed_on__range=quarter.bounds).select_related("request__locality").only(*slim):
         for f in counted_in(_units_of(item) & wanted):
             f.items_filed += 1
     decided = list(
-        items.filter(decided_on__range=(start, end), filed_on__isnull=False)
+        items.filter(decided_on__range=quarter.bounds, filed_on__isnull=False)
         .select_related("request__locality", "request__jurisdiction", "approval_item")
         .prefetch_related("stops")
     )
-    clocks = item_clocks(decided, end)
+    clocks = item_clocks(decided, quarter.last_day)
     for item in decided:
         clock = clocks[item.pk]
         if clock.deadline_on is None or item.decided_on is None:
@@ -152,12 +154,12 @@ def ledger_figures(
             f.limit_days += item.approval_item.time_limit_days
             f.used_days += item.approval_item.time_limit_days + late
     open_issues = CoordinationIssue.objects.filter(
-        jurisdiction=jurisdiction, unit__in=units, raised_at__date__lte=end
-    ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=end))
+        jurisdiction=jurisdiction, unit__in=units, raised_at__date__lte=quarter.last_day
+    ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=quarter.last_day))
     for unit_id in open_issues.values_list("unit_id", flat=True):
         for f in counted_in({unit_id}):
             f.open_issues += 1
-    evaluations = Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=(start, end))
+    evaluations = Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)
     # The units each rated agent worked for on the rated request.
     handled: dict[tuple[int, int], set[int]] = defaultdict(set)
     rows = items.filter(request__in=evaluations.values("request_id")).values_list(
@@ -177,11 +179,10 @@ def ledger_figures(
     return Ledger(units=figures, total=total)
 
 
-def decided_items(jurisdiction: Jurisdiction, year: int, quarter: int) -> Iterator[CaseItem]:
+def decided_items(jurisdiction: Jurisdiction, quarter: Quarter) -> Iterator[CaseItem]:
     """Every item decided in the quarter, streamed in chunks (the export's detail sheet)."""
-    start, end = quarter_bounds(year, quarter)
     qs = (
-        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=(start, end))
+        CaseItem.objects.filter(request__jurisdiction=jurisdiction, decided_on__range=quarter.bounds)
         .select_related("request__project", "request__locality", "approval_item", "responsible_unit", "agent")
         .order_by("decided_on", "id")
     )

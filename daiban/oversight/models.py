@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from daiban.cases.models import CaseItem
 from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction, Unit
+from daiban.workdays.quarters import Quarter
 
 
 class CoordinationIssue(models.Model):
@@ -76,10 +77,10 @@ class CoordinationIssue(models.Model):
 
 
 ISSUE_NOTE_VERBS = {
-    "assign": _("assigned"),
-    "follow_up": _("follow-up"),
-    "resolve": _("resolved"),
-    "reopen": _("reopened"),
+    "issue.assigned": _("assigned"),
+    "issue.followed_up": _("follow-up"),
+    "issue.resolved": _("resolved"),
+    "issue.reopened": _("reopened"),
 }
 
 
@@ -87,6 +88,7 @@ class IssueNote(HistoryNote):
     """An issue's history: assignments, follow-ups, resolution and reopening, with who and when."""
 
     VERBS = ISSUE_NOTE_VERBS
+    STATES = dict(CoordinationIssue.Status.choices)
 
     issue = models.ForeignKey(
         CoordinationIssue,
@@ -99,6 +101,11 @@ class IssueNote(HistoryNote):
         verbose_name = _("issue note")
         verbose_name_plural = _("issue notes")
         ordering = ["issue", "at", "id"]
+
+
+class QuarterlyLedgerQuerySet(models.QuerySet["QuarterlyLedger"]):
+    def of(self, quarter: Quarter) -> "QuarterlyLedgerQuerySet":
+        return self.filter(year=quarter.year, quarter=quarter.number)
 
 
 class QuarterlyLedger(models.Model):
@@ -120,6 +127,8 @@ class QuarterlyLedger(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
 
+    objects = QuarterlyLedgerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("quarterly ledger")
         verbose_name_plural = _("quarterly ledgers")
@@ -132,7 +141,12 @@ class QuarterlyLedger(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.year}Q{self.quarter}"
+        return f"{self.unit} {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        """The quarter of the `year` and `quarter` columns."""
+        return Quarter(self.year, self.quarter)
 
     @property
     def late(self) -> bool:

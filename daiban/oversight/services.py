@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import coordinator_units
 from daiban.common.audit import record, snapshot
+from daiban.common.validators import future_date_error
 from daiban.notifications.services import notify, notify_once
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
-from daiban.organizations.selectors import active_roles, jurisdictions_where, role_holders
+from daiban.organizations.selectors import active_roles, coordinator_units, jurisdictions_where, role_holders
 from daiban.workdays.engine import CalendarYearUnknown
+from daiban.workdays.quarters import Quarter
 from daiban.workdays.selectors import calendar_for
 
 from .dashboard import city_scope, figures_for
-from .ledger import ledger_figures, quarter_bounds
+from .ledger import ledger_due_on, ledger_figures
 from .models import (
     CoordinationIssue,
     DashboardSnapshot,
@@ -32,7 +33,7 @@ from .models import (
     QuarterlyLedger,
     RequiredAction,
 )
-from .states import ACTION_LABELS, ASSIGNEE_MAY, ISSUE_TRANSITIONS
+from .workflows import ASSIGNEE_OR_SUPERVISOR, ISSUE
 
 TEXT_MAX = 2000
 RAISING_ROLES = (Role.AGENT, Role.COORDINATOR)
@@ -118,42 +119,13 @@ def eligible_assignees(issue: CoordinationIssue) -> list[User]:
     return list(role_holders(Role.AGENT, unit_id__in=units).order_by("full_name", "id"))
 
 
-def _lock(issue: CoordinationIssue) -> CoordinationIssue:
-    return (
-        CoordinationIssue.objects.select_for_update(of=("self",))
-        .select_related("jurisdiction", "unit", "case_item", "assignee")
-        .get(pk=issue.pk)
-    )
-
-
-def _move(issue: CoordinationIssue, action: str, by: User) -> str:
-    target = ISSUE_TRANSITIONS[action].get(issue.status)
-    if target is None:
-        raise ValidationError(
-            _("This issue is “%(status)s”; “%(action)s” is not possible now.")
-            % {"status": issue.get_status_display(), "action": ACTION_LABELS[action]}
-        )
-    supervises = issue.jurisdiction_id in jurisdictions_where(by, Role.SUPERVISOR)
-    if not (supervises or (action in ASSIGNEE_MAY and issue.assignee_id == by.pk)):
-        raise ValidationError(_("You are not the one who records this step."))
-    return target
-
-
-def _note(issue: CoordinationIssue, verb: str, text: str, by: User, *, before: str) -> None:
-    IssueNote.objects.create(issue=issue, verb=verb, text=text, by=by)
-    record(actor=by, verb=f"issue.{verb}", target=issue, before={"status": before},
-           after={"status": issue.status, "note": text, "assignee": issue.assignee_id,
-                  "due_on": issue.due_on.isoformat() if issue.due_on else None},
-           jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-
-
 @transaction.atomic
 def assign_issue(
     *, issue: CoordinationIssue, assignee: User, working_days: int, by: User
 ) -> CoordinationIssue:
     """The reform office tells the responsible agent of the locality, with a deadline in working days."""
-    issue = _lock(issue)
-    target = _move(issue, "assign", by)
+    issue = ISSUE.lock(issue)
+    ISSUE.check(issue, "assign", by=by)
     if assignee.pk not in {a.pk for a in eligible_assignees(issue)}:
         raise ValidationError({"assignee": _("Choose an agent of the locality or unit concerned.")})
     if not 1 <= working_days <= 60:
@@ -163,64 +135,47 @@ def assign_issue(
         due_on = calendar_for(issue.jurisdiction.code).add_working_days(today, working_days)
     except CalendarYearUnknown as exc:
         raise ValidationError({"working_days": exc.user_message}) from None
-    before = issue.status
-    issue.status, issue.assignee, issue.assigned_at, issue.due_on = target, assignee, timezone.now(), due_on
-    issue.save(update_fields=["status", "assignee", "assigned_at", "due_on"])
-    _note(issue, "assign", f"{assignee.display_name} · {due_on.isoformat()}", by, before=before)
-    notify(recipients=[assignee], verb="issue.assigned",
-           title=_("Coordination problem for you, due %(due)s: %(title)s") % {"due": due_on, "title": issue.title},
-           body=issue.description[:200], url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-    return issue
+    changes = {"assignee": assignee, "assigned_at": timezone.now(), "due_on": due_on}
+    note = f"{assignee.display_name} · {due_on.isoformat()}"
+    return ISSUE.apply(issue, "assign", by=by, changes=changes, note=note)
+
+
+def _issue_text(text: str, message: str) -> str:
+    text = text.strip()
+    if not 4 <= len(text) <= TEXT_MAX:
+        raise ValidationError({"text": message})
+    return text
 
 
 @transaction.atomic
 def resolve_issue(*, issue: CoordinationIssue, resolution: str, by: User) -> CoordinationIssue:
-    issue = _lock(issue)
-    target = _move(issue, "resolve", by)
-    text = resolution.strip()
-    if not 4 <= len(text) <= TEXT_MAX:
-        raise ValidationError({"text": _("Write how it was resolved.")})
-    before = issue.status
-    issue.status, issue.resolution, issue.resolved_at = target, text, timezone.now()
-    issue.save(update_fields=["status", "resolution", "resolved_at"])
-    _note(issue, "resolve", text, by, before=before)
-    notify(recipients=[issue.raised_by, *role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction)],
-           verb="issue.resolved", title=_("Coordination problem resolved: %(title)s") % {"title": issue.title},
-           body=text[:200], url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-    return issue
+    issue = ISSUE.lock(issue)
+    ISSUE.check(issue, "resolve", by=by)
+    text = _issue_text(resolution, _("Write how it was resolved."))
+    changes = {"resolution": text, "resolved_at": timezone.now()}
+    return ISSUE.apply(issue, "resolve", by=by, changes=changes, note=text)
 
 
 @transaction.atomic
 def reopen_issue(*, issue: CoordinationIssue, reason: str, by: User) -> CoordinationIssue:
-    issue = _lock(issue)
-    target = _move(issue, "reopen", by)
-    text = reason.strip()
-    if not 4 <= len(text) <= TEXT_MAX:
-        raise ValidationError({"text": _("Say why it is not resolved.")})
-    before = issue.status
-    issue.status, issue.resolved_at = target, None
-    issue.save(update_fields=["status", "resolved_at"])
-    _note(issue, "reopen", text, by, before=before)
-    if issue.assignee:
-        notify(recipients=[issue.assignee], verb="issue.reopened",
-               title=_("Coordination problem reopened: %(title)s") % {"title": issue.title}, body=text[:200],
-               url=_url(issue), jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
-    return issue
+    issue = ISSUE.lock(issue)
+    ISSUE.check(issue, "reopen", by=by)
+    text = _issue_text(reason, _("Say why it is not resolved."))
+    return ISSUE.apply(issue, "reopen", by=by, changes={"resolved_at": None}, note=text)
 
 
 @transaction.atomic
 def add_issue_follow_up(*, issue: CoordinationIssue, text: str, by: User) -> IssueNote:
     """跟踪: what was done meanwhile, by the assignee or a supervisor."""
-    issue = _lock(issue)
-    if not (issue.assignee_id == by.pk or issue.jurisdiction_id in jurisdictions_where(by, Role.SUPERVISOR)):
+    issue = ISSUE.lock(issue)
+    if not ASSIGNEE_OR_SUPERVISOR.allows(by, issue):
         raise ValidationError(_("You are not the one who records this step."))
     if issue.status == CoordinationIssue.Status.RESOLVED:
         raise ValidationError(_("The issue is resolved; reopen it first."))
     if not 2 <= len(text.strip()) <= TEXT_MAX:
         raise ValidationError({"text": _("Write what was done.")})
-    note = IssueNote.objects.create(issue=issue, verb="follow_up", text=text.strip(), by=by)
-    record(actor=by, verb="issue.follow_up", target=issue, after={"note": text.strip()},
-           jurisdiction_code=issue.jurisdiction.code)  # fmt: skip
+    note = IssueNote.objects.create(issue=issue, verb="issue.followed_up", text=text.strip(), by=by)
+    record(actor=by, verb="issue.followed_up", target=issue, after={"note": text.strip()})
     return note
 
 
@@ -256,44 +211,29 @@ def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
     return counts
 
 
-def ledger_due_on(jurisdiction: Jurisdiction, year: int, quarter: int) -> dt.date | None:
-    """季度末按时报送: due DAIBAN_LEDGER_WORKING_DAYS working days after the quarter's last day."""
-    _start, end = quarter_bounds(year, quarter)
-    try:
-        return calendar_for(jurisdiction.code).add_working_days(end, settings.DAIBAN_LEDGER_WORKING_DAYS)
-    except CalendarYearUnknown:
-        return None
-
-
 @transaction.atomic
-def submit_ledger(*, unit: Unit, year: int, quarter: int, annotation: str, by: User) -> QuarterlyLedger:
+def submit_ledger(*, unit: Unit, quarter: Quarter, annotation: str, by: User) -> QuarterlyLedger:
     """The unit's coordinator reviews the computed ledger, adds its notes and submits it; figures freeze."""
     if unit.pk not in coordinator_units(by):
         raise ValidationError(_("Only a coordinator of this unit submits its ledger."))
-    try:
-        _start, end = quarter_bounds(year, quarter)
-    except ValueError:
-        raise ValidationError(_("Unknown quarter.")) from None
-    if end >= timezone.localdate():
+    if quarter.last_day >= timezone.localdate():
         raise ValidationError(_("A quarter's ledger is submitted after the quarter ends."))
-    if QuarterlyLedger.objects.filter(unit=unit, year=year, quarter=quarter).exists():
+    if QuarterlyLedger.objects.filter(unit=unit).of(quarter).exists():
         raise ValidationError(_("This quarter's ledger was already submitted."))
     text = annotation.strip()
     if len(text) > TEXT_MAX:
         raise ValidationError({"annotation": _("At most %(n)s characters, please.") % {"n": TEXT_MAX}})
     jurisdiction = unit.jurisdiction
-    figures = ledger_figures(jurisdiction, year, quarter, units=Unit.objects.filter(pk=unit.pk)).units[
-        unit.pk
-    ]
+    figures = ledger_figures(jurisdiction, quarter, units=Unit.objects.filter(pk=unit.pk)).units[unit.pk]
     ledger = QuarterlyLedger.objects.create(
-        jurisdiction=jurisdiction, unit=unit, year=year, quarter=quarter, figures=figures.as_dict(), annotation=text,
-        submitted_by=by, due_on=ledger_due_on(jurisdiction, year, quarter),
+        jurisdiction=jurisdiction, unit=unit, year=quarter.year, quarter=quarter.number, figures=figures.as_dict(),
+        annotation=text, submitted_by=by, due_on=ledger_due_on(jurisdiction, quarter),
     )  # fmt: skip
     record(actor=by, verb="ledger.submitted", target=ledger, after={"figures": ledger.figures, "annotation": text},
            jurisdiction_code=jurisdiction.code)  # fmt: skip
     notify(recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction), verb="ledger.submitted",
-           title=_("%(unit)s submitted its ledger for %(year)s Q%(quarter)s") % {"unit": unit.name, "year": year, "quarter": quarter},
-           url=reverse("oversight:ledger_list") + f"?year={year}&quarter={quarter}", jurisdiction_code=jurisdiction.code)  # fmt: skip
+           title=_("%(unit)s submitted its ledger for %(quarter)s") % {"unit": unit.name, "quarter": quarter.label},
+           url=reverse("oversight:ledger_list") + f"?{quarter.query}", jurisdiction_code=jurisdiction.code)  # fmt: skip
     return ledger
 
 
@@ -313,8 +253,8 @@ def record_inspection(
     if jurisdiction.pk not in jurisdictions_where(by, Role.SUPERVISOR):
         raise ValidationError(_("Only a supervisor of this jurisdiction records inspections."))
     errors: dict[str, str] = {}
-    if held_on > timezone.localdate():
-        errors["held_on"] = _("The date cannot be in the future.")
+    if future := future_date_error(held_on):
+        errors["held_on"] = future
     if not units:
         errors["units"] = _("Choose the units inspected.")
     if any(u.jurisdiction_id != jurisdiction.pk for u in [*units, *(a.unit for a in actions)]):

@@ -4,7 +4,7 @@ its plan, the agents and the applicant hear about it once for each new predicted
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import HANDLING_STATES, ServiceRequest
 from daiban.notifications.services import notify_once
 from daiban.workdays.engine import CalendarYearUnknown
 
@@ -16,7 +16,7 @@ def warn_permit_slips() -> int:
     sent = 0
     requests = (
         ServiceRequest.objects.filter(
-            state__in=[ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED],
+            state__in=HANDLING_STATES,
             items__approval_item__code=PERMIT_CODE,
             items__decided_on__isnull=True,
         )

@@ -12,6 +12,7 @@ from daiban.cases.services import accept_request, assign_agent
 from daiban.cases.tests.chains import deliver_it, file_it
 from daiban.organizations.models import Unit, User
 from daiban.oversight.models import CoordinationIssue, QuarterlyLedger
+from daiban.workdays.quarters import Quarter
 
 from .demo_park import demo_park, park_request
 from .test_feedback_journey import sign_in
@@ -21,19 +22,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 D = dt.date
 
 
-def last_quarter(today: dt.date) -> tuple[int, int, dt.date]:
+def last_quarter() -> tuple[Quarter, dt.date]:
     """The quarter that ended last, and a Monday early in it."""
-    year, quarter = (today.year - 1, 4) if today.month <= 3 else (today.year, (today.month - 1) // 3)
-    first = D(year, 3 * quarter - 2, 1)
+    quarter = Quarter.last_ended()
+    first = quarter.first_day
     monday = first + dt.timedelta(days=(7 - first.weekday()) % 7 + 7)
-    return year, quarter, monday
+    return quarter, monday
 
 
 def park_request_last_quarter():  # type: ignore[no-untyped-def]
     """A park request submitted early last quarter: the construction permit decided the day after filing,
     the fire design review filed the same Monday and still waiting."""
     park = demo_park()
-    year, quarter, monday = last_quarter(timezone.localdate())
+    quarter, monday = last_quarter()
     submitted_at = timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(days=7), dt.time(9)))
     request = park_request(park, ["construction-permit", "fire-design-review"], submitted_at=submitted_at)
     accept_request(request=request, by=park.coordinator)
@@ -46,11 +47,11 @@ def park_request_last_quarter():  # type: ignore[no-untyped-def]
             deliver_it(item, park.agent, park.reviewer, decided_on=monday + dt.timedelta(days=1))
         else:
             waiting = item
-    return request, waiting, (year, quarter)
+    return request, waiting, quarter
 
 
 def test_issue_list_ledger_and_ranking(live_server, desktop, phone, shoot):
-    request, permit, (year, quarter) = park_request_last_quarter()
+    request, permit, quarter = park_request_last_quarter()
     base = live_server.url
 
     # The agent raises a problem from the item it is chasing.
@@ -92,21 +93,21 @@ def test_issue_list_ledger_and_ranking(live_server, desktop, phone, shoot):
     # The park's coordinator reviews last quarter's ledger, annotates it and submits it.
     park = Unit.objects.get(jurisdiction__code="500242", code="gyyq")
     sign_in(desktop, base, "yy-coord-park")
-    desktop.goto(base + reverse("oversight:ledger_detail", args=[park.pk, year, quarter]))
+    desktop.goto(base + reverse("oversight:ledger_detail", args=[park.pk, quarter.year, quarter.number]))
     desktop.fill("textarea[name=annotation]", "施工许可仍在审查，消防意见延迟已报改革办协调。")
     desktop.click("button[name=submit_ledger]")
     desktop.wait_for_selector(".msg-success")
-    ledger = QuarterlyLedger.objects.get(unit=park, year=year, quarter=quarter)
+    ledger = QuarterlyLedger.objects.of(quarter).get(unit=park)
     assert ledger.figures["requests_received"] == 1
     shoot(desktop, "oversight-3-ledger-submitted")
 
     # The supervisor sees who has submitted, and the ranking with its formula, on a phone.
     sign_in(phone, base, "yy-supervisor")
-    phone.goto(base + reverse("oversight:ledger_list") + f"?year={year}&quarter={quarter}")
+    phone.goto(base + reverse("oversight:ledger_list") + f"?{quarter.query}")
     row = phone.inner_text(f"#ledger-{park.pk}")
     assert timezone.localdate().isoformat() in row and "未报送" not in row
     shoot(phone, "oversight-4-ledgers-phone")
-    phone.goto(base + reverse("oversight:ranking") + f"?year={year}&quarter={quarter}")
+    phone.goto(base + reverse("oversight:ranking") + f"?{quarter.query}")
     assert "Σ" in phone.inner_text("#formula")
     assert phone.locator("#ranking tbody tr").count() == 1
     assert "丁市镇" in phone.inner_text("#unscored")  # townships without work this quarter, named once

@@ -3,7 +3,7 @@ browser journeys) need items filed, decided and delivered on given days; these a
 
 import datetime as dt
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
 from daiban.cases.models import CaseItem
 from daiban.organizations.models import User
 

@@ -42,7 +42,7 @@ def test_accept_assign_and_dispatch(submitted, staff, rep):
     assert loads[staff["park_agent2"].pk] == 1
     assert Notification.objects.filter(recipient=staff["park_agent"], verb="item.assigned").count() == 2
     assert Notification.objects.filter(recipient=rep, verb="item.assigned").count() == 3
-    assert submitted.timeline.filter(verb="request.dispatch").exists()
+    assert submitted.timeline.filter(verb="request.dispatched").exists()
 
 
 @pytest.mark.django_db

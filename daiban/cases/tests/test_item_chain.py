@@ -2,16 +2,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from daiban.cases import item_services as steps
-from daiban.cases.item_services import _transition
-from daiban.cases.item_states import ACTOR_ROLE, ITEM_TRANSITIONS
+from daiban.cases import services as steps
+from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, ClockStop, Delivery, ItemMaterial
 from daiban.cases.reminders import sweep_deadlines
-from daiban.cases.selectors import item_clocks
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.chains import file_it, receive_all
+from daiban.cases.workflows import ITEM
 from daiban.notifications.models import Notification
 from daiban.organizations.models import Role
 from daiban.workdays.services import seed_calendar_from_library
@@ -75,8 +75,16 @@ def test_the_whole_chain_with_a_correction_round(permit, staff, reviewer, rep):
     assert item.state == S.DELIVERED
     assert Delivery.objects.get(case_item=item).tracking_number == "EA123456789CN"
     verbs = list(item.request.timeline.filter(case_item=item).values_list("verb", flat=True))
-    assert verbs[-8:] == ["item.mark_ready", "item.file", "item.start_review", "item.request_correction",
-                          "item.resubmit", "item.approve", "item.pick_up", "item.deliver"]  # fmt: skip
+    assert verbs[-8:] == [
+        "item.marked_ready",
+        "item.filed",
+        "item.review_started",
+        "item.correction_requested",
+        "item.resubmitted",
+        "item.approved",
+        "item.picked_up",
+        "item.delivered",
+    ]
     told = set(Notification.objects.filter(recipient=rep).values_list("verb", flat=True))
     assert {"item.filed", "item.correction_requested", "item.approved", "item.delivered"} <= told
 
@@ -97,7 +105,26 @@ def test_special_procedures_stop_the_clock(permit, staff, reviewer):
         steps.approve(
             item=fresh(item), decided_on=D(2026, 11, 4), by=reviewer, expected_version=fresh(item).version
         )
+    # One stop at a time: a correction while the expert review runs is refused, not a second stop.
+    with pytest.raises(ValidationError, match="计时暂停"):
+        steps.request_correction(
+            item=fresh(item),
+            on=D(2026, 11, 4),
+            note="补充图纸",
+            by=reviewer,
+            expected_version=fresh(item).version,
+        )
+    with pytest.raises(ValidationError, match="计时暂停"):
+        steps.start_special_procedure(
+            item=item, kind="hearing", start_on=D(2026, 11, 4), note="", by=reviewer
+        )
+    assert ClockStop.objects.filter(case_item=item, end_on__isnull=True).count() == 1
+    # The database refuses a second open stop even if a path forgot to check.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClockStop.objects.create(case_item=item, kind="hearing", start_on=D(2026, 11, 4))
     steps.end_special_procedure(stop=stop, end_on=D(2026, 11, 6), by=reviewer)
+    with pytest.raises(ValidationError, match="已于2026-11-06结束"):
+        steps.end_special_procedure(stop=stop, end_on=D(2026, 11, 9), by=reviewer)
     # 11-3…11-6 (four working days) do not count: 11-9, 11-10 and then 11-5 becomes 11-11.
     assert item_clocks([fresh(item)], D(2026, 11, 9))[item.pk].deadline_on == D(2026, 11, 11)
 
@@ -218,7 +245,7 @@ def test_delivery_rules(permit, staff, reviewer):
     assert fresh(item).state == S.DELIVERED
 
 
-CASES = [(action, state) for action in ITEM_TRANSITIONS for state in S.values]
+CASES = [(action, state) for action in ITEM.actions for state in S.values]
 
 
 @pytest.mark.django_db
@@ -226,14 +253,16 @@ CASES = [(action, state) for action in ITEM_TRANSITIONS for state in S.values]
 def test_every_item_move(permit, staff, reviewer, action, state):
     CaseItem.objects.filter(pk=permit.pk).update(state=state)
     item = fresh(permit)
-    actor = staff["park_agent"] if ACTOR_ROLE[action] == Role.AGENT else reviewer
-    target = ITEM_TRANSITIONS[action].get(state)
+    actor = staff["park_agent"] if ITEM.move(action).actor.name == "agent" else reviewer
+    target = ITEM.target(action, state)
     if target is None:
         with pytest.raises(ValidationError):
-            _transition(item, action, by=actor, expected_version=item.version)
+            ITEM.apply(item, action, by=actor, expected_version=item.version)
         assert fresh(permit).state == state
     else:
-        assert _transition(item, action, by=actor, expected_version=item.version).state == target
+        moved = ITEM.apply(ITEM.lock(item), action, by=actor, expected_version=item.version)
+        assert moved.state == target
+        assert fresh(permit).version == item.version + 1
 
 
 @pytest.mark.django_db

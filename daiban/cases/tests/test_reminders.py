@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
+from daiban.cases.deadlines import refresh_due_dates
 from daiban.cases.models import CaseItem
 from daiban.cases.reminders import sweep_deadlines
-from daiban.cases.selectors import refresh_due_dates
 from daiban.cases.services import accept_request, assign_agent
 from daiban.cases.tests.chains import file_it
 from daiban.notifications.models import Notification

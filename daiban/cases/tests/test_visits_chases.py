@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
 from daiban.cases.models import ChaseRecord, RequestDocument, Visit
 from daiban.cases.services import accept_request, assign_agent
 from daiban.notifications.models import Notification

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from daiban.cases import item_services as steps
+from daiban.cases import services as steps
 from daiban.cases.models import ServiceRequest, TimelineEntry
 from daiban.notifications.models import Notification
 
@@ -24,7 +24,7 @@ def test_request_completes_when_its_last_item_is_delivered(dispatched, reviewer,
     dispatched.refresh_from_db()
     assert dispatched.state == ServiceRequest.State.COMPLETED
     assert dispatched.completed_at.date() == D
-    assert TimelineEntry.objects.filter(request=dispatched, verb="request.complete").count() == 1
+    assert TimelineEntry.objects.filter(request=dispatched, verb="request.completed").count() == 1
     assert Notification.objects.filter(recipient=rep, verb="request.completed").count() == 1
     notice = Notification.objects.get(recipient=hall_manager, verb="request.completed")
     assert notice.url == reverse("feedback:callback_list")  # not the request page, which they may not open

@@ -14,7 +14,7 @@ from daiban.feedback.services import (
     report_rectification,
     send_back_rectification,
 )
-from daiban.feedback.states import ACTOR, RECTIFICATION_TRANSITIONS
+from daiban.feedback.workflows import RECTIFICATION
 from daiban.notifications.models import Notification
 from daiban.organizations.tests.factories import UserFactory
 
@@ -29,12 +29,13 @@ def rectification(completed, rep, staff):
 
 
 def test_graph_is_readable_on_one_screen():
-    assert RECTIFICATION_TRANSITIONS == {
+    assert RECTIFICATION.transitions() == {
         "report": {R.OPEN: R.REPORTED},
         "send_back": {R.REPORTED: R.OPEN},
         "close": {R.REPORTED: R.CLOSED},
     }
-    assert ACTOR == {"report": "owner", "send_back": "supervisor", "close": "supervisor"}
+    actors = {m.action: m.actor.name for m in RECTIFICATION.moves}
+    assert actors == {"report": "owner", "send_back": "supervisor", "close": "supervisor"}
 
 
 SERVICES = {
@@ -45,12 +46,12 @@ SERVICES = {
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "status"), [(a, s) for a in RECTIFICATION_TRANSITIONS for s in R.values])
+@pytest.mark.parametrize(("action", "status"), [(a, s) for a in RECTIFICATION.actions for s in R.values])
 def test_every_move(rectification, staff, yy_supervisor, action, status):
     Rectification.objects.filter(pk=rectification.pk).update(status=status)
-    actor = staff["park_coord"] if ACTOR[action] == "owner" else yy_supervisor
+    actor = staff["park_coord"] if RECTIFICATION.move(action).actor.name == "owner" else yy_supervisor
     kwargs = {"note": "已约谈专员并重新办理" if action == "report" else "核实情况属实"}
-    target = RECTIFICATION_TRANSITIONS[action].get(status)
+    target = RECTIFICATION.target(action, status)
     if target is None:
         with pytest.raises(ValidationError, match="现在不能"):
             SERVICES[action](rectification=rectification, by=actor, **kwargs)
@@ -59,7 +60,7 @@ def test_every_move(rectification, staff, yy_supervisor, action, status):
     else:
         SERVICES[action](rectification=rectification, by=actor, **kwargs)
         assert Rectification.objects.get().status == target
-        assert RectificationNote.objects.get().verb == action
+        assert RectificationNote.objects.get().verb == RECTIFICATION.move(action).verb
 
 
 @pytest.mark.django_db
@@ -70,15 +71,20 @@ def test_supervisor_sees_it_through_to_verified_closure(rectification, staff, yy
     with pytest.raises(ValidationError, match="请写明"):
         report_rectification(rectification=rectification, note="  ", by=owner)
     report_rectification(rectification=rectification, note="已约谈专员，重新上门说明", by=owner)
-    assert Notification.objects.filter(recipient=yy_supervisor, verb="rectification.report").exists()
+    assert Notification.objects.filter(recipient=yy_supervisor, verb="rectification.reported").exists()
     with pytest.raises(ValidationError, match="不由您"):
         close_rectification(rectification=rectification, note="", by=dz_supervisor)
     send_back_rectification(rectification=rectification, note="未见企业确认", by=yy_supervisor)
     report_rectification(rectification=rectification, note="企业已书面确认满意", by=owner)
     closed = close_rectification(rectification=rectification, note="", by=yy_supervisor)
     assert (closed.status, closed.closed_by) == (R.CLOSED, yy_supervisor)
-    assert [n.verb for n in closed.notes.all()] == ["report", "send_back", "report", "close"]
-    assert Notification.objects.filter(recipient=owner, verb="rectification.close").exists()
+    assert [n.verb for n in closed.notes.all()] == [
+        "rectification.reported",
+        "rectification.sent_back",
+        "rectification.reported",
+        "rectification.closed",
+    ]
+    assert Notification.objects.filter(recipient=owner, verb="rectification.closed").exists()
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from django.urls import reverse
 from daiban.feedback.services import CallbackData, record_callback
 from daiban.oversight.assessment import rank_agents, rank_units, score, weights_for
 from daiban.oversight.models import AssessmentWeight
+from daiban.workdays.quarters import Quarter
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ def test_score_is_the_weighted_mean_of_available_indicators(values, weights, exp
 
 @pytest.mark.django_db
 def test_units_ranked_from_the_quarters_figures(quarter, youyang):
-    ranked = rank_units(youyang, 2026, 3)
+    ranked = rank_units(youyang, Quarter(2026, 3))
     top = ranked[0]
     assert (top.rank, top.subject.code) == (1, "gyyq")
     # on time 1 of 2; speed 4 limit days over 6 used; satisfaction (3.5 − 1) / 4; no call-back; no issue due.
@@ -42,7 +43,7 @@ def test_units_ranked_from_the_quarters_figures(quarter, youyang):
 
 @pytest.mark.django_db
 def test_agents_ranked_and_weights_configurable(quarter, youyang, staff):
-    first, second = rank_agents(youyang, 2026, 3)
+    first, second = rank_agents(youyang, Quarter(2026, 3))
     assert (first.subject, second.subject) == (staff["park_agent"], staff["park_agent2"])
     assert first.values["satisfaction"] == round((14 / 3 - 1) / 4 * 100, 2)
     assert (second.values["on_time"], second.values["speed"]) == (0.0, 60.0)
@@ -55,7 +56,7 @@ def test_agents_ranked_and_weights_configurable(quarter, youyang, staff):
         "callbacks": 1.0,
         "issues": 1.0,
     }
-    assert rank_agents(youyang, 2026, 3)[1].score == round(
+    assert rank_agents(youyang, Quarter(2026, 3))[1].score == round(
         (0 + 4 * 60 + round((7 / 3 - 1) / 4 * 100, 2)) / 6, 2
     )
 
@@ -83,7 +84,7 @@ def test_call_backs_count_once_per_unit(quarter, youyang, hall_manager, staff, c
     for overall in (5, 3):
         record_callback(request=quarter, by=hall_manager, ratings={staff["park_agent"].pk: 4},
                         data=CallbackData(called_on=dt.date(2026, 9, 18), reached=True, contact_person="张经理", overall=overall))  # fmt: skip
-    park = next(r for r in rank_units(youyang, 2026, 3) if r.subject.code == "gyyq")
+    park = next(r for r in rank_units(youyang, Quarter(2026, 3)) if r.subject.code == "gyyq")
     assert park.values["callbacks"] == 50.0  # one of two reached call-backs heard 满意 or better
-    agent = next(r for r in rank_agents(youyang, 2026, 3) if r.subject == staff["park_agent"])
+    agent = next(r for r in rank_agents(youyang, Quarter(2026, 3)) if r.subject == staff["park_agent"])
     assert agent.values["callbacks"] == 75.0  # hall managers' rating 4: (4 − 1) / 4

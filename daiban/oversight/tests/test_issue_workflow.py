@@ -18,7 +18,7 @@ from daiban.oversight.services import (
     reopen_issue,
     resolve_issue,
 )
-from daiban.oversight.states import ISSUE_TRANSITIONS
+from daiban.oversight.workflows import ISSUE
 from daiban.workdays.services import seed_calendar_from_library
 
 D = dt.date
@@ -64,11 +64,16 @@ def test_reform_office_assigns_by_locality_with_a_working_day_deadline(issue, st
         reopen_issue(issue=issue, reason="企业反映未落实", by=staff["park_agent2"])
     issue = reopen_issue(issue=issue, reason="企业反映未落实", by=supervisor)
     assert issue.status == S.ASSIGNED
-    assert [n.verb for n in issue.notes.all()] == ["assign", "follow_up", "resolve", "reopen"]
+    assert [n.verb for n in issue.notes.all()] == [
+        "issue.assigned",
+        "issue.followed_up",
+        "issue.resolved",
+        "issue.reopened",
+    ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "status"), [(a, s) for a in ISSUE_TRANSITIONS for s in S.values])
+@pytest.mark.parametrize(("action", "status"), [(a, s) for a in ISSUE.actions for s in S.values])
 def test_every_move(issue, staff, action, status):
     CoordinationIssue.objects.filter(pk=issue.pk).update(
         status=status, assignee=staff["park_agent2"], due_on=D(2026, 11, 9)
@@ -80,7 +85,7 @@ def test_every_move(issue, staff, action, status):
         "resolve": lambda: resolve_issue(issue=issue, resolution="已协调解决", by=staff["supervisor"]),
         "reopen": lambda: reopen_issue(issue=issue, reason="仍未解决的问题", by=staff["supervisor"]),
     }
-    target = ISSUE_TRANSITIONS[action].get(status)
+    target = ISSUE.target(action, status)
     if target is None:
         with pytest.raises(ValidationError, match="现在不能"):
             calls[action]()
@@ -88,7 +93,7 @@ def test_every_move(issue, staff, action, status):
     else:
         calls[action]()
         assert CoordinationIssue.objects.get().status == target
-        assert IssueNote.objects.get().verb == action
+        assert IssueNote.objects.get().verb == ISSUE.move(action).verb
 
 
 @pytest.mark.django_db

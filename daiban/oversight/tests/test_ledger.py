@@ -11,24 +11,25 @@ from openpyxl import load_workbook
 from daiban.cases.models import CaseItem
 from daiban.organizations.models import Unit
 from daiban.oversight.exports import ledger_workbook
-from daiban.oversight.ledger import ledger_figures, quarter_bounds
+from daiban.oversight.ledger import ledger_figures
 from daiban.oversight.models import QuarterlyLedger
 from daiban.oversight.services import submit_ledger
+from daiban.workdays.quarters import Quarter
 
 D = dt.date
 
 
 def test_quarter_bounds():
-    assert quarter_bounds(2026, 1) == (D(2026, 1, 1), D(2026, 3, 31))
-    assert quarter_bounds(2026, 3) == (D(2026, 7, 1), D(2026, 9, 30))
-    assert quarter_bounds(2026, 4) == (D(2026, 10, 1), D(2026, 12, 31))
+    assert Quarter(2026, 1).bounds == (D(2026, 1, 1), D(2026, 3, 31))
+    assert Quarter(2026, 3).bounds == (D(2026, 7, 1), D(2026, 9, 30))
+    assert Quarter(2026, 4).bounds == (D(2026, 10, 1), D(2026, 12, 31))
     with pytest.raises(ValueError, match="quarter"):
-        quarter_bounds(2026, 5)
+        Quarter(2026, 5)
 
 
 @pytest.mark.django_db
 def test_ledger_numbers_match_the_hand_computed_ones(quarter, youyang):
-    figures = ledger_figures(youyang, 2026, 3).units
+    figures = ledger_figures(youyang, Quarter(2026, 3)).units
     units = {u.code: u.pk for u in Unit.objects.filter(jurisdiction=youyang)}
     park = figures[units["gyyq"]].as_dict()
     assert park == {
@@ -39,37 +40,37 @@ def test_ledger_numbers_match_the_hand_computed_ones(quarter, youyang):
     town, zjw = figures[units["township-003"]], figures[units["zjw"]]
     assert (town.requests_received, town.items_filed, zjw.requests_received) == (1, 0, 1)
     assert figures[units["township-004"]].as_dict()["requests_received"] == 0
-    assert ledger_figures(youyang, 2026, 4).units[units["gyyq"]].items_decided == 0
+    assert ledger_figures(youyang, Quarter(2026, 4)).units[units["gyyq"]].items_decided == 0
 
 
 @pytest.mark.django_db
 def test_units_review_annotate_and_submit(quarter, youyang, staff, clock):
     park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
     with pytest.raises(ValidationError, match="只有本单位的统筹人员"):
-        submit_ledger(unit=park, year=2026, quarter=3, annotation="", by=staff["zjw_coord"])
+        submit_ledger(unit=park, quarter=Quarter(2026, 3), annotation="", by=staff["zjw_coord"])
     with pytest.raises(ValidationError, match="季度结束后"):
-        submit_ledger(unit=park, year=2026, quarter=4, annotation="", by=staff["park_coord"])
+        submit_ledger(unit=park, quarter=Quarter(2026, 4), annotation="", by=staff["park_coord"])
     ledger = submit_ledger(
-        unit=park, year=2026, quarter=3, annotation="施工许可超期系消防意见延迟", by=staff["park_coord"]
+        unit=park, quarter=Quarter(2026, 3), annotation="施工许可超期系消防意见延迟", by=staff["park_coord"]
     )
     assert ledger.figures["on_time_rate"] == 50.0
     # Due 5 working days after 9-30: the National Day week does not count, so 10-13; 10-12 is on time.
     assert (ledger.due_on, ledger.late) == (D(2026, 10, 13), False)
     with pytest.raises(ValidationError, match="已经报送"):
-        submit_ledger(unit=park, year=2026, quarter=3, annotation="", by=staff["park_coord"])
+        submit_ledger(unit=park, quarter=Quarter(2026, 3), annotation="", by=staff["park_coord"])
 
 
 @pytest.mark.django_db
 def test_excel_export_has_the_sheets_and_totals(quarter, youyang, staff):
     park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
     submit_ledger(
-        unit=park, year=2026, quarter=3, annotation="施工许可超期系消防意见延迟", by=staff["park_coord"]
+        unit=park, quarter=Quarter(2026, 3), annotation="施工许可超期系消防意见延迟", by=staff["park_coord"]
     )
     # A decision recorded against the wrong day is corrected after the park submitted.
     CaseItem.objects.filter(request__locality=park, approval_item__code="project-filing").update(
         decided_on=D(2026, 10, 9)
     )
-    book = load_workbook(io.BytesIO(ledger_workbook(youyang, 2026, 3).read()), read_only=True)
+    book = load_workbook(io.BytesIO(ledger_workbook(youyang, Quarter(2026, 3)).read()), read_only=True)
     assert book.sheetnames == ["台账汇总", "办结事项明细"]
     summary = list(book["台账汇总"].iter_rows(values_only=True))
     assert "2026年第3季度" in summary[0][0]

@@ -2,8 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from daiban.cases.deadlines import refresh_due_dates
 from daiban.cases.models import CaseItem
-from daiban.cases.selectors import refresh_due_dates
 
 
 class Command(BaseCommand):

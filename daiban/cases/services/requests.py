@@ -1,5 +1,6 @@
-"""Every write to requests and their items: one function per transition, each one transaction that
-writes the timeline, the audit entry and the notifications together."""
+"""Writes to requests: submission (online or at a window), acceptance, declining, withdrawal, agent
+assignment and completion. State changes go through `REQUEST.apply` (ADR 0012): lock, check, save,
+timeline, audit and notifications in one transaction."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,7 +8,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,12 +15,14 @@ from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import record, snapshot
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User, Window
-from daiban.organizations.selectors import active_roles, role_holders
+from daiban.organizations.selectors import active_roles
 from daiban.projects.models import Applicant, Project
 from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
 from daiban.projects.validators import normalize_project_code
 
-from .models import (
+from ..models import (
+    DONE_STATES,
+    HANDLING_STATES,
     OPEN_STATES,
     CaseItem,
     ItemAssignment,
@@ -28,50 +30,15 @@ from .models import (
     ServiceRequest,
     TimelineEntry,
 )
-from .selectors import agent_units_for, can_assign, can_decide, coordinators_for
-from .states import ACTION_LABELS, REQUEST_TRANSITIONS
-from .uploads import sniff, store_document
-
-
-def _representatives(request: ServiceRequest) -> list[User]:
-    return [link.user for link in request.applicant.representatives.select_related("user")]
-
-
-def _url(request: ServiceRequest) -> str:
-    return reverse("cases:request_detail", args=[request.pk])
-
-
-def _move(request: ServiceRequest, action: str, *, by: User | None, note: str = "") -> None:
-    """The only place a request's state changes: it checks the graph and writes the timeline."""
-    target = REQUEST_TRANSITIONS[action].get(request.state)
-    if target is None:
-        raise ValidationError(
-            _("This request is “%(state)s”; it cannot be %(action)s now.")
-            % {"state": request.get_state_display(), "action": ACTION_LABELS[action]}
-        )
-    before = request.state
-    request.state = target
-    request.save(update_fields=["state", "decided_by", "decided_at", "decline_reason"])
-    TimelineEntry.objects.create(
-        request=request, actor=by, verb=f"request.{action}", from_state=before, to_state=target, note=note
-    )
-    record(
-        actor=by,
-        verb=f"request.{action}",
-        target=request,
-        before={"state": before},
-        after={"state": target, "note": note},
-        jurisdiction_code=request.jurisdiction.code,
-    )
+from ..permissions import can_assign
+from ..selectors import agent_units_for, coordinators_for
+from ..uploads import sniff, store_document
+from ..workflows import ITEM, REQUEST, representatives, request_url
 
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
     """Re-read the request under a row lock so two coordinators never overwrite each other."""
-    return (
-        ServiceRequest.objects.select_for_update()
-        .select_related("jurisdiction", "locality", "applicant")
-        .get(pk=request.pk)
-    )
+    return REQUEST.lock(request)
 
 
 @dataclass(frozen=True)
@@ -177,8 +144,8 @@ def submit_request(
     for upload, mime in zip(data.documents, mimes, strict=True):
         store_document(request=request, upload=upload, mime=mime, by=by)
     TimelineEntry.objects.create(
-        request=request, actor=by, verb="request.submitted", to_state=request.state,
-        note=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},
+        request=request, by=by, verb="request.submitted", to_state=request.state,
+        text=_("%(count)s items, %(channel)s") % {"count": len(data.approval_items), "channel": request.get_channel_display()},
     )  # fmt: skip
     record(
         actor=by,
@@ -192,13 +159,13 @@ def submit_request(
         "mode": request.get_mode_display(),
         "project": project.name,
     }
-    notify(recipients=coordinators_for(request), verb="request.submitted", title=title, url=_url(request),
+    notify(recipients=coordinators_for(request), verb="request.submitted", title=title, url=request_url(request),
            jurisdiction_code=request.jurisdiction.code)  # fmt: skip
     notify(
-        recipients=_representatives(request),
+        recipients=representatives(request),
         verb="request.submitted",
         title=_("We received your request %(ref)s") % {"ref": request.reference},
-        url=_url(request),
+        url=request_url(request),
         jurisdiction_code=request.jurisdiction.code,
     )
     return request
@@ -227,55 +194,37 @@ def register_window_request(
 @transaction.atomic
 def accept_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
     request = _lock(request)
-    if not can_decide(by, request):
-        raise ValidationError(_("Only a responsible coordinator can accept this request."))
-    request.decided_by, request.decided_at = by, timezone.now()
-    _move(request, "accept", by=by)
-    notify(
-        recipients=_representatives(request),
-        verb="request.accepted",
-        title=_("Your request %(ref)s was accepted; agents are being assigned.") % {"ref": request.reference},
-        url=_url(request),
-        jurisdiction_code=request.jurisdiction.code,
-    )
-    return request
+    changes = {"decided_by": by, "decided_at": timezone.now()}
+    return REQUEST.apply(request, "accept", by=by, changes=changes)
 
 
 @transaction.atomic
 def decline_request(*, request: ServiceRequest, reason: str, by: User) -> ServiceRequest:
     request = _lock(request)
-    if not can_decide(by, request):
-        raise ValidationError(_("Only a responsible coordinator can decline this request."))
+    REQUEST.check(request, "decline", by=by)
     if len(reason.strip()) < 4:
         raise ValidationError({"reason": _("Tell the applicant why, in a sentence.")})
-    request.decided_by, request.decided_at, request.decline_reason = by, timezone.now(), reason.strip()
-    _move(request, "decline", by=by, note=reason.strip())
-    notify(
-        recipients=_representatives(request),
-        verb="request.declined",
-        title=_("Your request %(ref)s was not accepted") % {"ref": request.reference},
-        body=reason.strip(),
-        url=_url(request),
-        jurisdiction_code=request.jurisdiction.code,
-    )
-    return request
+    changes = {"decided_by": by, "decided_at": timezone.now(), "decline_reason": reason.strip()}
+    return REQUEST.apply(request, "decline", by=by, changes=changes, note=reason.strip())
 
 
 @transaction.atomic
 def withdraw_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
-    request = _lock(request)
-    if not request.applicant.representatives.filter(user=by).exists():
-        raise ValidationError(_("Only the applicant can withdraw its request."))
-    _move(request, "withdraw", by=by)
-    return request
+    return REQUEST.apply(_lock(request), "withdraw", by=by)
 
 
 @transaction.atomic
-def assign_agent(*, item: CaseItem, agent: User, by: User, reason: str = "") -> CaseItem:
-    """分发: put an agent on an item, or move it to another agent (with a reason)."""
-    request = _lock(item.request)
-    item = CaseItem.objects.select_for_update().select_related("approval_item").get(pk=item.pk)
-    if request.state not in (ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED):
+def assign_agent(
+    *, item: CaseItem, agent: User, by: User, reason: str = "", expected_agent_id: int | None = None
+) -> CaseItem:
+    """分发: put an agent on an item, or move it to another agent (with a reason).
+
+    A reassignment is always explicit: when the item already has an agent, the caller must give a reason,
+    and a page passes the agent it showed (`expected_agent_id`), so two coordinators assigning at once
+    never overwrite each other silently — the second is told who was assigned meanwhile."""
+    item = ITEM.lock(item)
+    request = item.request
+    if request.state not in HANDLING_STATES:
         raise ValidationError(_("Accept the request before assigning agents."))
     if not can_assign(by, item, request):
         raise ValidationError(_("You do not coordinate this item."))
@@ -283,93 +232,91 @@ def assign_agent(*, item: CaseItem, agent: User, by: User, reason: str = "") -> 
     if not any(a.role == Role.AGENT and a.unit_id in eligible for a in active_roles(agent)):
         raise ValidationError({"agent": _("This person is not an agent of the item's responsible unit.")})
     previous = item.agent
+    if expected_agent_id is not None and (previous.pk if previous else 0) != expected_agent_id:
+        raise ValidationError(
+            _("Meanwhile %(agent)s was assigned to this item; reload the page and try again.")
+            % {"agent": previous.display_name if previous else _("nobody")}
+        )
     if previous is not None:
         if previous.pk == agent.pk:
             raise ValidationError({"agent": _("This agent already handles the item.")})
         if len(reason.strip()) < 2:
-            raise ValidationError({"reason": _("Give the reason for the reassignment.")})
+            raise ValidationError(
+                {
+                    "reason": _("%(agent)s already handles this item; give the reason for the reassignment.")
+                    % {"agent": previous.display_name}
+                }
+            )
         ItemAssignment.objects.filter(case_item=item, ended_at__isnull=True).update(ended_at=timezone.now())
     item.agent = agent
     item.save(update_fields=["agent"])
     ItemAssignment.objects.create(case_item=item, agent=agent, assigned_by=by, reason=reason.strip())
     verb = "item.reassigned" if previous else "item.assigned"
+    because = f"（{reason.strip()}）" if reason.strip() else ""
+    moved = f"{previous.display_name} → " if previous else ""
     TimelineEntry.objects.create(
-        request=request, case_item=item, actor=by, verb=verb,
-        note=f"{item.approval_item.name}：{previous.display_name + ' → ' if previous else ''}{agent.display_name}"
-        + (f"（{reason.strip()}）" if reason.strip() else ""),
-    )  # fmt: skip
+        request=request,
+        case_item=item,
+        by=by,
+        verb=verb,
+        text=f"{item.approval_item.name}：{moved}{agent.display_name}{because}",
+    )
     record(
         actor=by,
         verb=verb,
         target=item,
         before={"agent": previous.pk if previous else None},
         after={"agent": agent.pk, "reason": reason.strip()},
-        jurisdiction_code=request.jurisdiction.code,
     )
+    _announce_assignment(item, request, agent=agent, previous=previous, verb=verb, reason=reason.strip())
+    if (
+        request.state == ServiceRequest.State.ACCEPTED
+        and not request.items.filter(agent__isnull=True).exists()
+    ):
+        REQUEST.apply(request, "dispatch", by=by)
+    return item
+
+
+def _announce_assignment(
+    item: CaseItem, request: ServiceRequest, *, agent: User, previous: User | None, verb: str, reason: str
+) -> None:
     code = request.jurisdiction.code
+    names = {"item": item.approval_item.name, "project": request.project.name}
     notify(
         recipients=[agent],
         verb=verb,
-        title=_("New assignment: %(item)s for %(project)s")
-        % {"item": item.approval_item.name, "project": request.project.name},
-        url=_url(request),
+        title=_("New assignment: %(item)s for %(project)s") % names,
+        url=request_url(request),
         jurisdiction_code=code,
     )
     if previous is not None:
         notify(
             recipients=[previous],
             verb=verb,
-            title=_("%(item)s of %(project)s was moved to another agent")
-            % {"item": item.approval_item.name, "project": request.project.name},
-            body=reason.strip(),
+            title=_("%(item)s of %(project)s was moved to another agent") % names,
+            body=reason,
             url="",
             jurisdiction_code=code,
         )
     notify(
-        recipients=_representatives(request),
+        recipients=representatives(request),
         verb=verb,
         title=_("Your agent for %(item)s: %(agent)s %(mobile)s")
         % {"item": item.approval_item.name, "agent": agent.display_name, "mobile": agent.mobile},
-        url=_url(request),
+        url=request_url(request),
         jurisdiction_code=code,
     )
-    if (
-        request.state == ServiceRequest.State.ACCEPTED
-        and not request.items.filter(agent__isnull=True).exists()
-    ):
-        _move(request, "dispatch", by=by)
-    return item
-
-
-TERMINAL_ITEM_STATES = frozenset({CaseItem.State.DELIVERED, CaseItem.State.REFUSED})
 
 
 def complete_request_if_done(*, request: ServiceRequest, by: User) -> bool:
     """办结: once every item is delivered or refused, the service is over and evaluation opens.
 
-    Called inside the transaction of the item step that finished the last item."""
+    Called inside the transaction of the item step that finished the last item (which holds the
+    request's lock already)."""
     request = _lock(request)
     if request.state != ServiceRequest.State.DISPATCHED:
         return False
-    if request.items.exclude(state__in=TERMINAL_ITEM_STATES).exists():
+    if request.items.exclude(state__in=DONE_STATES).exists():
         return False
-    request.completed_at = timezone.now()
-    request.save(update_fields=["completed_at"])
-    _move(request, "complete", by=by)
-    notify(
-        recipients=_representatives(request),
-        verb="request.completed",
-        title=_("Request %(ref)s is completed: please rate your agents") % {"ref": request.reference},
-        body=_("Rate attitude, efficiency and integrity for each agent; one evaluation per agent."),
-        url=_url(request),
-        jurisdiction_code=request.jurisdiction.code,
-    )
-    notify(
-        recipients=role_holders(Role.HALL_MANAGER, jurisdiction=request.jurisdiction),
-        verb="request.completed",
-        title=_("To call back: %(project)s (%(ref)s) is completed")
-        % {"project": request.project.name, "ref": request.reference},
-        url=reverse("feedback:callback_list"),  # their queue: hall managers do not open requests themselves
-        jurisdiction_code=request.jurisdiction.code,
-    )
+    REQUEST.apply(request, "complete", by=by, changes={"completed_at": timezone.now()})
     return True

@@ -1,0 +1,256 @@
+"""The request's and the item's state graphs, registered with the workflow core (ADR 0012).
+
+Request:
+    submitted ──accept──► accepted ──dispatch──► dispatched ──complete──► completed
+        │  └──decline──► declined
+        └──withdraw──► withdrawn
+
+Item:
+    planned → collecting → ready → filed → under_review ⇄ correction_requested → resubmitted → …
+                                     └──────────────► approved | refused ; approved → picked_up → delivered
+
+Who may take each move is an `Actor`: the item's agent works it; the department's section reviewer
+records review progress and decisions; a responsible coordinator accepts or declines a request; the
+applicant withdraws it; dispatch and completion follow from another person's step.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from daiban.common.workflow import Actor, Move, Step, Workflow, follows_from_another_step, move
+from daiban.notifications.services import notify
+from daiban.organizations.models import Role, User
+from daiban.organizations.selectors import role_holders
+
+from .models import (
+    CLOCK_STATES,
+    DONE_STATES,
+    HANDLING_STATES,
+    CaseItem,
+    ServiceRequest,
+    TimelineEntry,
+)
+from .permissions import can_decide, is_agent_of, is_representative, is_reviewer_of
+
+S = ServiceRequest.State
+I = CaseItem.State  # noqa: E741 - one letter keeps the tables readable on one screen
+
+
+# Who ----------------------------------------------------------------------------------------------
+
+
+RESPONSIBLE_COORDINATOR = Actor[ServiceRequest]("coordinator", can_decide)
+APPLICANT = Actor[ServiceRequest]("applicant", is_representative)
+AGENT = Actor[CaseItem]("agent", is_agent_of)
+REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of)
+SYSTEM = follows_from_another_step()
+
+
+# Recording -----------------------------------------------------------------------------------------
+
+
+def representatives(request: ServiceRequest) -> list[User]:
+    return [link.user for link in request.applicant.representatives.select_related("user")]
+
+
+def request_url(request: ServiceRequest) -> str:
+    return reverse("cases:request_detail", args=[request.pk])
+
+
+def item_url(item: CaseItem) -> str:
+    return reverse("cases:item_detail", args=[item.request_id, item.pk])
+
+
+def _request_history(step: Step[ServiceRequest]) -> None:
+    TimelineEntry.objects.create(
+        request=step.obj,
+        by=step.by,
+        verb=step.move.verb,
+        from_state=step.before,
+        to_state=step.after,
+        text=step.note,
+    )
+
+
+def _item_history(step: Step[CaseItem]) -> None:
+    item = step.obj
+    TimelineEntry.objects.create(
+        request=item.request,
+        case_item=item,
+        by=step.by,
+        verb=step.move.verb,
+        from_state=step.before,
+        to_state=step.after,
+        text=item.approval_item.name + (f"：{step.note}" if step.note else ""),
+    )
+
+
+def tell_applicant(request: ServiceRequest, verb: str, title: str, body: str = "", url: str = "") -> None:
+    notify(
+        recipients=representatives(request),
+        verb=verb,
+        title=title,
+        body=body,
+        url=url or request_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+
+
+def _accepted(step: Step[ServiceRequest]) -> None:
+    request = step.obj
+    tell_applicant(
+        request,
+        step.move.verb,
+        _("Your request %(ref)s was accepted; agents are being assigned.") % {"ref": request.reference},
+    )
+
+
+def _declined(step: Step[ServiceRequest]) -> None:
+    request = step.obj
+    tell_applicant(
+        request,
+        step.move.verb,
+        _("Your request %(ref)s was not accepted") % {"ref": request.reference},
+        step.note,
+    )
+
+
+def _completed(step: Step[ServiceRequest]) -> None:
+    request = step.obj
+    tell_applicant(
+        request,
+        step.move.verb,
+        _("Request %(ref)s is completed: please rate your agents") % {"ref": request.reference},
+        _("Rate attitude, efficiency and integrity for each agent; one evaluation per agent."),
+    )
+    notify(
+        recipients=role_holders(Role.HALL_MANAGER, jurisdiction=request.jurisdiction),
+        verb=step.move.verb,
+        title=_("To call back: %(project)s (%(ref)s) is completed")
+        % {"project": request.project.name, "ref": request.reference},
+        url=reverse("feedback:callback_list"),  # their queue: hall managers do not open requests themselves
+        jurisdiction_code=request.jurisdiction.code,
+    )
+
+
+def _tell_about_item(step: Step[CaseItem], title: str, body: str = "") -> None:
+    tell_applicant(step.obj.request, step.move.verb, title, body, url=item_url(step.obj))
+
+
+def _filed(step: Step[CaseItem]) -> None:
+    names = {"item": step.obj.approval_item.name, "ref": step.obj.external_ref}
+    _tell_about_item(step, _("%(item)s was filed (receipt %(ref)s)") % names)
+
+
+def _correction_requested(step: Step[CaseItem]) -> None:
+    item = step.obj
+    title = _("%(item)s needs corrected materials") % {"item": item.approval_item.name}
+    _tell_about_item(step, title, step.note)
+    if item.agent is not None:
+        notify(
+            recipients=[item.agent],
+            verb=step.move.verb,
+            title=_("Correction requested: %(item)s") % {"item": item.approval_item.name},
+            body=step.note,
+            url=item_url(item),
+            jurisdiction_code=item.request.jurisdiction.code,
+        )
+
+
+def _approved(step: Step[CaseItem]) -> None:
+    _tell_about_item(step, _("%(item)s was approved") % {"item": step.obj.approval_item.name})
+
+
+def _refused(step: Step[CaseItem]) -> None:
+    _tell_about_item(step, _("%(item)s was refused") % {"item": step.obj.approval_item.name}, step.note)
+
+
+def _delivered(step: Step[CaseItem]) -> None:
+    _tell_about_item(step, _("%(item)s: the result was delivered") % {"item": step.obj.approval_item.name})
+
+
+# Guards and locks ------------------------------------------------------------------------------------
+
+
+def _request_is_handled(item: CaseItem) -> str | None:
+    if item.request.state not in HANDLING_STATES:
+        return _("The request is not being handled.")
+    return None
+
+
+def lock_request_row(item: CaseItem) -> None:
+    """Items lock their request first: every path takes the request's lock before an item's, so a step on
+    an item and an assignment or completion of its request never wait on each other in a circle."""
+    list(ServiceRequest.objects.select_for_update().filter(pk=item.request_id).values_list("pk"))
+
+
+# The graphs -----------------------------------------------------------------------------------------
+
+REQUEST_MOVES: tuple[Move[ServiceRequest], ...] = (
+        move("accept",   {S.SUBMITTED},  S.ACCEPTED,   RESPONSIBLE_COORDINATOR, "request.accepted",   gettext_lazy("accept"),
+             gettext_lazy("Only a responsible coordinator can accept this request.")),
+        move("decline",  {S.SUBMITTED},  S.DECLINED,   RESPONSIBLE_COORDINATOR, "request.declined",   gettext_lazy("decline"),
+             gettext_lazy("Only a responsible coordinator can decline this request.")),
+        move("withdraw", {S.SUBMITTED},  S.WITHDRAWN,  APPLICANT,               "request.withdrawn",  gettext_lazy("withdraw"),
+             gettext_lazy("Only the applicant can withdraw its request.")),
+        move("dispatch", {S.ACCEPTED},   S.DISPATCHED, SYSTEM,                  "request.dispatched", gettext_lazy("dispatch")),
+        move("complete", {S.DISPATCHED}, S.COMPLETED,  SYSTEM,                  "request.completed",  gettext_lazy("completed")),
+)  # fmt: skip
+
+REQUEST = Workflow[ServiceRequest](
+    name="request",
+    model=ServiceRequest,
+    moves=REQUEST_MOVES,
+    refused_in_state=gettext_lazy("This request is “%(state)s”; it cannot be %(action)s now."),
+    refused_actor=gettext_lazy("You are not the one who records this step."),
+    stale=gettext_lazy("Someone else changed this request meanwhile; reload the page and try again."),
+    terminal=frozenset({S.COMPLETED, S.DECLINED, S.WITHDRAWN}),
+    lock_related=("jurisdiction", "locality", "applicant", "project"),
+    history=_request_history,
+    announce={"accept": _accepted, "decline": _declined, "complete": _completed},
+)
+
+_REVIEWING = {I.FILED, I.UNDER_REVIEW, I.RESUBMITTED}
+
+ITEM_MOVES: tuple[Move[CaseItem], ...] = (
+        move("start_collecting",   {I.PLANNED},             I.COLLECTING,           AGENT,    "item.collection_started", gettext_lazy("Start collecting materials")),
+        move("mark_ready",         {I.COLLECTING},          I.READY,                AGENT,    "item.marked_ready",       gettext_lazy("Materials complete: ready to file")),
+        move("file",               {I.READY},               I.FILED,                AGENT,    "item.filed",              gettext_lazy("Record filing")),
+        move("start_review",       {I.FILED, I.RESUBMITTED}, I.UNDER_REVIEW,        REVIEWER, "item.review_started",     gettext_lazy("Start review")),
+        move("request_correction", _REVIEWING,              I.CORRECTION_REQUESTED, REVIEWER, "item.correction_requested", gettext_lazy("Request correction")),
+        move("resubmit",           {I.CORRECTION_REQUESTED}, I.RESUBMITTED,         AGENT,    "item.resubmitted",        gettext_lazy("Record resubmission")),
+        move("approve",            _REVIEWING,              I.APPROVED,             REVIEWER, "item.approved",           gettext_lazy("Approve")),
+        move("refuse",             _REVIEWING,              I.REFUSED,              REVIEWER, "item.refused",            gettext_lazy("Refuse")),
+        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            AGENT,    "item.picked_up",          gettext_lazy("Record pick-up")),
+        move("deliver",            {I.PICKED_UP},           I.DELIVERED,            AGENT,    "item.delivered",          gettext_lazy("Record delivery")),
+)  # fmt: skip
+
+ITEM = Workflow[CaseItem](
+    name="item",
+    model=CaseItem,
+    moves=ITEM_MOVES,
+    refused_in_state=gettext_lazy("This item is “%(state)s”; “%(action)s” is not possible now."),
+    refused_actor=gettext_lazy("You are not the one who records this step for this item."),
+    stale=gettext_lazy("Someone else changed this item meanwhile; reload the page and try again."),
+    version_field="version",
+    terminal=DONE_STATES,
+    clock_running=CLOCK_STATES,
+    lock_related=(
+        "request__jurisdiction",
+        "request__applicant",
+        "request__project",
+        "approval_item__result_document",
+        "agent",
+    ),
+    lock_parent=lock_request_row,
+    guard=_request_is_handled,
+    history=_item_history,
+    announce={
+        "file": _filed,
+        "request_correction": _correction_requested,
+        "approve": _approved,
+        "refuse": _refused,
+        "deliver": _delivered,
+    },
+)

@@ -1,0 +1,147 @@
+"""The coordination issue list (需协办事项问题清单): raise (from an item or on a unit's own), list, detail,
+assign, follow up, resolve, reopen."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from daiban.cases.models import CaseItem
+from daiban.cases.permissions import agents_only
+from daiban.cases.selectors import requests_visible_to
+from daiban.common.forms import add_service_errors, posted_step
+from daiban.organizations.permissions import staff_only
+
+from ..forms import AssignIssueForm, IssueForm, IssueTextForm, NewIssueForm
+from ..models import CoordinationIssue
+from ..permissions import can_raise_issues, issue_steps, raisers_only
+from ..selectors import issues_visible_to, raising_jurisdictions
+from ..services import (
+    add_issue_follow_up,
+    assign_issue,
+    eligible_assignees,
+    raise_issue,
+    raise_issue_from_item,
+    reopen_issue,
+    resolve_issue,
+)
+
+
+@agents_only
+@require_POST
+def raise_from_item(request: HttpRequest, item_pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        CaseItem.objects.filter(request__in=requests_visible_to(request.user)).select_related(
+            "request__jurisdiction", "request__project", "request__locality", "approval_item"
+        ),
+        pk=item_pk,
+    )
+    posted_step(request, IssueForm(request.POST), lambda d: raise_issue_from_item(
+        item=item, title=d["title"], description=d["description"], by=request.user,  # type: ignore[arg-type]
+    ), _("The problem is on the reform office's issue list."))  # fmt: skip
+    return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
+
+
+@raisers_only
+def issue_create(request: HttpRequest) -> HttpResponse:
+    """A unit raises a problem on its own, not tied to one item."""
+    form = NewIssueForm(request.POST or None, jurisdictions=raising_jurisdictions(request.user))
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            issue = raise_issue(jurisdiction=c["jurisdiction"], unit=c["unit"], title=c["title"],
+                                description=c["description"], by=request.user)  # type: ignore[arg-type]  # fmt: skip
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The problem is on the reform office's issue list."))
+            return redirect("oversight:issue_detail", pk=issue.pk)
+    return render(
+        request, "oversight/issue_form.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
+
+
+@staff_only
+def issue_list(request: HttpRequest) -> HttpResponse:
+    issues = issues_visible_to(request.user).select_related(
+        "jurisdiction",
+        "unit",
+        "raised_by",
+        "assignee",
+        "case_item__approval_item",
+        "case_item__request__project",
+    )
+    status = request.GET.get("status", "")
+    today = timezone.localdate()
+    if status in CoordinationIssue.Status.values:
+        issues = issues.filter(status=status)
+    elif status == "overdue":
+        issues = issues.filter(status=CoordinationIssue.Status.ASSIGNED, due_on__lt=today)
+    page = Paginator(issues, 30).get_page(request.GET.get("page"))
+    return render(request, "oversight/issue_list.html", {
+        "page": page, "status": status, "statuses": CoordinationIssue.Status.choices, "today": today,
+        "can_raise": can_raise_issues(request.user),
+    })  # fmt: skip
+
+
+def _visible(request: HttpRequest, pk: int) -> CoordinationIssue:
+    return get_object_or_404(
+        issues_visible_to(request.user).select_related(
+            "jurisdiction", "unit", "raised_by", "assignee", "case_item__approval_item",
+            "case_item__request__project", "case_item__responsible_unit",
+        ),
+        pk=pk,
+    )  # fmt: skip
+
+
+@staff_only
+def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _visible(request, pk)
+    steps = issue_steps(request.user, issue)
+    return render(request, "oversight/issue_detail.html", {
+        "issue": issue, "notes": issue.notes.select_related("by"), "today": timezone.localdate(),
+        "assign_form": AssignIssueForm(agents=eligible_assignees(issue), initial={"assignee": issue.assignee_id})
+        if steps.assign else None,
+        "can_follow_up": steps.follow_up, "can_resolve": steps.resolve, "can_reopen": steps.reopen,
+        "text_form": IssueTextForm(),
+    })  # fmt: skip
+
+
+@staff_only
+@require_POST
+def issue_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _visible(request, pk)
+    posted_step(request, AssignIssueForm(request.POST, agents=eligible_assignees(issue)), lambda d: assign_issue(
+        issue=issue, assignee=d["assignee"], working_days=d["working_days"], by=request.user,  # type: ignore[arg-type]
+    ), _("Assigned."))  # fmt: skip
+    return redirect("oversight:issue_detail", pk=pk)
+
+
+def _text_step(request: HttpRequest, pk: int, step: Callable[..., object], done: str) -> HttpResponse:
+    issue = _visible(request, pk)
+    posted_step(request, IssueTextForm(request.POST), lambda d: step(issue, d["text"], request.user), done)
+    return redirect("oversight:issue_detail", pk=pk)
+
+
+@staff_only
+@require_POST
+def issue_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    return _text_step(request, pk, lambda i, t, u: add_issue_follow_up(issue=i, text=t, by=u), _("Saved."))
+
+
+@staff_only
+@require_POST
+def issue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _text_step(request, pk, lambda i, t, u: resolve_issue(issue=i, resolution=t, by=u), _("Resolved."))
+
+
+@staff_only
+@require_POST
+def issue_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _text_step(request, pk, lambda i, t, u: reopen_issue(issue=i, reason=t, by=u), _("Reopened."))
