@@ -2,9 +2,11 @@
 
 Every named URL (the admin aside: it has its own section at the end) has a row in `TABLE` saying what each
 persona gets: the page (or, POSTed, the step done), a redirect elsewhere, the sign-in page (anonymous), 403
-from the URL's permission rule ("forbidden"), 403 from the view ("denied"), 404 for what is not theirs
-("hidden"), or — for a POSTed step the persona may see but not take — the page again with the service's
-reason and nothing saved ("rejected"). A POST-only URL answers 405 to a GET from anyone its rule lets in.
+from the URL's permission rule ("forbidden"), 403 from the view ("denied" — also a POSTed step the persona
+may see but is someone else's to take: the service raises `NotYourStep` and the page answers 403 with its
+reason), 404 for what is not theirs ("hidden"), or the page again with the service's reason and nothing
+saved ("rejected": a step not possible in the object's state). A POST-only URL answers 405 to a GET from
+anyone its rule lets in.
 
 - `test_every_url_name_has_a_row`: a URL added without a row, or a row left for a removed URL, fails;
 - `test_rows_agree_with_the_permission_rules`: each row's "forbidden" set is exactly who the URL's
@@ -486,22 +488,22 @@ TABLE: dict[str, Row] = {
     "cases:item_step": step(
         lambda s: ITEM_PLAN(s) | {"action": "start_collecting"},
         Post(lambda s: {"version": fresh(s.item_plan, "version")}, lambda s: fresh(s.item_plan, "state")),
-        ok={AGENT}, rejected=SEES_REQUEST - {AGENT}, hidden=REST,
+        ok={AGENT}, denied=SEES_REQUEST - {AGENT}, hidden=REST,
     ),
     "cases:checklist_update": step(
         lambda s: ITEM_PLAN(s) | {"line_pk": s.line.pk},
         Post(lambda s: {"status": "received", "promised_on": "", "note": ""}, lambda s: fresh(s.line, "status")),
-        ok={AGENT}, rejected=SEES_REQUEST - {AGENT}, hidden=REST,
+        ok={AGENT}, denied=SEES_REQUEST - {AGENT}, hidden=REST,
     ),
     "cases:procedure_start": step(
         ITEM_REVIEW,
         Post(lambda s: {"kind": "expert_review", "start_on": day(), "note": ""}, lambda s: s.item_review.stops.count()),
-        ok={REVIEWER}, rejected=SEES_REQUEST - {REVIEWER}, hidden=REST,
+        ok={REVIEWER}, denied=SEES_REQUEST - {REVIEWER}, hidden=REST,
     ),
     "cases:procedure_end": step(
         lambda s: {"pk": s.main.pk, "item_pk": s.item_stopped.pk, "stop_pk": s.stop.pk},
         Post(lambda s: {"end_on": day()}, lambda s: fresh(s.stop, "end_on")),
-        ok={REVIEWER}, rejected=SEES_REQUEST - {REVIEWER}, hidden=REST,
+        ok={REVIEWER}, denied=SEES_REQUEST - {REVIEWER}, hidden=REST,
     ),
     # ---- notifications ----
     "notifications:inbox": page(ok=REST),
@@ -521,7 +523,7 @@ TABLE: dict[str, Row] = {
     "oversight:required_action_done": step(
         lambda s: {"pk": s.inspection.pk, "action_pk": s.action.pk},
         Post(lambda s: {"done_on": day(), "note": "已更新"}, lambda s: fresh(s.action, "done_on")),
-        ok={COORD}, rejected={SUPERVISOR, CITY}, hidden={OTHER_COORD, OTHER_SUPERVISOR}, forbidden=REST,
+        ok={COORD}, denied={SUPERVISOR, CITY}, hidden={OTHER_COORD, OTHER_SUPERVISOR}, forbidden=REST,
     ),
     "oversight:ledger_list": page(ok=DASHBOARD_VIEWERS, forbidden=REST),
     "oversight:ledger_export": replace(
@@ -541,19 +543,19 @@ TABLE: dict[str, Row] = {
     "oversight:issue_assign": step(
         lambda s: {"pk": s.issue_open.pk},
         Post(lambda s: {"assignee": s.people[AGENT].pk, "working_days": 5}, lambda s: fresh(s.issue_open, "status")),
-        ok={SUPERVISOR, CITY, ROOT}, rejected={AGENT, COORD}, forbidden=APPLICANTS, hidden=REST,
+        ok={SUPERVISOR, CITY, ROOT}, denied={AGENT, COORD}, forbidden=APPLICANTS, hidden=REST,
     ),
     "oversight:issue_follow_up": step(
         lambda s: {"pk": s.issue_assigned.pk}, Post(lambda s: {"text": "已电话协调住建委"}, lambda s: s.issue_assigned.notes.count()),
-        ok={SUPERVISOR, CITY, ROOT, AGENT}, rejected={COORD}, forbidden=APPLICANTS, hidden=REST,
+        ok={SUPERVISOR, CITY, ROOT, AGENT}, denied={COORD}, forbidden=APPLICANTS, hidden=REST,
     ),
     "oversight:issue_resolve": step(
         lambda s: {"pk": s.issue_assigned.pk}, Post(lambda s: {"text": "道路已打通"}, lambda s: fresh(s.issue_assigned, "status")),
-        ok={SUPERVISOR, CITY, ROOT, AGENT}, rejected={COORD}, forbidden=APPLICANTS, hidden=REST,
+        ok={SUPERVISOR, CITY, ROOT, AGENT}, denied={COORD}, forbidden=APPLICANTS, hidden=REST,
     ),
     "oversight:issue_reopen": step(
         lambda s: {"pk": s.issue_resolved.pk}, Post(lambda s: {"text": "图审意见仍未回复"}, lambda s: fresh(s.issue_resolved, "status")),
-        ok={SUPERVISOR, CITY, ROOT}, rejected={AGENT, COORD}, forbidden=APPLICANTS, hidden=REST,
+        ok={SUPERVISOR, CITY, ROOT}, denied={AGENT, COORD}, forbidden=APPLICANTS, hidden=REST,
     ),
     "oversight:raise_from_item": step(
         lambda s: {"item_pk": s.item_review.pk},
@@ -592,7 +594,7 @@ TABLE: dict[str, Row] = {
     "feedback:rectification_step": step(
         lambda s: {"pk": s.rectification.pk, "action": "report"},
         Post(lambda s: {"note": "已约谈代办员，整改到位"}, lambda s: fresh(s.rectification, "status")),
-        ok={COORD}, rejected={APPLICANT, SUPERVISOR, CITY, ROOT}, hidden=REST,
+        ok={COORD}, denied={APPLICANT, SUPERVISOR, CITY, ROOT}, hidden=REST,
     ),
     # ---- assistance ----
     "assistance:consultation_list": page(ok=REST),
@@ -621,7 +623,7 @@ TABLE: dict[str, Row] = {
     "assistance:follow_up_done": step(
         lambda s: {"pk": s.main.pk, "follow_up_pk": s.follow_up.pk},
         Post(lambda s: {"done_on": day(), "note": "已出具"}, lambda s: fresh(s.follow_up, "done_on")),
-        ok={AGENT, COORD}, rejected=SEES_REQUEST - {AGENT, COORD} | {OTHER_COORD}, hidden=REST,
+        ok={AGENT, COORD}, denied=SEES_REQUEST - {AGENT, COORD} | {OTHER_COORD}, hidden=REST,
     ),
     # ---- planning ----
     "planning:request_plan": page(MAIN, ok=SEES_REQUEST, hidden=REST),

@@ -217,3 +217,21 @@ def test_pages_use_a_bounded_number_of_queries(client, youyang, rep, items, staf
         assert count_queries(client, url) == few[url, user.pk], url
     client.force_login(staff["park_coord"])
     assert client.get(reverse("cases:dispatch")).content.decode().count("BDB500242-") == 8
+
+
+@pytest.mark.django_db
+def test_a_step_that_is_someone_elses_is_403_with_the_reason(client, submitted, staff):
+    """The coordinator sees the item but filing is the agent's: a forged post is refused with 403 and says
+    why in Chinese; nothing changes."""
+    accept_request(request=submitted, by=staff["park_coord"])
+    item = submitted.items.first()
+    assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
+    client.force_login(staff["park_coord"])
+    response = client.post(
+        reverse("cases:item_step", args=[submitted.pk, item.pk, "start_collecting"]),
+        {"version": item.version},
+    )
+    assert response.status_code == 403
+    assert "您无权登记该事项的这一步骤" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == "planned"
