@@ -3,11 +3,18 @@ see the questions of the jurisdictions they work in (they share the duty of answ
 
 from django.db.models import Q, QuerySet
 
+from daiban.cases.models import ServiceRequest
+from daiban.cases.selectors import requests_visible_to
 from daiban.organizations.auth import Viewer
-from daiban.organizations.selectors import is_platform_superuser, person_id, staff_jurisdiction_ids
+from daiban.organizations.selectors import (
+    coordinator_units,
+    is_platform_superuser,
+    person_id,
+    staff_jurisdiction_ids,
+)
 from daiban.projects.models import Applicant
 
-from .models import Consultation
+from .models import Consultation, FollowUp
 
 
 def consultations_visible_to(user: Viewer) -> QuerySet[Consultation]:
@@ -22,3 +29,10 @@ def consultations_visible_to(user: Viewer) -> QuerySet[Consultation]:
         | Q(recorded_by_id=uid)
         | Q(jurisdiction_id__in=staff_jurisdiction_ids(user))
     )
+
+
+def meeting_requests_visible_to(user: Viewer) -> QuerySet[ServiceRequest]:
+    """Requests whose coordination meetings the user may open: those it may see, and those with a follow-up
+    owned by a unit it coordinates (its coordinators are told of the follow-up and report it done)."""
+    owned = FollowUp.objects.filter(owner_unit_id__in=coordinator_units(user)).values("meeting__request_id")
+    return ServiceRequest.objects.filter(Q(pk__in=requests_visible_to(user).values("pk")) | Q(pk__in=owned))

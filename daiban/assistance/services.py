@@ -15,6 +15,7 @@ from daiban.cases.models import HANDLING_STATES, ServiceRequest
 from daiban.catalogue.models import ApprovalItem, FaqEntry
 from daiban.common.audit import record, snapshot
 from daiban.common.validators import future_date_error, normalize_mobile, validate_mobile
+from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
@@ -85,7 +86,7 @@ def _create(jurisdiction: Jurisdiction, q: Question, text: str, by: User, **fiel
 def ask_question(*, applicant: Applicant, data: Question, by: User) -> Consultation:
     """An applicant asks online."""
     if not applicant.representatives.filter(user_id=by.pk).exists():
-        raise ValidationError(_("You can only ask on behalf of your own enterprise."))
+        raise NotYourStep(_("You can only ask on behalf of your own enterprise."))
     errors: dict[str, str] = {}
     text = _check_question(data, applicant.jurisdiction, errors)
     if errors:
@@ -115,7 +116,7 @@ def record_question(
 ) -> Consultation:
     """Staff write down a question asked by phone or at the window."""
     if jurisdiction.pk not in jurisdictions_where(by, *RECORDING_ROLES):
-        raise ValidationError(_("You do not take questions for this jurisdiction."))
+        raise NotYourStep(_("You do not take questions for this jurisdiction."))
     errors: dict[str, str] = {}
     if channel not in (Consultation.Channel.PHONE, Consultation.Channel.WINDOW):
         errors["channel"] = _("Choose phone or window.")
@@ -157,7 +158,7 @@ def answer_consultation(*, consultation: Consultation, answer: str, by: User) ->
         .get(pk=consultation.pk)
     )
     if not may_answer(by, consultation):
-        raise ValidationError(_("Only an agent of this jurisdiction answers its questions."))
+        raise NotYourStep(_("Only an agent of this jurisdiction answers its questions."))
     if consultation.answered_at is not None:
         raise ValidationError(_("This question has already been answered."))
     text = (answer or "").strip()
@@ -203,7 +204,7 @@ def publish_faq(*, consultation: Consultation, question: str, answer: str, by: U
         .get(pk=consultation.pk)
     )
     if not may_publish(by, consultation):
-        raise ValidationError(_("Only an agent or supervisor of this jurisdiction publishes FAQ entries."))
+        raise NotYourStep(_("Only an agent or supervisor of this jurisdiction publishes FAQ entries."))
     if consultation.answered_at is None:
         raise ValidationError(_("Answer the question before publishing it."))
     if consultation.faq_entry_id is not None:
@@ -259,7 +260,7 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
     """协调办理: an agent of the request writes down a coordination meeting and what it decided."""
     request = ServiceRequest.objects.select_related("jurisdiction", "project", "applicant").get(pk=request.pk)
     if not is_request_agent(by, request):
-        raise ValidationError(_("Only an agent of this request records its meetings."))
+        raise NotYourStep(_("Only an agent of this request records its meetings."))
     if request.state not in HANDLING_STATES:
         raise ValidationError(_("The request is not being handled."))
     errors: dict[str, str] = {}
@@ -346,9 +347,7 @@ def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, note: str, by: 
     request = follow_up.meeting.request
     owns = role_holders(Role.COORDINATOR, unit_id=follow_up.owner_unit_id).filter(pk=by.pk).exists()
     if not (owns or is_request_agent(by, request)):
-        raise ValidationError(
-            _("Only the request's agent or the owning unit's coordinator closes a follow-up.")
-        )
+        raise NotYourStep(_("Only the request's agent or the owning unit's coordinator closes a follow-up."))
     if follow_up.done_on is not None:
         raise ValidationError(_("This follow-up is already done."))
     if done_on > timezone.localdate() or done_on < follow_up.meeting.held_on:

@@ -16,7 +16,7 @@ from daiban.common.access import signed_in
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Jurisdiction, Unit
-from daiban.organizations.selectors import jurisdictions_where
+from daiban.organizations.selectors import coordinator_units, jurisdictions_where
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import represented_applicants
 
@@ -32,7 +32,7 @@ from .forms import (
 )
 from .models import Consultation, CoordinationMeeting, FollowUp
 from .permissions import question_takers_only
-from .selectors import consultations_visible_to
+from .selectors import consultations_visible_to, meeting_requests_visible_to
 from .services import (
     RECORDING_ROLES,
     answer_consultation,
@@ -218,7 +218,7 @@ def consultation_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse
 def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """协调会: the request's coordination meetings; its agents record new ones here."""
     service_request = get_object_or_404(
-        requests_visible_to(request.user).select_related("project", "jurisdiction"), pk=pk
+        meeting_requests_visible_to(request.user).select_related("project", "jurisdiction"), pk=pk
     )
     meetings = (
         CoordinationMeeting.objects.filter(request=service_request)
@@ -263,6 +263,8 @@ def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "form": form,
             "rows": rows,
             "done_form": DoneForm(initial={"done_on": timezone.localdate()}),
+            "owned_units": coordinator_units(request.user),
+            "sees_request": requests_visible_to(request.user).filter(pk=pk).exists(),
         },
         status=status,
     )
@@ -271,7 +273,7 @@ def meeting_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def follow_up_done(request: AuthenticatedRequest, pk: int, follow_up_pk: int) -> HttpResponse:
-    service_request = get_object_or_404(requests_visible_to(request.user), pk=pk)
+    service_request = get_object_or_404(meeting_requests_visible_to(request.user), pk=pk)
     follow_up = get_object_or_404(FollowUp.objects.filter(meeting__request=service_request), pk=follow_up_pk)
     posted_step(
         request,

@@ -129,7 +129,7 @@ def _completed(step: Step[ServiceRequest]) -> None:
         verb=step.move.verb,
         title=_("To call back: %(project)s (%(ref)s) is completed")
         % {"project": request.project.name, "ref": request.reference},
-        url=request_url(request),
+        url=reverse("feedback:callback_list"),  # their queue: hall managers do not open requests themselves
         jurisdiction_code=request.jurisdiction.code,
     )
 

@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from .workflow import NotYourStep
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -26,9 +28,12 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 def report_outcome(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
     """Run one service call for a POSTed step and tell the person how it went (the refusal's Chinese
-    message, or `done`); the caller redirects back to the page the step was taken from."""
+    message, or `done`); the caller redirects back to the page the step was taken from. A step that is
+    someone else's to take (`NotYourStep`) is a 403 with its reason, not a message."""
     try:
         action()
+    except NotYourStep as exc:
+        raise PermissionDenied(" ".join(exc.messages)) from exc
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return False

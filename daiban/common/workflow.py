@@ -41,6 +41,12 @@ class TransitionRefused(ValidationError):
     """A move that is not possible now; the message says why, in the user's language."""
 
 
+class NotYourStep(TransitionRefused):
+    """The person may see the record but this step is someone else's to take (wrong role or not the owner).
+    Pages answer it with 403 and the reason (`common.forms.report_outcome`); a page never offers such a
+    step, so only a forged or stale post meets it."""
+
+
 @dataclass(frozen=True)
 class Actor(Generic[M]):
     """Who may take a move: a name the table tests and docs use, and the check on (person, record)."""
@@ -194,7 +200,11 @@ class Workflow(Generic[M]):
     def check(self, obj: M, action: str, *, by: Person) -> Move[M]:
         reason = self.refusal(obj, action, by=by)
         if reason is not None:
-            raise TransitionRefused(reason)
+            m = self.move(action)
+            in_state = self.state_of(obj) in m.sources
+            raise (
+                NotYourStep(reason) if in_state and not m.actor.allows(by, obj) else TransitionRefused(reason)
+            )
         return self.move(action)
 
     def allowed_actions(self, obj: M, *, by: Person) -> list[Move[M]]:

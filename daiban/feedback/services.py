@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from daiban.cases.models import ServiceRequest
 from daiban.common.audit import record, snapshot
 from daiban.common.validators import future_date_error
+from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User
 from daiban.organizations.selectors import jurisdictions_where, role_holders
@@ -178,7 +179,7 @@ def evaluate(
     """事后评价: once per request and agent, after the service is completed, by the applicant."""
     request = _locked_request(request)
     if not _is_representative(by, request):
-        raise ValidationError(_("You can only rate your own enterprise's requests."))
+        raise NotYourStep(_("You can only rate your own enterprise's requests."))
     if request.state != ServiceRequest.State.COMPLETED:
         raise ValidationError(_("You can rate the service once every item is delivered."))
     if agent.pk not in {a.pk for a in request_agents(request)}:
@@ -227,20 +228,23 @@ def evaluate(
         after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
         jurisdiction_code=request.jurisdiction.code,
     )
-    notify(
-        recipients=[agent],
-        verb="evaluation.given",
-        title=_("%(project)s rated your service") % {"project": request.project.name},
-        body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s")
-        % {
-            "a": evaluation.get_attitude_display(),
-            "e": evaluation.get_efficiency_display(),
-            "i": evaluation.get_integrity_display(),
-        },
-        url=reverse("feedback:evaluation_list"),
-        jurisdiction_code=request.jurisdiction.code,
-    )
-    if bad:
+    if not bad:
+        # A bad rating's request is withheld from the agent until a supervisor releases it (which tells the
+        # agent): a notice naming the project, or sent the minute the applicant rated, would give it away.
+        notify(
+            recipients=[agent],
+            verb="evaluation.given",
+            title=_("%(project)s rated your service") % {"project": request.project.name},
+            body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s")
+            % {
+                "a": evaluation.get_attitude_display(),
+                "e": evaluation.get_efficiency_display(),
+                "i": evaluation.get_integrity_display(),
+            },
+            url=reverse("feedback:evaluation_list"),
+            jurisdiction_code=request.jurisdiction.code,
+        )
+    else:
         problem = _("Rated attitude %(a)s, efficiency %(e)s, integrity %(i)s: %(comment)s") % {
             "a": evaluation.get_attitude_display(),
             "e": evaluation.get_efficiency_display(),
@@ -268,7 +272,7 @@ def release_evaluation(*, evaluation: Evaluation, by: User) -> Evaluation:
         .get(pk=evaluation.pk)
     )
     if evaluation.jurisdiction_id not in jurisdictions_where(by, Role.SUPERVISOR):
-        raise ValidationError(_("Only a supervisor of this jurisdiction releases an evaluation."))
+        raise NotYourStep(_("Only a supervisor of this jurisdiction releases an evaluation."))
     if not evaluation.hidden_from_agent:
         raise ValidationError(_("This evaluation is already visible to the agent."))
     evaluation.released_by, evaluation.released_at = by, timezone.now()
@@ -310,7 +314,7 @@ def record_callback(
     rectification. `ratings` maps agent ids to the hall manager's own level for each (optional)."""
     request = _locked_request(request)
     if request.jurisdiction_id not in jurisdictions_where(by, Role.HALL_MANAGER):
-        raise ValidationError(_("Only a hall manager of this jurisdiction records call-backs."))
+        raise NotYourStep(_("Only a hall manager of this jurisdiction records call-backs."))
     if request.state != ServiceRequest.State.COMPLETED:
         raise ValidationError(_("Call-backs are made after the service is completed."))
     errors: dict[str, str] = {}
@@ -418,7 +422,7 @@ def file_complaint(*, request: ServiceRequest, text: str, agent: User | None, by
     """投诉: the applicant complains about its service at any point after acceptance."""
     request = _locked_request(request)
     if not _is_representative(by, request):
-        raise ValidationError(_("You can only complain about your own enterprise's requests."))
+        raise NotYourStep(_("You can only complain about your own enterprise's requests."))
     if request.state in (ServiceRequest.State.SUBMITTED, ServiceRequest.State.WITHDRAWN):
         raise ValidationError(_("The request has not been taken up yet; contact the window instead."))
     if agent is not None and agent.pk not in {a.pk for a in request_agents(request)}:
@@ -477,7 +481,7 @@ def reassign_rectification(*, rectification: Rectification, owner: User, by: Use
     """A supervisor hands the rectification to another coordinator or supervisor of the jurisdiction."""
     rectification = RECTIFICATION.lock(rectification)
     if not supervises(by, rectification):
-        raise ValidationError(_("Only a supervisor of this jurisdiction changes the owner."))
+        raise NotYourStep(_("Only a supervisor of this jurisdiction changes the owner."))
     if rectification.status == Rectification.Status.CLOSED:
         raise ValidationError(_("This rectification is closed."))
     if not owner_candidates(rectification).filter(pk=owner.pk).exists():

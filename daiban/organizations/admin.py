@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,19 @@ def administered_jurisdiction_ids(request: HttpRequest) -> set[int] | None:
     return jurisdictions_where(request.user, Role.ADMINISTRATOR)
 
 
+def scoped_choices(model: type[Model], ids: set[int]) -> QuerySet[Any] | None:
+    """What an administrator of jurisdictions `ids` may pick for a foreign key to `model` (None: not scoped
+    here), so no form saves a row pointing into another jurisdiction."""
+    where = {
+        Jurisdiction: Q(id__in=ids),
+        Unit: Q(jurisdiction_id__in=ids),
+        Section: Q(department__jurisdiction_id__in=ids),
+        WorkingGroup: Q(jurisdiction_id__in=ids),
+        WorkingGroupMember: Q(group__jurisdiction_id__in=ids),
+    }.get(model)
+    return None if where is None else model._default_manager.filter(where)
+
+
 def _is_administrator(request: HttpRequest) -> bool:
     return bool(
         request.user.is_active and (request.user.is_superuser or administered_jurisdiction_ids(request))
@@ -56,6 +69,13 @@ class ScopedInline(admin.TabularInline[Any, Any]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_administrator(request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        ids = administered_jurisdiction_ids(request)
+        choices = scoped_choices(db_field.remote_field.model, ids) if ids is not None else None
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class JurisdictionScopedAdmin(AuditedModelAdmin):
@@ -92,14 +112,9 @@ class JurisdictionScopedAdmin(AuditedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         ids = administered_jurisdiction_ids(request)
-        if ids is not None:
-            model: type[Model] = db_field.remote_field.model
-            if model is Jurisdiction:
-                kwargs["queryset"] = Jurisdiction.objects.filter(id__in=ids)
-            elif model is Unit:
-                kwargs["queryset"] = Unit.objects.filter(jurisdiction_id__in=ids)
-            elif model is Section:
-                kwargs["queryset"] = Section.objects.filter(department__jurisdiction_id__in=ids)
+        choices = scoped_choices(db_field.remote_field.model, ids) if ids is not None else None
+        if choices is not None:
+            kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -150,6 +165,19 @@ class UserAdmin(BaseUserAdmin[User]):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Administrators may look people up (role autocomplete) but not edit accounts.
         return bool(request.user.is_superuser or administered_jurisdiction_ids(request))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """Administrators look up the people of their own jurisdictions, and accounts that hold no role
+        and represent no enterprise yet (new staff the superuser created, to grant a first role); nobody
+        else's."""
+        qs = super().get_queryset(request)
+        ids = administered_jurisdiction_ids(request)
+        if ids is None:
+            return qs
+        # `represents`: projects.ApplicantRepresentative, an enterprise's users (named, not imported: it is
+        # above).
+        fresh = Q(role_assignments__isnull=True, represents__isnull=True)
+        return qs.filter(Q(role_assignments__jurisdiction_id__in=ids) | fresh).distinct()
 
 
 class WorkingGroupMemberInline(ScopedInline):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from daiban.cases.models import CaseItem
 from daiban.common.audit import record, snapshot
 from daiban.common.validators import future_date_error
+from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify, notify_once
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
 from daiban.organizations.selectors import active_roles, coordinator_units, jurisdictions_where, role_holders
@@ -59,7 +60,7 @@ def raise_issue_from_item(*, item: CaseItem, title: str, description: str, by: U
         pk=item.pk
     )
     if item.agent_id != by.pk:
-        raise ValidationError(_("Only the item's agent raises a coordination problem from it."))
+        raise NotYourStep(_("Only the item's agent raises a coordination problem from it."))
     errors = _check_text(title, description)
     if errors:
         raise ValidationError(errors)
@@ -97,7 +98,7 @@ def raise_issue(
 ) -> CoordinationIssue:
     """A unit (its coordinator or an agent) puts a problem on the list on its own, not from an item."""
     if not any(a.role in RAISING_ROLES and a.jurisdiction_id == jurisdiction.pk for a in active_roles(by)):
-        raise ValidationError(_("Only coordinators and agents of this jurisdiction raise problems here."))
+        raise NotYourStep(_("Only coordinators and agents of this jurisdiction raise problems here."))
     errors = _check_text(title, description)
     if unit.jurisdiction_id != jurisdiction.pk or unit.kind not in (
         Unit.Kind.TOWNSHIP,
@@ -191,7 +192,7 @@ def add_issue_follow_up(*, issue: CoordinationIssue, text: str, by: User) -> Iss
     """跟踪: what was done meanwhile, by the assignee or a supervisor."""
     issue = ISSUE.lock(issue)
     if not ASSIGNEE_OR_SUPERVISOR.allows(by, issue):
-        raise ValidationError(_("You are not the one who records this step."))
+        raise NotYourStep(_("You are not the one who records this step."))
     if issue.status == CoordinationIssue.Status.RESOLVED:
         raise ValidationError(_("The issue is resolved; reopen it first."))
     if not 2 <= len(text.strip()) <= TEXT_MAX:
@@ -243,7 +244,7 @@ def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
 def submit_ledger(*, unit: Unit, quarter: Quarter, annotation: str, by: User) -> QuarterlyLedger:
     """The unit's coordinator reviews the computed ledger, adds its notes and submits it; figures freeze."""
     if unit.pk not in coordinator_units(by):
-        raise ValidationError(_("Only a coordinator of this unit submits its ledger."))
+        raise NotYourStep(_("Only a coordinator of this unit submits its ledger."))
     if quarter.last_day >= timezone.localdate():
         raise ValidationError(_("A quarter's ledger is submitted after the quarter ends."))
     if QuarterlyLedger.objects.filter(unit=unit).of(quarter).exists():
@@ -302,7 +303,7 @@ def record_inspection(
 ) -> Inspection:
     """督促检查: a supervisor records an inspection, its findings and the actions each unit must take."""
     if jurisdiction.pk not in jurisdictions_where(by, Role.SUPERVISOR):
-        raise ValidationError(_("Only a supervisor of this jurisdiction records inspections."))
+        raise NotYourStep(_("Only a supervisor of this jurisdiction records inspections."))
     errors: dict[str, str] = {}
     if future := future_date_error(held_on):
         errors["held_on"] = future
@@ -368,7 +369,7 @@ def complete_required_action(
         .get(pk=action.pk)
     )
     if action.unit_id not in coordinator_units(by):
-        raise ValidationError(_("Only a coordinator of the unit reports its action done."))
+        raise NotYourStep(_("Only a coordinator of the unit reports its action done."))
     if action.done_on is not None:
         raise ValidationError(_("This action is already done."))
     if done_on > timezone.localdate() or done_on < action.inspection.held_on:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.common.audit import record
+from daiban.common.workflow import NotYourStep
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import User
 
@@ -33,7 +34,7 @@ def add_milestone(
     by: User,
 ) -> PlanMilestone:
     if not may_edit_plan(by, request):
-        raise ValidationError(_("Only an agent of this request edits its plan."))
+        raise NotYourStep(_("Only an agent of this request edits its plan."))
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("Name the milestone.")
@@ -79,7 +80,7 @@ def add_milestone(
 @transaction.atomic
 def remove_milestone(*, milestone: PlanMilestone, by: User) -> None:
     if not may_edit_plan(by, milestone.request):
-        raise ValidationError(_("Only an agent of this request edits its plan."))
+        raise NotYourStep(_("Only an agent of this request edits its plan."))
     record(
         actor=by,
         verb="plan.milestone_removed",
@@ -96,7 +97,7 @@ def adjust_item(*, item: CaseItem, start_on: dt.date | None, note: str, by: User
     prerequisite is kept and flagged on the plan, so the agent sees the conflict instead of losing the
     input."""
     if item.agent_id != by.pk:
-        raise ValidationError(_("Only the item's agent plans its date."))
+        raise NotYourStep(_("Only the item's agent plans its date."))
     if item.filed_on is not None:
         raise ValidationError(_("The item is already filed; its real dates count now."))
     current = PlanAdjustment.objects.filter(case_item=item).first()

@@ -121,3 +121,26 @@ def test_follow_up_endpoint_checks_owner(client, dispatched, youyang, staff, dz_
     assert FollowUp.objects.get().done_on is None
     client.post(url, {"done_on": "2026-11-02", "note": "说明已出具"})
     assert FollowUp.objects.get().done_on == D(2026, 11, 2)
+
+
+@pytest.mark.django_db
+def test_the_owning_units_coordinator_reports_the_follow_up_on_the_meetings_page(
+    client, dispatched, youyang, staff, make_staff, clock
+):
+    """The follow-up's owner (规资局, not responsible for the park's items) is notified with a link to the
+    meetings: it may open them and report the follow-up done there, yet not the request itself."""
+    gzj_coord = make_staff("coordinator", youyang, "gzj")
+    m = record_meeting(request=dispatched, data=meeting(youyang), by=staff["park_agent"])
+    follow_up = m.follow_ups.get()
+    page_url = reverse("assistance:meeting_list", args=[dispatched.pk])
+    assert Notification.objects.get(recipient=gzj_coord, verb="meeting.follow_up").url == page_url
+    client.force_login(gzj_coord)
+    page = client.get(page_url)
+    done_url = reverse("assistance:follow_up_done", args=[dispatched.pk, follow_up.pk])
+    assert page.status_code == 200 and done_url in page.content.decode()
+    assert client.get(reverse("cases:request_detail", args=[dispatched.pk])).status_code == 404
+    assert client.post(page_url, {"place": "会议室"}).status_code == 403  # records no meeting
+    client.post(done_url, {"done_on": "2026-11-02", "note": "说明已出具"})
+    assert FollowUp.objects.get().done_on == D(2026, 11, 2)
+    client.force_login(staff["town_coord"])  # owns nothing here
+    assert client.get(page_url).status_code == 404

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from daiban.common.audit import record
 from daiban.common.validators import validate_not_in_future
+from daiban.common.workflow import NotYourStep
 from daiban.organizations.models import User
 
 from ..deadlines import refresh_due_on
@@ -55,7 +56,7 @@ def update_checklist_line(
     item = ITEM.lock(line.case_item)
     line = item.checklist.select_related("material").get(pk=line.pk)
     if not is_agent_of(by, item):
-        raise ValidationError(_("Only the item's agent keeps its checklist."))
+        raise NotYourStep(_("Only the item's agent keeps its checklist."))
     if item.state not in CHECKLIST_OPEN_STATES:
         raise ValidationError(_("The checklist is closed once the item is filed (reopened for corrections)."))
     if status not in ItemMaterial.Status.values:
@@ -158,7 +159,7 @@ def resubmit(*, item: CaseItem, on: dt.date, by: User, expected_version: int) ->
 
 def _check_reviewer(item: CaseItem, by: User) -> None:
     if not is_reviewer_of(by, item):
-        raise ValidationError(_("Only the department's section reviewer records special procedures."))
+        raise NotYourStep(_("Only the department's section reviewer records special procedures."))
 
 
 @transaction.atomic

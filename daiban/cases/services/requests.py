@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import record, snapshot
+from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User, Window
 from daiban.organizations.selectors import active_roles
@@ -104,7 +105,7 @@ def submit_request(
     )  # serialises two submissions for one project, so the duplicate check holds
     if channel == ServiceRequest.Channel.ONLINE:
         if window is not None or not project.applicant.representatives.filter(user=by).exists():
-            raise ValidationError(_("You can only apply for your own enterprise's projects."))
+            raise NotYourStep(_("You can only apply for your own enterprise's projects."))
     elif channel == ServiceRequest.Channel.WINDOW:
         centres = {a.unit_id for a in active_roles(by) if a.role == Role.CLERK}
         if window is None or window.service_centre_id not in centres:
@@ -236,7 +237,7 @@ def assign_agent(
     if request.state not in HANDLING_STATES:
         raise ValidationError(_("Accept the request before assigning agents."))
     if not can_assign(by, item, request):
-        raise ValidationError(_("You do not coordinate this item."))
+        raise NotYourStep(_("You do not coordinate this item."))
     eligible = agent_units_for(item, request)
     if not any(a.role == Role.AGENT and a.unit_id in eligible for a in active_roles(agent)):
         raise ValidationError({"agent": _("This person is not an agent of the item's responsible unit.")})

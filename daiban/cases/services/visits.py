@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from daiban.common.audit import record
 from daiban.common.validators import future_date_error
+from daiban.common.workflow import NotYourStep
 from daiban.organizations.models import Unit, User
 
 from ..models import (
@@ -54,7 +55,7 @@ def record_visit(
     behalf."""
     request = REQUEST.lock(request)
     if not request.items.filter(agent=by).exists():
-        raise ValidationError(_("Only an agent of this request records visits."))
+        raise NotYourStep(_("Only an agent of this request records visits."))
     if request.state not in HANDLING_STATES:
         raise ValidationError(_("The request is not being handled."))
     errors: dict[str, list[str]] = {}
@@ -122,7 +123,7 @@ def record_chase(
     """跟踪催办: the agent asked a department how the item stands; shared records reach the applicant."""
     item = ITEM.lock(item)
     if not is_agent_of(by, item):
-        raise ValidationError(_("Only the item's agent records chases."))
+        raise NotYourStep(_("Only the item's agent records chases."))
     if item.state not in CHASE_STATES:
         raise ValidationError(_("Chasing starts once the item is filed."))
     errors: dict[str, str] = {}

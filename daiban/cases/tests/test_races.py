@@ -24,13 +24,12 @@ from typing import TypeVar
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Model
 
 from daiban.cases import services as steps
 from daiban.cases.models import CaseItem, ClockStop, ItemAssignment, ItemMaterial, ServiceRequest
 from daiban.cases.services import accept_request, assign_agent, decline_request, submit_request
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.tests.concurrency import Outcome, RaceTally, attempt, run_together
+from daiban.common.tests.concurrency import Outcome, RaceTally, attempt, posted, run_together
 from daiban.organizations.models import Jurisdiction, Role, User
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative, Project
@@ -54,21 +53,6 @@ D = dt.date
 FILED_ON = D(2026, 11, 2)  # the `clock` fixture's today, a Monday
 S = CaseItem.State
 SPECIAL_KINDS = (ClockStop.Kind.PUBLICITY, ClockStop.Kind.EXPERT_REVIEW, ClockStop.Kind.HEARING)
-
-
-def posted(service: Callable[..., object], **kwargs: object) -> Callable[[], object]:
-    """The service call a view makes when a form is posted: it reads every object it is given afresh from
-    the database (in the calling thread, as each request would), but form fields such as `expected_version`
-    keep the values the page was rendered with."""
-
-    def call() -> object:
-        fresh = {
-            name: type(value)._default_manager.get(pk=value.pk) if isinstance(value, Model) else value
-            for name, value in kwargs.items()
-        }
-        return service(**fresh)
-
-    return call
 
 
 def open_stops(item: CaseItem) -> int:

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import ItemAssignment, ServiceRequest
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative
@@ -90,6 +90,32 @@ def test_coordinator_accepts_and_assigns_through_the_pages(client, submitted, st
     client.force_login(staff["park_agent"])
     worklist = client.get(reverse("cases:worklist")).content.decode()
     assert worklist.count('class="work-item ') == 3
+
+
+@pytest.mark.django_db
+def test_a_second_coordinator_does_not_silently_reassign(client, submitted, staff):
+    """Two coordinators open the same page and each picks an agent: the second is told who was assigned
+    meanwhile; the first assignment stands."""
+    client.force_login(staff["park_coord"])
+    client.post(reverse("cases:request_accept", args=[submitted.pk]))
+    item = submitted.items.first()
+    url = reverse("cases:item_assign", args=[submitted.pk, item.pk])
+    page = client.get(reverse("cases:request_detail", args=[submitted.pk])).content.decode()
+    assert f'name="item{item.pk}-current" value="0"' in page
+    client.post(url, {f"item{item.pk}-agent": staff["park_agent"].pk, f"item{item.pk}-current": 0})
+    answer = client.post(
+        url,
+        {
+            f"item{item.pk}-agent": staff["park_agent2"].pk,
+            f"item{item.pk}-current": 0,
+            f"item{item.pk}-reason": "忙",
+        },
+        follow=True,
+    ).content.decode()
+    item.refresh_from_db()
+    assert item.agent == staff["park_agent"]
+    assert "刚刚已分派给" in answer and staff["park_agent"].display_name in answer
+    assert ItemAssignment.objects.filter(case_item=item).count() == 1
 
 
 @pytest.mark.django_db
@@ -205,3 +231,21 @@ def test_pages_use_a_bounded_number_of_queries(client, youyang, rep, items, staf
         assert count_queries(client, url) == few[url, user.pk], url
     client.force_login(staff["park_coord"])
     assert client.get(reverse("cases:dispatch")).content.decode().count("BDB500242-") == 8
+
+
+@pytest.mark.django_db
+def test_a_step_that_is_someone_elses_is_403_with_the_reason(client, submitted, staff):
+    """The coordinator sees the item but filing is the agent's: a forged post is refused with 403 and says
+    why in Chinese; nothing changes."""
+    accept_request(request=submitted, by=staff["park_coord"])
+    item = submitted.items.first()
+    assign_agent(item=item, agent=staff["park_agent"], by=staff["park_coord"])
+    client.force_login(staff["park_coord"])
+    response = client.post(
+        reverse("cases:item_step", args=[submitted.pk, item.pk, "start_collecting"]),
+        {"version": item.version},
+    )
+    assert response.status_code == 403
+    assert "您无权登记该事项的这一步骤" in response.content.decode()
+    item.refresh_from_db()
+    assert item.state == "planned"

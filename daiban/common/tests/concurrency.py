@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.db.models import Model
 from django.utils import translation
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -96,6 +97,21 @@ def attempt(call: Callable[[], object]) -> Outcome:
         return Outcome(value=call())
     except Exception as exc:  # the outcome is the test's to judge
         return Outcome(error=exc)
+
+
+def posted(service: Callable[..., object], **kwargs: object) -> Callable[[], object]:
+    """The service call a view makes when a form is posted: it reads every object it is given afresh from
+    the database (in the calling thread, as each request would), but form fields such as `expected_version`
+    keep the values the page was rendered with."""
+
+    def call() -> object:
+        fresh = {
+            name: type(value)._default_manager.get(pk=value.pk) if isinstance(value, Model) else value
+            for name, value in kwargs.items()
+        }
+        return service(**fresh)
+
+    return call
 
 
 def one_wins(outcomes: list[Outcome]) -> bool:

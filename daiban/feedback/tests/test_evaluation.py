@@ -84,7 +84,8 @@ def test_bad_rating_opens_a_rectification_and_hides_the_comment_from_the_agent(
     assert "催了三次" in rectification.problem
     assert Notification.objects.filter(recipient=yy_supervisor, verb="rectification.opened").exists()
     assert Notification.objects.filter(recipient=staff["park_coord"], verb="rectification.opened").exists()
-    # The agent sees the levels but neither the comment nor whose request it was.
+    # The agent sees the levels but neither the comment nor whose request it was, not even from a notice.
+    assert not Notification.objects.filter(recipient=agent, verb="evaluation.given").exists()
     assert not comment_visible(agent, evaluation)
     assert comment_visible(yy_supervisor, evaluation)
     assert comment_visible(rep, evaluation)
@@ -93,6 +94,7 @@ def test_bad_rating_opens_a_rectification_and_hides_the_comment_from_the_agent(
     release_evaluation(evaluation=evaluation, by=yy_supervisor)
     evaluation.refresh_from_db()
     assert comment_visible(agent, evaluation)
+    assert Notification.objects.filter(recipient=agent, verb="evaluation.released").count() == 1
     with pytest.raises(ValidationError, match="已经"):
         release_evaluation(evaluation=evaluation, by=yy_supervisor)
 

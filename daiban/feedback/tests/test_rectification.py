@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from daiban.common.tests.workflow_table import table_mismatches
 from daiban.feedback.models import Rectification, RectificationNote
 from daiban.feedback.selectors import rectifications_visible_to
 from daiban.feedback.services import (
@@ -160,3 +161,19 @@ def test_deadline_unknown_when_the_calendar_ends(completed, rep, staff, clock):
     evaluate(request=completed, agent=staff["park_agent"], by=rep, **BAD)
     assert Rectification.objects.get().due_on is None
     assert dt.date(2026, 12, 28)  # 10 working days run into 2027, whose holidays are not known yet
+
+
+@pytest.mark.django_db
+def test_every_rectification_move_by_every_person(rectification, staff, yy_supervisor, dz_supervisor, rep):
+    """Each (action, status, person) is allowed exactly when the table says so, through the same check
+    the pages and the services use."""
+    people = {
+        "owner": rectification.owner,
+        "supervisor": yy_supervisor,
+        "other county's supervisor": dz_supervisor,
+        "agent concerned": staff["park_agent2"],
+        "applicant": rep,
+    }
+    acts_as = {"owner": {"owner"}, "supervisor": {"supervisor"}}
+    assert rectification.owner == staff["park_coord"]
+    assert table_mismatches(RECTIFICATION, rectification, people, acts_as) == []

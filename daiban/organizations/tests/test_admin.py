@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from daiban.common.models import AuditEntry
 from daiban.organizations.models import Role, Unit
+from daiban.organizations.tests.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -76,3 +77,49 @@ def test_administrator_adds_a_section_through_the_inline(client, youyang, make_s
     section = unit.sections.get(code="hwk", name="环境卫生科")
     entry = AuditEntry.objects.get(verb="section.added_in_admin")
     assert (entry.target_id, entry.jurisdiction_code) == (str(section.pk), "500242")
+
+
+@pytest.mark.django_db
+def test_jurisdiction_administrator_looks_up_only_its_own_people(
+    client, youyang, dazu, make_staff, dz_project
+):
+    """People of the administrator's jurisdiction and accounts still without a role or an enterprise (new
+    staff to grant a first role); not another county's staff nor its enterprises' users."""
+    admin_user = make_staff(Role.ADMINISTRATOR, youyang)
+    ours, theirs, fresh = (
+        make_staff(Role.AGENT, youyang, "zjw"),
+        make_staff(Role.AGENT, dazu, "zjw"),
+        UserFactory.create(),
+    )
+    dz_rep = UserFactory.create()
+    dz_project.applicant.representatives.create(user=dz_rep)
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:organizations_user_changelist")).content.decode()
+    for person, shown in ((ours, True), (fresh, True), (theirs, False), (dz_rep, False)):
+        assert (f">{person.username}<" in listing) is shown, person
+        status = client.get(reverse("admin:organizations_user_change", args=[person.pk])).status_code
+        assert status == (200 if shown else 302), person
+
+
+@pytest.mark.django_db
+def test_administrator_files_working_group_changes_only_in_its_own_jurisdiction(
+    client, youyang, dazu, make_staff
+):
+    from daiban.organizations.models import WorkingGroup, WorkingGroupChange
+
+    admin_user = make_staff(Role.ADMINISTRATOR, youyang)
+    ours = WorkingGroup.objects.create(
+        jurisdiction=youyang, name="酉阳工作组", office=youyang.units.get(code="gaiban")
+    )
+    theirs = WorkingGroup.objects.create(
+        jurisdiction=dazu, name="大足工作组", office=dazu.units.get(code="jzxk-office")
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:organizations_workinggroupchange_add")
+    form = client.get(url).content.decode()
+    assert "酉阳工作组" in form and "大足工作组" not in form
+    change = {"kind": "joined", "reason": "新增成员", "filed_on": "2026-11-02", "filed_by": admin_user.pk}
+    assert client.post(url, change | {"group": theirs.pk}).status_code == 200  # the form refuses the choice
+    assert not WorkingGroupChange.objects.exists()
+    assert client.post(url, change | {"group": ours.pk}).status_code == 302
+    assert WorkingGroupChange.objects.get().group == ours

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.conftest import data
+from daiban.common.tests.workflow_table import table_mismatches
 from daiban.notifications.models import Notification
-from daiban.organizations.models import Unit
+from daiban.organizations.models import Role, Unit
 from daiban.oversight.models import CoordinationIssue, IssueNote
 from daiban.oversight.services import (
     add_issue_follow_up,
@@ -195,3 +196,22 @@ def test_issue_pages_check_role_and_owner(client, issue, staff, dz_supervisor, r
     assert CoordinationIssue.objects.get().status == S.RESOLVED
     overdue = client.get(reverse("oversight:issue_list"), {"status": "overdue"}).content.decode()
     assert "规划与消防退距冲突" not in overdue
+
+
+@pytest.mark.django_db
+def test_every_issue_move_by_every_person(issue, staff, dz_supervisor, make_staff, city):
+    """Each (action, status, person) is allowed exactly when the table says so, through the same check
+    the pages and the services use."""
+    CoordinationIssue.objects.filter(pk=issue.pk).update(assignee=staff["park_agent2"])
+    issue = CoordinationIssue.objects.get(pk=issue.pk)
+    people = {
+        "supervisor": staff["supervisor"],
+        "city supervisor": make_staff(Role.SUPERVISOR, city),
+        "other county's supervisor": dz_supervisor,
+        "assignee": staff["park_agent2"],
+        "raiser (another agent)": staff["park_agent"],
+        "coordinator": staff["park_coord"],
+    }
+    supervisors = {"supervisor", "city supervisor"}
+    acts_as = {"supervisor": supervisors, "assignee_or_supervisor": supervisors | {"assignee"}}
+    assert table_mismatches(ISSUE, issue, people, acts_as) == []

@@ -134,7 +134,9 @@ def test_ledger_pages_check_role_and_owner(client, quarter, youyang, staff, dz_s
     assert client.post(url, {"annotation": "再报一次"}).status_code == 403
     client.force_login(staff["supervisor"])
     listing = client.get(reverse("oversight:ledger_list"), {"year": 2026, "quarter": 3}).content.decode()
-    assert "1 / " in listing or "已报送" in listing
+    assert (
+        "49个单位中已有1个报送" in listing and '<span class="clock clock-done">2026-10-12</span>' in listing
+    )
     response = client.get(export)
     assert response.status_code == 200
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == [
