@@ -23,11 +23,11 @@ from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 
-from .deadlines import item_clocks
-from .forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
-from .models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
-from .permissions import agents_only, can_assign, clerks_only, coordinators_only
-from .selectors import (
+from ..deadlines import item_clocks
+from ..forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
+from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
+from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
+from ..selectors import (
     access_request,
     agent_units_for,
     dispatch_queue,
@@ -36,7 +36,7 @@ from .selectors import (
     with_listing,
     worklist,
 )
-from .services import (
+from ..services import (
     accept_request,
     assign_agent,
     decline_request,
@@ -44,7 +44,7 @@ from .services import (
     submit_request,
     withdraw_request,
 )
-from .workflows import REQUEST
+from ..workflows import REQUEST
 
 PAGE_SIZE = 25
 

@@ -16,9 +16,9 @@ from daiban.common.forms import posted_step
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Unit
 
-from . import services as steps
-from .deadlines import item_clocks
-from .forms import (
+from .. import services as steps
+from ..deadlines import item_clocks
+from ..forms import (
     ApproveForm,
     ChaseForm,
     ChecklistLineForm,
@@ -32,11 +32,11 @@ from .forms import (
     SpecialProcedureForm,
     VisitForm,
 )
-from .models import CHECKLIST_OPEN_STATES, CaseItem
-from .permissions import agents_only, is_agent_of, is_reviewer_of
-from .receipts import delivery_receipt_pdf
-from .selectors import access_item, access_request, chases_visible_to, item_history
-from .workflows import ITEM
+from ..models import CHECKLIST_OPEN_STATES, CaseItem
+from ..permissions import agents_only, is_agent_of, is_reviewer_of
+from ..receipts import delivery_receipt_pdf
+from ..selectors import access_item, access_request, chases_visible_to, item_history
+from ..workflows import ITEM
 
 Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
 
