@@ -295,7 +295,7 @@ def main() -> None:
     verbs = [
         "item.assigned",
         "item.collection_started",
-        "item.marked_ready",
+        "item.materials_completed",
         "item.filed",
         "item.review_started",
         "item.chased",

@@ -90,6 +90,8 @@ class Consultation(models.Model):
 class CoordinationMeeting(models.Model):
     """协调办理: a meeting an agent convened with departments to unblock a request's items."""
 
+    AUDIT_JURISDICTION = "request.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="meetings"
     )
@@ -115,6 +117,8 @@ class CoordinationMeeting(models.Model):
 
 class FollowUp(models.Model):
     """A task a meeting decided, with the unit that owns it and its due date."""
+
+    AUDIT_JURISDICTION = "meeting.request.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     meeting = models.ForeignKey(
         CoordinationMeeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="follow_ups"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from daiban.cases.models import HANDLING_STATES, ServiceRequest
 from daiban.catalogue.models import ApprovalItem, FaqEntry
-from daiban.common.audit import record, snapshot
+from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.validators import future_date_error, normalize_mobile, validate_mobile
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
@@ -57,7 +57,7 @@ def _tell_agents_on_duty(consultation: Consultation) -> None:
     )
     notify(
         recipients=agents,
-        verb="consultation.asked",
+        verb=AuditVerb.CONSULTATION_ASKED,
         title=_("New question: %(topic)s") % {"topic": consultation.get_topic_display()},
         body=consultation.question[:200],
         url=reverse("assistance:consultation_detail", args=[consultation.pk]),
@@ -72,11 +72,10 @@ def _create(jurisdiction: Jurisdiction, q: Question, text: str, by: User, **fiel
     consultation.approval_items.set(q.approval_items)
     record(
         actor=by,
-        verb="consultation.asked",
+        verb=AuditVerb.CONSULTATION_ASKED,
         target=consultation,
         after=snapshot(consultation, ["applicant", "channel", "topic"])
         | {"items": [i.code for i in q.approval_items]},
-        jurisdiction_code=jurisdiction.code,
     )
     _tell_agents_on_duty(consultation)
     return consultation
@@ -170,10 +169,9 @@ def answer_consultation(*, consultation: Consultation, answer: str, by: User) ->
     consultation.save(update_fields=["answer", "answered_by", "answered_at"])
     record(
         actor=by,
-        verb="consultation.answered",
+        verb=AuditVerb.CONSULTATION_ANSWERED,
         target=consultation,
         after={"answered_at": consultation.answered_at.isoformat()},
-        jurisdiction_code=consultation.jurisdiction.code,
     )
     askers = [consultation.recorded_by]
     if consultation.applicant is not None:
@@ -181,7 +179,7 @@ def answer_consultation(*, consultation: Consultation, answer: str, by: User) ->
     askers = [u for u in askers if u.pk != by.pk]
     notify(
         recipients=askers,
-        verb="consultation.answered",
+        verb=AuditVerb.CONSULTATION_ANSWERED,
         title=_("Your question was answered: %(q)s") % {"q": consultation.question[:40]},
         url=reverse("assistance:consultation_detail", args=[consultation.pk]),
         jurisdiction_code=consultation.jurisdiction.code,
@@ -225,10 +223,9 @@ def publish_faq(*, consultation: Consultation, question: str, answer: str, by: U
     consultation.save(update_fields=["faq_entry"])
     record(
         actor=by,
-        verb="faq.published",
+        verb=AuditVerb.FAQ_PUBLISHED,
         target=entry,
         after={"consultation": consultation.pk, "question": q},
-        jurisdiction_code=consultation.jurisdiction.code,
     )
     return entry
 
@@ -307,10 +304,9 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
     )
     record(
         actor=by,
-        verb="meeting.recorded",
+        verb=AuditVerb.MEETING_RECORDED,
         target=meeting,
         after=snapshot(meeting, ["request", "held_on", "place"]) | {"follow_ups": len(data.follow_ups)},
-        jurisdiction_code=request.jurisdiction.code,
     )
     url = reverse("assistance:meeting_list", args=[request.pk])
     title = _("Coordination meeting on %(project)s, %(on)s") % {
@@ -320,7 +316,7 @@ def record_meeting(*, request: ServiceRequest, data: MeetingData, by: User) -> C
     representatives = [link.user for link in request.applicant.representatives.select_related("user")]
     notify(
         recipients=representatives,
-        verb="meeting.recorded",
+        verb=AuditVerb.MEETING_RECORDED,
         title=title,
         body=data.decisions.strip()[:200],
         url=url,
@@ -358,9 +354,8 @@ def complete_follow_up(*, follow_up: FollowUp, done_on: dt.date, note: str, by: 
     follow_up.save(update_fields=["done_on", "done_note"])
     record(
         actor=by,
-        verb="meeting.follow_up_done",
+        verb=AuditVerb.MEETING_FOLLOW_UP_DONE,
         target=follow_up,
         after={"done_on": done_on.isoformat(), "note": note.strip()},
-        jurisdiction_code=request.jurisdiction.code,
     )
     return follow_up

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem, Material
+from daiban.common.audit import AuditVerb
 from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction, Unit, Window
 from daiban.projects.models import Applicant, Project
@@ -493,26 +494,26 @@ class TimelineEntry(HistoryNote):
 
 
 TIMELINE_VERBS = {
-    "request.submitted": _("submitted"),
-    "request.accepted": _("accepted"),
-    "request.declined": _("declined"),
-    "request.withdrawn": _("withdrawn"),
-    "request.dispatched": _("all items have agents"),
-    "request.completed": _("service completed: every item delivered or decided"),
-    "item.assigned": _("agent assigned"),
-    "item.reassigned": _("agent changed"),
-    "item.collection_started": _("collecting materials"),
-    "item.marked_ready": _("materials complete"),
-    "item.filed": _("filed into the approval system"),
-    "item.review_started": _("review started"),
-    "item.correction_requested": _("correction requested"),
-    "item.resubmitted": _("corrected materials resubmitted"),
-    "item.approved": _("approved"),
-    "item.refused": _("refused"),
-    "item.picked_up": _("result picked up"),
-    "item.delivered": _("result delivered"),
-    "item.clock_stopped": _("clock stopped"),
-    "item.clock_resumed": _("clock resumed"),
+    AuditVerb.REQUEST_SUBMITTED: _("submitted"),
+    AuditVerb.REQUEST_ACCEPTED: _("accepted"),
+    AuditVerb.REQUEST_DECLINED: _("declined"),
+    AuditVerb.REQUEST_WITHDRAWN: _("withdrawn"),
+    AuditVerb.REQUEST_DISPATCHED: _("all items have agents"),
+    AuditVerb.REQUEST_COMPLETED: _("service completed: every item delivered or decided"),
+    AuditVerb.ITEM_ASSIGNED: _("agent assigned"),
+    AuditVerb.ITEM_REASSIGNED: _("agent changed"),
+    AuditVerb.ITEM_COLLECTION_STARTED: _("collecting materials"),
+    AuditVerb.ITEM_MATERIALS_COMPLETED: _("materials complete"),
+    AuditVerb.ITEM_FILED: _("filed into the approval system"),
+    AuditVerb.ITEM_REVIEW_STARTED: _("review started"),
+    AuditVerb.ITEM_CORRECTION_REQUESTED: _("correction requested"),
+    AuditVerb.ITEM_RESUBMITTED: _("corrected materials resubmitted"),
+    AuditVerb.ITEM_APPROVED: _("approved"),
+    AuditVerb.ITEM_REFUSED: _("refused"),
+    AuditVerb.ITEM_PICKED_UP: _("result picked up"),
+    AuditVerb.ITEM_DELIVERED: _("result delivered"),
+    AuditVerb.ITEM_CLOCK_STOPPED: _("clock stopped"),
+    AuditVerb.ITEM_CLOCK_RESUMED: _("clock resumed"),
     "request.visited": _("on-site visit"),
-    "item.chased": _("chased the department"),
+    AuditVerb.ITEM_CHASED: _("chased the department"),
 }

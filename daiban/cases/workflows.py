@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daiban.common.audit import AuditVerb
 from daiban.common.workflow import Actor, Move, Step, Workflow, follows_from_another_step, move
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, User
@@ -188,14 +189,14 @@ def lock_request_row(item: CaseItem) -> None:
 # The graphs -----------------------------------------------------------------------------------------
 
 REQUEST_MOVES: tuple[Move[ServiceRequest], ...] = (
-        move("accept",   {S.SUBMITTED},  S.ACCEPTED,   RESPONSIBLE_COORDINATOR, "request.accepted",   gettext_lazy("accept"),
+        move("accept",   {S.SUBMITTED},  S.ACCEPTED,   RESPONSIBLE_COORDINATOR, AuditVerb.REQUEST_ACCEPTED,   gettext_lazy("accept"),
              gettext_lazy("Only a responsible coordinator can accept this request.")),
-        move("decline",  {S.SUBMITTED},  S.DECLINED,   RESPONSIBLE_COORDINATOR, "request.declined",   gettext_lazy("decline"),
+        move("decline",  {S.SUBMITTED},  S.DECLINED,   RESPONSIBLE_COORDINATOR, AuditVerb.REQUEST_DECLINED,   gettext_lazy("decline"),
              gettext_lazy("Only a responsible coordinator can decline this request.")),
-        move("withdraw", {S.SUBMITTED},  S.WITHDRAWN,  APPLICANT,               "request.withdrawn",  gettext_lazy("withdraw"),
+        move("withdraw", {S.SUBMITTED},  S.WITHDRAWN,  APPLICANT,               AuditVerb.REQUEST_WITHDRAWN,  gettext_lazy("withdraw"),
              gettext_lazy("Only the applicant can withdraw its request.")),
-        move("dispatch", {S.ACCEPTED},   S.DISPATCHED, SYSTEM,                  "request.dispatched", gettext_lazy("dispatch")),
-        move("complete", {S.DISPATCHED}, S.COMPLETED,  SYSTEM,                  "request.completed",  gettext_lazy("completed")),
+        move("dispatch", {S.ACCEPTED},   S.DISPATCHED, SYSTEM,                  AuditVerb.REQUEST_DISPATCHED, gettext_lazy("dispatch")),
+        move("complete", {S.DISPATCHED}, S.COMPLETED,  SYSTEM,                  AuditVerb.REQUEST_COMPLETED,  gettext_lazy("completed")),
 )  # fmt: skip
 
 REQUEST = Workflow[ServiceRequest](
@@ -214,16 +215,16 @@ REQUEST = Workflow[ServiceRequest](
 _REVIEWING = {I.FILED, I.UNDER_REVIEW, I.RESUBMITTED}
 
 ITEM_MOVES: tuple[Move[CaseItem], ...] = (
-        move("start_collecting",   {I.PLANNED},             I.COLLECTING,           AGENT,    "item.collection_started", gettext_lazy("Start collecting materials")),
-        move("mark_ready",         {I.COLLECTING},          I.READY,                AGENT,    "item.marked_ready",       gettext_lazy("Materials complete: ready to file")),
-        move("file",               {I.READY},               I.FILED,                AGENT,    "item.filed",              gettext_lazy("Record filing")),
-        move("start_review",       {I.FILED, I.RESUBMITTED}, I.UNDER_REVIEW,        REVIEWER, "item.review_started",     gettext_lazy("Start review")),
-        move("request_correction", _REVIEWING,              I.CORRECTION_REQUESTED, REVIEWER, "item.correction_requested", gettext_lazy("Request correction")),
-        move("resubmit",           {I.CORRECTION_REQUESTED}, I.RESUBMITTED,         AGENT,    "item.resubmitted",        gettext_lazy("Record resubmission")),
-        move("approve",            _REVIEWING,              I.APPROVED,             REVIEWER, "item.approved",           gettext_lazy("Approve")),
-        move("refuse",             _REVIEWING,              I.REFUSED,              REVIEWER, "item.refused",            gettext_lazy("Refuse")),
-        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            AGENT,    "item.picked_up",          gettext_lazy("Record pick-up")),
-        move("deliver",            {I.PICKED_UP},           I.DELIVERED,            AGENT,    "item.delivered",          gettext_lazy("Record delivery")),
+        move("start_collecting",   {I.PLANNED},             I.COLLECTING,           AGENT,    AuditVerb.ITEM_COLLECTION_STARTED, gettext_lazy("Start collecting materials")),
+        move("mark_ready",         {I.COLLECTING},          I.READY,                AGENT,    AuditVerb.ITEM_MATERIALS_COMPLETED,       gettext_lazy("Materials complete: ready to file")),
+        move("file",               {I.READY},               I.FILED,                AGENT,    AuditVerb.ITEM_FILED,              gettext_lazy("Record filing")),
+        move("start_review",       {I.FILED, I.RESUBMITTED}, I.UNDER_REVIEW,        REVIEWER, AuditVerb.ITEM_REVIEW_STARTED,     gettext_lazy("Start review")),
+        move("request_correction", _REVIEWING,              I.CORRECTION_REQUESTED, REVIEWER, AuditVerb.ITEM_CORRECTION_REQUESTED, gettext_lazy("Request correction")),
+        move("resubmit",           {I.CORRECTION_REQUESTED}, I.RESUBMITTED,         AGENT,    AuditVerb.ITEM_RESUBMITTED,        gettext_lazy("Record resubmission")),
+        move("approve",            _REVIEWING,              I.APPROVED,             REVIEWER, AuditVerb.ITEM_APPROVED,           gettext_lazy("Approve")),
+        move("refuse",             _REVIEWING,              I.REFUSED,              REVIEWER, AuditVerb.ITEM_REFUSED,            gettext_lazy("Refuse")),
+        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            AGENT,    AuditVerb.ITEM_PICKED_UP,          gettext_lazy("Record pick-up")),
+        move("deliver",            {I.PICKED_UP},           I.DELIVERED,            AGENT,    AuditVerb.ITEM_DELIVERED,          gettext_lazy("Record delivery")),
 )  # fmt: skip
 
 ITEM = Workflow[CaseItem](

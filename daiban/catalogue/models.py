@@ -139,6 +139,7 @@ class ApprovalItem(models.Model):
 
 
 class ItemPrerequisite(models.Model):
+    AUDIT_JURISDICTION = "item.jurisdiction"  # where `common.audit` finds its jurisdiction
     item = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="prerequisite_links")
     prerequisite = models.ForeignKey(ApprovalItem, on_delete=models.CASCADE, related_name="dependant_links")
 
@@ -156,6 +157,8 @@ class ItemPrerequisite(models.Model):
 
 class Material(models.Model):
     """A required application material. Non-key materials may be missing at acceptance (容缺受理)."""
+
+    AUDIT_JURISDICTION = "item.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     item = models.ForeignKey(
         ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="materials"
@@ -183,6 +186,8 @@ class Material(models.Model):
 
 class Fee(models.Model):
     """A fee the law requires the applicant to pay. Everything else in the service is free."""
+
+    AUDIT_JURISDICTION = "item.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     item = models.ForeignKey(
         ApprovalItem, verbose_name=_("approval item"), on_delete=models.CASCADE, related_name="fees"

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from daiban.common.audit import record
+from daiban.common.audit import AuditVerb, record
 from daiban.common.stages import Stage
 from daiban.organizations.models import Jurisdiction, Section, Unit, User
 
@@ -177,10 +177,9 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
     ApprovalItem.objects.filter(jurisdiction=jurisdiction).exclude(code__in=saved).update(is_active=False)
     record(
         actor=by,
-        verb="catalogue.loaded",
+        verb=AuditVerb.CATALOGUE_LOADED,
         target=catalogue_version,
         after={"version": version_name, "file": path.name, "items": len(items), "checksum": checksum},
-        jurisdiction_code=jurisdiction.code,
     )
     return catalogue_version
 

@@ -1,16 +1,11 @@
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpRequest
 
-from .audit import record, snapshot
+from .audit import admin_verb, record, snapshot
 from .models import AuditEntry
-
-
-def _jurisdiction_code(obj: models.Model) -> str:
-    jurisdiction = getattr(obj, "jurisdiction", None)
-    return str(getattr(jurisdiction, "code", "")) if jurisdiction is not None else ""
 
 
 class AuditedModelAdmin(admin.ModelAdmin[Any]):  # the base of many models' admins
@@ -22,11 +17,10 @@ class AuditedModelAdmin(admin.ModelAdmin[Any]):  # the base of many models' admi
             super().save_model(request, obj, form, change)
             record(
                 actor=request.user,
-                verb=f"{obj._meta.model_name}.{'changed' if change else 'added'}_in_admin",
+                verb=admin_verb(obj, "changed" if change else "added"),
                 target=obj,
                 before=before,
                 after=snapshot(obj),
-                jurisdiction_code=_jurisdiction_code(obj),
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
@@ -34,10 +28,9 @@ class AuditedModelAdmin(admin.ModelAdmin[Any]):  # the base of many models' admi
             before = snapshot(obj)
             record(
                 actor=request.user,
-                verb=f"{obj._meta.model_name}.deleted_in_admin",
+                verb=admin_verb(obj, "deleted"),
                 target=obj,
                 before=before,
-                jurisdiction_code=_jurisdiction_code(obj),
             )
             super().delete_model(request, obj)
 
@@ -45,19 +38,21 @@ class AuditedModelAdmin(admin.ModelAdmin[Any]):  # the base of many models' admi
         """Inline rows (sections, materials, calendar days …) are audited one by one."""
         with transaction.atomic():
             super().save_formset(request, form, formset, change)
-            parent_code = _jurisdiction_code(form.instance)
-            rows: list[tuple[Any, str, dict[str, Any] | None, dict[str, Any] | None]]
+            rows: list[
+                tuple[
+                    Any, Literal["added", "changed", "deleted"], dict[str, Any] | None, dict[str, Any] | None
+                ]
+            ]
             rows = [(obj, "added", None, snapshot(obj)) for obj in formset.new_objects]
             rows += [(obj, "changed", None, snapshot(obj)) for obj, _fields in formset.changed_objects]
             rows += [(obj, "deleted", snapshot(obj), None) for obj in formset.deleted_objects]
             for obj, what, before, after in rows:
                 record(
                     actor=request.user,
-                    verb=f"{obj._meta.model_name}.{what}_in_admin",
+                    verb=admin_verb(obj, what),
                     target=obj,
                     before=before,
                     after=after,
-                    jurisdiction_code=parent_code,
                 )
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:

@@ -5,7 +5,8 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal, NewType
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -14,6 +15,81 @@ from django.db import models
 from .models import AuditEntry
 
 JSONValue = Any
+
+
+class AuditVerb(StrEnum):
+    """Every audited write the services make, named once: `<noun>.<past participle>`. The history tables
+    (timeline, issue and rectification notes) use the same verbs for the same steps."""
+
+    APPLICANT_REGISTERED = "applicant.registered"
+    APPLICANT_REPRESENTATIVE_ADDED = "applicant.representative_added"
+    APPLICANT_UPDATED = "applicant.updated"
+    CALENDAR_YEAR_SEEDED = "calendar.year_seeded"
+    CALLBACK_RECORDED = "callback.recorded"
+    CATALOGUE_LOADED = "catalogue.loaded"
+    CHECKLIST_UPDATED = "checklist.updated"
+    CONSULTATION_ANSWERED = "consultation.answered"
+    CONSULTATION_ASKED = "consultation.asked"
+    EVALUATION_GIVEN = "evaluation.given"
+    EVALUATION_RELEASED = "evaluation.released"
+    FAQ_PUBLISHED = "faq.published"
+    INSPECTION_ACTION_DONE = "inspection.action_done"
+    INSPECTION_RECORDED = "inspection.recorded"
+    ISSUE_ASSIGNED = "issue.assigned"
+    ISSUE_FOLLOWED_UP = "issue.followed_up"
+    ISSUE_RAISED = "issue.raised"
+    ISSUE_REOPENED = "issue.reopened"
+    ISSUE_RESOLVED = "issue.resolved"
+    ITEM_APPROVED = "item.approved"
+    ITEM_ASSIGNED = "item.assigned"
+    ITEM_CHASED = "item.chased"
+    ITEM_CLOCK_RESUMED = "item.clock_resumed"
+    ITEM_CLOCK_STOPPED = "item.clock_stopped"
+    ITEM_COLLECTION_STARTED = "item.collection_started"
+    ITEM_CORRECTION_REQUESTED = "item.correction_requested"
+    ITEM_DELIVERED = "item.delivered"
+    ITEM_FILED = "item.filed"
+    ITEM_MATERIALS_COMPLETED = "item.materials_completed"
+    ITEM_PICKED_UP = "item.picked_up"
+    ITEM_REASSIGNED = "item.reassigned"
+    ITEM_REFUSED = "item.refused"
+    ITEM_RESUBMITTED = "item.resubmitted"
+    ITEM_REVIEW_STARTED = "item.review_started"
+    JURISDICTION_CREATED = "jurisdiction.created"
+    LEDGER_SUBMITTED = "ledger.submitted"
+    MEETING_FOLLOW_UP_DONE = "meeting.follow_up_done"
+    MEETING_RECORDED = "meeting.recorded"
+    ORGANISATIONS_LOADED = "organisations.loaded"
+    PERSON_CREATED = "person.created"
+    PLAN_ADJUSTMENT_CLEARED = "plan.adjustment_cleared"
+    PLAN_ITEM_ADJUSTED = "plan.item_adjusted"
+    PLAN_MILESTONE_ADDED = "plan.milestone_added"
+    PLAN_MILESTONE_REMOVED = "plan.milestone_removed"
+    PROJECT_CREATED = "project.created"
+    PROJECT_UPDATED = "project.updated"
+    RECTIFICATION_CLOSED = "rectification.closed"
+    RECTIFICATION_OPENED = "rectification.opened"
+    RECTIFICATION_REASSIGNED = "rectification.reassigned"
+    RECTIFICATION_REPORTED = "rectification.reported"
+    RECTIFICATION_SENT_BACK = "rectification.sent_back"
+    REQUEST_ACCEPTED = "request.accepted"
+    REQUEST_COMPLETED = "request.completed"
+    REQUEST_DECLINED = "request.declined"
+    REQUEST_DISPATCHED = "request.dispatched"
+    REQUEST_SUBMITTED = "request.submitted"
+    REQUEST_WITHDRAWN = "request.withdrawn"
+    ROLE_GRANTED = "role.granted"
+    ROLE_REVOKED = "role.revoked"
+    VISIT_RECORDED = "visit.recorded"
+    WORKING_GROUP_MEMBER_CHANGED = "working_group.member_changed"
+
+
+AdminVerb = NewType("AdminVerb", str)
+"""An edit made in the Django admin: `<model>.<added|changed|deleted>_in_admin` (see `admin_verb`)."""
+
+
+def admin_verb(obj: models.Model, what: Literal["added", "changed", "deleted"]) -> AdminVerb:
+    return AdminVerb(f"{obj._meta.model_name}.{what}_in_admin")
 
 
 def jsonable(value: Any) -> JSONValue:
@@ -44,33 +120,31 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 
 
 def jurisdiction_code_of(target: models.Model) -> str:
-    """The jurisdiction an audited record belongs to: a model names the path to it in
-    `AUDIT_JURISDICTION` (dotted attributes ending at a jurisdiction), else its `jurisdiction` field.
-    Records of no jurisdiction (national calendar, platform users) give ""."""
-    path = getattr(target, "AUDIT_JURISDICTION", "jurisdiction")
+    """The jurisdiction an audited record belongs to. A model names the path to it in `AUDIT_JURISDICTION`
+    (dotted attributes ending at a jurisdiction, or at a jurisdiction code; "" for a jurisdiction itself),
+    else its `jurisdiction` field. Records of no jurisdiction (the national calendar, platform users) give
+    "" — the platform operator's."""
+    path: str = getattr(target, "AUDIT_JURISDICTION", "jurisdiction")
     value: Any = target
-    for name in path.split("."):
+    for name in filter(None, path.split(".")):
         value = getattr(value, name, None)
         if value is None:
             return ""
-    return str(getattr(value, "code", ""))
+    return value if isinstance(value, str) else str(getattr(value, "code", ""))
 
 
 def record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
-    verb: str,
+    verb: AuditVerb | AdminVerb,
     target: models.Model,
     before: dict[str, JSONValue] | None = None,
     after: dict[str, JSONValue] | None = None,
-    jurisdiction_code: str | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. `verb` is dotted: `<noun>.<past participle>`, e.g. `project.created`.
+    """Write one audit entry. `verb` is an `AuditVerb` (or an admin edit's `AdminVerb`).
 
     An anonymous or missing actor is stored as none (a system write). The jurisdiction is derived from the
-    target (see `jurisdiction_code_of`) unless given."""
-    if "." not in verb:
-        raise ValueError(f"audit verbs are dotted, got {verb!r}")
+    target (`jurisdiction_code_of`), never passed by hand."""
     actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
@@ -78,7 +152,7 @@ def record(
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         target_label=str(target)[:255],
-        jurisdiction_code=jurisdiction_code_of(target) if jurisdiction_code is None else jurisdiction_code,
+        jurisdiction_code=jurisdiction_code_of(target),
         before=before,
         after=after,
     )

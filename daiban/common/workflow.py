@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.functional import Promise
 
-from .audit import jsonable, record
+from .audit import AuditVerb, jsonable, record
 
 M = TypeVar("M", bound=models.Model)
 Label = str | Promise
@@ -72,14 +72,9 @@ class Move(Generic[M]):
     sources: frozenset[str]
     target: str
     actor: Actor[M]
-    verb: str  # the audit and history verb, a dotted past participle: `item.filed`
+    verb: AuditVerb  # the audit and history verb, a dotted past participle: `item.filed`
     label: Label
     refused_actor: Label | None = None  # a message of its own when someone else tries it
-
-    def __post_init__(self) -> None:
-        noun, _dot, participle = self.verb.partition(".")
-        if not noun or not participle:
-            raise ValueError(f"workflow verbs are dotted past participles, got {self.verb!r}")
 
 
 def move(
@@ -87,7 +82,7 @@ def move(
     sources: Iterable[str],
     target: str,
     actor: Actor[M],
-    verb: str,
+    verb: AuditVerb,
     label: Label,
     refused_actor: Label | None = None,
 ) -> Move[M]:

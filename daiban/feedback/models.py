@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from daiban.cases.models import ServiceRequest
+from daiban.common.audit import AuditVerb
 from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction
 
@@ -133,6 +136,8 @@ class CallbackRating(models.Model):
     """The hall manager's own rating of an agent after a call-back
     (大厅管理机构对代办专员服务质量进行评价)."""
 
+    AUDIT_JURISDICTION = "callback.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     callback = models.ForeignKey(
         Callback, verbose_name=_("call-back"), on_delete=models.CASCADE, related_name="ratings"
     )
@@ -238,16 +243,18 @@ class Rectification(models.Model):
         return f"{self.get_source_display()} · {self.request_id}"
 
 
-RECTIFICATION_NOTE_VERBS = {
-    "rectification.reported": _("reported what was done"),
-    "rectification.sent_back": _("sent back"),
-    "rectification.closed": _("verified and closed"),
-    "rectification.reassigned": _("owner changed"),
+RECTIFICATION_NOTE_VERBS: dict[str, Any] = {
+    AuditVerb.RECTIFICATION_REPORTED: _("reported what was done"),
+    AuditVerb.RECTIFICATION_SENT_BACK: _("sent back"),
+    AuditVerb.RECTIFICATION_CLOSED: _("verified and closed"),
+    AuditVerb.RECTIFICATION_REASSIGNED: _("owner changed"),
 }
 
 
 class RectificationNote(HistoryNote):
     """The rectification's history: reports, returns, verification, owner changes."""
+
+    AUDIT_JURISDICTION = "rectification.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     VERBS = RECTIFICATION_NOTE_VERBS
     STATES = dict(Rectification.Status.choices)

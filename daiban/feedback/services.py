@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import ServiceRequest
-from daiban.common.audit import record, snapshot
+from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.validators import future_date_error
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
@@ -139,10 +139,9 @@ def _open_rectification(
     )
     record(
         actor=by,
-        verb="rectification.opened",
+        verb=AuditVerb.RECTIFICATION_OPENED,
         target=rectification,
         after=snapshot(rectification, ["request", "agent", "source", "owner", "opened_on", "due_on"]),
-        jurisdiction_code=request.jurisdiction.code,
     )
     url = reverse("feedback:rectification_detail", args=[rectification.pk])
     title = _("Rectification opened for %(project)s (%(ref)s)") % {
@@ -152,7 +151,7 @@ def _open_rectification(
     due = rectification.due_on.isoformat() if rectification.due_on else _("unknown")
     notify(
         recipients=[*_supervisors(request), *([owner] if owner else [])],
-        verb="rectification.opened",
+        verb=AuditVerb.RECTIFICATION_OPENED,
         title=title,
         body=_("%(source)s; due %(due)s") % {"source": rectification.get_source_display(), "due": due},
         url=url,
@@ -223,17 +222,16 @@ def evaluate(
         ) from None
     record(
         actor=by,
-        verb="evaluation.given",
+        verb=AuditVerb.EVALUATION_GIVEN,
         target=evaluation,
         after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
-        jurisdiction_code=request.jurisdiction.code,
     )
     if not bad:
         # A bad rating's request is withheld from the agent until a supervisor releases it (which tells the
         # agent): a notice naming the project, or sent the minute the applicant rated, would give it away.
         notify(
             recipients=[agent],
-            verb="evaluation.given",
+            verb=AuditVerb.EVALUATION_GIVEN,
             title=_("%(project)s rated your service") % {"project": request.project.name},
             body=_("Attitude %(a)s, efficiency %(e)s, integrity %(i)s")
             % {
@@ -279,14 +277,13 @@ def release_evaluation(*, evaluation: Evaluation, by: User) -> Evaluation:
     evaluation.save(update_fields=["released_by", "released_at"])
     record(
         actor=by,
-        verb="evaluation.released",
+        verb=AuditVerb.EVALUATION_RELEASED,
         target=evaluation,
         after={"released_at": evaluation.released_at.isoformat()},
-        jurisdiction_code=evaluation.jurisdiction.code,
     )
     notify(
         recipients=[evaluation.agent],
-        verb="evaluation.released",
+        verb=AuditVerb.EVALUATION_RELEASED,
         title=_("A supervisor shared an applicant's comment on your service with you"),
         url=reverse("feedback:evaluation_list"),
         jurisdiction_code=evaluation.jurisdiction.code,
@@ -372,11 +369,10 @@ def record_callback(
     )
     record(
         actor=by,
-        verb="callback.recorded",
+        verb=AuditVerb.CALLBACK_RECORDED,
         target=callback,
         after=snapshot(callback, ["request", "called_on", "reached", "overall", "asked_for_money"])
         | {"ratings": {str(k): v for k, v in levels.items()}, "complaint": bool(complaint)},
-        jurisdiction_code=request.jurisdiction.code,
     )
     for agent_id, level in levels.items():
         notify(
@@ -492,19 +488,18 @@ def reassign_rectification(*, rectification: Rectification, owner: User, by: Use
     rectification.owner = owner
     rectification.save(update_fields=["owner"])
     RectificationNote.objects.create(
-        rectification=rectification, verb="rectification.reassigned", text=owner.display_name, by=by
+        rectification=rectification, verb=AuditVerb.RECTIFICATION_REASSIGNED, text=owner.display_name, by=by
     )
     record(
         actor=by,
-        verb="rectification.reassigned",
+        verb=AuditVerb.RECTIFICATION_REASSIGNED,
         target=rectification,
         before={"owner": previous},
         after={"owner": owner.pk},
-        jurisdiction_code=rectification.jurisdiction.code,
     )
     notify(
         recipients=[owner],
-        verb="rectification.reassigned",
+        verb=AuditVerb.RECTIFICATION_REASSIGNED,
         title=_("You now own a rectification for %(project)s")
         % {"project": rectification.request.project.name},
         url=reverse("feedback:rectification_detail", args=[rectification.pk]),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daiban.common.audit import AuditVerb
 from daiban.common.workflow import Actor, Move, Step, Workflow, move
 from daiban.notifications.services import notify
 from daiban.organizations.auth import Viewer
@@ -68,9 +69,9 @@ def _tell(step: Step[Rectification]) -> None:
 
 
 RECTIFICATION_MOVES: tuple[Move[Rectification], ...] = (
-        move("report",    {R.OPEN},     R.REPORTED, OWNER,      "rectification.reported",  gettext_lazy("Report what was done")),
-        move("send_back", {R.REPORTED}, R.OPEN,     SUPERVISOR, "rectification.sent_back", gettext_lazy("Send back: not yet rectified")),
-        move("close",     {R.REPORTED}, R.CLOSED,   SUPERVISOR, "rectification.closed",    gettext_lazy("Verify and close")),
+        move("report",    {R.OPEN},     R.REPORTED, OWNER,      AuditVerb.RECTIFICATION_REPORTED,  gettext_lazy("Report what was done")),
+        move("send_back", {R.REPORTED}, R.OPEN,     SUPERVISOR, AuditVerb.RECTIFICATION_SENT_BACK, gettext_lazy("Send back: not yet rectified")),
+        move("close",     {R.REPORTED}, R.CLOSED,   SUPERVISOR, AuditVerb.RECTIFICATION_CLOSED,    gettext_lazy("Verify and close")),
 )  # fmt: skip
 
 RECTIFICATION = Workflow[Rectification](

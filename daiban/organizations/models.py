@@ -16,6 +16,8 @@ division_code_validator = RegexValidator(
 class Jurisdiction(models.Model):
     """A county or district running the service; the city sits above them for city-wide oversight."""
 
+    AUDIT_JURISDICTION = ""  # where `common.audit` finds its jurisdiction
+
     class Level(models.TextChoices):
         CITY = "city", _("City")
         COUNTY = "county", _("County or district")
@@ -121,6 +123,8 @@ class Unit(models.Model):
 class Section(models.Model):
     """A department's internal office (职能科室) that actually decides an approval item."""
 
+    AUDIT_JURISDICTION = "department.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     department = models.ForeignKey(
         Unit,
         verbose_name=_("department"),
@@ -145,6 +149,8 @@ class Section(models.Model):
 
 class Window(models.Model):
     """A counter at a service centre; the 帮代办 zone's windows take walk-in applications."""
+
+    AUDIT_JURISDICTION = "service_centre.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     service_centre = models.ForeignKey(
         Unit,
@@ -278,6 +284,8 @@ class WorkingGroup(models.Model):
 class WorkingGroupMember(models.Model):
     """A seat in the working group held by one person for a period; a change ends one and starts another."""
 
+    AUDIT_JURISDICTION = "group.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     class Position(models.TextChoices):
         LEADER = "leader", _("Leader")
         DEPUTY = "deputy", _("Deputy leader")
@@ -312,6 +320,8 @@ class WorkingGroupMember(models.Model):
 
 class WorkingGroupChange(models.Model):
     """A member change filed (备案) with the group's office: who joined, who left, and why."""
+
+    AUDIT_JURISDICTION = "group.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     class Kind(models.TextChoices):
         JOINED = "joined", _("Joined")

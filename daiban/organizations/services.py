@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.common.audit import record, snapshot
+from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.stages import Stage
 from daiban.common.validators import normalize_mobile
 
@@ -50,7 +50,7 @@ def create_person(
     user.save()
     record(
         actor=by,
-        verb="person.created",
+        verb=AuditVerb.PERSON_CREATED,
         target=user,
         after=snapshot(user, ["username", "full_name", "mobile"]),
     )
@@ -104,10 +104,9 @@ def grant_role(
     )
     record(
         actor=by,
-        verb="role.granted",
+        verb=AuditVerb.ROLE_GRANTED,
         target=assignment,
         after=snapshot(assignment, ["user", "role", "jurisdiction", "unit", "section"]),
-        jurisdiction_code=jurisdiction.code,
     )
     _sync_admin_access(user)
     return assignment
@@ -133,11 +132,10 @@ def revoke_role(*, assignment: RoleAssignment, by: User | None) -> RoleAssignmen
     assignment.save(update_fields=["revoked_at"])
     record(
         actor=by,
-        verb="role.revoked",
+        verb=AuditVerb.ROLE_REVOKED,
         target=assignment,
         before=before,
         after=snapshot(assignment, ["revoked_at"]),
-        jurisdiction_code=assignment.jurisdiction.code,
     )
     _sync_admin_access(assignment.user)
     return assignment
@@ -211,10 +209,9 @@ def file_working_group_change(
     )
     record(
         actor=by,
-        verb="working_group.member_changed",
+        verb=AuditVerb.WORKING_GROUP_MEMBER_CHANGED,
         target=change,
         after=snapshot(change, ["kind", "member_in", "member_out", "reason", "filed_on"]),
-        jurisdiction_code=group.jurisdiction.code,
     )
     return change
 
@@ -322,10 +319,9 @@ def load_organisations(*, path: Path, by: User | None = None) -> Jurisdiction:
         raise OrganisationDataError(f"{path.name}: missing key {exc}") from exc
     record(
         actor=by,
-        verb="organisations.loaded" if not created else "jurisdiction.created",
+        verb=AuditVerb.ORGANISATIONS_LOADED if not created else AuditVerb.JURISDICTION_CREATED,
         target=jurisdiction,
         after={"file": path.name, "units": jurisdiction.units.count()},
-        jurisdiction_code=jurisdiction.code,
     )
     return jurisdiction
 

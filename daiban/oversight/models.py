@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daiban.cases.models import CaseItem
+from daiban.common.audit import AuditVerb
 from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.workdays.quarters import Quarter
@@ -76,16 +79,18 @@ class CoordinationIssue(models.Model):
         return self.title
 
 
-ISSUE_NOTE_VERBS = {
-    "issue.assigned": _("assigned"),
-    "issue.followed_up": _("follow-up"),
-    "issue.resolved": _("resolved"),
-    "issue.reopened": _("reopened"),
+ISSUE_NOTE_VERBS: dict[str, Any] = {
+    AuditVerb.ISSUE_ASSIGNED: _("assigned"),
+    AuditVerb.ISSUE_FOLLOWED_UP: _("follow-up"),
+    AuditVerb.ISSUE_RESOLVED: _("resolved"),
+    AuditVerb.ISSUE_REOPENED: _("reopened"),
 }
 
 
 class IssueNote(HistoryNote):
     """An issue's history: assignments, follow-ups, resolution and reopening, with who and when."""
+
+    AUDIT_JURISDICTION = "issue.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     VERBS = ISSUE_NOTE_VERBS
     STATES = dict(CoordinationIssue.Status.choices)
@@ -217,6 +222,8 @@ class Inspection(models.Model):
 
 class RequiredAction(models.Model):
     """What an inspection requires of one unit, by when; the unit reports it done."""
+
+    AUDIT_JURISDICTION = "inspection.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="actions"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem
-from daiban.common.audit import record, snapshot
+from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.validators import future_date_error
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify, notify_once
@@ -75,15 +75,14 @@ def raise_issue_from_item(*, item: CaseItem, title: str, description: str, by: U
     )
     record(
         actor=by,
-        verb="issue.raised",
+        verb=AuditVerb.ISSUE_RAISED,
         target=issue,
         after=snapshot(issue, ["title", "case_item", "status"]),
-        jurisdiction_code=request.jurisdiction.code,
     )
     supervisors = role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction)
     notify(
         recipients=supervisors,
-        verb="issue.raised",
+        verb=AuditVerb.ISSUE_RAISED,
         title=_("Coordination problem raised: %(title)s") % {"title": issue.title},
         body=f"{request.project.name} · {item.approval_item.name}",
         url=_url(issue),
@@ -117,14 +116,13 @@ def raise_issue(
     )
     record(
         actor=by,
-        verb="issue.raised",
+        verb=AuditVerb.ISSUE_RAISED,
         target=issue,
         after=snapshot(issue, ["title", "unit", "status"]),
-        jurisdiction_code=jurisdiction.code,
     )
     notify(
         recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction),
-        verb="issue.raised",
+        verb=AuditVerb.ISSUE_RAISED,
         title=_("Coordination problem raised: %(title)s") % {"title": issue.title},
         body=unit.name,
         url=_url(issue),
@@ -197,8 +195,8 @@ def add_issue_follow_up(*, issue: CoordinationIssue, text: str, by: User) -> Iss
         raise ValidationError(_("The issue is resolved; reopen it first."))
     if not 2 <= len(text.strip()) <= TEXT_MAX:
         raise ValidationError({"text": _("Write what was done.")})
-    note = IssueNote.objects.create(issue=issue, verb="issue.followed_up", text=text.strip(), by=by)
-    record(actor=by, verb="issue.followed_up", target=issue, after={"note": text.strip()})
+    note = IssueNote.objects.create(issue=issue, verb=AuditVerb.ISSUE_FOLLOWED_UP, text=text.strip(), by=by)
+    record(actor=by, verb=AuditVerb.ISSUE_FOLLOWED_UP, target=issue, after={"note": text.strip()})
     return note
 
 
@@ -266,14 +264,13 @@ def submit_ledger(*, unit: Unit, quarter: Quarter, annotation: str, by: User) ->
     )
     record(
         actor=by,
-        verb="ledger.submitted",
+        verb=AuditVerb.LEDGER_SUBMITTED,
         target=ledger,
         after={"figures": ledger.figures, "annotation": text},
-        jurisdiction_code=jurisdiction.code,
     )
     notify(
         recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction),
-        verb="ledger.submitted",
+        verb=AuditVerb.LEDGER_SUBMITTED,
         title=_("%(unit)s submitted its ledger for %(quarter)s")
         % {"unit": unit.name, "quarter": quarter.label},
         url=reverse("oversight:ledger_list") + f"?{quarter.query}",
@@ -340,10 +337,9 @@ def record_inspection(
     )
     record(
         actor=by,
-        verb="inspection.recorded",
+        verb=AuditVerb.INSPECTION_RECORDED,
         target=inspection,
         after={"held_on": held_on.isoformat(), "units": [u.pk for u in units], "actions": len(actions)},
-        jurisdiction_code=jurisdiction.code,
     )
     url = reverse("oversight:inspection_detail", args=[inspection.pk])
     for a in actions:
@@ -381,14 +377,13 @@ def complete_required_action(
     jurisdiction = action.inspection.jurisdiction
     record(
         actor=by,
-        verb="inspection.action_done",
+        verb=AuditVerb.INSPECTION_ACTION_DONE,
         target=action,
         after={"done_on": done_on.isoformat(), "note": note.strip()},
-        jurisdiction_code=jurisdiction.code,
     )
     notify(
         recipients=role_holders(Role.SUPERVISOR, jurisdiction=jurisdiction),
-        verb="inspection.action_done",
+        verb=AuditVerb.INSPECTION_ACTION_DONE,
         title=_("Done: %(action)s") % {"action": action.action},
         body=note.strip(),
         url=reverse("oversight:inspection_detail", args=[action.inspection_id]),

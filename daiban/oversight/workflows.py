@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daiban.common.audit import AuditVerb
 from daiban.common.workflow import Actor, Move, Step, Workflow, move
 from daiban.notifications.services import notify
 from daiban.organizations.auth import Viewer
@@ -92,9 +93,9 @@ def _reopened(step: Step[CoordinationIssue]) -> None:
 
 
 ISSUE_MOVES: tuple[Move[CoordinationIssue], ...] = (
-        move("assign",  {S.OPEN, S.ASSIGNED}, S.ASSIGNED, SUPERVISOR,             "issue.assigned", gettext_lazy("Assign")),
-        move("resolve", {S.ASSIGNED},         S.RESOLVED, ASSIGNEE_OR_SUPERVISOR, "issue.resolved", gettext_lazy("Record the resolution")),
-        move("reopen",  {S.RESOLVED},         S.ASSIGNED, SUPERVISOR,             "issue.reopened", gettext_lazy("Reopen")),
+        move("assign",  {S.OPEN, S.ASSIGNED}, S.ASSIGNED, SUPERVISOR,             AuditVerb.ISSUE_ASSIGNED, gettext_lazy("Assign")),
+        move("resolve", {S.ASSIGNED},         S.RESOLVED, ASSIGNEE_OR_SUPERVISOR, AuditVerb.ISSUE_RESOLVED, gettext_lazy("Record the resolution")),
+        move("reopen",  {S.RESOLVED},         S.ASSIGNED, SUPERVISOR,             AuditVerb.ISSUE_REOPENED, gettext_lazy("Reopen")),
 )  # fmt: skip
 
 ISSUE = Workflow[CoordinationIssue](

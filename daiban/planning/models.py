@@ -10,6 +10,8 @@ class PlanMilestone(models.Model):
     """An applicant's milestone in a request's plan: a date (land contract signed, design done) or a span
     after an item (construction period after the permit), gating the items it names."""
 
+    AUDIT_JURISDICTION = "request.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="plan_milestones"
     )
@@ -49,6 +51,8 @@ class PlanMilestone(models.Model):
 
 class PlanAdjustment(models.Model):
     """The agent's own planned filing date for an item (flagged if it breaks a prerequisite)."""
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"  # where `common.audit` finds its jurisdiction
 
     case_item = models.OneToOneField(
         CaseItem, verbose_name=_("case item"), on_delete=models.CASCADE, related_name="plan_adjustment"

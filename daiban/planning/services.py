@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem, ServiceRequest
-from daiban.common.audit import record
+from daiban.common.audit import AuditVerb, record
 from daiban.common.workflow import NotYourStep
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import User
@@ -63,7 +63,7 @@ def add_milestone(
     milestone.before_items.set(before_items)
     record(
         actor=by,
-        verb="plan.milestone_added",
+        verb=AuditVerb.PLAN_MILESTONE_ADDED,
         target=milestone,
         after={
             "name": milestone.name,
@@ -72,7 +72,6 @@ def add_milestone(
             "after_days": after_days,
             "before": [i.pk for i in before_items],
         },
-        jurisdiction_code=request.jurisdiction.code,
     )
     return milestone
 
@@ -83,10 +82,9 @@ def remove_milestone(*, milestone: PlanMilestone, by: User) -> None:
         raise NotYourStep(_("Only an agent of this request edits its plan."))
     record(
         actor=by,
-        verb="plan.milestone_removed",
+        verb=AuditVerb.PLAN_MILESTONE_REMOVED,
         target=milestone,
         before={"name": milestone.name},
-        jurisdiction_code=milestone.request.jurisdiction.code,
     )
     milestone.delete()
 
@@ -106,9 +104,8 @@ def adjust_item(*, item: CaseItem, start_on: dt.date | None, note: str, by: User
             current.delete()
         record(
             actor=by,
-            verb="plan.adjustment_cleared",
+            verb=AuditVerb.PLAN_ADJUSTMENT_CLEARED,
             target=item,
-            jurisdiction_code=item.request.jurisdiction.code,
         )
         return None
     adjustment, _created = PlanAdjustment.objects.update_or_create(
@@ -116,10 +113,9 @@ def adjust_item(*, item: CaseItem, start_on: dt.date | None, note: str, by: User
     )
     record(
         actor=by,
-        verb="plan.item_adjusted",
+        verb=AuditVerb.PLAN_ITEM_ADJUSTED,
         target=item,
         before={"start_on": str(current.start_on) if current else ""},
         after={"start_on": str(start_on)},
-        jurisdiction_code=item.request.jurisdiction.code,
     )
     return adjustment

@@ -39,6 +39,8 @@ class Applicant(models.Model):
 class ApplicantRepresentative(models.Model):
     """Ties a signed-in user to the enterprise they act for; that is what makes them an applicant user."""
 
+    AUDIT_JURISDICTION = "applicant.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     applicant = models.ForeignKey(
         Applicant, verbose_name=_("applicant"), on_delete=models.CASCADE, related_name="representatives"
     )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from daiban.common.audit import changed, record, snapshot
+from daiban.common.audit import AuditVerb, changed, record, snapshot
 from daiban.common.validators import normalize_mobile, normalize_uscc
 from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.organizations.services import create_person
@@ -67,10 +67,9 @@ def register_applicant(*, jurisdiction: Jurisdiction, data: ApplicantData, by: U
     applicant.save()
     record(
         actor=by,
-        verb="applicant.registered",
+        verb=AuditVerb.APPLICANT_REGISTERED,
         target=applicant,
         after=snapshot(applicant, APPLICANT_FIELDS),
-        jurisdiction_code=jurisdiction.code,
     )
     return applicant
 
@@ -83,11 +82,10 @@ def update_applicant(*, applicant: Applicant, data: ApplicantData, by: User | No
     after = snapshot(applicant, APPLICANT_FIELDS)
     record(
         actor=by,
-        verb="applicant.updated",
+        verb=AuditVerb.APPLICANT_UPDATED,
         target=applicant,
         before=changed(before, after),
         after=changed(after, before),
-        jurisdiction_code=applicant.jurisdiction.code,
     )
     return applicant
 
@@ -98,10 +96,9 @@ def add_representative(*, applicant: Applicant, user: User, by: User | None) -> 
     if created:
         record(
             actor=by,
-            verb="applicant.representative_added",
+            verb=AuditVerb.APPLICANT_REPRESENTATIVE_ADDED,
             target=link,
             after={"applicant": applicant.pk, "user": user.pk},
-            jurisdiction_code=applicant.jurisdiction.code,
         )
     return link
 
@@ -154,10 +151,9 @@ def create_project(*, applicant: Applicant, data: ProjectData, by: User | None) 
     project.save()
     record(
         actor=by,
-        verb="project.created",
+        verb=AuditVerb.PROJECT_CREATED,
         target=project,
         after=snapshot(project, PROJECT_FIELDS),
-        jurisdiction_code=applicant.jurisdiction.code,
     )
     return project
 
@@ -171,10 +167,9 @@ def update_project(*, project: Project, data: ProjectData, by: User | None) -> P
     after = snapshot(locked, PROJECT_FIELDS)
     record(
         actor=by,
-        verb="project.updated",
+        verb=AuditVerb.PROJECT_UPDATED,
         target=locked,
         before=changed(before, after),
         after=changed(after, before),
-        jurisdiction_code=locked.jurisdiction.code,
     )
     return locked

@@ -9,6 +9,8 @@ class CalendarYear(models.Model):
     `jurisdiction_code` blank is the national schedule; a jurisdiction's row adds local exceptions on top.
     """
 
+    AUDIT_JURISDICTION = "jurisdiction_code"  # where `common.audit` finds its jurisdiction
+
     class Source(models.TextChoices):
         LIBRARY = "library", _("chinese-calendar library")
         ADMIN = "admin", _("entered by an administrator")
@@ -46,6 +48,8 @@ class CalendarYear(models.Model):
 
 class CalendarDay(models.Model):
     """An exception to the Monday–Friday rule: a public holiday, or a make-up working day on a weekend."""
+
+    AUDIT_JURISDICTION = "calendar_year.jurisdiction_code"  # where `common.audit` finds its jurisdiction
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Public holiday (no work)")

@@ -4,7 +4,7 @@ import chinese_calendar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from daiban.common.audit import record
+from daiban.common.audit import AuditVerb, record
 
 from .models import CalendarDay, CalendarYear
 
@@ -62,7 +62,7 @@ def seed_calendar_from_library(*, by: AbstractBaseUser | None = None) -> list[in
         CalendarDay.objects.bulk_create(days)
         record(
             actor=by,
-            verb="calendar.year_seeded",
+            verb=AuditVerb.CALENDAR_YEAR_SEEDED,
             target=calendar_year,
             after={"year": year, "days": len(days), "source": LIBRARY_NOTICE},
         )

@@ -12,7 +12,7 @@ RENAMED = {
     "request.dispatch": "request.dispatched",
     "request.complete": "request.completed",
     "item.start_collecting": "item.collection_started",
-    "item.mark_ready": "item.marked_ready",
+    "item.mark_ready": "item.materials_completed",
     "item.file": "item.filed",
     "item.start_review": "item.review_started",
     "item.request_correction": "item.correction_requested",

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.common.audit import record
+from daiban.common.audit import AuditVerb, record
 from daiban.common.validators import validate_not_in_future
 from daiban.common.workflow import NotYourStep
 from daiban.organizations.models import User
@@ -75,7 +75,7 @@ def update_checklist_line(
     line.save(update_fields=["status", "promised_on", "note"])
     record(
         actor=by,
-        verb="checklist.updated",
+        verb=AuditVerb.CHECKLIST_UPDATED,
         target=line,
         before=before,
         after={"status": status, "promised_on": str(promised_on or "")},
@@ -181,8 +181,13 @@ def start_special_procedure(
         raise ValidationError(_("Another clock stop is still open; end it first."))
     stop = ClockStop.objects.create(case_item=item, kind=kind, start_on=start_on, note=note.strip()[:255])
     refresh_due_on(item)
-    _clock_history(item, stop, "item.clock_stopped", by)
-    record(actor=by, verb="item.clock_stopped", target=stop, after={"kind": kind, "start_on": str(start_on)})
+    _clock_history(item, stop, AuditVerb.ITEM_CLOCK_STOPPED, by)
+    record(
+        actor=by,
+        verb=AuditVerb.ITEM_CLOCK_STOPPED,
+        target=stop,
+        after={"kind": kind, "start_on": str(start_on)},
+    )
     return stop
 
 
@@ -203,8 +208,8 @@ def end_special_procedure(*, stop: ClockStop, end_on: dt.date, by: User) -> Cloc
     stop.end_on = end_on
     stop.save(update_fields=["end_on"])
     refresh_due_on(item)
-    _clock_history(item, stop, "item.clock_resumed", by)
-    record(actor=by, verb="item.clock_resumed", target=stop, after={"end_on": str(end_on)})
+    _clock_history(item, stop, AuditVerb.ITEM_CLOCK_RESUMED, by)
+    record(actor=by, verb=AuditVerb.ITEM_CLOCK_RESUMED, target=stop, after={"end_on": str(end_on)})
     return stop
 
 

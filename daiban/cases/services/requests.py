@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.audit import record, snapshot
+from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
 from daiban.organizations.models import Role, Unit, User, Window
@@ -147,18 +147,17 @@ def submit_request(
     TimelineEntry.objects.create(
         request=request,
         by=by,
-        verb="request.submitted",
+        verb=AuditVerb.REQUEST_SUBMITTED,
         to_state=request.state,
         text=_("%(count)s items, %(channel)s")
         % {"count": len(data.approval_items), "channel": request.get_channel_display()},
     )
     record(
         actor=by,
-        verb="request.submitted",
+        verb=AuditVerb.REQUEST_SUBMITTED,
         target=request,
         after=snapshot(request, ["project", "mode", "channel", "window", "state"])
         | {"items": [i.code for i in data.approval_items], "documents": len(mimes)},
-        jurisdiction_code=request.jurisdiction.code,
     )
     title = _("New %(mode)s request: %(project)s") % {
         "mode": request.get_mode_display(),
@@ -166,14 +165,14 @@ def submit_request(
     }
     notify(
         recipients=coordinators_for(request),
-        verb="request.submitted",
+        verb=AuditVerb.REQUEST_SUBMITTED,
         title=title,
         url=request_url(request),
         jurisdiction_code=request.jurisdiction.code,
     )
     notify(
         recipients=representatives(request),
-        verb="request.submitted",
+        verb=AuditVerb.REQUEST_SUBMITTED,
         title=_("We received your request %(ref)s") % {"ref": request.reference},
         url=request_url(request),
         jurisdiction_code=request.jurisdiction.code,
@@ -261,7 +260,7 @@ def assign_agent(
     item.agent = agent
     item.save(update_fields=["agent"])
     ItemAssignment.objects.create(case_item=item, agent=agent, assigned_by=by, reason=reason.strip())
-    verb = "item.reassigned" if previous else "item.assigned"
+    verb = AuditVerb.ITEM_REASSIGNED if previous else AuditVerb.ITEM_ASSIGNED
     because = f"（{reason.strip()}）" if reason.strip() else ""
     moved = f"{previous.display_name} → " if previous else ""
     TimelineEntry.objects.create(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.common.audit import record
+from daiban.common.audit import AuditVerb, record
 from daiban.common.validators import future_date_error
 from daiban.common.workflow import NotYourStep
 from daiban.organizations.models import Unit, User
@@ -104,7 +104,7 @@ def record_visit(
         text=f"{visited_on} {visit.place}（{visit.people_met}）",
     )
     after = {"visited_on": str(visited_on), "place": visit.place, "documents": len(mimes)}
-    record(actor=by, verb="visit.recorded", target=visit, after=after)
+    record(actor=by, verb=AuditVerb.VISIT_RECORDED, target=visit, after=after)
     return visit
 
 
@@ -155,11 +155,11 @@ def record_chase(
         request=item.request,
         case_item=item,
         by=by,
-        verb="item.chased",
+        verb=AuditVerb.ITEM_CHASED,
         text=f"{item.approval_item.name}：{department.short_name or department.name}{told}",
     )
     after = {"department": department.pk, "how": how, "shared": shared}
-    record(actor=by, verb="item.chased", target=chase, after=after)
+    record(actor=by, verb=AuditVerb.ITEM_CHASED, target=chase, after=after)
     if shared:
         names = {"item": item.approval_item.name, "answer": answer.strip()[:120]}
         tell_applicant(

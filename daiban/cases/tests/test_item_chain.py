@@ -90,7 +90,7 @@ def test_the_whole_chain_with_a_correction_round(permit, staff, reviewer, rep):
     assert Delivery.objects.get(case_item=item).tracking_number == "EA123456789CN"
     verbs = list(item.request.timeline.filter(case_item=item).values_list("verb", flat=True))
     assert verbs[-8:] == [
-        "item.marked_ready",
+        "item.materials_completed",
         "item.filed",
         "item.review_started",
         "item.correction_requested",

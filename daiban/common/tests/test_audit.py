@@ -1,6 +1,8 @@
+import re
+
 import pytest
 
-from daiban.common.audit import changed, record, snapshot
+from daiban.common.audit import AuditVerb, changed, jurisdiction_code_of, record, snapshot
 from daiban.common.models import AuditEntry
 
 
@@ -9,23 +11,36 @@ def test_record_keeps_who_what_before_and_after(youyang):
     unit = youyang.units.get(code="zjw")
     entry = record(
         actor=None,
-        verb="unit.renamed",
+        verb=AuditVerb.PROJECT_UPDATED,
         target=unit,
         before={"name": "old"},
         after={"name": unit.name},
-        jurisdiction_code="500242",
     )
     stored = AuditEntry.objects.get(pk=entry.pk)
     assert stored.target_type == "organizations.unit"
     assert stored.target_id == str(unit.pk)
     assert stored.before == {"name": "old"}
     assert stored.after == {"name": "酉阳自治县住房和城乡建设委员会"}
+    assert stored.jurisdiction_code == "500242"  # derived from the unit, not passed by hand
 
 
 @pytest.mark.django_db
-def test_audit_verbs_must_be_dotted(youyang):
-    with pytest.raises(ValueError, match="dotted"):
-        record(actor=None, verb="renamed", target=youyang)
+def test_the_jurisdiction_is_derived_along_the_models_path(youyang, city):
+    section = youyang.units.get(code="zjw").sections.get(code="spk")
+    assert jurisdiction_code_of(section) == "500242"  # section → department → jurisdiction
+    assert jurisdiction_code_of(youyang) == "500242"  # a jurisdiction is its own
+    assert jurisdiction_code_of(city) == "500000"
+
+
+PARTICIPLE = re.compile(
+    r"^[a-z_]+\.[a-z_]*(ed|en|wn|done|sent)(_up|_back)?$"
+)  # withdrawn, followed_up, sent_back
+
+
+def test_audit_verbs_are_dotted_past_participles():
+    """One vocabulary: `<noun>.<past participle>`, each verb once."""
+    assert [v for v in AuditVerb if not PARTICIPLE.match(v)] == []
+    assert len({v.value for v in AuditVerb}) == len(AuditVerb)
 
 
 @pytest.mark.django_db
