@@ -179,27 +179,29 @@ class Workflow(Generic[M]):
 
     # Deciding ---------------------------------------------------------------------------------------
 
-    def refusal(self, obj: M, action: str, *, by: Person) -> str | None:
-        """Why `by` cannot take `action` on `obj` now (in the user's language), or None if it can."""
+    def _refused(self, obj: M, action: str, by: Person) -> TransitionRefused | None:
+        """The refusal `by` would meet taking `action` on `obj` now, of its kind, or None if it may."""
         m = self.move(action)
         state = self.state_of(obj)
         if state not in m.sources:
             label = self.state_label(state)
-            return str(self.refused_in_state) % {"state": label, "status": label, "action": m.label}
+            return TransitionRefused(
+                str(self.refused_in_state) % {"state": label, "status": label, "action": m.label}
+            )
         if not m.actor.allows(by, obj):
-            return str(m.refused_actor or self.refused_actor)
-        if self.guard is not None:
-            return self.guard(obj)
-        return None
+            return NotYourStep(str(m.refused_actor or self.refused_actor))
+        reason = self.guard(obj) if self.guard is not None else None
+        return TransitionRefused(reason) if reason is not None else None
+
+    def refusal(self, obj: M, action: str, *, by: Person) -> str | None:
+        """Why `by` cannot take `action` on `obj` now (in the user's language), or None if it can."""
+        refused = self._refused(obj, action, by)
+        return None if refused is None else refused.messages[0]
 
     def check(self, obj: M, action: str, *, by: Person) -> Move[M]:
-        reason = self.refusal(obj, action, by=by)
-        if reason is not None:
-            m = self.move(action)
-            in_state = self.state_of(obj) in m.sources
-            raise (
-                NotYourStep(reason) if in_state and not m.actor.allows(by, obj) else TransitionRefused(reason)
-            )
+        refused = self._refused(obj, action, by)
+        if refused is not None:
+            raise refused
         return self.move(action)
 
     def allowed_actions(self, obj: M, *, by: Person) -> list[Move[M]]:
@@ -208,16 +210,15 @@ class Workflow(Generic[M]):
 
     # Writing ----------------------------------------------------------------------------------------
 
-    def lock(self, obj: M | int) -> M:
+    def lock(self, obj: M) -> M:
         """Re-read the record under a row lock (its parent's first) for a step's own checks."""
         _require_transaction()
-        pk = obj if isinstance(obj, int) else obj.pk
         if self.lock_parent is not None:
-            self.lock_parent(obj if not isinstance(obj, int) else self.model._default_manager.get(pk=pk))
+            self.lock_parent(obj)
         queryset = self.model._default_manager.select_for_update(of=("self",))
         if self.lock_related:
             queryset = queryset.select_related(*self.lock_related)
-        return queryset.get(pk=pk)
+        return queryset.get(pk=obj.pk)
 
     def apply(
         self,
