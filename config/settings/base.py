@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "daiban.common.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
 ]
+# The header holding the client's address when a reverse proxy sits in front (e.g. HTTP_X_REAL_IP).
+DAIBAN_CLIENT_IP_HEADER = os.environ.get("DAIBAN_CLIENT_IP_HEADER", "REMOTE_ADDR")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

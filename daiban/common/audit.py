@@ -1,10 +1,12 @@
 """The audit trail. Every service function calls `record` inside its transaction, so an entry exists
 exactly when the write it describes was committed."""
 
+import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, Literal, NewType
 
@@ -21,6 +23,7 @@ class AuditVerb(StrEnum):
     """Every audited write the services make, named once: `<noun>.<past participle>`. The history tables
     (timeline, issue and rectification notes) use the same verbs for the same steps."""
 
+    ACCESS_REFUSED = "access.refused"
     APPLICANT_REGISTERED = "applicant.registered"
     APPLICANT_REPRESENTATIVE_ADDED = "applicant.representative_added"
     APPLICANT_UPDATED = "applicant.updated"
@@ -30,6 +33,8 @@ class AuditVerb(StrEnum):
     CHECKLIST_UPDATED = "checklist.updated"
     CONSULTATION_ANSWERED = "consultation.answered"
     CONSULTATION_ASKED = "consultation.asked"
+    DATA_EXPORTED = "data.exported"
+    DOCUMENT_DOWNLOADED = "document.downloaded"
     EVALUATION_GIVEN = "evaluation.given"
     EVALUATION_RELEASED = "evaluation.released"
     FAQ_PUBLISHED = "faq.published"
@@ -60,6 +65,7 @@ class AuditVerb(StrEnum):
     MEETING_FOLLOW_UP_DONE = "meeting.follow_up_done"
     MEETING_RECORDED = "meeting.recorded"
     ORGANISATIONS_LOADED = "organisations.loaded"
+    PERSONAL_DATA_VIEWED = "personal_data.viewed"
     PERSON_CREATED = "person.created"
     PLAN_ADJUSTMENT_CLEARED = "plan.adjustment_cleared"
     PLAN_ITEM_ADJUSTED = "plan.item_adjusted"
@@ -133,28 +139,49 @@ def jurisdiction_code_of(target: models.Model) -> str:
     return value if isinstance(value, str) else str(getattr(value, "code", ""))
 
 
+_from_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_from_address", default=None)
+
+
+@contextmanager
+def from_address(address: str | None) -> Iterator[None]:
+    """Every entry recorded inside this block says it came from `address` (the web request's client; the
+    middleware sets it per request, so no service has to pass it along)."""
+    token = _from_address.set(address)
+    try:
+        yield
+    finally:
+        _from_address.reset(token)
+
+
 def record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     verb: AuditVerb | AdminVerb,
-    target: models.Model,
+    target: models.Model | None,
     before: dict[str, JSONValue] | None = None,
     after: dict[str, JSONValue] | None = None,
+    label: str = "",
 ) -> AuditEntry:
     """Write one audit entry. `verb` is an `AuditVerb` (or an admin edit's `AdminVerb`).
 
     An anonymous or missing actor is stored as none (a system write). The jurisdiction is derived from the
-    target (`jurisdiction_code_of`), never passed by hand."""
+    target (`jurisdiction_code_of`), never passed by hand. An event about no record (a refused page, a
+    failed sign-in under an unknown name) has no target and says what it was about in `label`; its
+    jurisdiction is the actor's. The client
+    address comes from the request being served (`from_address`)."""
     actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
         verb=verb,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        target_label=str(target)[:255],
-        jurisdiction_code=jurisdiction_code_of(target),
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(label or (str(target) if target is not None else ""))[:255],
+        jurisdiction_code=jurisdiction_code_of(target if target is not None else actor_obj)
+        if (target is not None or actor_obj is not None)
+        else "",
         before=before,
         after=after,
+        from_address=_from_address.get(),
     )
 
 
