@@ -634,6 +634,8 @@ TABLE: dict[str, Row] = {
         post=Post(lambda s: {"annotation": "本季度无特殊情况"},
                   lambda s: QuarterlyLedger.objects.filter(unit=s.park).count(), ok=frozenset({COORD})),
     ),
+    "oversight:audit_list": page(ok={SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN}, forbidden=REST),
+    "oversight:audit_export": page(ok={SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN}, forbidden=REST),
     "oversight:issue_list": page(ok=STAFF, forbidden=REST),
     "oversight:issue_create": page(ok={COORD, OTHER_COORD, AGENT, OTHER_AGENT}, forbidden=REST),
     "oversight:issue_detail": page(

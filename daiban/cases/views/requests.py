@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from daiban.catalogue.models import ApprovalItem
 from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
+from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
@@ -286,6 +287,7 @@ def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> Fi
     """Files go only to people who may see the request."""
     service_request = access_request(request.user, pk)
     document = get_object_or_404(service_request.documents, pk=doc_pk)
+    record(actor=request.user, verb=AuditVerb.DOCUMENT_DOWNLOADED, target=document)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
