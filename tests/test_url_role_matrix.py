@@ -550,6 +550,7 @@ TABLE: dict[str, Row] = {
     "cases:dispatch": page(ok={COORD, OTHER_COORD}, forbidden=REST),
     "cases:worklist": page(ok={AGENT, OTHER_AGENT}, forbidden=REST),
     "cases:request_detail": page(MAIN, ok=SEES_REQUEST, hidden=REST),
+    "cases:request_contact": page(MAIN, ok=SEES_REQUEST, hidden=REST),
     "cases:request_accept": step(
         lambda s: {"pk": s.submitted.pk}, Post(NOTHING, lambda s: fresh(s.submitted, "state")),
         ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
@@ -677,6 +678,7 @@ TABLE: dict[str, Row] = {
         ok={SUPERVISOR, CITY}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
     ),
     "feedback:callback_list": page(ok={HALL}, forbidden=REST),
+    "feedback:callback_contact": page(lambda s: {"pk": s.done.pk}, ok={HALL}, forbidden=REST),
     "feedback:callback_create": replace(
         page(lambda s: {"pk": s.done.pk}, ok={HALL}, forbidden=REST),
         post=Post(lambda s: {"called_on": day(), "method": "phone", "reached": "yes", "contact_person": "张经理",
@@ -702,6 +704,9 @@ TABLE: dict[str, Row] = {
     "assistance:consultation_create": page(ok=APPLICANTS, forbidden=REST),
     "assistance:consultation_record": page(ok={AGENT, OTHER_AGENT, CLERK, HALL}, forbidden=REST),
     "assistance:consultation_detail": page(
+        lambda s: {"pk": s.consultation_open.pk}, hidden={OTHER_APPLICANT, OTHER_SUPERVISOR}, ok=REST,
+    ),
+    "assistance:consultation_contact": page(
         lambda s: {"pk": s.consultation_open.pk}, hidden={OTHER_APPLICANT, OTHER_SUPERVISOR}, ok=REST,
     ),
     "assistance:consultation_answer": step(

@@ -17,6 +17,7 @@ from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
 from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.privacy import reveal
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
@@ -137,6 +138,14 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
         "cases/request_list.html",
         {"page": page, "state": state, "states": ServiceRequest.State.choices},
     )
+
+
+@signed_in
+def request_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The enterprise contact's full mobile number, for someone who may see the request (the read is
+    recorded)."""
+    applicant = access_request(request.user, pk).applicant
+    return reveal(request, target=applicant, field="contact_mobile", value=applicant.contact_mobile)
 
 
 @signed_in
