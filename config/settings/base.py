@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF, UNSAFE_INLINE
 import django_stubs_ext
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 # Django's generic classes (ModelChoiceField[User], ModelAdmin[Unit], …) accept their type parameters at run

@@ -50,7 +50,7 @@ def browser() -> Iterator[object]:
 
 def watched(page):  # type: ignore[no-untyped-def]
     """Collect what the browser refused under the Content-Security-Policy and every script error, so a
-    journey fails when a page relies on inline script (等保: CSP without 'unsafe-inline' scripts) or breaks."""
+    journey fails when a page relies on inline script (等保: no 'unsafe-inline' scripts) or breaks."""
     page.csp_violations = []
     page.on(
         "console",
