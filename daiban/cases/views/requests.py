@@ -21,7 +21,7 @@ from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
 from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
-from daiban.projects.selectors import projects_visible_to, represented_applicants
+from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
 from ..deadlines import item_clocks
 from ..forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
@@ -173,7 +173,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             initial = {"agent": item.agent_id, "current": item.agent_id or 0}
             form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
         rows.append((item, form, clocks[item.pk]))
-    is_representative = represented_applicants(request.user).filter(pk=service_request.applicant_id).exists()
+    is_representative = represents(request.user, service_request.applicant_id)
     return render(
         request,
         "cases/request_detail.html",
