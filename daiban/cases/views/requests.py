@@ -30,6 +30,7 @@ from ..permissions import agents_only, can_assign, clerks_only, coordinators_onl
 from ..selectors import (
     access_request,
     agent_units_for,
+    count_items,
     dispatch_queue,
     eligible_agents,
     requests_visible_to,
@@ -131,6 +132,7 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("j"):  # drill-down from the dashboards: one jurisdiction
         requests = requests.filter(jurisdiction__code=request.GET["j"][:12])
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = count_items(page.object_list)
     return render(
         request,
         "cases/request_list.html",
@@ -271,6 +273,7 @@ def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
 def dispatch(request: AuthenticatedRequest) -> HttpResponse:
     """受理、分发: what this coordinator's units must accept or staff."""
     page = Paginator(dispatch_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = count_items(page.object_list)
     return render(request, "cases/dispatch.html", {"page": page})
 
 
