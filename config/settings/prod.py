@@ -36,3 +36,8 @@ STORAGES = {
 
 # Static files are served by the app servers themselves (no CDN on government intranets).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+
+# Persistent connections with a health check before reuse (issue #19: the floor went from 65–78 to
+# 250–314 requests/s). DATABASE_CONN_MAX_AGE=0 turns them off; with a pooler in front, keep it short.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = os.environ.get("DATABASE_CONN_HEALTH_CHECKS", "true") == "true"  # noqa: F405
