@@ -11,7 +11,6 @@ from daiban.portal import views as portal
 from daiban.projects.views import sign_up
 
 admin.site.site_header = admin.site.site_title = "帮代办服务平台管理"
-handler403 = "daiban.common.views.permission_denied"
 
 urlpatterns = [
     path("", portal.landing, name="landing"),

@@ -67,6 +67,7 @@ from daiban.cases.tests.conftest import data, pdf
 from daiban.catalogue.models import ApprovalItem, FaqEntry, PolicyDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.common.access import GOVERNED_NAMESPACES, _walk, rule_of
+from daiban.common.audit import AuditVerb
 from daiban.common.models import AuditEntry
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.feedback.services import evaluate
@@ -911,6 +912,10 @@ def check(response: Any, outcome: str, row: Row, where: str, *, posted: bool = F
         ), f"{where}: expected the sign-in page, got {status} {response.get('Location')}"
     elif outcome in (FORBIDDEN, DENIED):
         assert status == 403, f"{where}: expected 403 ({outcome}), got {status}"
+        refusal = AuditEntry.objects.filter(verb=AuditVerb.ACCESS_REFUSED).order_by("-id").first()
+        assert refusal is not None and refusal.target_label.endswith(response.wsgi_request.path), (
+            f"{where}: the refusal was not recorded in the audit trail"
+        )
     elif outcome == HIDDEN:
         assert status == 404, f"{where}: expected 404, got {status}"
     elif outcome == REJECTED:
@@ -929,8 +934,10 @@ def shows_nothing_forbidden(response: Any, persona: str, where: str) -> None:
 
 
 def footprint(post: Post, side: Side) -> tuple[object, int, int]:
-    """What a refused POST must leave as it was: the object, the audit trail, the notifications."""
-    return post.changes(side), AuditEntry.objects.count(), Notification.objects.count()
+    """What a refused POST must leave as it was: the object, the audit trail of writes (the refusal itself is
+    recorded as `access.refused`: 等保 安全审计), the notifications."""
+    writes = AuditEntry.objects.exclude(verb=AuditVerb.ACCESS_REFUSED).count()
+    return post.changes(side), writes, Notification.objects.count()
 
 
 def post_and_check(

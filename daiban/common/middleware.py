@@ -1,12 +1,13 @@
-"""Request-wide context the audit trail needs: where each request comes from."""
+"""What the audit trail needs from every request: where it comes from, and every refusal."""
 
 import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from .audit import from_address
+from .audit import AuditVerb, from_address, record
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -22,10 +23,29 @@ def client_address(request: HttpRequest) -> str | None:
         return None
 
 
-class AuditContextMiddleware:
+class AuditMiddleware:
+    """Stamps every entry recorded while serving a request with the client's address, and records every
+    403 answered (等保 安全审计: refused access) — whether a permission rule or a view raised it or a view
+    rendered its page with status 403 — with the reason when there was one. The refusal is a write of its
+    own, made after the view's work was rolled back."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         with from_address(client_address(request)):
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code == 403:
+                reason = getattr(request, "_refusal_reason", "")
+                record(
+                    actor=getattr(request, "user", None),
+                    verb=AuditVerb.ACCESS_REFUSED,
+                    target=None,
+                    label=f"{request.method} {request.path}",
+                    after={"reason": reason[:500]} if reason else None,
+                )
+            return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, PermissionDenied):
+            request._refusal_reason = str(exception)  # type: ignore[attr-defined]
