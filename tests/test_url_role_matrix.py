@@ -537,6 +537,13 @@ TABLE: dict[str, Row] = {
     "sign_up": page(ok={ANON}, redirect=REST),
     "set_language": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/"),
     "healthz": page(ok={ANON} | SIGNED_IN),
+    "admin_sign_in": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/accounts/login/?next=/admin/"),
+    # ---- accounts: lockouts ----
+    "accounts:lockouts": page(ok={ADMIN, ROOT}, forbidden=REST),
+    "accounts:unlock": step(
+        lambda s: {"pk": s.people[AGENT].pk}, Post(NOTHING, lambda s: _unlocks_of(s.people[AGENT])),
+        ok={ADMIN, ROOT}, forbidden=REST,
+    ),
     # ---- the public catalogue ----
     "catalogue:item_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:faq": page(ok={ANON} | SIGNED_IN),
@@ -770,6 +777,10 @@ TABLE: dict[str, Row] = {
     ),
 }
 # fmt: on
+
+
+def _unlocks_of(user: User) -> int:
+    return AuditEntry.objects.filter(verb="user.unlocked", target_id=str(user.pk)).count()
 
 
 def _session_count() -> int:

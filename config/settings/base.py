@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "axes",
     "daiban.common",
     "daiban.workdays",
     "daiban.organizations",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "daiban.assistance",
     "daiban.feedback",
     "daiban.oversight",
+    "daiban.accounts",
     "daiban.portal",
 ]
 
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,6 +97,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
+# django-axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,3 +177,17 @@ DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUP
 DAIBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("DAIBAN_RECTIFICATION_WORKING_DAYS", "10"))
 # Working days after a quarter's end by which each unit submits its ledger.
 DAIBAN_LEDGER_WORKING_DAYS = int(os.environ.get("DAIBAN_LEDGER_WORKING_DAYS", "5"))
+
+# Sign-in throttling and lockout (等保 身份鉴别; django-axes, see docs/adr/ on identity). An account, and an
+# address, is locked after DAIBAN_LOCKOUT_FAILURES failed sign-ins; a locked one stays locked, even with the
+# right password, until a jurisdiction administrator unlocks it or, unless DAIBAN_LOCKOUT_MINUTES is 0, that
+# long after its last failure. Failures older than that window stop counting.
+AXES_FAILURE_LIMIT = int(os.environ.get("DAIBAN_LOCKOUT_FAILURES", "5"))
+_LOCKOUT_MINUTES = int(os.environ.get("DAIBAN_LOCKOUT_MINUTES", "30"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "daiban.accounts.views.locked_out"
+# The unlock page is scoped to the administrator's jurisdiction; axes' own admin pages are not.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False

@@ -80,6 +80,19 @@ class AuditVerb(StrEnum):
     REQUEST_WITHDRAWN = "request.withdrawn"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
+    USER_LOCKED_OUT = "user.locked_out"
+    USER_LOGGED_IN = "user.logged_in"
+    USER_LOGGED_OUT = "user.logged_out"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_OTP_ENROLLED = "user.otp_enrolled"
+    USER_OTP_FAILED = "user.otp_failed"
+    USER_OTP_VERIFIED = "user.otp_verified"
+    USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (a verb, not a password)
+    USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 (a verb, not a password)
+    USER_RESET_CODE_SENT = "user.reset_code_sent"
+    USER_SESSION_EXPIRED = "user.session_expired"
+    USER_SESSIONS_ENDED = "user.sessions_ended"
+    USER_UNLOCKED = "user.unlocked"
     VISIT_RECORDED = "visit.recorded"
     WORKING_GROUP_MEMBER_CHANGED = "working_group.member_changed"
 
