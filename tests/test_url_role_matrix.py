@@ -538,7 +538,11 @@ TABLE: dict[str, Row] = {
     "set_language": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/"),
     "healthz": page(ok={ANON} | SIGNED_IN),
     "admin_sign_in": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/accounts/login/?next=/admin/"),
-    # ---- accounts: lockouts ----
+    # ---- accounts ----
+    "accounts:account": page(ok=REST),
+    "accounts:password_change": page(ok=REST),
+    "accounts:password_reset": page(ok={ANON} | SIGNED_IN),
+    "accounts:password_reset_confirm": page(ok={ANON} | SIGNED_IN),
     "accounts:lockouts": page(ok={ADMIN, ROOT}, forbidden=REST),
     "accounts:unlock": step(
         lambda s: {"pk": s.people[AGENT].pk}, Post(NOTHING, lambda s: _unlocks_of(s.people[AGENT])),

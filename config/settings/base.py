@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "daiban.accounts.middleware.AccountControlsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
@@ -105,12 +106,25 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The password policy (daiban/accounts/validators.py): length, three of four character classes, not like the
+# username, name, mobile number or e-mail, not common, not all digits, not one of the last five.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "mobile", "email")},
+    },
+    {"NAME": "daiban.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "daiban.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "daiban.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+# Staff (anyone holding a role) must choose a new password this many days after setting one.
+DAIBAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DAIBAN_PASSWORD_MAX_AGE_DAYS", "90"))
+# Password-reset codes: how long one is valid, and how many may be asked for per account and per address.
+DAIBAN_RESET_CODE_MINUTES = int(os.environ.get("DAIBAN_RESET_CODE_MINUTES", "10"))
+DAIBAN_RESET_CODES_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_HOUR", "3"))
+DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR", "10"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -4,6 +4,10 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.account, name="account"),
+    path("password/", views.password_change, name="password_change"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/code/", views.password_reset_confirm, name="password_reset_confirm"),
     path("lockouts/", views.lockouts, name="lockouts"),
     path("lockouts/<int:pk>/unlock/", views.unlock, name="unlock"),
 ]

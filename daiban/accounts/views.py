@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
@@ -11,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from daiban.common.access import public
+from daiban.common.access import public, signed_in
 from daiban.organizations.auth import AuthenticatedRequest
 
-from . import services
+from . import services, stamps
+from .forms import ChangePasswordForm, ResetForm, ResetRequestForm
 from .permissions import administrators_only
 from .selectors import locked_accounts_visible_to, people_administered_by
 
@@ -37,6 +39,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        stamps.stamp_sign_in(self.request.session, form.get_user())
         services.record_sign_in(user=form.get_user())
         return response
 
@@ -78,3 +81,73 @@ def locked_out(
 def admin_sign_in(request: HttpRequest) -> HttpResponse:
     """The admin has no sign-in of its own: one sign-in page (throttled, audited, second factor) for all."""
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+@signed_in
+def account(request: AuthenticatedRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "password_set_at": (set_at := services.password_set_at(request.user)),
+            "password_expired": services.password_expired(request.user, set_at),
+        },
+    )
+
+
+@signed_in
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
+    form = ChangePasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)  # stay signed in here, nowhere else
+        stamps.stamp_password(request.session, request.user)
+        messages.success(request, _("Your password was changed."))
+        return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "expired": services.password_expired(request.user, services.password_set_at(request.user)),
+        },
+    )
+
+
+@public
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a code. The answer is the same whether the account exists, has a mobile number or e-mail,
+    or has asked too often."""
+    form = ResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_reset_code(
+            identifier=form.cleaned_data["identifier"], address=request.META.get("REMOTE_ADDR")
+        )
+        messages.info(
+            request,
+            _(
+                "If the account exists and has a mobile number or e-mail, a code is on its way; "
+                "it is valid for %(minutes)d minutes."
+            )
+            % {"minutes": settings.DAIBAN_RESET_CODE_MINUTES},
+        )
+        return redirect(f"{reverse('accounts:password_reset_confirm')}")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@public
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(
+                identifier=form.cleaned_data["identifier"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except services.ResetRefused:
+            form.add_error("code", _("The code is wrong, expired or already used. Ask for a new one."))
+        else:
+            messages.success(request, _("Your password was reset. Sign in with the new one."))
+            return redirect("login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})
