@@ -41,6 +41,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from daiban.accounts.tests.signin import sign_in_fully
 from daiban.assistance.models import Consultation, CoordinationMeeting, FollowUp
 from daiban.assistance.services import (
     FollowUpData,
@@ -542,6 +543,12 @@ TABLE: dict[str, Row] = {
     "accounts:account": page(ok=REST),
     "accounts:password_change": page(ok=REST),
     "accounts:password_reset": page(ok={ANON} | SIGNED_IN),
+    # Those the second factor is required of have a device; the others are offered enrolment.
+    "accounts:otp_verify": replace(
+        page(ok={COORD, OTHER_COORD, REVIEWER, SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN, ROOT}, redirect=REST),
+        redirect_to="/accounts/second-factor/enrol/?next=%2Fhome%2F",
+    ),
+    "accounts:otp_enrol": page(ok=REST),
     "accounts:password_reset_confirm": page(ok={ANON} | SIGNED_IN),
     "accounts:lockouts": page(ok={ADMIN, ROOT}, forbidden=REST),
     "accounts:unlock": step(
@@ -814,7 +821,7 @@ class World:
 
 def _sign_in(user: User) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in_fully(client, user)  # the module-scoped world is built before the autouse force_login patch
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

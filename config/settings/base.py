@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "daiban.common",
     "daiban.workdays",
     "daiban.organizations",
@@ -205,3 +208,6 @@ AXES_LOCKOUT_CALLABLE = "daiban.accounts.views.locked_out"
 # The unlock page is scoped to the administrator's jurisdiction; axes' own admin pages are not.
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+
+# The second factor (django-otp TOTP, recovery codes): the issuer authenticator apps show for the account.
+OTP_TOTP_ISSUER = "帮代办服务平台"

@@ -80,7 +80,7 @@ class ResetRequestForm(forms.Form):
 class ResetForm(NewPasswordMixin):
     identifier = IDENTIFIER
     code = forms.RegexField(
-        label=_("code"),
+        label=_("verification code"),
         regex=r"^[0-9]{6}$",
         error_messages={"invalid": _("The code has 6 digits.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
@@ -92,3 +92,13 @@ class ResetForm(NewPasswordMixin):
         the answer does not tell whether the account exists."""
         identifier = str(self.cleaned_data.get("identifier", ""))
         return account_named(identifier) or User(username=identifier)
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("verification code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )

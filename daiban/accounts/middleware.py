@@ -1,29 +1,25 @@
 """What a signed-in request must pass before it reaches any page (after authentication, before the views):
-an expired staff password sends the person to the change page.
+the second factor where required or enrolled (else to the verification or enrolment page), then an unexpired
+staff password (else to the change page).
 
 Pages a person still needs on the way (sign-out, the change page itself, switching language) are named once
-in `ON_THE_WAY`."""
+in the `ON_THE_WAY_*` sets."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from . import services, stamps
+from . import second_factor, services, stamps
 
 ViewFunc = Callable[..., HttpResponseBase]
 
-ON_THE_WAY = frozenset(
-    {
-        "login",
-        "logout",
-        "set_language",
-        "healthz",
-        "admin_sign_in",
-        "accounts:password_change",
-    }
-)
+ANY_TIME = frozenset({"login", "logout", "set_language", "healthz", "admin_sign_in"})
+ON_THE_WAY_TO_SECOND_FACTOR = ANY_TIME | {"accounts:otp_verify", "accounts:otp_enrol"}
+ON_THE_WAY_TO_NEW_PASSWORD = ANY_TIME | {"accounts:password_change"}
 
 
 def _url_name(request: HttpRequest) -> str:
@@ -42,8 +38,19 @@ class AccountControlsMiddleware:
         self, request: HttpRequest, view_func: ViewFunc, view_args: Any, view_kwargs: Any
     ) -> HttpResponseBase | None:
         user = request.user
-        if not user.is_authenticated or _url_name(request) in ON_THE_WAY:
+        if not user.is_authenticated:
             return None
-        if services.password_expired(user, stamps.password_set_at(request.session, user)):
+        name = _url_name(request)
+        session = request.session
+        if not second_factor.is_verified(session) and (
+            second_factor.second_factor_required(user) or stamps.has_second_factor(session, user)
+        ):
+            if name in ON_THE_WAY_TO_SECOND_FACTOR:
+                return None
+            target = "accounts:otp_verify" if second_factor.has_second_factor(user) else "accounts:otp_enrol"
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        if name not in ON_THE_WAY_TO_NEW_PASSWORD and services.password_expired(
+            user, stamps.password_set_at(session, user)
+        ):
             return redirect("accounts:password_change")
         return None

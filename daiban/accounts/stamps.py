@@ -7,6 +7,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from daiban.organizations.models import User
 
+from . import second_factor
 from .models import PasswordRecord
 
 PASSWORD_SET_AT = "daiban.password_set_at"  # noqa: S105 (a session key, not a password)
@@ -31,5 +32,16 @@ def password_set_at(session: SessionBase, user: User) -> dt.datetime | None:
     return _read(session, PASSWORD_SET_AT)
 
 
+HAS_SECOND_FACTOR = "daiban.has_second_factor"
+
+
+def has_second_factor(session: SessionBase, user: User) -> bool:
+    """Whether the person had enrolled a second factor when signing in (then they must use it)."""
+    if HAS_SECOND_FACTOR not in session:
+        session[HAS_SECOND_FACTOR] = second_factor.has_second_factor(user)
+    return bool(session[HAS_SECOND_FACTOR])
+
+
 def stamp_sign_in(session: SessionBase, user: User) -> None:
     stamp_password(session, user)
+    session[HAS_SECOND_FACTOR] = second_factor.has_second_factor(user)

@@ -1,5 +1,7 @@
 """Sign-in and the account pages."""
 
+import django_otp
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -9,14 +11,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.common.access import public, signed_in
 from daiban.organizations.auth import AuthenticatedRequest
 
-from . import services, stamps
-from .forms import ChangePasswordForm, ResetForm, ResetRequestForm
+from . import second_factor, services, stamps
+from .forms import ChangePasswordForm, ResetForm, ResetRequestForm, SecondFactorForm
 from .permissions import administrators_only
 from .selectors import locked_accounts_visible_to, people_administered_by
 
@@ -91,6 +95,8 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
         {
             "password_set_at": (set_at := services.password_set_at(request.user)),
             "password_expired": services.password_expired(request.user, set_at),
+            "has_second_factor": second_factor.has_second_factor(request.user),
+            "second_factor_required": second_factor.second_factor_required(request.user),
         },
     )
 
@@ -151,3 +157,61 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password was reset. Sign in with the new one."))
             return redirect("login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+def _next(request: HttpRequest) -> str:
+    """Where to go after the second factor: the page first asked for, if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@signed_in
+def otp_verify(request: AuthenticatedRequest) -> HttpResponse:
+    if not second_factor.has_second_factor(request.user):
+        return redirect(f"{reverse('accounts:otp_enrol')}?{urlencode({'next': _next(request)})}")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = second_factor.verify(user=request.user, token=form.cleaned_data["code"])
+        if device is not None:
+            django_otp.login(request, device)
+            return redirect(_next(request))
+        form.add_error(
+            "code", _("The code is not right. Enter the current code from your app, or a recovery code.")
+        )
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next(request)})
+
+
+@signed_in
+def otp_enrol(request: AuthenticatedRequest) -> HttpResponse:
+    """Set up an authenticator app. Someone who has one already must have used it in this session first (a
+    password alone must not replace the second factor)."""
+    if second_factor.has_second_factor(request.user) and not second_factor.is_verified(request.session):
+        return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': _next(request)})}")
+    device = second_factor.enrolling_totp(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = second_factor.confirm_enrolment(user=request.user, token=form.cleaned_data["code"])
+        if codes is not None:
+            confirmed = second_factor.confirmed_totp(request.user)
+            django_otp.login(request, confirmed)
+            request.session[stamps.HAS_SECOND_FACTOR] = True
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next(request)})
+        form.add_error(
+            "code", _("The code is not right. Check the clock of your phone and enter the current code.")
+        )
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1f2d3d")
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "qr": mark_safe(qr),  # noqa: S308 - segno's own SVG of our otpauth URL, no user text
+            "secret": second_factor.secret_text(device),
+            "next": _next(request),
+            "required": second_factor.second_factor_required(request.user),
+        },
+    )
