@@ -549,6 +549,8 @@ TABLE: dict[str, Row] = {
         redirect_to="/accounts/second-factor/enrol/?next=%2Fhome%2F",
     ),
     "accounts:otp_enrol": page(ok=REST),
+    "accounts:sign_out_everywhere": step(None, Post(NOTHING, lambda s: _session_count()), ok=REST),
+    "admin_sign_out": step(None, Post(NOTHING, lambda s: _session_count()), ok=REST),
     "accounts:password_reset_confirm": page(ok={ANON} | SIGNED_IN),
     "accounts:lockouts": page(ok={ADMIN, ROOT}, forbidden=REST),
     "accounts:unlock": step(

@@ -142,7 +142,12 @@ MEDIA_ROOT = Path(os.environ.get("DAIBAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
+# Session limits (等保: 登录连接超时自动退出): idle minutes for staff (anyone holding a role) and for
+# the others, and an absolute lifetime from sign-in. A new sign-in of a staff account ends its older sessions.
+DAIBAN_IDLE_MINUTES_STAFF = int(os.environ.get("DAIBAN_IDLE_MINUTES_STAFF", "30"))
+DAIBAN_IDLE_MINUTES_OTHERS = int(os.environ.get("DAIBAN_IDLE_MINUTES_OTHERS", "120"))
+DAIBAN_SESSION_HOURS = int(os.environ.get("DAIBAN_SESSION_HOURS", "12"))
+SESSION_COOKIE_AGE = 60 * 60 * DAIBAN_SESSION_HOURS
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

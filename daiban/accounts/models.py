@@ -56,3 +56,26 @@ class ResetCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier_digest[:8]} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignedInSession(models.Model):
+    """Which sessions a person has open: the index that lets a new staff sign-in end the older sessions of
+    the account, and "sign out everywhere" end them all, without scanning the session store."""
+
+    session_key = models.CharField(_("session key"), max_length=40, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="signed_in_sessions",
+    )
+    signed_in_at = models.DateTimeField(_("signed in at"), auto_now_add=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        ordering = ["-signed_in_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"

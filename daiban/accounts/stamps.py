@@ -4,10 +4,11 @@ second factor, idle time, lifetime) read the session already loaded and cost no 
 import datetime as dt
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
 
 from daiban.organizations.models import User
 
-from . import second_factor
+from . import second_factor, sessions
 from .models import PasswordRecord
 
 PASSWORD_SET_AT = "daiban.password_set_at"  # noqa: S105 (a session key, not a password)
@@ -44,4 +45,5 @@ def has_second_factor(session: SessionBase, user: User) -> bool:
 
 def stamp_sign_in(session: SessionBase, user: User) -> None:
     stamp_password(session, user)
+    sessions.stamp_times(session, timezone.now())
     session[HAS_SECOND_FACTOR] = second_factor.has_second_factor(user)

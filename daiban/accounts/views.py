@@ -1,9 +1,12 @@
 """Sign-in and the account pages."""
 
+from typing import Any
+
 import django_otp
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -19,8 +22,9 @@ from django.views.decorators.http import require_POST
 from daiban.common.access import public, signed_in
 from daiban.organizations.auth import AuthenticatedRequest
 
-from . import second_factor, services, stamps
+from . import second_factor, services, sessions, stamps
 from .forms import ChangePasswordForm, ResetForm, ResetRequestForm, SecondFactorForm
+from .models import SignedInSession
 from .permissions import administrators_only
 from .selectors import locked_accounts_visible_to, people_administered_by
 
@@ -43,12 +47,36 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
-        stamps.stamp_sign_in(self.request.session, form.get_user())
-        services.record_sign_in(user=form.get_user())
+        user = form.get_user()
+        stamps.stamp_sign_in(self.request.session, user)
+        self.request.session.save()  # the key is what the index names
+        services.record_sign_in(user=user)
+        sessions.start(user=user, session=self.request.session, address=self.request.META.get("REMOTE_ADDR"))
         return response
 
 
 sign_in = public(SignInView.as_view())
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's logout (POST only), audited and taken out of the session index."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            sessions.record_sign_out(user=request.user, session_key=request.session.session_key)
+        return super().post(request, *args, **kwargs)
+
+
+sign_out = signed_in(SignOutView.as_view())
+
+
+@signed_in
+@require_POST
+def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
+    sessions.end_everywhere(user=request.user)
+    auth_logout(request)
+    messages.success(request, _("You were signed out on every device."))
+    return redirect("login")
 
 
 @administrators_only
@@ -97,6 +125,7 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
             "password_expired": services.password_expired(request.user, set_at),
             "has_second_factor": second_factor.has_second_factor(request.user),
             "second_factor_required": second_factor.second_factor_required(request.user),
+            "open_sessions": SignedInSession.objects.filter(user=request.user),
         },
     )
 
