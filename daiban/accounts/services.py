@@ -152,7 +152,7 @@ def reset_password(*, identifier: str, code: str, new_password: str) -> User:
         user = account_named(identifier)
         row = (
             ResetCode.objects.select_for_update()
-            .filter(user=user, identifier_digest=_digest(identifier), used_at__isnull=True)
+            .filter(user=user, used_at__isnull=True)
             .order_by("-created_at", "-id")
             .first()
             if user is not None
