@@ -41,6 +41,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from daiban.accounts.tests.signin import sign_in_fully
 from daiban.assistance.models import Consultation, CoordinationMeeting, FollowUp
 from daiban.assistance.services import (
     FollowUpData,
@@ -538,6 +539,25 @@ TABLE: dict[str, Row] = {
     "sign_up": page(ok={ANON}, redirect=REST),
     "set_language": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/"),
     "healthz": page(ok={ANON} | SIGNED_IN),
+    "admin_sign_in": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/accounts/login/?next=/admin/"),
+    # ---- accounts ----
+    "accounts:account": page(ok=REST),
+    "accounts:password_change": page(ok=REST),
+    "accounts:password_reset": page(ok={ANON} | SIGNED_IN),
+    # Those the second factor is required of have a device; the others are offered enrolment.
+    "accounts:otp_verify": replace(
+        page(ok={COORD, OTHER_COORD, REVIEWER, SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN, ROOT}, redirect=REST),
+        redirect_to="/accounts/second-factor/enrol/?next=%2Fhome%2F",
+    ),
+    "accounts:otp_enrol": page(ok=REST),
+    "accounts:sign_out_everywhere": step(None, Post(NOTHING, lambda s: _session_count()), ok=REST),
+    "admin_sign_out": step(None, Post(NOTHING, lambda s: _session_count()), ok=REST),
+    "accounts:password_reset_confirm": page(ok={ANON} | SIGNED_IN),
+    "accounts:lockouts": page(ok={ADMIN, ROOT}, forbidden=REST),
+    "accounts:unlock": step(
+        lambda s: {"pk": s.people[AGENT].pk}, Post(NOTHING, lambda s: _unlocks_of(s.people[AGENT])),
+        ok={ADMIN, ROOT}, forbidden=REST,
+    ),
     # ---- the public catalogue ----
     "catalogue:item_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:faq": page(ok={ANON} | SIGNED_IN),
@@ -780,6 +800,10 @@ TABLE: dict[str, Row] = {
 # fmt: on
 
 
+def _unlocks_of(user: User) -> int:
+    return AuditEntry.objects.filter(verb="user.unlocked", target_id=str(user.pk)).count()
+
+
 def _session_count() -> int:
     from django.contrib.sessions.models import Session
 
@@ -807,7 +831,7 @@ class World:
 
 def _sign_in(user: User) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in_fully(client, user)  # the module-scoped world is built before the autouse force_login patch
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

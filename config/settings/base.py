@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -38,6 +39,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "daiban.common",
     "daiban.workdays",
     "daiban.organizations",
@@ -49,6 +54,7 @@ INSTALLED_APPS = [
     "daiban.assistance",
     "daiban.feedback",
     "daiban.oversight",
+    "daiban.accounts",
     "daiban.portal",
 ]
 
@@ -60,10 +66,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "daiban.accounts.middleware.AccountControlsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 # The header holding the client's address when a reverse proxy sits in front (e.g. HTTP_X_REAL_IP).
 DAIBAN_CLIENT_IP_HEADER = os.environ.get("DAIBAN_CLIENT_IP_HEADER", "REMOTE_ADDR")
@@ -98,15 +107,33 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
+# django-axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The password policy (daiban/accounts/validators.py): length, three of four character classes, not like the
+# username, name, mobile number or e-mail, not common, not all digits, not one of the last five.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "mobile", "email")},
+    },
+    {"NAME": "daiban.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "daiban.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "daiban.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+# Staff (anyone holding a role) must choose a new password this many days after setting one.
+DAIBAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DAIBAN_PASSWORD_MAX_AGE_DAYS", "90"))
+# Password-reset codes: how long one is valid, and how many may be asked for per account and per address.
+DAIBAN_RESET_CODE_MINUTES = int(os.environ.get("DAIBAN_RESET_CODE_MINUTES", "10"))
+DAIBAN_RESET_CODES_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_HOUR", "3"))
+DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR", "10"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -121,7 +148,12 @@ MEDIA_ROOT = Path(os.environ.get("DAIBAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
+# Session limits (等保: 登录连接超时自动退出): idle minutes for staff (anyone holding a role) and for
+# the others, and an absolute lifetime from sign-in. A new sign-in of a staff account ends its older sessions.
+DAIBAN_IDLE_MINUTES_STAFF = int(os.environ.get("DAIBAN_IDLE_MINUTES_STAFF", "30"))
+DAIBAN_IDLE_MINUTES_OTHERS = int(os.environ.get("DAIBAN_IDLE_MINUTES_OTHERS", "120"))
+DAIBAN_SESSION_HOURS = int(os.environ.get("DAIBAN_SESSION_HOURS", "12"))
+SESSION_COOKIE_AGE = 60 * 60 * DAIBAN_SESSION_HOURS
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp): scripts only from our own static files — no inline script, no eval,
@@ -191,3 +223,22 @@ DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUP
 DAIBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("DAIBAN_RECTIFICATION_WORKING_DAYS", "10"))
 # Working days after a quarter's end by which each unit submits its ledger.
 DAIBAN_LEDGER_WORKING_DAYS = int(os.environ.get("DAIBAN_LEDGER_WORKING_DAYS", "5"))
+
+# Sign-in throttling and lockout (等保 身份鉴别; django-axes, see docs/adr/ on identity). An account, and an
+# address, is locked after DAIBAN_LOCKOUT_FAILURES failed sign-ins; a locked one stays locked, even with the
+# right password, until a jurisdiction administrator unlocks it or, unless DAIBAN_LOCKOUT_MINUTES is 0, that
+# long after its last failure. Failures older than that window stop counting.
+AXES_FAILURE_LIMIT = int(os.environ.get("DAIBAN_LOCKOUT_FAILURES", "5"))
+_LOCKOUT_MINUTES = int(os.environ.get("DAIBAN_LOCKOUT_MINUTES", "30"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The same client address as the audit trail: behind the county's proxy, its header, not the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "daiban.common.middleware.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "daiban.accounts.views.locked_out"
+# The unlock page is scoped to the administrator's jurisdiction; axes' own admin pages are not.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# The second factor (django-otp TOTP, recovery codes): the issuer authenticator apps show for the account.
+OTP_TOTP_ISSUER = "帮代办服务平台"
