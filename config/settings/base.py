@@ -137,7 +137,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "daiban",
+        "name": os.environ.get("DAIBAN_QUEUE_NAME", "daiban"),  # several sites can share one Redis
         "url": REDIS_URL,
         "immediate": False,
         "utc": False,  # crontab in Asia/Shanghai: the sweep runs at 8:00 local time
@@ -157,10 +157,15 @@ else:
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "15"))  # an SMTP server that hangs costs one attempt
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "daiban@localhost")
 DAIBAN_SMS_GATEWAY = os.environ.get("DAIBAN_SMS_GATEWAY", "daiban.notifications.channels.ConsoleSmsGateway")
 DAIBAN_SMS_URL = os.environ.get("DAIBAN_SMS_URL", "")
 DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
+# One deadline for a whole exchange with the SMS gateway (connect, send, answer), not per read.
+DAIBAN_SMS_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_SMS_DEADLINE_SECONDS", "15"))
+# A worker's claim on a message it is sending; a killed worker's message is sent again after this (ADR 0007).
+DAIBAN_OUTBOX_LEASE_SECONDS = float(os.environ.get("DAIBAN_OUTBOX_LEASE_SECONDS", "300"))
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
 # Working days a unit has to rectify after a bad rating or a complaint.

@@ -13,6 +13,7 @@ from daiban.organizations.tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def gateway():
     RecordingSmsGateway.sent.clear()
+    RecordingSmsGateway.keys.clear()
     RecordingSmsGateway.down = False
     yield RecordingSmsGateway
     RecordingSmsGateway.down = False
@@ -31,7 +32,10 @@ def test_each_notification_goes_out_by_sms_and_email(person, gateway):
     }
     assert deliver_pending() == {"sent": 2, "retry": 0, "failed": 0}
     assert gateway.sent == [("13800138000", "临期提醒")]
+    assert gateway.keys == [str(OutboundMessage.objects.get(channel="sms").delivery_key)]
     assert mail.outbox[0].subject == "临期提醒"
+    email_key = OutboundMessage.objects.get(channel="email").delivery_key
+    assert mail.outbox[0].extra_headers["Idempotency-Key"] == str(email_key)
     assert deliver_pending() == {"sent": 0, "retry": 0, "failed": 0}  # running twice sends nothing twice
     assert len(gateway.sent) == 1
 
