@@ -69,20 +69,24 @@ def notify_once(
     url: str = "",
     jurisdiction_code: str = "",
 ) -> list[Notification]:
-    """`notify`, unless a notification with this key was already sent (reminders and escalations)."""
-    try:
-        with transaction.atomic():
-            OnceKey.objects.create(key=key[:200])
-    except IntegrityError:
-        return []
-    return notify(
-        recipients=recipients,
-        verb=verb,
-        title=title,
-        body=body,
-        url=url,
-        jurisdiction_code=jurisdiction_code,
-    )
+    """`notify`, unless a notification with this key was already sent (reminders and escalations).
+
+    The key and the notification are written in one transaction: a failure between them leaves neither,
+    so the next run sends the reminder instead of finding its key and skipping it for good."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                OnceKey.objects.create(key=key[:200])
+        except IntegrityError:
+            return []
+        return notify(
+            recipients=recipients,
+            verb=verb,
+            title=title,
+            body=body,
+            url=url,
+            jurisdiction_code=jurisdiction_code,
+        )
 
 
 @transaction.atomic

@@ -2,10 +2,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError
 from django.utils import timezone
 
+from daiban.common.tests.faults import inserts_refused
 from daiban.notifications.channels import RecordingSmsGateway
-from daiban.notifications.models import OutboundMessage
+from daiban.notifications.models import OnceKey, OutboundMessage
 from daiban.notifications.services import MAX_ATTEMPTS, backoff, deliver_pending, notify, notify_once
 from daiban.organizations.tests.factories import UserFactory
 
@@ -79,3 +81,13 @@ def test_notify_once_sends_once(person):
     assert notify_once(key="due_soon:1:2026-10-08", recipients=[person], verb="a.b", title="一次")
     assert notify_once(key="due_soon:1:2026-10-08", recipients=[person], verb="a.b", title="一次") == []
     assert person.notifications.count() == 1
+
+
+def test_notify_once_keeps_no_key_when_the_notification_fails(person):
+    """The key and the notification commit together: a database error in between leaves neither, and the
+    next run sends the reminder."""
+    with inserts_refused("notifications_notification", "verb", "item.overdue"), pytest.raises(DatabaseError):
+        notify_once(key="overdue:7:2026-10-08", recipients=[person], verb="item.overdue", title="超期")
+    assert not OnceKey.objects.exists()
+    assert notify_once(key="overdue:7:2026-10-08", recipients=[person], verb="item.overdue", title="超期")
+    assert OnceKey.objects.get().key == "overdue:7:2026-10-08"
