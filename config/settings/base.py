@@ -83,8 +83,27 @@ TEMPLATES = [
     },
 ]
 
+# The embedded SQLite must never drop a web write while the job consumer writes too (issue #17): WAL lets
+# readers and one writer work at once; IMMEDIATE takes the write lock when a transaction begins, so two
+# writers queue for it (a DEFERRED reader that later writes fails at once with "database is locked" instead
+# of waiting); the busy timeout is how long a writer queues. PRAGMAs run on every new connection.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+
+def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, object]:
+    """One place that turns DATABASE_URL into Django's settings, SQLite's options included."""
+    database: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = dict(SQLITE_OPTIONS)
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_from_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'daiban.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
@@ -147,7 +166,9 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "daiban",
+        # Its own file in WAL mode (huey's default), so the queue never locks the app's database.
         "filename": str(VAR_DIR / "jobs.sqlite3"),
+        "timeout": 20,
         "immediate": False,
         "utc": False,
         "consumer": {"workers": 1, "worker_type": "thread"},
