@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from daiban.common.access import public, signed_in
-from daiban.common.views import healthz
+from daiban.common.views import healthz, readyz
 from daiban.portal import views as portal
 from daiban.projects.views import sign_up
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/register/", sign_up, name="sign_up"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("catalogue/", include("daiban.catalogue.urls")),
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),

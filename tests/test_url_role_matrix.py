@@ -537,6 +537,7 @@ TABLE: dict[str, Row] = {
     "sign_up": page(ok={ANON}, redirect=REST),
     "set_language": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/"),
     "healthz": page(ok={ANON} | SIGNED_IN),
+    "readyz": page(ok={ANON} | SIGNED_IN),
     # ---- the public catalogue ----
     "catalogue:item_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:faq": page(ok={ANON} | SIGNED_IN),

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
+    "daiban.common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +100,12 @@ def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, object]:
     database: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer fails the request (and /readyz) in seconds, not minutes.
+        database.setdefault("OPTIONS", {})
+        options = database["OPTIONS"]
+        assert isinstance(options, dict)
+        options.setdefault("connect_timeout", 5)
     return database
 
 
