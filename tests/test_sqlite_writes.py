@@ -74,13 +74,17 @@ def test_web_writes_and_outbox_delivery_share_the_database_without_an_error(site
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_the_app_database_runs_in_wal_with_immediate_transactions(settings):
-    """The settings every SQLite connection gets (the test database's in-memory one included)."""
-    options = settings.DATABASES["default"]["OPTIONS"]
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("PostgreSQL has no SQLite options")  # the suite's second run in CI
+def test_every_sqlite_database_gets_wal_immediate_transactions_and_a_busy_timeout():
+    """The one place DATABASE_URL becomes settings (the test settings use it too)."""
+    options = base.database_from_url("sqlite:////var/lib/daiban/daiban.sqlite3")["OPTIONS"]
+    assert isinstance(options, dict)
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 10
     assert "journal_mode=WAL" in options["init_command"]
-    embedded = base.HUEY  # without REDIS_URL: the SqliteHuey queue, in a file of its own
-    assert embedded.get("filename") and embedded["filename"] != str(base.DATABASES["default"]["NAME"])
+    postgres = base.database_from_url("postgresql://daiban@db:5432/daiban")["OPTIONS"]
+    assert postgres == {"connect_timeout": 5}
+    # Without REDIS_URL the job queue is SQLite too: a file of its own, never the app's database.
+    assert base.EMBEDDED_HUEY["filename"] == str(base.VAR_DIR / "jobs.sqlite3")
+    assert base.database_from_url(f"sqlite:///{base.VAR_DIR / 'daiban.sqlite3'}")["NAME"] != str(
+        base.VAR_DIR / "jobs.sqlite3"
+    )

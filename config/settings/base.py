@@ -159,6 +159,16 @@ DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("DAIBAN_CITY_FIGURES_MA
 # Background jobs (deadline sweeps, reminders, notification delivery). Embedded default: a SQLite-backed
 # queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of
 # machines.
+EMBEDDED_HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "daiban",
+    # Its own file in WAL mode (huey's default), so the queue never locks the app's database.
+    "filename": str(VAR_DIR / "jobs.sqlite3"),
+    "timeout": 20,
+    "immediate": False,
+    "utc": False,
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
@@ -170,16 +180,7 @@ if REDIS_URL:
         "consumer": {"workers": int(os.environ.get("DAIBAN_WORKERS", "4")), "worker_type": "thread"},
     }
 else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "daiban",
-        # Its own file in WAL mode (huey's default), so the queue never locks the app's database.
-        "filename": str(VAR_DIR / "jobs.sqlite3"),
-        "timeout": 20,
-        "immediate": False,
-        "utc": False,
-        "consumer": {"workers": 1, "worker_type": "thread"},
-    }
+    HUEY = EMBEDDED_HUEY
 
 # Notification delivery: in-app always; e-mail over SMTP and SMS through a gateway adapter.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

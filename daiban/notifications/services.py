@@ -170,12 +170,18 @@ def attempt_delivery(message: OutboundMessage) -> str | None:
             message.address, note.title, note.body, key=str(message.delivery_key)
         )
     except ChannelError as exc:
-        logger.warning("outbound %s: attempt %s failed: %s", message.pk, message.attempts, exc)
-        return str(exc)[:255] or type(exc).__name__
+        logger.warning("outbound %s: attempt %s failed: %r", message.pk, message.attempts, str(exc))
+        return failure_text(str(exc) or type(exc).__name__)
     except Exception as exc:
         logger.exception("outbound %s: attempt %s raised", message.pk, message.attempts)
-        return f"{type(exc).__name__}: {exc}"[:255]
+        return failure_text(f"{type(exc).__name__}: {exc}")
     return None
+
+
+def failure_text(error: str) -> str:
+    """What a failure said, fit to store: a gateway's garbage reply can hold NUL and control bytes, which
+    PostgreSQL refuses in text (the outcome would not be recorded) and which no operator can read."""
+    return "".join(c if c.isprintable() else "?" for c in error)[:255]
 
 
 def record_outcome(*, message: OutboundMessage, error: str | None, now: dt.datetime) -> str | None:

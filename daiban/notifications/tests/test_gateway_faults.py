@@ -75,6 +75,7 @@ def test_a_misbehaving_gateway_costs_one_attempt_per_message_and_no_crash(gatewa
     counts, took = run_failing(gateway, mode)
     assert counts == {"sent": 0, "retry": 3, "failed": 0}
     assert sum(gateway.receipts.values()) == 3  # each message reached it once
+    assert all(error.isprintable() for error in OutboundMessage.objects.values_list("last_error", flat=True))
     if mode in {"hang", "trickle"}:  # one total deadline per attempt, not one per read
         assert 3 * DEADLINE <= took < 3 * DEADLINE + 2
     # the gateway recovers: the next due run sends each message once more, now accepted
