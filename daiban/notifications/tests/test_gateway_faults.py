@@ -4,8 +4,10 @@ failed attempt with back-off, the run goes on with the other messages, and nothi
 import datetime as dt
 import json
 import time
+from typing import ClassVar
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from daiban.notifications.models import OutboundMessage
@@ -130,3 +132,23 @@ def test_a_claim_that_ran_out_is_taken_again_and_the_late_outcome_is_dropped(db,
     assert record_outcome(message=first, error=None, now=now) is None  # no longer its claim
     assert record_outcome(message=second, error=None, now=now) == "sent"
     assert OutboundMessage.objects.get().status == "sent"
+
+
+class SpyAdapter:
+    """Notes whether a transaction is open while it is asked to send."""
+
+    in_transaction: ClassVar[list[bool]] = []
+
+    def send(self, address: str, title: str, body: str, *, key: str) -> None:
+        SpyAdapter.in_transaction.append(connection.in_atomic_block)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_a_channel_sends(settings):
+    """A gateway that hangs must hold no lock: claim and record are short transactions, sending is not in
+    one."""
+    settings.DAIBAN_SMS_GATEWAY = "daiban.notifications.tests.test_gateway_faults.SpyAdapter"
+    SpyAdapter.in_transaction.clear()
+    notify(recipients=[UserFactory.create(mobile=f"1380013800{i}") for i in range(3)], verb="a.b", title="t")
+    assert deliver_pending() == {"sent": 3, "retry": 0, "failed": 0}
+    assert SpyAdapter.in_transaction == [False, False, False]
