@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from daiban.notifications.models import OutboundMessage
 from daiban.notifications.services import (
+    BREAKER_FAILURES,
     backoff,
     claim_lease,
     claim_next,
@@ -152,3 +153,18 @@ def test_no_transaction_is_open_while_a_channel_sends(settings):
     notify(recipients=[UserFactory.create(mobile=f"1380013800{i}") for i in range(3)], verb="a.b", title="t")
     assert deliver_pending() == {"sent": 3, "retry": 0, "failed": 0}
     assert SpyAdapter.in_transaction == [False, False, False]
+
+
+@pytest.mark.django_db
+def test_a_hanging_gateway_costs_a_run_a_few_deadlines_not_one_per_message(gateway):
+    people = [UserFactory.create(mobile=f"1390013900{i}", email=f"p{i}@example.cn") for i in range(6)]
+    notify(recipients=people, verb="item.overdue", title="超期预警")
+    gateway.mode = "hang"
+    started = time.monotonic()
+    counts = deliver_pending()
+    took = time.monotonic() - started
+    assert counts == {"sent": 6, "retry": BREAKER_FAILURES, "failed": 0}  # e-mail went out all the same
+    assert took < (BREAKER_FAILURES + 1) * DEADLINE + 1
+    sms = OutboundMessage.objects.filter(channel="sms")
+    assert sorted(sms.values_list("attempts", flat=True)) == [0, 0, 0, 1, 1, 1]  # the rest wait, untouched
+    assert sms.filter(status="pending").count() == 6
