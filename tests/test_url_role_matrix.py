@@ -67,6 +67,7 @@ from daiban.cases.tests.conftest import data, pdf
 from daiban.catalogue.models import ApprovalItem, FaqEntry, PolicyDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.common.access import GOVERNED_NAMESPACES, _walk, rule_of
+from daiban.common.audit import AuditVerb
 from daiban.common.models import AuditEntry
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.feedback.services import evaluate
@@ -551,6 +552,7 @@ TABLE: dict[str, Row] = {
     "cases:dispatch": page(ok={COORD, OTHER_COORD}, forbidden=REST),
     "cases:worklist": page(ok={AGENT, OTHER_AGENT}, forbidden=REST),
     "cases:request_detail": page(MAIN, ok=SEES_REQUEST, hidden=REST),
+    "cases:request_contact": page(MAIN, ok=SEES_REQUEST, hidden=REST),
     "cases:request_accept": step(
         lambda s: {"pk": s.submitted.pk}, Post(NOTHING, lambda s: fresh(s.submitted, "state")),
         ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
@@ -635,6 +637,8 @@ TABLE: dict[str, Row] = {
         post=Post(lambda s: {"annotation": "本季度无特殊情况"},
                   lambda s: QuarterlyLedger.objects.filter(unit=s.park).count(), ok=frozenset({COORD})),
     ),
+    "oversight:audit_list": page(ok={SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN}, forbidden=REST),
+    "oversight:audit_export": page(ok={SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN}, forbidden=REST),
     "oversight:issue_list": page(ok=STAFF, forbidden=REST),
     "oversight:issue_create": page(ok={COORD, OTHER_COORD, AGENT, OTHER_AGENT}, forbidden=REST),
     "oversight:issue_detail": page(
@@ -676,6 +680,7 @@ TABLE: dict[str, Row] = {
         ok={SUPERVISOR, CITY}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
     ),
     "feedback:callback_list": page(ok={HALL}, forbidden=REST),
+    "feedback:callback_contact": page(lambda s: {"pk": s.done.pk}, ok={HALL}, forbidden=REST),
     "feedback:callback_create": replace(
         page(lambda s: {"pk": s.done.pk}, ok={HALL}, forbidden=REST),
         post=Post(lambda s: {"called_on": day(), "method": "phone", "reached": "yes", "contact_person": "张经理",
@@ -701,6 +706,9 @@ TABLE: dict[str, Row] = {
     "assistance:consultation_create": page(ok=APPLICANTS, forbidden=REST),
     "assistance:consultation_record": page(ok={AGENT, OTHER_AGENT, CLERK, HALL}, forbidden=REST),
     "assistance:consultation_detail": page(
+        lambda s: {"pk": s.consultation_open.pk}, hidden={OTHER_APPLICANT, OTHER_SUPERVISOR}, ok=REST,
+    ),
+    "assistance:consultation_contact": page(
         lambda s: {"pk": s.consultation_open.pk}, hidden={OTHER_APPLICANT, OTHER_SUPERVISOR}, ok=REST,
     ),
     "assistance:consultation_answer": step(
@@ -905,6 +913,10 @@ def check(response: Any, outcome: str, row: Row, where: str, *, posted: bool = F
         ), f"{where}: expected the sign-in page, got {status} {response.get('Location')}"
     elif outcome in (FORBIDDEN, DENIED):
         assert status == 403, f"{where}: expected 403 ({outcome}), got {status}"
+        refusal = AuditEntry.objects.filter(verb=AuditVerb.ACCESS_REFUSED).order_by("-id").first()
+        assert refusal is not None and refusal.target_label.endswith(response.wsgi_request.path), (
+            f"{where}: the refusal was not recorded in the audit trail"
+        )
     elif outcome == HIDDEN:
         assert status == 404, f"{where}: expected 404, got {status}"
     elif outcome == REJECTED:
@@ -923,8 +935,10 @@ def shows_nothing_forbidden(response: Any, persona: str, where: str) -> None:
 
 
 def footprint(post: Post, side: Side) -> tuple[object, int, int]:
-    """What a refused POST must leave as it was: the object, the audit trail, the notifications."""
-    return post.changes(side), AuditEntry.objects.count(), Notification.objects.count()
+    """What a refused POST must leave as it was: the object, the audit trail of writes (the refusal itself is
+    recorded as `access.refused`: 等保 安全审计), the notifications."""
+    writes = AuditEntry.objects.exclude(verb=AuditVerb.ACCESS_REFUSED).count()
+    return post.changes(side), writes, Notification.objects.count()
 
 
 def post_and_check(

@@ -14,6 +14,7 @@ from daiban.cases.selectors import requests_visible_to
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
+from daiban.common.privacy import reveal
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.organizations.selectors import coordinator_units, jurisdictions_where
@@ -167,6 +168,13 @@ def _detail(
 @signed_in
 def consultation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible(request, pk))
+
+
+@signed_in
+def consultation_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The asker's full mobile number, for someone who may see the question (the read is recorded)."""
+    consultation = _visible(request, pk)
+    return reveal(request, target=consultation, field="asker_mobile", value=consultation.asker_mobile)
 
 
 @signed_in

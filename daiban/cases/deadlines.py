@@ -4,10 +4,10 @@ step (`refresh_due_on`), or many after a holiday schedule changed (`refresh_due_
 itself is the working-day engine's (`daiban.workdays`)."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from daiban.workdays.engine import CalendarYearUnknown, WarningLevel, WorkCalendar
@@ -26,11 +26,23 @@ class ItemClock:
     deadline_on: dt.date | None = None
 
 
-def item_clocks(items: Iterable[CaseItem], today: dt.date, *, due_soon_days: int = 2) -> dict[int, ItemClock]:
-    """One clock per item. Items must come with `stops`, `approval_item` and the request's jurisdiction
-    loaded (prefetch), so a page of items costs no query per item."""
+def item_clocks(
+    items: Iterable[CaseItem],
+    today: dt.date,
+    *,
+    due_soon_days: int = 2,
+    calendars: Mapping[str, WorkCalendar] | None = None,
+) -> dict[int, ItemClock]:
+    """One clock per item. What the clocks read (each item's `stops`, `approval_item` and its request's
+    jurisdiction) is fetched here for every item that does not come with it, in one query each for the
+    whole batch: a caller cannot make a page cost a query per item by forgetting a prefetch. A caller that
+    already holds the calendars (by jurisdiction code) passes them, so their freshness is not read twice."""
     items = list(items)
-    calendars = _calendars({item.request.jurisdiction.code for item in items if item.filed_on is not None})
+    prefetch_related_objects(items, "stops", "approval_item", "request__jurisdiction")
+    if calendars is None:
+        calendars = _calendars(
+            {item.request.jurisdiction.code for item in items if item.filed_on is not None}
+        )
     clocks: dict[int, ItemClock] = {}
     for item in items:
         if item.filed_on is None:

@@ -406,6 +406,8 @@ class ChaseRecord(models.Model):
 class RequestDocument(models.Model):
     """A material the applicant (or the clerk) handed over, checked by content and stored under a new name."""
 
+    AUDIT_JURISDICTION = "request.jurisdiction"  # where `common.audit` finds its jurisdiction
+
     class Kind(models.TextChoices):
         MATERIAL = "material", _("Application material")
         FILLED_FORM = "filled_form", _("Form filled on the applicant's behalf")

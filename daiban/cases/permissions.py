@@ -35,7 +35,8 @@ def can_assign(user: Viewer, item: CaseItem, request: ServiceRequest) -> bool:
 
 
 def is_representative(person: Viewer, request: ServiceRequest) -> bool:
-    """The person speaks for the request's enterprise."""
+    """The person speaks for the request's enterprise. Read fresh: steps and services decide on it, so it
+    does not trust `represents`, the per-request copy the pages and the menu share."""
     return ApplicantRepresentative.objects.filter(
         applicant_id=request.applicant_id, user_id=person_id(person)
     ).exists()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypedDict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django_stubs_ext import WithAnnotations
 
@@ -25,7 +25,7 @@ from daiban.organizations.selectors import (
     role_holders,
     units_where,
 )
-from daiban.projects.models import Applicant
+from daiban.projects.models import ApplicantRepresentative
 
 from .models import OPEN_STATES, CaseItem, ChaseRecord, ItemMaterial, ServiceRequest, TimelineEntry
 from .permissions import is_representative
@@ -35,13 +35,18 @@ def _units(user: Viewer, role: str) -> set[int]:
     return units_where(user, role)
 
 
+def _with_item(**where: object) -> Exists:
+    """Requests with an item matching `where`: a correlated EXISTS, which PostgreSQL runs as one hashed
+    subplan over the item index (case_item_agent_idx, case_item_unit_idx) instead of an `IN (subquery)` it
+    misestimates and answers by scanning every item of the city."""
+    return Exists(CaseItem.objects.filter(request_id=OuterRef("pk"), **where))
+
+
 def touching_units(unit_ids: Iterable[int]) -> Q:
     """The one coordinator scope: requests located in one of the units (township or park) or with an item
     one of them is responsible for."""
     units = set(unit_ids)
-    return Q(locality_id__in=units) | Q(
-        id__in=CaseItem.objects.filter(responsible_unit_id__in=units).values("request_id")
-    )
+    return Q(locality_id__in=units) | Q(_with_item(responsible_unit_id__in=units))
 
 
 def items_touching_units(unit_ids: Iterable[int]) -> Q:
@@ -56,31 +61,47 @@ def requests_visible_to(user: Viewer) -> QuerySet[ServiceRequest]:
     if is_platform_superuser(user):
         return ServiceRequest.objects.all()
     uid = person_id(user)
-    condition = Q(applicant__in=Applicant.objects.filter(representatives__user_id=uid).values("id"))
+    supervised = jurisdictions_where(user, Role.SUPERVISOR)
+    # Uncorrelated, so PostgreSQL hashes it once (a correlated EXISTS here ran once per request row).
+    condition = Q(applicant_id__in=ApplicantRepresentative.objects.filter(user_id=uid).values("applicant_id"))
+    if supervised:  # the widest scope first: the planner need not look at items for these rows
+        condition = Q(jurisdiction_id__in=supervised) | condition
     coordinated = _units(user, Role.COORDINATOR)
     if coordinated:
         condition |= touching_units(coordinated)
     if _units(user, Role.AGENT):
-        condition |= Q(id__in=CaseItem.objects.filter(agent_id=uid).values("request_id"))
+        condition |= Q(_with_item(agent_id=uid))
     clerk_centres = _units(user, Role.CLERK)
     if clerk_centres:
         condition |= Q(window__service_centre_id__in=clerk_centres)
     reviewed = _units(user, Role.SECTION_REVIEWER)
     if reviewed:
-        condition |= Q(
-            id__in=CaseItem.objects.filter(approval_item__department_id__in=reviewed).values("request_id")
-        )
-    supervised = jurisdictions_where(user, Role.SUPERVISOR)
-    if supervised:
-        condition |= Q(jurisdiction_id__in=supervised)
+        condition |= Q(_with_item(approval_item__department_id__in=reviewed))
     return ServiceRequest.objects.filter(condition)
 
 
 def with_listing(qs: QuerySet[ServiceRequest]) -> QuerySet[ServiceRequest]:
-    return qs.select_related("project", "applicant", "jurisdiction", "locality").annotate(
-        item_count=Count("items", distinct=True),
-        unassigned_count=Count("items", filter=Q(items__agent__isnull=True), distinct=True),
-    )
+    """What a list row shows besides the request; the item counts come per page (`count_items`)."""
+    return qs.select_related("project", "applicant", "jurisdiction", "locality")
+
+
+def count_items(rows: Iterable[ServiceRequest]) -> list[ServiceRequest]:
+    """Set `item_count` and `unassigned_count` on the rows shown, in one grouped query over their items:
+    annotating the whole visible queryset instead makes the database count the items of every request
+    the person may see (the whole city, for a city supervisor) to show twenty-five."""
+    rows = list(rows)
+    counts = {
+        row["request_id"]: row
+        for row in CaseItem.objects.filter(request_id__in=[r.pk for r in rows])
+        .values("request_id")
+        .annotate(n=Count("id"), unassigned=Count("id", filter=Q(agent__isnull=True)))
+        .order_by()
+    }
+    for r in rows:
+        found = counts.get(r.pk, {})
+        r.item_count = found.get("n", 0)  # type: ignore[attr-defined]
+        r.unassigned_count = found.get("unassigned", 0)  # type: ignore[attr-defined]
+    return rows
 
 
 def agent_units_for(item: CaseItem, request: ServiceRequest) -> set[int]:

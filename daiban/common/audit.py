@@ -1,16 +1,20 @@
 """The audit trail. Every service function calls `record` inside its transaction, so an entry exists
 exactly when the write it describes was committed."""
 
+import contextvars
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, Literal, NewType
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from .models import AuditEntry
 
@@ -21,6 +25,7 @@ class AuditVerb(StrEnum):
     """Every audited write the services make, named once: `<noun>.<past participle>`. The history tables
     (timeline, issue and rectification notes) use the same verbs for the same steps."""
 
+    ACCESS_REFUSED = "access.refused"
     APPLICANT_REGISTERED = "applicant.registered"
     APPLICANT_REPRESENTATIVE_ADDED = "applicant.representative_added"
     APPLICANT_UPDATED = "applicant.updated"
@@ -30,6 +35,8 @@ class AuditVerb(StrEnum):
     CHECKLIST_UPDATED = "checklist.updated"
     CONSULTATION_ANSWERED = "consultation.answered"
     CONSULTATION_ASKED = "consultation.asked"
+    DATA_EXPORTED = "data.exported"
+    DOCUMENT_DOWNLOADED = "document.downloaded"
     EVALUATION_GIVEN = "evaluation.given"
     EVALUATION_RELEASED = "evaluation.released"
     FAQ_PUBLISHED = "faq.published"
@@ -60,6 +67,7 @@ class AuditVerb(StrEnum):
     MEETING_FOLLOW_UP_DONE = "meeting.follow_up_done"
     MEETING_RECORDED = "meeting.recorded"
     ORGANISATIONS_LOADED = "organisations.loaded"
+    PERSONAL_DATA_VIEWED = "personal_data.viewed"
     PERSON_CREATED = "person.created"
     PLAN_ADJUSTMENT_CLEARED = "plan.adjustment_cleared"
     PLAN_ITEM_ADJUSTED = "plan.item_adjusted"
@@ -82,6 +90,92 @@ class AuditVerb(StrEnum):
     ROLE_REVOKED = "role.revoked"
     VISIT_RECORDED = "visit.recorded"
     WORKING_GROUP_MEMBER_CHANGED = "working_group.member_changed"
+
+
+VERB_LABELS: dict[str, StrOrPromise] = {
+    AuditVerb.ACCESS_REFUSED: gettext_lazy("Access refused"),
+    AuditVerb.APPLICANT_REGISTERED: gettext_lazy("Enterprise registered"),
+    AuditVerb.APPLICANT_REPRESENTATIVE_ADDED: gettext_lazy("Enterprise representative added"),
+    AuditVerb.APPLICANT_UPDATED: gettext_lazy("Enterprise updated"),
+    AuditVerb.CALENDAR_YEAR_SEEDED: gettext_lazy("Calendar year filled in"),
+    AuditVerb.CALLBACK_RECORDED: gettext_lazy("Call-back recorded"),
+    AuditVerb.CATALOGUE_LOADED: gettext_lazy("Catalogue loaded"),
+    AuditVerb.CHECKLIST_UPDATED: gettext_lazy("Checklist updated"),
+    AuditVerb.CONSULTATION_ANSWERED: gettext_lazy("Consultation answered"),
+    AuditVerb.CONSULTATION_ASKED: gettext_lazy("Consultation asked"),
+    AuditVerb.DATA_EXPORTED: gettext_lazy("Data exported"),
+    AuditVerb.DOCUMENT_DOWNLOADED: gettext_lazy("Document downloaded"),
+    AuditVerb.EVALUATION_GIVEN: gettext_lazy("Rating given"),
+    AuditVerb.EVALUATION_RELEASED: gettext_lazy("Rating released"),
+    AuditVerb.FAQ_PUBLISHED: gettext_lazy("FAQ published"),
+    AuditVerb.INSPECTION_ACTION_DONE: gettext_lazy("Inspection action done"),
+    AuditVerb.INSPECTION_RECORDED: gettext_lazy("Inspection recorded"),
+    AuditVerb.ISSUE_ASSIGNED: gettext_lazy("Issue assigned"),
+    AuditVerb.ISSUE_FOLLOWED_UP: gettext_lazy("Issue followed up"),
+    AuditVerb.ISSUE_RAISED: gettext_lazy("Issue raised"),
+    AuditVerb.ISSUE_REOPENED: gettext_lazy("Issue reopened"),
+    AuditVerb.ISSUE_RESOLVED: gettext_lazy("Issue resolved"),
+    AuditVerb.ITEM_APPROVED: gettext_lazy("Item approved"),
+    AuditVerb.ITEM_ASSIGNED: gettext_lazy("Item assigned"),
+    AuditVerb.ITEM_CHASED: gettext_lazy("Item chased"),
+    AuditVerb.ITEM_CLOCK_RESUMED: gettext_lazy("Clock resumed"),
+    AuditVerb.ITEM_CLOCK_STOPPED: gettext_lazy("Clock stopped"),
+    AuditVerb.ITEM_COLLECTION_STARTED: gettext_lazy("Material collection started"),
+    AuditVerb.ITEM_CORRECTION_REQUESTED: gettext_lazy("Correction requested"),
+    AuditVerb.ITEM_DELIVERED: gettext_lazy("Result delivered"),
+    AuditVerb.ITEM_FILED: gettext_lazy("Item filed"),
+    AuditVerb.ITEM_MATERIALS_COMPLETED: gettext_lazy("Materials complete"),
+    AuditVerb.ITEM_PICKED_UP: gettext_lazy("Result picked up"),
+    AuditVerb.ITEM_REASSIGNED: gettext_lazy("Item reassigned"),
+    AuditVerb.ITEM_REFUSED: gettext_lazy("Item refused"),
+    AuditVerb.ITEM_RESUBMITTED: gettext_lazy("Item resubmitted"),
+    AuditVerb.ITEM_REVIEW_STARTED: gettext_lazy("Review started"),
+    AuditVerb.JURISDICTION_CREATED: gettext_lazy("Jurisdiction created"),
+    AuditVerb.LEDGER_SUBMITTED: gettext_lazy("Ledger submitted"),
+    AuditVerb.MEETING_FOLLOW_UP_DONE: gettext_lazy("Meeting follow-up done"),
+    AuditVerb.MEETING_RECORDED: gettext_lazy("Meeting recorded"),
+    AuditVerb.ORGANISATIONS_LOADED: gettext_lazy("Organisations loaded"),
+    AuditVerb.PERSONAL_DATA_VIEWED: gettext_lazy("Personal data viewed"),
+    AuditVerb.PERSON_CREATED: gettext_lazy("Person created"),
+    AuditVerb.PLAN_ADJUSTMENT_CLEARED: gettext_lazy("Plan adjustment cleared"),
+    AuditVerb.PLAN_ITEM_ADJUSTED: gettext_lazy("Plan item adjusted"),
+    AuditVerb.PLAN_MILESTONE_ADDED: gettext_lazy("Milestone added"),
+    AuditVerb.PLAN_MILESTONE_REMOVED: gettext_lazy("Milestone removed"),
+    AuditVerb.PROJECT_CREATED: gettext_lazy("Project created"),
+    AuditVerb.PROJECT_UPDATED: gettext_lazy("Project updated"),
+    AuditVerb.RECTIFICATION_CLOSED: gettext_lazy("Rectification closed"),
+    AuditVerb.RECTIFICATION_OPENED: gettext_lazy("Rectification opened"),
+    AuditVerb.RECTIFICATION_REASSIGNED: gettext_lazy("Rectification reassigned"),
+    AuditVerb.RECTIFICATION_REPORTED: gettext_lazy("Rectification reported"),
+    AuditVerb.RECTIFICATION_SENT_BACK: gettext_lazy("Rectification sent back"),
+    AuditVerb.REQUEST_ACCEPTED: gettext_lazy("Request accepted"),
+    AuditVerb.REQUEST_COMPLETED: gettext_lazy("Request completed"),
+    AuditVerb.REQUEST_DECLINED: gettext_lazy("Request declined"),
+    AuditVerb.REQUEST_DISPATCHED: gettext_lazy("Request dispatched"),
+    AuditVerb.REQUEST_SUBMITTED: gettext_lazy("Request submitted"),
+    AuditVerb.REQUEST_WITHDRAWN: gettext_lazy("Request withdrawn"),
+    AuditVerb.ROLE_GRANTED: gettext_lazy("Role granted"),
+    AuditVerb.ROLE_REVOKED: gettext_lazy("Role revoked"),
+    AuditVerb.VISIT_RECORDED: gettext_lazy("Visit recorded"),
+    AuditVerb.WORKING_GROUP_MEMBER_CHANGED: gettext_lazy("Working group member changed"),
+}
+"""What the audit page calls each verb; an admin edit reads "<model> changed in the admin" (`verb_label`)."""
+
+
+def verb_label(verb: str) -> str:
+    if verb in VERB_LABELS:
+        return str(VERB_LABELS[verb])
+    model, _dot, what = verb.partition(".")
+    if what.endswith("_in_admin"):
+        return str(ADMIN_EDIT_LABELS.get(what, what)) + f"（{model}）"
+    return verb
+
+
+ADMIN_EDIT_LABELS: dict[str, StrOrPromise] = {
+    "added_in_admin": gettext_lazy("Added in the admin"),
+    "changed_in_admin": gettext_lazy("Changed in the admin"),
+    "deleted_in_admin": gettext_lazy("Deleted in the admin"),
+}
 
 
 AdminVerb = NewType("AdminVerb", str)
@@ -133,28 +227,49 @@ def jurisdiction_code_of(target: models.Model) -> str:
     return value if isinstance(value, str) else str(getattr(value, "code", ""))
 
 
+_from_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_from_address", default=None)
+
+
+@contextmanager
+def from_address(address: str | None) -> Iterator[None]:
+    """Every entry recorded inside this block says it came from `address` (the web request's client; the
+    middleware sets it per request, so no service has to pass it along)."""
+    token = _from_address.set(address)
+    try:
+        yield
+    finally:
+        _from_address.reset(token)
+
+
 def record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     verb: AuditVerb | AdminVerb,
-    target: models.Model,
+    target: models.Model | None,
     before: dict[str, JSONValue] | None = None,
     after: dict[str, JSONValue] | None = None,
+    label: str = "",
 ) -> AuditEntry:
     """Write one audit entry. `verb` is an `AuditVerb` (or an admin edit's `AdminVerb`).
 
     An anonymous or missing actor is stored as none (a system write). The jurisdiction is derived from the
-    target (`jurisdiction_code_of`), never passed by hand."""
+    target (`jurisdiction_code_of`), never passed by hand. An event about no record (a refused page, a
+    failed sign-in under an unknown name) has no target and says what it was about in `label`; its
+    jurisdiction is the actor's. The client
+    address comes from the request being served (`from_address`)."""
     actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
         verb=verb,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        target_label=str(target)[:255],
-        jurisdiction_code=jurisdiction_code_of(target),
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(label or (str(target) if target is not None else ""))[:255],
+        jurisdiction_code=jurisdiction_code_of(target if target is not None else actor_obj)
+        if (target is not None or actor_obj is not None)
+        else "",
         before=before,
         after=after,
+        from_address=_from_address.get(),
     )
 
 

@@ -48,9 +48,13 @@ class HistoryNote(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One write made through the service layer (or the admin): who, when, what, before and after.
+    """One audited event — a write made through the service layer or the admin, or a security event (a
+    sign-in, a refusal, an export, a read of personal data): who, when, from where, what, before and after.
 
-    Rows are append-only; nothing in the application updates or deletes them.
+    Rows are append-only: on PostgreSQL a trigger refuses every UPDATE and DELETE except the one sealing
+    step and the archive (migration 0003). The chain (`seq`, `chain_hash`) makes any later edit or deletion
+    evident: `audit_chain.seal` gives each committed entry the next position and the hash of its content
+    together with its predecessor's hash; `manage.py verify_audit` recomputes it (ADR 0013).
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -69,6 +73,9 @@ class AuditEntry(models.Model):
     jurisdiction_code = models.CharField(_("jurisdiction code"), max_length=6, blank=True, db_index=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    from_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True, editable=False)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -98,3 +105,21 @@ class DailyJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} → {self.covered_on}"
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: the last sealed position and its hash, and how far the chain has been
+    archived. One row. Sealing locks it, so positions are handed out one at a time; `verify_audit` compares
+    the last entry with it, so deleting the newest entries is as evident as deleting any other."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    archived_through_seq = models.BigIntegerField(default=0)
+    archived_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"

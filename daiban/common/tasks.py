@@ -1,10 +1,18 @@
-"""The minute tick that runs the daily jobs when due, after an outage, or again after a failure
-(daiban.common.jobs); also queued once when a worker starts, so a restart catches up at once."""
+"""Periodic jobs of the common layer: seal the audit trail's new entries into its hash chain (ADR 0013), and
+the minute tick that runs the daily jobs when due, after an outage, or again after a failure
+(daiban.common.jobs, ADR 0007) — also queued once when a worker starts, so a restart catches up at once."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, on_startup
 
+from .audit_chain import seal_all
 from .jobs import run_due_daily_jobs
+
+
+@db_periodic_task(crontab(minute="*"))
+def seal_audit_chain() -> int:
+    """Concurrent runs (two workers) wait for each other on the chain head's row lock."""
+    return seal_all()
 
 
 @db_periodic_task(crontab(minute="*"))

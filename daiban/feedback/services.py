@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases.models import ServiceRequest
+from daiban.cases.permissions import is_representative
 from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.validators import future_date_error
 from daiban.common.workflow import NotYourStep
@@ -50,10 +51,6 @@ def request_agents(request: ServiceRequest) -> list[User]:
     """The agents who handled the request's items (the ones there are to rate)."""
     ids = request.items.exclude(agent__isnull=True).values("agent_id")
     return list(User.objects.filter(id__in=ids).order_by("full_name", "id"))
-
-
-def _is_representative(user: User, request: ServiceRequest) -> bool:
-    return request.applicant.representatives.filter(user_id=user.pk).exists()
 
 
 RawLevel = int | str | None
@@ -177,7 +174,7 @@ def evaluate(
 ) -> Evaluation:
     """事后评价: once per request and agent, after the service is completed, by the applicant."""
     request = _locked_request(request)
-    if not _is_representative(by, request):
+    if not is_representative(by, request):
         raise NotYourStep(_("You can only rate your own enterprise's requests."))
     if request.state != ServiceRequest.State.COMPLETED:
         raise ValidationError(_("You can rate the service once every item is delivered."))
@@ -417,7 +414,7 @@ def record_callback(
 def file_complaint(*, request: ServiceRequest, text: str, agent: User | None, by: User) -> Rectification:
     """投诉: the applicant complains about its service at any point after acceptance."""
     request = _locked_request(request)
-    if not _is_representative(by, request):
+    if not is_representative(by, request):
         raise NotYourStep(_("You can only complain about your own enterprise's requests."))
     if request.state in (ServiceRequest.State.SUBMITTED, ServiceRequest.State.WITHDRAWN):
         raise ValidationError(_("The request has not been taken up yet; contact the window instead."))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/release/", views.evaluation_release, name="evaluation_release"),
     path("callbacks/", views.callback_list, name="callback_list"),
     path("callbacks/<int:pk>/new/", views.callback_create, name="callback_create"),
+    path("callbacks/<int:pk>/contact/", views.callback_contact, name="callback_contact"),
     path("rectifications/", views.rectification_list, name="rectification_list"),
     path("rectifications/<int:pk>/", views.rectification_detail, name="rectification_detail"),
     path("rectifications/<int:pk>/owner/", views.rectification_owner, name="rectification_owner"),

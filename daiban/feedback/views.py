@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from daiban.cases.models import ServiceRequest
 from daiban.common.access import signed_in
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.privacy import reveal
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role
 from daiban.organizations.selectors import jurisdictions_where
@@ -162,6 +163,13 @@ def callback_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(callback_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     recent = callbacks_visible_to(request.user).select_related("request__project", "called_by")[:20]
     return render(request, "feedback/callback_list.html", {"page": page, "recent": recent})
+
+
+@hall_managers_only
+def callback_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The number the hall manager calls back, shown in full on request (the read is recorded)."""
+    applicant = get_object_or_404(callback_queue(request.user).select_related("applicant"), pk=pk).applicant
+    return reveal(request, target=applicant, field="contact_mobile", value=applicant.contact_mobile)
 
 
 @hall_managers_only

@@ -193,6 +193,21 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    AUDIT_JURISDICTION = "home_jurisdiction_code"  # where `common.audit` finds its jurisdiction
+
+    @property
+    def home_jurisdiction_code(self) -> str:
+        """The jurisdiction whose administrators see this person's security events (sign-ins, refusals):
+        that of the person's oldest active role, else of the enterprise they represent; "" for neither (the
+        platform operator's)."""
+        role = self.role_assignments.filter(revoked_at__isnull=True).order_by("id").first()
+        if role is not None:
+            return role.jurisdiction.code
+        # The enterprise side lives in `projects`, above this app: read through the reverse accessor.
+        represents = getattr(self, "represents", None)
+        first = represents.select_related("applicant__jurisdiction").first() if represents else None
+        return str(first.applicant.jurisdiction.code) if first is not None else ""
+
 
 class Role(models.TextChoices):
     CLERK = "clerk", _("Window clerk")

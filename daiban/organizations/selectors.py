@@ -6,6 +6,7 @@ from .auth import Viewer
 from .models import Jurisdiction, Role, RoleAssignment, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
+_JURISDICTIONS_ATTR = "_daiban_staff_jurisdictions"
 
 
 def person_id(user: Viewer) -> int:
@@ -30,8 +31,9 @@ def active_roles(user: Viewer) -> list[RoleAssignment]:
 
 def forget_roles(user: Viewer) -> None:
     """Drop the cached roles after a grant or revoke so the same request sees the change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _JURISDICTIONS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def is_platform_superuser(user: Viewer) -> bool:
@@ -52,10 +54,18 @@ def with_districts(jurisdiction_ids: set[int]) -> set[int]:
 
 
 def staff_jurisdiction_ids(user: Viewer) -> set[int]:
-    """Jurisdictions the user works in through any role; a role at city level spans its districts."""
-    if is_platform_superuser(user):
-        return set(Jurisdiction.objects.values_list("id", flat=True))
-    return with_districts({a.jurisdiction_id for a in active_roles(user)})
+    """Jurisdictions the user works in through any role; a role at city level spans its districts. Kept on
+    the user object with the roles it comes from: a page asks several times (its own figures, the
+    projects and applicants it may show)."""
+    cached: set[int] | None = getattr(user, _JURISDICTIONS_ATTR, None)
+    if cached is None:
+        if is_platform_superuser(user):
+            cached = set(Jurisdiction.objects.values_list("id", flat=True))
+        else:
+            cached = with_districts({a.jurisdiction_id for a in active_roles(user)})
+        if user.is_authenticated:
+            setattr(user, _JURISDICTIONS_ATTR, cached)
+    return set(cached)
 
 
 def jurisdictions_visible_to(user: Viewer) -> QuerySet[Jurisdiction]:

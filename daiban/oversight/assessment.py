@@ -79,7 +79,7 @@ class Ranked(Generic[Subject]):
 
 
 def _rank(
-    rows: list[tuple[Subject, dict[str, float | None]]], weights: dict[str, float]
+    rows: list[tuple[Subject, dict[str, float | None]]], weights: Mapping[str, float]
 ) -> list[Ranked[Subject]]:
     scored = [(subject, values, score(values, weights)) for subject, values in rows]
     scored.sort(key=lambda r: (r[2] is None, -(r[2] or 0), str(r[0])))
@@ -100,7 +100,11 @@ def _issue_rates(issues: Q, quarter: Quarter, key: str) -> dict[int, float | Non
     return {r[key]: _pct(r["ok"], r["n"]) for r in rows}
 
 
-def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Unit]]:
+def rank_units(
+    jurisdiction: Jurisdiction, quarter: Quarter, *, weights: Mapping[str, float] | None = None
+) -> list[Ranked[Unit]]:
+    """The units ranked by the weights given (the page shows them too, so it reads them once), or by the
+    jurisdiction's configured weights."""
     units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
     figures = ledger_figures(jurisdiction, quarter, units=units).units
     reached = Callback.objects.filter(
@@ -133,10 +137,13 @@ def rank_units(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Unit
                 },
             )
         )
-    return _rank(table, weights_for(jurisdiction, "unit"))
+    return _rank(table, weights_for(jurisdiction, "unit") if weights is None else weights)
 
 
-def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[User]]:
+def rank_agents(
+    jurisdiction: Jurisdiction, quarter: Quarter, *, weights: Mapping[str, float] | None = None
+) -> list[Ranked[User]]:
+    """The agents ranked by the weights given, or by the jurisdiction's configured weights."""
     decided = list(
         CaseItem.objects.filter(
             request__jurisdiction=jurisdiction,
@@ -147,11 +154,13 @@ def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Use
         .select_related("request__jurisdiction", "approval_item")
         .prefetch_related("stops")
     )
-    clocks = item_clocks(decided, quarter.last_day)
     try:
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
         calendar = None
+    clocks = item_clocks(
+        decided, quarter.last_day, calendars={jurisdiction.code: calendar} if calendar else {}
+    )
     done: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # decided, on time, limit days, used days
     for item in decided:
         deadline = clocks[item.pk].deadline_on
@@ -194,4 +203,4 @@ def rank_agents(jurisdiction: Jurisdiction, quarter: Quarter) -> list[Ranked[Use
                 },
             )
         )
-    return _rank(table, weights_for(jurisdiction, "agent"))
+    return _rank(table, weights_for(jurisdiction, "agent") if weights is None else weights)

@@ -1,10 +1,12 @@
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.core.validators import RegexValidator
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.common.forms import DateInput, OptionalRowForm, limit_choices
+from daiban.common.models import AuditEntry
 from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import Jurisdiction, Unit, User
 
@@ -99,3 +101,49 @@ class ActionForm(OptionalRowForm):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "unit", units)
+
+
+class AuditSearchForm(forms.Form):
+    """The audit page's filters, read from the query string: who, what object, which event, when, from
+    where. Every field is optional; an invalid value is shown on the page, never guessed at."""
+
+    who = forms.CharField(label=_("Who"), required=False, max_length=64)
+    what = forms.CharField(label=_("Object"), required=False, max_length=100)
+    verb = forms.CharField(
+        label=_("Event"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"list": "audit-verbs"}),
+        validators=[RegexValidator(r"^[a-z_.]*$", _("An event code has lower-case letters, _ and . only."))],
+    )
+    address = forms.GenericIPAddressField(label=_("From address"), required=False)
+    from_on = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    to_on = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("from_on") and data.get("to_on") and data["from_on"] > data["to_on"]:
+            self.add_error("to_on", _("The end of the period is before its start."))
+        return data
+
+    def filter(self, entries: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        data = self.cleaned_data
+        if data.get("who"):
+            entries = entries.filter(
+                Q(actor__username__icontains=data["who"]) | Q(actor__full_name__icontains=data["who"])
+            )
+        if data.get("what"):
+            entries = entries.filter(
+                Q(target_label__icontains=data["what"])
+                | Q(target_id=data["what"])
+                | Q(target_type=data["what"])
+            )
+        if data.get("verb"):
+            entries = entries.filter(verb__startswith=data["verb"])
+        if data.get("address"):
+            entries = entries.filter(from_address=data["address"])
+        if data.get("from_on"):
+            entries = entries.filter(at__date__gte=data["from_on"])
+        if data.get("to_on"):
+            entries = entries.filter(at__date__lte=data["to_on"])
+        return entries

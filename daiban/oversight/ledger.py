@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem
@@ -125,34 +126,54 @@ def ledger_figures(
         return [figures[unit] for unit in units] + ([total] if units else [])
 
     items = CaseItem.objects.filter(request__jurisdiction=jurisdiction).filter(_unit_items(units))
-    slim = ("id", "request_id", "responsible_unit_id", "request__locality__id", "request__locality__kind")
     try:
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
         calendar = None
-    received = items.filter(request__submitted_at__date__range=quarter.bounds)
-    completed = items.filter(request__completed_at__date__range=quarter.bounds)
-    for qs, attr in ((received, "requests_received"), (completed, "requests_completed")):
-        seen: dict[int, set[int]] = defaultdict(set)
-        everyone: set[int] = set()
-        for item in qs.select_related("request__locality").only(*slim):
-            hit = _units_of(item) & wanted
-            for unit in hit:
-                seen[unit].add(item.request_id)
-            if hit:
-                everyone.add(item.request_id)
-        for unit, requests in seen.items():
+    # One pass over the items touched in the quarter (received, completed or filed in it), not three.
+    start_on, end_on = quarter.bounds
+    touched = items.filter(
+        Q(request__submitted_at__date__range=quarter.bounds)
+        | Q(request__completed_at__date__range=quarter.bounds)
+        | Q(filed_on__range=quarter.bounds)
+    ).values_list(
+        "request_id",
+        "responsible_unit_id",
+        "request__locality_id",
+        "request__locality__kind",
+        "request__submitted_at",
+        "request__completed_at",
+        "filed_on",
+    )
+    seen: dict[str, dict[int, set[int]]] = {
+        "requests_received": defaultdict(set),
+        "requests_completed": defaultdict(set),
+    }
+    everyone: dict[str, set[int]] = {"requests_received": set(), "requests_completed": set()}
+    for request_id, responsible, locality, kind, submitted_at, completed_at, filed_on in touched:
+        hit = ({responsible} | ({locality} if kind == Unit.Kind.TOWNSHIP else set())) & wanted
+        if not hit:
+            continue
+        for attr, at in (("requests_received", submitted_at), ("requests_completed", completed_at)):
+            if at is not None and start_on <= timezone.localdate(at) <= end_on:
+                everyone[attr].add(request_id)
+                for unit in hit:
+                    seen[attr][unit].add(request_id)
+        if filed_on is not None and start_on <= filed_on <= end_on:
+            for f in counted_in(hit):
+                f.items_filed += 1
+    for attr, by_unit in seen.items():
+        for unit, requests in by_unit.items():
             setattr(figures[unit], attr, len(requests))
-        setattr(total, attr, len(everyone))
-    for item in items.filter(filed_on__range=quarter.bounds).select_related("request__locality").only(*slim):
-        for f in counted_in(_units_of(item) & wanted):
-            f.items_filed += 1
+        setattr(total, attr, len(everyone[attr]))
     decided = list(
         items.filter(decided_on__range=quarter.bounds, filed_on__isnull=False)
         .select_related("request__locality", "request__jurisdiction", "approval_item")
         .prefetch_related("stops")
     )
-    clocks = item_clocks(decided, quarter.last_day)
+    clocks = item_clocks(
+        decided, quarter.last_day, calendars={jurisdiction.code: calendar} if calendar else {}
+    )
     for item in decided:
         clock = clocks[item.pk]
         if clock.deadline_on is None or item.decided_on is None:

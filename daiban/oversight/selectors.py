@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 
+from daiban.common.models import AuditEntry
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import (
@@ -72,3 +73,16 @@ def inspectable_units(jurisdictions: QuerySet[Jurisdiction]) -> QuerySet[Unit]:
     return Unit.objects.filter(jurisdiction__in=jurisdictions, kind__in=LEDGER_UNIT_KINDS).order_by(
         "jurisdiction__code", "kind", "position", "id"
     )
+
+
+def audit_entries_visible_to(user: Viewer) -> QuerySet[AuditEntry]:
+    """The audit trail of the jurisdictions where the person is a supervisor or an administrator (a city
+    supervisor: every district's); the platform superuser sees all of it, the platform's own entries too."""
+    if not user.is_authenticated:
+        return AuditEntry.objects.none()
+    if is_platform_superuser(user):
+        return AuditEntry.objects.all()
+    codes = Jurisdiction.objects.filter(
+        id__in=jurisdictions_where(user, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    ).values_list("code", flat=True)
+    return AuditEntry.objects.filter(jurisdiction_code__in=list(codes))

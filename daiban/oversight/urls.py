@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, inspections, issues, ledgers, ranking
+from .views import audit, dashboard, inspections, issues, ledgers, ranking
 
 app_name = "oversight"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("ledgers/", ledgers.ledger_list, name="ledger_list"),
     path("ledgers/export.xlsx", ledgers.ledger_export, name="ledger_export"),
     path("ledgers/<int:unit_pk>/<int:year>/<int:quarter>/", ledgers.ledger_detail, name="ledger_detail"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
     path("issues/", issues.issue_list, name="issue_list"),
     path("issues/new/", issues.issue_create, name="issue_create"),
     path("issues/<int:pk>/", issues.issue_detail, name="issue_detail"),

@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "clerk": "clerk" in roles,
             "hall_manager": "hall_manager" in roles,
             "supervisor": "supervisor" in roles,
+            "administrator": "administrator" in roles,
             "unread": unread_count(user),
         }
     }

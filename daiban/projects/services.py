@@ -13,6 +13,7 @@ from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.organizations.services import create_person
 
 from .models import Applicant, ApplicantRepresentative, Project
+from .selectors import forget_representation
 from .validators import normalize_project_code
 
 APPLICANT_FIELDS = ["jurisdiction", "name", "uscc", "contact_name", "contact_mobile", "address"]
@@ -93,6 +94,7 @@ def update_applicant(*, applicant: Applicant, data: ApplicantData, by: User | No
 @transaction.atomic
 def add_representative(*, applicant: Applicant, user: User, by: User | None) -> ApplicantRepresentative:
     link, created = ApplicantRepresentative.objects.get_or_create(applicant=applicant, user=user)
+    forget_representation(user)
     if created:
         record(
             actor=by,

@@ -48,21 +48,41 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def watched(page):  # type: ignore[no-untyped-def]
+    """Collect what the browser refused under the Content-Security-Policy and every script error, so a
+    journey fails when a page relies on inline script (等保: no 'unsafe-inline' scripts) or breaks."""
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda m: page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda e: page.csp_violations.append(f"script error: {e}"))
+    return page
+
+
+def assert_no_violations(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.csp_violations == [], page.csp_violations
+
+
 @pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     """A phone-sized page in Chinese, as an agent in the field would hold it."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1
     )
-    yield context.new_page()
+    page = watched(context.new_page())
+    yield page
     context.close()
+    assert_no_violations(page)
 
 
 @pytest.fixture
 def desktop(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    yield context.new_page()
+    page = watched(context.new_page())
+    yield page
     context.close()
+    assert_no_violations(page)
 
 
 @pytest.fixture

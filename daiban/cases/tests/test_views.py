@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from daiban.cases.models import ItemAssignment, ServiceRequest
 from daiban.cases.services import accept_request, assign_agent, submit_request
+from daiban.common.audit import AuditVerb
+from daiban.common.models import AuditEntry
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative
 from daiban.projects.tests.factories import ProjectFactory
@@ -182,8 +184,15 @@ def test_documents_go_only_to_people_who_see_the_request(client, park_project, r
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    read = AuditEntry.objects.filter(verb=AuditVerb.DOCUMENT_DOWNLOADED).get()  # a read of the file, recorded
+    assert (read.actor, read.target_id, read.jurisdiction_code) == (
+        staff["park_coord"],
+        str(doc.pk),
+        "500242",
+    )
     client.force_login(staff["zjw_coord"])
     assert client.get(url).status_code == 404
+    assert AuditEntry.objects.filter(verb=AuditVerb.DOCUMENT_DOWNLOADED).count() == 1  # refused: not a read
     outsider = UserFactory.create()
     ApplicantRepresentative.objects.create(
         applicant=ProjectFactory.create(applicant__jurisdiction=park_project.jurisdiction).applicant,

@@ -15,13 +15,15 @@ from django.views.decorators.http import require_POST
 from daiban.catalogue.models import ApprovalItem
 from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
+from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.privacy import reveal
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
 from daiban.organizations.selectors import active_roles
 from daiban.projects.permissions import applicant_only
-from daiban.projects.selectors import projects_visible_to, represented_applicants
+from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
 from ..deadlines import item_clocks
 from ..forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
@@ -30,6 +32,7 @@ from ..permissions import agents_only, can_assign, clerks_only, coordinators_onl
 from ..selectors import (
     access_request,
     agent_units_for,
+    count_items,
     dispatch_queue,
     eligible_agents,
     requests_visible_to,
@@ -131,11 +134,20 @@ def request_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("j"):  # drill-down from the dashboards: one jurisdiction
         requests = requests.filter(jurisdiction__code=request.GET["j"][:12])
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = count_items(page.object_list)
     return render(
         request,
         "cases/request_list.html",
         {"page": page, "state": state, "states": ServiceRequest.State.choices},
     )
+
+
+@signed_in
+def request_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The enterprise contact's full mobile number, for someone who may see the request (the read is
+    recorded)."""
+    applicant = access_request(request.user, pk).applicant
+    return reveal(request, target=applicant, field="contact_mobile", value=applicant.contact_mobile)
 
 
 @signed_in
@@ -173,7 +185,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             initial = {"agent": item.agent_id, "current": item.agent_id or 0}
             form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
         rows.append((item, form, clocks[item.pk]))
-    is_representative = represented_applicants(request.user).filter(pk=service_request.applicant_id).exists()
+    is_representative = represents(request.user, service_request.applicant_id)
     return render(
         request,
         "cases/request_detail.html",
@@ -271,6 +283,7 @@ def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
 def dispatch(request: AuthenticatedRequest) -> HttpResponse:
     """受理、分发: what this coordinator's units must accept or staff."""
     page = Paginator(dispatch_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = count_items(page.object_list)
     return render(request, "cases/dispatch.html", {"page": page})
 
 
@@ -286,6 +299,7 @@ def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> Fi
     """Files go only to people who may see the request."""
     service_request = access_request(request.user, pk)
     document = get_object_or_404(service_request.documents, pk=doc_pk)
+    record(actor=request.user, verb=AuditVerb.DOCUMENT_DOWNLOADED, target=document)
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,

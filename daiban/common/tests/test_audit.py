@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from daiban.common.audit import AuditVerb, changed, jurisdiction_code_of, record, snapshot
+from daiban.common.audit import VERB_LABELS, AuditVerb, changed, jurisdiction_code_of, record, snapshot
 from daiban.common.models import AuditEntry
 
 
@@ -51,3 +51,7 @@ def test_snapshot_is_json_ready(yy_project):
     assert data["location"] == yy_project.location_id
     assert isinstance(data["created_at"], str)
     assert changed({"a": 1, "b": 2}, {"a": 1, "b": 3}) == {"b": 2}
+
+
+def test_every_audit_verb_has_a_label():
+    assert [v for v in AuditVerb if v not in VERB_LABELS] == []

@@ -6,6 +6,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Unit
@@ -95,6 +96,12 @@ def ledger_detail(request: AuthenticatedRequest, unit_pk: int, quarter: Quarter)
 def ledger_export(request: AuthenticatedRequest, quarter: Quarter) -> FileResponse:
     jurisdiction = get_object_or_404(supervised_jurisdictions(request.user), code=request.GET.get("j", ""))
     workbook = ledger_workbook(jurisdiction, quarter)
+    record(
+        actor=request.user,
+        verb=AuditVerb.DATA_EXPORTED,
+        target=jurisdiction,
+        label=f"ledger {jurisdiction.code} {quarter}",
+    )
     return FileResponse(
         workbook,
         as_attachment=True,

@@ -23,8 +23,12 @@ def ranking(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
     rows: list[Ranked[Unit]] | list[Ranked[User]] = []
     weights: dict[str, float] = {}
     if chosen is not None:
-        rows = rank_agents(chosen, quarter) if target == "agent" else rank_units(chosen, quarter)
         weights = weights_for(chosen, target)
+        rows = (
+            rank_agents(chosen, quarter, weights=weights)
+            if target == "agent"
+            else rank_units(chosen, quarter, weights=weights)
+        )
     # Units or agents with nothing to score this quarter are named once below the table, not as rows of
     # dashes: a county has some forty townships and a phone shows one row per screen.
     return render(

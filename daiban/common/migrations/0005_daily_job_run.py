@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('common', '0002_initial'),
+        ('common', '0004_audit_append_only'),
     ]
 
     operations = [
