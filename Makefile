@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha256sum | cut -c1-16)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fmt messages clean venv
+.PHONY: run serve test check fmt messages clean venv
 
 venv: $(STAMP)
 
@@ -23,6 +23,14 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
+
+# Production server: config.settings.prod (DJANGO_SECRET_KEY and DATABASE_URL required), migrations and
+# static files first, then gunicorn with DAIBAN_WEB_WORKERS workers (config/gunicorn.conf.py).
+serve: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py collectstatic --noinput -v 0
+	DJANGO_SETTINGS_MODULE=config.settings.prod DAIBAN_BIND=$(HOST):$(PORT) \
+		$(BIN)/gunicorn --config config/gunicorn.conf.py
 
 check: $(STAMP)
 	$(BIN)/ruff check .

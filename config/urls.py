@@ -6,11 +6,12 @@ from django.views.i18n import set_language
 
 from daiban.accounts import views as accounts
 from daiban.common.access import public
-from daiban.common.views import healthz
+from daiban.common.views import healthz, readyz
 from daiban.portal import views as portal
 from daiban.projects.views import sign_up
 
 admin.site.site_header = admin.site.site_title = "帮代办服务平台管理"
+handler500 = "daiban.common.views.server_error"
 
 urlpatterns = [
     path("", portal.landing, name="landing"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("daiban.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("catalogue/", include("daiban.catalogue.urls")),
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),

@@ -558,6 +558,7 @@ TABLE: dict[str, Row] = {
         lambda s: {"pk": s.people[AGENT].pk}, Post(NOTHING, lambda s: _unlocks_of(s.people[AGENT])),
         ok={ADMIN, ROOT}, forbidden=REST,
     ),
+    "readyz": page(ok={ANON} | SIGNED_IN),
     # ---- the public catalogue ----
     "catalogue:item_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:faq": page(ok={ANON} | SIGNED_IN),

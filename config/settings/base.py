@@ -98,8 +98,33 @@ TEMPLATES = [
     },
 ]
 
+# The embedded SQLite must never drop a web write while the job consumer writes too (issue #17): WAL lets
+# readers and one writer work at once; IMMEDIATE takes the write lock when a transaction begins, so two
+# writers queue for it (a DEFERRED reader that later writes fails at once with "database is locked" instead
+# of waiting); the busy timeout is how long a writer queues. PRAGMAs run on every new connection.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+
+def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, object]:
+    """One place that turns DATABASE_URL into Django's settings, SQLite's options included."""
+    database: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer fails the request (and /readyz) in seconds, not minutes.
+        database.setdefault("OPTIONS", {})
+        options = database["OPTIONS"]
+        assert isinstance(options, dict)
+        options.setdefault("connect_timeout", 5)
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_from_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'daiban.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
@@ -189,34 +214,42 @@ DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("DAIBAN_CITY_FIGURES_MA
 # Background jobs (deadline sweeps, reminders, notification delivery). Embedded default: a SQLite-backed
 # queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of
 # machines.
+EMBEDDED_HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "daiban",
+    # Its own file in WAL mode (huey's default), so the queue never locks the app's database.
+    "filename": str(VAR_DIR / "jobs.sqlite3"),
+    "timeout": 20,
+    "immediate": False,
+    "utc": False,
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "daiban",
+        "name": os.environ.get("DAIBAN_QUEUE_NAME", "daiban"),  # several sites can share one Redis
         "url": REDIS_URL,
         "immediate": False,
         "utc": False,  # crontab in Asia/Shanghai: the sweep runs at 8:00 local time
         "consumer": {"workers": int(os.environ.get("DAIBAN_WORKERS", "4")), "worker_type": "thread"},
     }
 else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "daiban",
-        "filename": str(VAR_DIR / "jobs.sqlite3"),
-        "immediate": False,
-        "utc": False,
-        "consumer": {"workers": 1, "worker_type": "thread"},
-    }
+    HUEY = EMBEDDED_HUEY
 
 # Notification delivery: in-app always; e-mail over SMTP and SMS through a gateway adapter.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "15"))  # an SMTP server that hangs costs one attempt
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "daiban@localhost")
 DAIBAN_SMS_GATEWAY = os.environ.get("DAIBAN_SMS_GATEWAY", "daiban.notifications.channels.ConsoleSmsGateway")
 DAIBAN_SMS_URL = os.environ.get("DAIBAN_SMS_URL", "")
 DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
+# One deadline for a whole exchange with the SMS gateway (connect, send, answer), not per read.
+DAIBAN_SMS_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_SMS_DEADLINE_SECONDS", "15"))
+# A worker's claim on a message it is sending; a killed worker's message is sent again after this (ADR 0007).
+DAIBAN_OUTBOX_LEASE_SECONDS = float(os.environ.get("DAIBAN_OUTBOX_LEASE_SECONDS", "300"))
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
 # Working days a unit has to rectify after a bad rating or a complaint.

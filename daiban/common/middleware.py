@@ -1,13 +1,18 @@
-"""What the audit trail needs from every request: where it comes from, and every refusal."""
+"""Middleware of the common layer: what the audit trail needs from every request (where it comes from, and
+every refusal)."""
 
 import ipaddress
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponseBase
 
 from .audit import AuditVerb, from_address, record
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -36,15 +41,22 @@ class AuditMiddleware:
         with from_address(client_address(request)):
             response = self.get_response(request)
             if response.status_code == 403:
-                reason = getattr(request, "_refusal_reason", "")
-                record(
-                    actor=getattr(request, "user", None),
-                    verb=AuditVerb.ACCESS_REFUSED,
-                    target=None,
-                    label=f"{request.method} {request.path}",
-                    after={"reason": reason[:500]} if reason else None,
-                )
+                self._record_refusal(request)
             return response
+
+    def _record_refusal(self, request: HttpRequest) -> None:
+        reason = getattr(request, "_refusal_reason", "")
+        try:
+            record(
+                actor=getattr(request, "user", None),
+                verb=AuditVerb.ACCESS_REFUSED,
+                target=None,
+                label=f"{request.method} {request.path}",
+                after={"reason": reason[:500]} if reason else None,
+            )
+        except (OperationalError, InterfaceError):
+            # The refusal stands; with the database gone it can only go to the log (and the monitoring).
+            logger.exception("could not record a refusal of %s %s", request.method, request.path)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, PermissionDenied):
