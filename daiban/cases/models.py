@@ -3,10 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daiban.catalogue.models import ApprovalItem, Material
+from daiban.catalogue.models import ApprovalItem, Material, ResultDocument
 from daiban.common.audit import AuditVerb
 from daiban.common.models import HistoryNote
-from daiban.organizations.models import Jurisdiction, Unit, Window
+from daiban.organizations.models import Jurisdiction, Section, Unit, Window
 from daiban.projects.models import Applicant, Project
 
 
@@ -118,7 +118,12 @@ HANDLING_STATES = frozenset({ServiceRequest.State.ACCEPTED, ServiceRequest.State
 
 
 class CaseItem(models.Model):
-    """One approval item handled for one request; it has its own responsible unit and agent."""
+    """One approval item handled for one request; it has its own responsible unit and agent.
+
+    What the item was promised is frozen when it is created, from the catalogue version in force then
+    (ADR 0014): the committed and legal limits, the responsible unit and section, the result (and, through
+    its checklist, the materials). Deadlines, reminders, ledgers and rankings read these columns, never
+    the catalogue, so a new catalogue version changes only requests made after it."""
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -145,6 +150,25 @@ class CaseItem(models.Model):
         on_delete=models.PROTECT,
         related_name="case_items",
         help_text=_("The park committee for park projects, otherwise the item's department."),
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("deciding section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("committed time limit (working days)"),
+        help_text=_("Frozen from the catalogue version in force when the item was requested."),
+    )
+    legal_time_limit_days = models.PositiveSmallIntegerField(_("legal time limit"))
+    legal_time_limit_unit = models.CharField(
+        _("unit of the legal time limit"), max_length=16, choices=ApprovalItem.LimitUnit.choices
+    )
+    result_document = models.ForeignKey(
+        ResultDocument, verbose_name=_("result document"), on_delete=models.PROTECT, related_name="+"
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -66,9 +66,9 @@ def _check_request(project: Project, data: RequestData) -> list[str]:
         errors.setdefault("approval_items", []).append(
             _("These items are not offered where the project is: %(items)s") % {"items": "、".join(foreign)}
         )
-    busy = (
+    busy = (  # by code: an open request may hold the same entry of an earlier catalogue version
         CaseItem.objects.filter(request__project=project, request__state__in=OPEN_STATES)
-        .filter(approval_item__in=[i.pk for i in data.approval_items])
+        .filter(approval_item__code__in=[i.code for i in data.approval_items])
         .select_related("approval_item")
     )
     if busy:
@@ -127,15 +127,8 @@ def submit_request(
         consent_at=timezone.now() if data.consent else None,
         submitted_by=by,
     )
-    in_park = project.location.kind == Unit.Kind.PARK
     CaseItem.objects.bulk_create(
-        CaseItem(
-            request=request,
-            approval_item=item,
-            responsible_unit=project.location if in_park else item.department,
-            position=item.position,
-        )
-        for item in sorted(data.approval_items, key=lambda i: i.position)
+        frozen_case_item(request, item) for item in sorted(data.approval_items, key=lambda i: i.position)
     )
     ItemMaterial.objects.bulk_create(
         ItemMaterial(case_item=case_item, material=material)
@@ -178,6 +171,23 @@ def submit_request(
         jurisdiction_code=request.jurisdiction.code,
     )
     return request
+
+
+def frozen_case_item(request: ServiceRequest, item: ApprovalItem) -> CaseItem:
+    """A new case item with the terms of the catalogue version in force frozen on it (ADR 0014): what
+    the item was promised when requested stays its promise, whatever later versions say."""
+    in_park = request.locality.kind == Unit.Kind.PARK
+    return CaseItem(
+        request=request,
+        approval_item=item,
+        responsible_unit=request.locality if in_park else item.department,
+        section=item.section,
+        time_limit_days=item.time_limit_days,
+        legal_time_limit_days=item.legal_time_limit_days,
+        legal_time_limit_unit=item.legal_time_limit_unit,
+        result_document=item.result_document,
+        position=item.position,
+    )
 
 
 @transaction.atomic
