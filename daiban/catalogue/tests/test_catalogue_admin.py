@@ -61,7 +61,7 @@ def test_draft_then_publish_with_the_diff_shown_and_audited(admin_client, youyan
     assert _permit(draft).is_active and not _permit(published).is_active
     assert _permit(published).time_limit_days == 3
     entry = AuditEntry.objects.get(verb="catalogue.published", target_id=str(draft.pk))
-    assert "~ construction-permit time_limit_days: 3 → 2" in entry.after["changes"]
+    assert "~ construction-permit time_limit_days: 3 → 2" in (entry.after or {})["changes"]
     assert entry.before == {"version": "2026.1"}
 
 
