@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from daiban.cases.deadlines import refresh_due_dates
-from daiban.cases.models import CaseItem
+from daiban.cases.models import CaseItem, RequestCounter
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion, ResultDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Section, Unit, User
@@ -195,9 +195,10 @@ def main() -> None:
             cursor.copy(
                 "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode,"
                 " channel, state, note, consent_at, submitted_by_id, submitted_at, decline_reason,"
-                " completed_at) FROM STDIN"
+                " completed_at, year, number) FROM STDIN"
             ) as copy,
         ):
+            numbers: dict[int, int] = {}
             for p in projects:
                 submitted = day(rng, START, END)
                 state = rng.choices(
@@ -220,8 +221,14 @@ def main() -> None:
                         at,
                         "",
                         done,
+                        submitted.year,
+                        numbers.setdefault(submitted.year, 0) + 1,
                     )
                 )
+                numbers[submitted.year] += 1
+        RequestCounter.objects.bulk_create(
+            RequestCounter(jurisdiction=j, year=year, last=last) for year, last in numbers.items()
+        )
         with raw().cursor() as rows:
             rows.execute(
                 "SELECT id, locality_id, state, submitted_at FROM cases_servicerequest"

@@ -72,6 +72,10 @@ class ServiceRequest(models.Model):
     decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(
+        _("number"), help_text=_("Counts from 1 in each jurisdiction and year.")
+    )
 
     class Meta:
         verbose_name = _("service request")
@@ -91,6 +95,7 @@ class ServiceRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(mode="proxy") | Q(consent_at__isnull=False), name="request_proxy_needs_consent"
             ),
+            models.UniqueConstraint(fields=["jurisdiction", "year", "number"], name="request_number_unique"),
         ]
 
     def __str__(self) -> str:
@@ -98,13 +103,35 @@ class ServiceRequest(models.Model):
 
     @property
     def reference(self) -> str:
-        """The number people quote on the phone: jurisdiction, year, sequence."""
-        year = self.submitted_at.year if self.submitted_at else 0
-        return f"BDB{self.jurisdiction.code}-{year}-{self.pk:06d}"
+        """The number people quote on the phone: jurisdiction, year, and the count within both."""
+        return f"BDB{self.jurisdiction.code}-{self.year}-{self.number:06d}"
 
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class RequestCounter(models.Model):
+    """The last request number given in a jurisdiction and year. Submissions lock this row to take the next
+    number, so two submissions at once get consecutive numbers and never the same one."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("request counter")
+        verbose_name_plural = _("request counters")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year"], name="request_counter_unique")
+        ]
+
+    AUDIT_JURISDICTION = "jurisdiction"
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.year}: {self.last}"
 
 
 # Named state sets: each rule about "which states" is written here once.
