@@ -170,8 +170,8 @@ def rank_agents(
         row = done[item.agent_id]
         row[0] += 1
         row[1] += int(item.decided_on <= deadline)
-        row[2] += item.approval_item.time_limit_days
-        row[3] += item.approval_item.time_limit_days + late
+        row[2] += item.time_limit_days
+        row[3] += item.time_limit_days + late
     ratings = {
         r["agent_id"]: (r["a"] + r["e"] + r["i"]) / 3
         for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)

@@ -182,8 +182,8 @@ def ledger_figures(
         for f in counted_in(_units_of(item) & wanted):
             f.items_decided += 1
             f.decided_on_time += int(item.decided_on <= clock.deadline_on)
-            f.limit_days += item.approval_item.time_limit_days
-            f.used_days += item.approval_item.time_limit_days + late
+            f.limit_days += item.time_limit_days
+            f.used_days += item.time_limit_days + late
     open_issues = CoordinationIssue.objects.filter(
         jurisdiction=jurisdiction, unit__in=units, raised_at__date__lte=quarter.last_day
     ).filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gt=quarter.last_day))
