@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
+    "daiban.common.params.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -82,3 +82,30 @@ def validate_not_in_future(day: dt.date, *, field: str) -> None:
     error = future_date_error(day)
     if error is not None:
         raise ValidationError({field: error})
+
+
+# The one rule for dates people type or ask for: the service and its records start in 2000 (quarters and
+# the working-day calendar agree), and nothing is planned more than YEARS_AHEAD years ahead. A date outside
+# is a typing mistake (1900, 2099), never data, and would only break the arithmetic that follows.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date() -> dt.date:
+    return dt.date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+
+
+def date_bounds_error(day: dt.date) -> str | None:
+    if EARLIEST_DATE <= day <= latest_date():
+        return None
+    return str(
+        _("Enter a date from %(first)s to %(last)s.")
+        % {"first": EARLIEST_DATE.isoformat(), "last": latest_date().isoformat()}
+    )
+
+
+def validate_date_in_range(day: dt.date) -> None:
+    """A field validator (models and forms) for every date a person types."""
+    error = date_bounds_error(day)
+    if error is not None:
+        raise ValidationError(error, code="date_out_of_range")
