@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any, Literal, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .audit import admin_verb, jurisdiction_code_of, record, snapshot
 from .models import AuditEntry
+from .validators import validate_date_in_range
 
 
 class AuditedModelAdmin(admin.ModelAdmin[Any]):  # the base of many models' admins
@@ -149,6 +151,13 @@ class ScopedChoicesMixin:
         if target_admin is not None:
             return target_admin.get_queryset(request)
         return scope_to_administrator(request, model._default_manager.all())
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Dates typed in the admin follow the same range rule as the pages' forms."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if isinstance(formfield, forms.DateField) and not isinstance(formfield, forms.DateTimeField):
+            formfield.validators.append(validate_date_in_range)
+        return formfield
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         kwargs.setdefault("queryset", self.scoped_choices(db_field.related_model, request))

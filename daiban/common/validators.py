@@ -15,8 +15,16 @@ def normalize_uscc(value: str) -> str:
     return uscc.compact(value or "")
 
 
+def is_degenerate_uscc(code: str) -> bool:
+    """A code whose check character happens to fit but that no registry issues: the registration authority
+    (first character) 0, an administrative division (characters 3–8) or an organisation code (9–17) of
+    zeros only, or one character repeated before the check ('000000000000000000' passes the check)."""
+    return len(set(code[:17])) == 1 or code[:1] == "0" or code[2:8] == "000000" or code[8:17] == "000000000"
+
+
 def validate_uscc(value: str) -> None:
-    """Unified social credit code (GB 32100-2015): 18 characters, the last one a check character."""
+    """Unified social credit code (GB 32100-2015): 18 characters, the last one a check character, and not a
+    placeholder (`is_degenerate_uscc`)."""
     try:
         uscc.validate(value)
     except InvalidLength as exc:
@@ -36,6 +44,11 @@ def validate_uscc(value: str) -> None:
             ),
             code="uscc_format",
         ) from exc
+    if is_degenerate_uscc(uscc.compact(value)):
+        raise ValidationError(
+            _("This is not a unified social credit code issued to an organisation; please check the code."),
+            code="uscc_placeholder",
+        )
 
 
 def validate_resident_id(value: str) -> None:

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from daiban.common.forms import DateInput, OptionalRowForm, limit_choices
+from daiban.common.forms import DateField, OptionalRowForm, limit_choices
 from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import Jurisdiction, Unit, User
 
@@ -67,7 +67,7 @@ class LedgerForm(forms.Form):
 
 class InspectionForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("jurisdiction"), queryset=Jurisdiction.objects.none())
-    held_on = forms.DateField(label=_("inspected on"), widget=DateInput)
+    held_on = DateField(label=_("inspected on"))
     units = forms.ModelMultipleChoiceField(
         label=_("units inspected"),
         queryset=Unit.objects.none(),
@@ -94,7 +94,7 @@ class ActionForm(OptionalRowForm):
     incomplete = _("A required action needs a unit, a description and a due date.")
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
     action = forms.CharField(label=_("required action"), max_length=255, required=False)
-    due_on = forms.DateField(label=_("due on"), required=False, widget=DateInput)
+    due_on = DateField(label=_("due on"), required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
