@@ -3,10 +3,16 @@ upload objects already shorten names over 255 characters; `display_name` must no
 reach a service by another path), so these give it the raw name."""
 
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
+from django.core.files.uploadedfile import UploadedFile
 
 from daiban.cases.uploads import NAME_MAX, display_name
+
+
+def raw(name: str) -> UploadedFile:
+    return cast(UploadedFile, SimpleNamespace(name=name))
 
 
 @pytest.mark.parametrize(
@@ -19,16 +25,16 @@ from daiban.cases.uploads import NAME_MAX, display_name
     ],
 )
 def test_a_long_name_is_cut_in_its_stem(name, expected_end):
-    shown = display_name(SimpleNamespace(name=name))
+    shown = display_name(raw(name))
     assert len(shown) == NAME_MAX and shown.endswith(expected_end)
     assert "/" not in shown
 
 
 @pytest.mark.parametrize("name", ["申请表.pdf", "x.jpg", "无扩展名"])
 def test_a_short_name_is_kept(name):
-    assert display_name(SimpleNamespace(name=name)) == name
+    assert display_name(raw(name)) == name
 
 
 def test_a_name_that_is_all_suffix_is_still_cut_to_the_column():
-    shown = display_name(SimpleNamespace(name="a." + "z" * 300))
+    shown = display_name(raw("a." + "z" * 300))
     assert len(shown) == NAME_MAX and shown.startswith("a.")
