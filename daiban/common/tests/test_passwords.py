@@ -6,15 +6,13 @@ import pytest
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from daiban.organizations.models import User
-
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 @pytest.mark.parametrize("password", ["1234", "zhangsan2026", "password", "12345678901"])
-def test_every_password_validator_answers_in_chinese(password):
-    user = User(username="zhangsan2026", full_name="张三", email="zs@example.com")
+def test_every_password_validator_answers_in_chinese(password, django_user_model):
+    user = django_user_model(username="zhangsan2026", full_name="张三", email="zs@example.com")
     for validator in password_validation.get_default_password_validators():
         try:
             validator.validate(password, user)
