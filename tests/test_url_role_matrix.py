@@ -1328,6 +1328,181 @@ def _admin_objects(side: Side) -> list[Any]:
     ]
 
 
+def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
+    """One row of the side for every model registered in the admin that belongs to a jurisdiction (made
+    here where the scenario has none; the test's savepoint takes them away again)."""
+    from django.contrib import admin
+
+    from daiban.catalogue.models import CatalogueVersion, ResultDocument
+    from daiban.organizations.models import RoleAssignment, WorkingGroupChange
+    from daiban.oversight.models import AssessmentWeight
+    from daiban.workdays.models import CalendarYear
+
+    j = side.jurisdiction
+    rows: dict[type, Any] = {
+        Jurisdiction: j,
+        Unit: side.park,
+        RoleAssignment: RoleAssignment.objects.filter(user=side.people[AGENT]).first(),
+        User: side.people[AGENT],
+        WorkingGroup: side.working_group,
+        WorkingGroupChange: WorkingGroupChange.objects.create(
+            group=side.working_group, kind="joined", reason=f"{side.mark}备案", filed_on=D(2026, 11, 2)
+        ),
+        ApprovalItem: ApprovalItem.objects.filter(jurisdiction=j).first(),
+        ResultDocument: ResultDocument.objects.filter(jurisdiction=j).first(),
+        CatalogueVersion: CatalogueVersion.objects.filter(jurisdiction=j).first(),
+        PolicyDocument: side.policy,
+        FaqEntry: side.faq,
+        AssessmentWeight: AssessmentWeight.objects.create(
+            jurisdiction=j, target="unit", indicator=AssessmentWeight.Indicator.values[0], weight=1
+        ),
+        Applicant: side.enterprise,
+        Project: side.project,
+        CalendarYear: CalendarYear.objects.create(year=2027, jurisdiction_code=j.code, notice=side.mark),
+        AuditEntry: AuditEntry.objects.filter(jurisdiction_code=j.code).first(),
+    }
+    assert all(rows.values()), rows
+    unscoped = {m for m in admin.site._registry if m not in rows}
+    assert {m._meta.label for m in unscoped} == OPERATOR_RECORDS - {"common.AuditEntry"}  # operators'
+    return rows
+
+
+def _mark_their_people(world: World) -> list[str]:
+    """Give 大足's people names and mobile numbers that can be searched for in a page; returns them."""
+    shown: list[str] = []
+    for n, person in enumerate({*world.theirs.people.values()}):
+        person.full_name, person.mobile = f"{THEIRS_MARK}人员{n}", f"1370000{n:04d}"
+        person.save(update_fields=["full_name", "mobile"])
+        shown += [person.full_name, person.mobile]
+    return shown
+
+
+# The superuser's alone (Django's permission groups are unused: only the superuser holds model permissions;
+# a person's second-factor devices are reset by the platform operator, docs/security.md).
+SECOND_FACTOR = frozenset({"otp_totp.TOTPDevice", "otp_static.StaticDevice"})
+OPERATOR_RECORDS = (
+    frozenset({"common.AuditEntry", "oversight.DashboardSnapshot", "auth.Group"}) | SECOND_FACTOR
+)
+# Administrators look, only the superuser adds, changes or deletes: the jurisdictions (a county that set
+# its own level or parent would widen its reach) and people's accounts (administrators grant roles).
+OPERATOR_EDITS = frozenset({"organizations.Jurisdiction", "organizations.User"})
+# Catalogue versions come from a file or a published draft; their items are never deleted (ADR 0015).
+PUBLISHED_CATALOGUE = frozenset(
+    {
+        ("catalogue.ApprovalItem", "delete:ours"),  # theirs: "does not exist", as for every row out of scope
+        ("catalogue.CatalogueVersion", "add"),
+        ("catalogue.CatalogueVersion", "delete:ours"),
+        ("catalogue.CatalogueVersion", "delete:theirs"),  # refused before the row is looked up
+    }
+)
+PUBLISHED_FOR_ALL = frozenset({("catalogue.ApprovalItem", "delete:theirs")})  # the superuser sees both sides
+NEVER_WRITTEN = OPERATOR_RECORDS - {"auth.Group"} - SECOND_FACTOR  # the system writes them; nobody edits them
+
+
+def _admin_urls(rows_ours: dict[type, Any], rows_theirs: dict[type, Any]) -> list[tuple[str, str, str]]:
+    """(label, kind, path) for every registered model: its list, add form, ours' and theirs' change, history
+    and delete pages, and every autocomplete its forms and inlines use."""
+    from django.contrib import admin
+
+    urls: list[tuple[str, str, str]] = []
+    for model, model_admin in admin.site._registry.items():
+        label, base = model._meta.label, f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls += [(label, "changelist", reverse(f"{base}_changelist")), (label, "add", reverse(f"{base}_add"))]
+        for side, rows in (("ours", rows_ours), ("theirs", rows_theirs)):
+            if model in rows:
+                for what in ("change", "history", "delete"):
+                    urls.append((label, f"{what}:{side}", reverse(f"{base}_{what}", args=[rows[model].pk])))
+        for source_admin in [model_admin, *(i(model, admin.site) for i in model_admin.inlines)]:
+            for name in source_admin.autocomplete_fields:
+                source = source_admin.model._meta
+                query = f"app_label={source.app_label}&model_name={source.model_name}&field_name={name}"
+                urls.append((label, "autocomplete", f"{reverse('admin:autocomplete')}?{query}&term="))
+    return urls
+
+
+def _admin_expected(persona: str, label: str, kind: str) -> int | str:
+    """What the persona gets: 200, 403, "index" (a redirect to the admin index: "does not exist" for a row
+    outside their scope) or "login"."""
+    writes = kind == "add" or kind.startswith("delete:")
+    if persona not in ADMIN_USERS:
+        return "login"
+    if (label, kind) in PUBLISHED_CATALOGUE or (persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL):
+        return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)
+    if persona == ROOT:
+        return 403 if writes and label in NEVER_WRITTEN else 200
+    if label in OPERATOR_RECORDS:
+        return 403
+    if writes and (label in OPERATOR_EDITS or (label == "workdays.CalendarYear" and kind != "add")):
+        return 403  # the permission is refused before the row is looked up
+    if kind.endswith(":theirs"):
+        return "index"
+    return 200
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_url_as_persona(world, persona):
+    """Every admin page (list, add, change, history, delete, autocomplete) of every model, for every
+    persona: only administrators and the superuser get in; 酉阳's administrator opens 酉阳's rows and is
+    told 大足's do not exist; no page served to it carries 大足's marks, people or jurisdiction."""
+    their_people = _mark_their_people(world)
+    urls = _admin_urls(_admin_row_of_every_model(world.ours), _admin_row_of_every_model(world.theirs))
+    client = world.client(persona)
+    wrong: list[str] = []
+    for label, kind, path in urls:
+        response = client.get(path)
+        expected = _admin_expected(persona, label, kind)
+        got: int | str = response.status_code
+        if got == 302:
+            location = response["Location"]
+            got = "index" if location == reverse("admin:index") else location
+            if location.startswith(f"{reverse('admin:login')}?next="):
+                got = "login"
+        if got != expected:
+            wrong.append(f"{label} {kind} {path}: {got}, expected {expected}")
+        elif got == 200 and persona == ADMIN:
+            page = response.content.decode()
+            leaks = [w for w in [THEIRS_MARK, world.theirs.jurisdiction.name, *their_people] if w in page]
+            if leaks:
+                wrong.append(f"{label} {kind} {path} shows {leaks}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_admin_refuses_posts_into_another_jurisdiction(world):
+    """A forged post naming 大足's rows, or the national calendar, saves nothing."""
+    from daiban.organizations.models import RoleAssignment
+    from daiban.workdays.models import CalendarYear
+
+    client, ours, theirs = world.client(ADMIN), world.ours, world.theirs
+    before = CalendarYear.objects.count(), RoleAssignment.objects.count(), AuditEntry.objects.count()
+    calendar = {"year": "2028", "notice": "", "days-TOTAL_FORMS": "0", "days-INITIAL_FORMS": "0"}
+    for code in (theirs.jurisdiction.code, ""):  # the other county's, the national schedule
+        response = client.post(
+            reverse("admin:workdays_calendaryear_add"), calendar | {"jurisdiction_code": code}
+        )
+        assert response.status_code == 200 and response.context["adminform"].form.errors, code
+    grant = {"role": Role.AGENT, "jurisdiction": ours.jurisdiction.pk, "unit": ours.park.pk}
+    response = client.post(
+        reverse("admin:organizations_roleassignment_add"), grant | {"user": theirs.people[AGENT].pk}
+    )
+    assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    response = client.post(
+        reverse("admin:organizations_unit_changelist"),
+        {"action": "delete_selected", "_selected_action": [theirs.park.pk], "post": "yes"},
+    )
+    assert Unit.objects.filter(pk=theirs.park.pk).exists()
+    assert before == (
+        CalendarYear.objects.count(),
+        RoleAssignment.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    # What the administrator may do, it does: its own county's local calendar.
+    response = client.post(
+        reverse("admin:workdays_calendaryear_add"), calendar | {"jurisdiction_code": ours.jurisdiction.code}
+    )
+    assert response.status_code == 302
+    assert CalendarYear.objects.get(year=2028).jurisdiction_code == ours.jurisdiction.code
+
+
 def test_admin_of_one_county_does_not_reach_the_other(world):
     """The wrong owner in the admin: 酉阳's administrator opens 酉阳's objects, never 大足's."""
     client = world.client(ADMIN)

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
+    "daiban.common.params.BadParameterMiddleware",
     # Last: turns a login refused for too many failures into the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,6 +207,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DAIBAN_LOG_LEVEL", "INFO")},
 }
 
+# Who administers which jurisdictions in the Django admin (daiban.common.admin scopes every model by it).
+DAIBAN_ADMINISTERED_JURISDICTIONS = "daiban.organizations.selectors.jurisdictions_administered_by"
 # Working days left at or below which an item counts as due soon (临期). Overdue is past the deadline.
 DAIBAN_DUE_SOON_WORKING_DAYS = int(os.environ.get("DAIBAN_DUE_SOON_WORKING_DAYS", "2"))
 # The city-wide dashboard reads figures the job recomputes every 10 minutes; older than this, it counts live.

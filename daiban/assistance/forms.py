@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.forms import DateInput, OptionalRowForm, limit_choices
+from daiban.common.forms import DateField, OptionalRowForm, limit_choices
 from daiban.common.validators import normalize_uscc
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.projects.models import Applicant
@@ -114,7 +114,7 @@ class PublishForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("held on"), widget=DateInput)
+    held_on = DateField(label=_("held on"))
     place = forms.CharField(label=_("place"), max_length=200)
     departments = forms.ModelMultipleChoiceField(
         label=_("units attending"),
@@ -139,7 +139,7 @@ class FollowUpForm(OptionalRowForm):
     incomplete = _("A follow-up needs a task, an owning unit and a due date.")
     task = forms.CharField(label=_("task"), max_length=255, required=False)
     owner_unit = forms.ModelChoiceField(label=_("owner"), queryset=Unit.objects.none(), required=False)
-    due_on = forms.DateField(label=_("due on"), required=False, widget=DateInput)
+    due_on = DateField(label=_("due on"), required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.forms import DateInput, limit_choices
+from daiban.common.forms import DateField, limit_choices
 from daiban.organizations.models import Unit, User, Window
 from daiban.projects.forms import ApplicantForm, ProjectFieldsForm
 from daiban.projects.models import Project
@@ -189,26 +189,26 @@ class PlainStepForm(StepForm):
 
 class FileForm(StepForm):
     external_ref = forms.CharField(label=_("approval system receipt number"), max_length=40)
-    filed_on = forms.DateField(label=_("filed on"), widget=DateInput)
+    filed_on = DateField(label=_("filed on"))
 
 
 class OnDateForm(StepForm):
-    on = forms.DateField(label=_("date"), widget=DateInput)
+    on = DateField(label=_("date"))
 
 
 class CorrectionForm(StepForm):
-    on = forms.DateField(label=_("correction notice date"), widget=DateInput)
+    on = DateField(label=_("correction notice date"))
     note = forms.CharField(
         label=_("what must be corrected"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ApproveForm(StepForm):
-    decided_on = forms.DateField(label=_("decided on"), widget=DateInput)
+    decided_on = DateField(label=_("decided on"))
 
 
 class RefuseForm(StepForm):
-    decided_on = forms.DateField(label=_("decided on"), widget=DateInput)
+    decided_on = DateField(label=_("decided on"))
     reason = forms.CharField(
         label=_("legal reason for refusing"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -216,7 +216,7 @@ class RefuseForm(StepForm):
 
 class DeliveryForm(StepForm):
     method = forms.ChoiceField(label=_("method"), choices=Delivery.Method.choices)
-    delivered_on = forms.DateField(label=_("delivered on"), widget=DateInput)
+    delivered_on = DateField(label=_("delivered on"))
     receiver = forms.CharField(label=_("receiver"), max_length=64, required=False)
     carrier = forms.CharField(label=_("carrier"), max_length=64, required=False)
     tracking_number = forms.CharField(label=_("tracking number"), max_length=40, required=False)
@@ -229,7 +229,7 @@ class DeliveryForm(StepForm):
 
 class ChecklistLineForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=ItemMaterial.Status.choices)
-    promised_on = forms.DateField(label=_("promised by"), required=False, widget=DateInput)
+    promised_on = DateField(label=_("promised by"), required=False)
     note = forms.CharField(label=_("note"), max_length=255, required=False)
 
 
@@ -238,16 +238,16 @@ class SpecialProcedureForm(forms.Form):
         label=_("special procedure"),
         choices=[c for c in ClockStop.Kind.choices if c[0] != ClockStop.Kind.CORRECTION],
     )
-    start_on = forms.DateField(label=_("from"), widget=DateInput)
+    start_on = DateField(label=_("from"))
     note = forms.CharField(label=_("note"), max_length=255, required=False)
 
 
 class EndProcedureForm(forms.Form):
-    end_on = forms.DateField(label=_("until"), widget=DateInput)
+    end_on = DateField(label=_("until"))
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("visited on"), widget=DateInput)
+    visited_on = DateField(label=_("visited on"))
     place = forms.CharField(label=_("place"), max_length=255)
     people_met = forms.CharField(label=_("people met"), max_length=255)
     note = forms.CharField(label=_("what was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -262,7 +262,7 @@ class VisitForm(forms.Form):
 
 
 class ChaseForm(forms.Form):
-    chased_on = forms.DateField(label=_("date"), widget=DateInput)
+    chased_on = DateField(label=_("date"))
     department = forms.ModelChoiceField(label=_("department"), queryset=Unit.objects.none())
     how = forms.ChoiceField(label=_("how"), choices=ChaseRecord.How.choices)
     answer = forms.CharField(label=_("answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

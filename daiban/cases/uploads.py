@@ -47,8 +47,20 @@ def stored_name(mime: str) -> str:
     return f"{uuid.uuid4().hex}.{ALLOWED_TYPES[mime]}"
 
 
+NAME_MAX = 255  # RequestDocument.original_name
+SUFFIX_MAX = 16  # longer than any real extension: such a "suffix" is part of the name
+
+
 def display_name(upload: UploadedFile) -> str:
-    return PurePath(upload.name or "file").name[:255]
+    """The name the person gave the file (shown, and offered when it is downloaded), without any folder and
+    at most NAME_MAX characters: a long name loses the end of its stem, never its extension."""
+    name = PurePath(upload.name or "file").name or "file"
+    if len(name) <= NAME_MAX:
+        return name
+    suffix = PurePath(name).suffix
+    if len(suffix) > SUFFIX_MAX:
+        suffix = ""
+    return name[: len(name) - len(suffix)][: NAME_MAX - len(suffix)] + suffix
 
 
 def store_document(

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from daiban.organizations.admin import JurisdictionScopedAdmin, ScopedInline, administered_jurisdiction_ids
+from daiban.common.admin import JurisdictionScopedAdmin, ScopedInline
 
 from .models import (
     ApprovalItem,
@@ -198,12 +198,6 @@ class GuideContentForm(forms.ModelForm[Any]):
 class GuideContentAdmin(JurisdictionScopedAdmin):
     form = GuideContentForm
     filter_horizontal = ["approval_items"]
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        ids = administered_jurisdiction_ids(request)
-        if db_field.name == "approval_items" and ids is not None:
-            kwargs["queryset"] = ApprovalItem.objects.filter(jurisdiction_id__in=ids)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(PolicyDocument)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_date_in_range
 from .workflow import NotYourStep
 
 
@@ -80,11 +81,20 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class DateField(forms.DateField):
+    """Every date a person types in our forms: the date picker, and the one range rule
+    (`validators.validate_date_in_range`: 2000 to ten years ahead) so 1900 or 2099 is refused with a
+    message before any deadline arithmetic sees it."""
+
+    widget = DateInput
+    default_validators = [validate_date_in_range]
+
+
 class DoneForm(forms.Form):
     """Reporting a task done (a meeting's follow-up, an inspection's required action): when, and the
     result."""
 
-    done_on = forms.DateField(label=_("done on"), widget=DateInput)
+    done_on = DateField(label=_("done on"))
     note = forms.CharField(label=_("result"), max_length=255, required=False)
 
 

@@ -15,8 +15,16 @@ def normalize_uscc(value: str) -> str:
     return uscc.compact(value or "")
 
 
+def is_degenerate_uscc(code: str) -> bool:
+    """A code whose check character happens to fit but that no registry issues: the registration authority
+    (first character) 0, an administrative division (characters 3–8) or an organisation code (9–17) of
+    zeros only, or one character repeated before the check ('000000000000000000' passes the check)."""
+    return len(set(code[:17])) == 1 or code[:1] == "0" or code[2:8] == "000000" or code[8:17] == "000000000"
+
+
 def validate_uscc(value: str) -> None:
-    """Unified social credit code (GB 32100-2015): 18 characters, the last one a check character."""
+    """Unified social credit code (GB 32100-2015): 18 characters, the last one a check character, and not a
+    placeholder (`is_degenerate_uscc`)."""
     try:
         uscc.validate(value)
     except InvalidLength as exc:
@@ -36,6 +44,11 @@ def validate_uscc(value: str) -> None:
             ),
             code="uscc_format",
         ) from exc
+    if is_degenerate_uscc(uscc.compact(value)):
+        raise ValidationError(
+            _("This is not a unified social credit code issued to an organisation; please check the code."),
+            code="uscc_placeholder",
+        )
 
 
 def validate_resident_id(value: str) -> None:
@@ -82,3 +95,30 @@ def validate_not_in_future(day: dt.date, *, field: str) -> None:
     error = future_date_error(day)
     if error is not None:
         raise ValidationError({field: error})
+
+
+# The one rule for dates people type or ask for: the service and its records start in 2000 (quarters and
+# the working-day calendar agree), and nothing is planned more than YEARS_AHEAD years ahead. A date outside
+# is a typing mistake (1900, 2099), never data, and would only break the arithmetic that follows.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date() -> dt.date:
+    return dt.date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+
+
+def date_bounds_error(day: dt.date) -> str | None:
+    if EARLIEST_DATE <= day <= latest_date():
+        return None
+    return str(
+        _("Enter a date from %(first)s to %(last)s.")
+        % {"first": EARLIEST_DATE.isoformat(), "last": latest_date().isoformat()}
+    )
+
+
+def validate_date_in_range(day: dt.date) -> None:
+    """A field validator (models and forms) for every date a person types."""
+    error = date_bounds_error(day)
+    if error is not None:
+        raise ValidationError(error, code="date_out_of_range")

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daiban.common.forms import DateInput, limit_choices
+from daiban.common.forms import DateField, limit_choices
 from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import User
 
@@ -58,7 +58,7 @@ YES_NO = [("", _("not asked")), ("no", _("No")), ("yes", _("Yes"))]
 
 
 class CallbackForm(forms.Form):
-    called_on = forms.DateField(label=_("date of the call"), widget=DateInput)
+    called_on = DateField(label=_("date of the call"))
     method = forms.ChoiceField(label=_("call-back method"), choices=Callback.Method.choices)
     reached = forms.TypedChoiceField(
         label=_("reached the applicant"),

@@ -101,6 +101,14 @@ def jurisdictions_where(user: Viewer, *roles: str) -> set[int]:
     return with_districts({a.jurisdiction_id for a in active_roles(user) if a.role in roles})
 
 
+def jurisdictions_administered_by(user: Viewer) -> dict[str, str]:
+    """Code → name of the jurisdictions the user administers (a city administrator's span its districts;
+    the platform superuser's are all). The Django admin scopes every model by this rule (the setting
+    `DAIBAN_ADMINISTERED_JURISDICTIONS` names it)."""
+    ids = jurisdictions_where(user, Role.ADMINISTRATOR)
+    return dict(Jurisdiction.objects.filter(id__in=ids).order_by("code").values_list("code", "name"))
+
+
 def units_where(user: Viewer, *roles: str) -> set[int]:
     """Unit ids for which the user holds any of `roles`."""
     return {a.unit_id for a in active_roles(user) if a.role in roles and a.unit_id}

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from daiban.common.admin import OperatorRecordAdmin
-from daiban.organizations.admin import JurisdictionScopedAdmin
+from daiban.common.admin import JurisdictionScopedAdmin, OperatorRecordAdmin
 
 from .models import AssessmentWeight, DashboardSnapshot
 

@@ -3,18 +3,19 @@ row per unit (as submitted, once it is) and a totals row (counted now, each requ
 detail sheet of every item decided in the quarter.
 
 Written with openpyxl's write-only mode row by row from database iterators into a spooled temporary file,
-so a city-scale export keeps a small, constant amount in memory; the response streams that file."""
+so a city-scale export keeps a small, constant amount in memory; the response streams that file. Every
+row goes through `common.spreadsheet` (text is text, never a formula)."""
 
 import tempfile
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from daiban.common.spreadsheet import text_cell, text_row
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.workdays.quarters import Quarter
 
@@ -65,7 +66,7 @@ def column_titles() -> dict[str, str]:
 def _bold(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Cell]:
     cells = []
     for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = text_cell(sheet, value)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cells.append(cell)
@@ -111,7 +112,7 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
             "submitted": ledger.submitted_at.strftime("%Y-%m-%d") if ledger else _("not submitted"),
             "annotation": ledger.annotation if ledger else "",
         }
-        summary.append([row[key] for key, _w in SUMMARY_COLUMNS])
+        summary.append(text_row(summary, [row[key] for key, _w in SUMMARY_COLUMNS]))
     total = ledger_of.total.as_dict() | {
         "unit": _("Total"),
         "kind": "",
@@ -120,13 +121,17 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
     }
     summary.append(_bold(summary, [total[key] for key, _w in SUMMARY_COLUMNS]))
     summary.append(
-        [
-            _(
-                "Submitted ledgers show their figures as submitted, the others as counted now. The total is "
-                "counted now, each request and item once: "
-                "a township's request is also in its departments' rows."
-            )
-        ]
+        text_row(
+            summary,
+            [
+                _(
+                    "Submitted ledgers show their figures as submitted, the others as counted now. "
+                    "The total is "
+                    "counted now, each request and item once: "
+                    "a township's request is also in its departments' rows."
+                )
+            ],
+        )
     )
     detail = book.create_sheet(_("Detail of items decided"))
     detail.append(
@@ -148,18 +153,21 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
     )
     for item in decided_items(jurisdiction, quarter):
         detail.append(
-            [
-                item.request.project.name,
-                item.request.project.project_code,
-                item.approval_item.name,
-                item.responsible_unit.name,
-                item.request.locality.name,
-                item.agent.display_name if item.agent else "",
-                item.external_ref,
-                item.filed_on,
-                item.decided_on,
-                item.get_state_display(),
-            ]
+            text_row(
+                detail,
+                [
+                    item.request.project.name,
+                    item.request.project.project_code,
+                    item.approval_item.name,
+                    item.responsible_unit.name,
+                    item.request.locality.name,
+                    item.agent.display_name if item.agent else "",
+                    item.external_ref,
+                    item.filed_on,
+                    item.decided_on,
+                    item.get_state_display(),
+                ],
+            )
         )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
     book.save(out)

@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from daiban.common.forms import DateInput, OptionalRowForm, limit_choices
+from daiban.common.forms import DateField, OptionalRowForm, limit_choices
 from daiban.common.models import AuditEntry
 from daiban.organizations.forms import PersonChoiceField
 from daiban.organizations.models import Jurisdiction, Unit, User
@@ -69,7 +69,7 @@ class LedgerForm(forms.Form):
 
 class InspectionForm(forms.Form):
     jurisdiction = forms.ModelChoiceField(label=_("jurisdiction"), queryset=Jurisdiction.objects.none())
-    held_on = forms.DateField(label=_("inspected on"), widget=DateInput)
+    held_on = DateField(label=_("inspected on"))
     units = forms.ModelMultipleChoiceField(
         label=_("units inspected"),
         queryset=Unit.objects.none(),
@@ -96,7 +96,7 @@ class ActionForm(OptionalRowForm):
     incomplete = _("A required action needs a unit, a description and a due date.")
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
     action = forms.CharField(label=_("required action"), max_length=255, required=False)
-    due_on = forms.DateField(label=_("due on"), required=False, widget=DateInput)
+    due_on = DateField(label=_("due on"), required=False)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,8 +117,8 @@ class AuditSearchForm(forms.Form):
         validators=[RegexValidator(r"^[a-z_.]*$", _("An event code has lower-case letters, _ and . only."))],
     )
     address = forms.GenericIPAddressField(label=_("From address"), required=False)
-    from_on = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    to_on = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    from_on = DateField(label=_("From"), required=False)
+    to_on = DateField(label=_("To"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -13,7 +13,7 @@ from daiban.cases.models import CaseItem
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import signed_in
-from daiban.common.forms import DateInput, limit_choices
+from daiban.common.forms import DateField, limit_choices
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.workdays.engine import CalendarYearUnknown
 
@@ -26,7 +26,7 @@ from .services import add_milestone, adjust_item, may_edit_plan, remove_mileston
 
 class MilestoneForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("milestone"), max_length=100)
-    on = forms.DateField(label=gettext_lazy("date"), required=False, widget=DateInput)
+    on = DateField(label=gettext_lazy("date"), required=False)
     after_item = forms.ModelChoiceField(
         label=gettext_lazy("or after item"), queryset=CaseItem.objects.none(), required=False
     )
@@ -47,7 +47,7 @@ class MilestoneForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    start_on = forms.DateField(label=gettext_lazy("planned filing date"), required=False, widget=DateInput)
+    start_on = DateField(label=gettext_lazy("planned filing date"), required=False)
 
 
 @signed_in

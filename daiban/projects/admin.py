@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from daiban.organizations.admin import JurisdictionScopedAdmin, ScopedInline
+from daiban.common.admin import JurisdictionScopedAdmin, ScopedInline
 
 from .models import Applicant, ApplicantRepresentative, Project
 

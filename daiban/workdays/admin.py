@@ -3,13 +3,19 @@ holidays and make-up working days, often before the library knows them."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.common.admin import AuditedModelAdmin
+from daiban.common.admin import (
+    JurisdictionScopedAdmin,
+    ScopedInline,
+    administered_jurisdictions,
+    is_platform_operator,
+)
 
 from .models import CalendarDay, CalendarYear
 from .selectors import missing_next_year
@@ -27,55 +33,41 @@ class CalendarDayFormSet(BaseInlineFormSet[CalendarDay, CalendarYear, Any]):
                 form.add_error("date", _("The date must lie in the calendar year."))
 
 
-def _is_calendar_keeper(request: HttpRequest) -> bool:
-    """Administrators (the role sets is_staff) and the platform superuser keep the calendar."""
-    return bool(request.user.is_active and request.user.is_staff)
+class CalendarDayInline(ScopedInline):
+    """A year's days: editable by whoever may change the year (the national year: the superuser alone)."""
 
-
-class CalendarDayInline(admin.TabularInline[CalendarDay, CalendarYear]):
     model = CalendarDay
     formset = CalendarDayFormSet
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_calendar_keeper(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_calendar_keeper(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_calendar_keeper(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_calendar_keeper(request)
-
     extra = 3
     fields = ["date", "kind", "name"]
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(AuditedModelAdmin):
+class CalendarYearAdmin(JurisdictionScopedAdmin):
+    """The national schedule (no jurisdiction) moves every jurisdiction's deadlines: the platform superuser
+    keeps it. A jurisdiction's administrator keeps local exceptions for their own jurisdiction, picked from
+    a list, never typed."""
+
     list_display = ["year", "jurisdiction_code", "source", "notice", "updated_at"]
     list_filter = ["source", "jurisdiction_code"]
     inlines = [CalendarDayInline]
     readonly_fields = ["source", "updated_at"]
 
-    def _allowed(self, request: HttpRequest) -> bool:
-        return _is_calendar_keeper(request)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._allowed(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._allowed(request)
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The jurisdiction is a choice among the person's own (a plain code column: the calendar sits
+        below the organizations app, so it cannot hold a foreign key to a jurisdiction)."""
+        if db_field.name != "jurisdiction_code":
+            return super().formfield_for_dbfield(db_field, request, **kwargs)
+        choices = [(code, f"{name}（{code}）") for code, name in administered_jurisdictions(request).items()]
+        operator = is_platform_operator(request)
+        if operator:
+            choices.insert(0, ("", _("National schedule")))
+        return forms.ChoiceField(
+            label=db_field.verbose_name, choices=choices, required=not operator, initial=""
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
+        return is_platform_operator(request)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.source = CalendarYear.Source.ADMIN

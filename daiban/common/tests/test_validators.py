@@ -42,3 +42,32 @@ def test_resident_id_check_digit():
     with pytest.raises(ValidationError) as exc:
         validate_resident_id("110105194912310021")
     assert "校验位" in exc.value.messages[0]
+
+
+def _with_check(body: str) -> str:
+    from stdnum.cn import uscc
+
+    return body + uscc.calc_check_digit(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "00000000000000000",  # all zeros: '000000000000000000' passes the check character
+        "11111111111111111",  # one character repeated
+        "01500242MA6000000",  # registration authority 0
+        "91000000MA6000000",  # no administrative division
+        "91500242000000000",  # no organisation code
+    ],
+)
+def test_placeholder_credit_codes_are_refused_though_their_check_fits(body):
+    code = _with_check(body)
+    with pytest.raises(ValidationError) as exc:
+        validate_uscc(code)
+    assert exc.value.code == "uscc_placeholder"
+
+
+def test_the_all_zero_code_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        validate_uscc("000000000000000000")
+    assert exc.value.code == "uscc_placeholder"

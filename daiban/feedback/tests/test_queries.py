@@ -20,9 +20,10 @@ def copy_request(request, n):
     """Clone a completed request `n` times with an evaluation and a rectification each (rows, not flows)."""
     evaluation = Evaluation.objects.get(request=request)
     rectification = Rectification.objects.get(request=request)
-    for _ in range(n):
+    for i in range(n):
         clone = ServiceRequest.objects.get(pk=request.pk)
         clone.pk = None
+        clone.number = request.number + 1000 + i  # request numbers are unique per jurisdiction and year
         clone.save()
         evaluation.pk, evaluation.request = None, clone
         evaluation.save()

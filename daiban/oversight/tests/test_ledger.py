@@ -143,3 +143,47 @@ def test_ledger_pages_check_role_and_owner(client, quarter, youyang, staff, dz_s
         "台账汇总",
         "办结事项明细",
     ]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://x","点我")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠A1",
+]
+
+
+@pytest.mark.django_db
+def test_excel_export_writes_every_text_a_person_typed_as_text(quarter, youyang, staff):
+    """Each text column people fill (project, code, item, units, agent, receipt number, the ledger's note)
+    carries a formula-like value; read back, no cell of the workbook is a formula, every value is kept as
+    typed, and a risky one carries Excel's quote prefix so editing it does not make it one."""
+    park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
+    items = CaseItem.objects.filter(request__jurisdiction=youyang, decided_on__isnull=False)
+    item = items.select_related("request__project", "approval_item", "agent", "request__locality").first()
+    assert item is not None and item.agent is not None
+    typed = iter(FORMULAS)
+    project, agent = item.request.project, item.agent
+    project.name, project.project_code = next(typed), next(typed)
+    project.save(update_fields=["name", "project_code"])
+    item.approval_item.name = next(typed)
+    item.approval_item.save(update_fields=["name"])
+    Unit.objects.filter(pk__in=[item.responsible_unit_id, item.request.locality_id]).update(name=next(typed))
+    agent.full_name = next(typed)
+    agent.save(update_fields=["full_name"])
+    CaseItem.objects.filter(pk=item.pk).update(external_ref=next(typed))
+    submit_ledger(unit=park, quarter=Quarter(2026, 3), annotation=next(typed), by=staff["park_coord"])
+    book = load_workbook(io.BytesIO(ledger_workbook(youyang, Quarter(2026, 3)).read()))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value: c for c in cells if isinstance(c.value, str)}
+    written = [v.replace("\r", "\n") for v in FORMULAS[:7]]  # typed above; XML keeps CR as a line feed
+    assert set(written) <= set(texts), set(written) - set(texts)
+    assert all(texts[value].quotePrefix for value in written)
+    assert not texts["合计"].quotePrefix  # ordinary text is left alone

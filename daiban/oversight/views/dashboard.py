@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, ServiceRequest
+from daiban.common.params import query_date, query_id
 from daiban.common.stages import Stage
 from daiban.feedback.models import Level
 from daiban.organizations.auth import AuthenticatedRequest
@@ -21,19 +22,12 @@ from ..permissions import dashboard_viewers
 from ..selectors import supervised_jurisdictions
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _scope(
     request: AuthenticatedRequest,
 ) -> tuple[Scope, list[Jurisdiction], Jurisdiction | None, dt.date | None, dt.date | None]:
     choices = list(supervised_jurisdictions(request.user))
     chosen = next((j for j in choices if j.code == request.GET.get("j")), None)
-    start_on, end_on = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    start_on, end_on = query_date(request.GET, "from"), query_date(request.GET, "to")
     return (
         scope_for(request.user, jurisdiction=chosen, start_on=start_on, end_on=end_on),
         choices,
@@ -125,9 +119,9 @@ def dashboard_items(request: AuthenticatedRequest) -> HttpResponse:
     if level in filters:
         items = items.filter(filters[level])
     for key, lookup in (("unit", "responsible_unit_id"), ("locality", "request__locality_id")):
-        value = request.GET.get(key, "")
-        if value.isdigit():
-            items = items.filter(**{lookup: int(value)})
+        value = query_id(request.GET, key)
+        if value is not None:
+            items = items.filter(**{lookup: value})
     rows = list(
         items.select_related(
             "request__jurisdiction", "request__project", "approval_item", "responsible_unit", "agent"

@@ -34,10 +34,10 @@ def test_stored_calendar_matches_the_notices(seeded):
     assert cal.is_working_day(D(2026, 2, 14))
 
 
-def test_next_computation_uses_a_year_an_administrator_adds(seeded, client, django_user_model):
+def test_next_computation_uses_a_year_the_platform_operator_adds(seeded, client, django_user_model):
     with pytest.raises(CalendarYearUnknown):
         calendar_for().deadline(D(2026, 12, 28), 10)
-    admin = django_user_model.objects.create_user("caladmin", password="pw-12345678", is_staff=True)
+    admin = django_user_model.objects.create_superuser("caladmin", password="pw-12345678")
     client.force_login(admin)
     url = reverse("admin:workdays_calendaryear_add")
     response = client.post(
@@ -65,7 +65,7 @@ def test_next_computation_uses_a_year_an_administrator_adds(seeded, client, djan
 
 
 def test_a_day_outside_its_year_is_refused_in_the_admin(seeded, client, django_user_model):
-    admin = django_user_model.objects.create_user("caladmin2", password="pw-12345678", is_staff=True)
+    admin = django_user_model.objects.create_superuser("caladmin2", password="pw-12345678")
     client.force_login(admin)
     response = client.post(
         reverse("admin:workdays_calendaryear_add"),
@@ -88,7 +88,7 @@ def test_a_day_outside_its_year_is_refused_in_the_admin(seeded, client, django_u
 def test_administrators_are_warned_when_next_year_is_missing(seeded, client, django_user_model):
     assert missing_next_year(D(2026, 11, 22)) == 2027
     assert missing_next_year(D(2025, 11, 22)) is None
-    admin = django_user_model.objects.create_user("caladmin3", password="pw-12345678", is_staff=True)
+    admin = django_user_model.objects.create_superuser("caladmin3", password="pw-12345678")
     client.force_login(admin)
     response = client.get(reverse("admin:workdays_calendaryear_changelist"))
     assert "2027" in response.content.decode()

@@ -1,4 +1,6 @@
 // Draws the dashboard's charts with the vendored Apache ECharts; a click on a bar opens the list behind it.
+// Labels are unit, township and people's names: ECharts' HTML tooltips would parse them as markup, so the
+// tooltips are drawn as chart text (renderMode "richText"), like the axes and legends, never as HTML.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("chart-data").textContent);
@@ -9,7 +11,7 @@
     var el = document.getElementById(id);
     if (!el) return;
     var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis" }, grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true } }, option));
+    chart.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis", renderMode: "richText" }, grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true } }, option));
     if (urls) {
       chart.on("click", function (p) { if (urls[p.dataIndex]) window.location.href = urls[p.dataIndex]; });
     }
@@ -37,7 +39,7 @@
   standing("chart-localities", data.localities);
   draw("chart-trend", { xAxis: { type: "category", data: data.trend.labels }, yAxis: { type: "value", minInterval: 1 },
     series: [{ name: labels.requests, type: "line", data: data.trend.values, itemStyle: { color: "#1d4f91" } }] });
-  draw("chart-satisfaction", { tooltip: { trigger: "item" }, series: [{ type: "pie", radius: ["35%", "65%"],
+  draw("chart-satisfaction", { tooltip: { trigger: "item", renderMode: "richText" }, series: [{ type: "pie", radius: ["35%", "65%"],
     data: data.satisfaction.labels.map(function (l, i) { return { name: l, value: data.satisfaction.values[i] }; }) }] });
   bars("chart-workload", data.workload, labels.items);
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
