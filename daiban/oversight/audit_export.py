@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from daiban.common.audit import verb_label
 from daiban.common.models import AuditEntry
+from daiban.common.spreadsheet import text_row
 
 EXPORT_LIMIT = 50_000
 
@@ -22,15 +23,18 @@ def audit_workbook(entries: Iterable[AuditEntry]) -> IO[bytes]:
     )
     for entry in entries:
         sheet.append(
-            [
-                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                str(entry.actor) if entry.actor else _("the platform"),
-                entry.from_address or "",
-                verb_label(entry.verb),
-                entry.verb,
-                f"{entry.target_type} #{entry.target_id} {entry.target_label}".strip(),
-                entry.jurisdiction_code,
-            ]
+            text_row(
+                sheet,
+                [
+                    timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                    str(entry.actor) if entry.actor else _("the platform"),
+                    entry.from_address or "",
+                    verb_label(entry.verb),
+                    entry.verb,
+                    f"{entry.target_type} #{entry.target_id} {entry.target_label}".strip(),
+                    entry.jurisdiction_code,
+                ],
+            )
         )
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to the response
     workbook.save(out)

@@ -91,3 +91,16 @@ def test_downloads_and_ledger_exports_are_recorded(client, yy_supervisor, quarte
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(verb=AuditVerb.DATA_EXPORTED).get()
     assert entry.actor == yy_supervisor and entry.jurisdiction_code == "500242"
+
+
+@pytest.mark.django_db
+def test_the_export_writes_what_people_typed_as_text_never_a_formula(client, youyang, yy_supervisor):
+    yy_supervisor.full_name = '=HYPERLINK("http://evil.example","点我")'
+    yy_supervisor.save()
+    record(actor=yy_supervisor, verb=AuditVerb.PROJECT_UPDATED, target=None, label="+cmd|' /C calc'!A0")
+    client.force_login(yy_supervisor)
+    response = client.get(reverse("oversight:audit_export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert '=HYPERLINK("http://evil.example","点我")' in [c.value for c in cells]
