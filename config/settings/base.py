@@ -172,6 +172,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("DAIBAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
+
+def media_storage() -> dict[str, object]:
+    """Where uploads go: local files under MEDIA_ROOT (one machine), or an S3-compatible object store shared
+    by every app and worker machine when DAIBAN_S3_BUCKET is set (issue #18). Files are private: they are
+    read only through the authorised download view, never by a public or pre-signed URL."""
+    bucket = os.environ.get("DAIBAN_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("DAIBAN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DAIBAN_S3_REGION") or None,
+            "access_key": os.environ.get("DAIBAN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DAIBAN_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DAIBAN_S3_PREFIX", ""),  # several sites can share one bucket
+            "addressing_style": os.environ.get("DAIBAN_S3_ADDRESSING_STYLE", "path"),  # MinIO and most 政务云
+            "default_acl": None,  # the bucket's own policy (private) applies
+            "file_overwrite": False,  # never replace an existing object: names are unique anyway
+            "querystring_auth": True,
+        },
+    }
+
+
+STORAGES = {
+    "default": media_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 SESSION_COOKIE_HTTPONLY = True
 # Session limits (等保: 登录连接超时自动退出): idle minutes for staff (anyone holding a role) and for
 # the others, and an absolute lifetime from sign-in. A new sign-in of a staff account ends its older sessions.
