@@ -168,7 +168,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(
+    os.environ.get("DAIBAN_STATIC_ROOT", BASE_DIR / "staticfiles")
+)  # collectstatic writes here
 MEDIA_ROOT = Path(os.environ.get("DAIBAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 

@@ -92,6 +92,9 @@ def run_if_due(job: DailyJob, *, now: dt.datetime) -> str | None:
     if error or counts.get("failed"):
         mine.update(running_until=None, retry_at=now + RETRY_AFTER, outcome={"day": str(day), **counts})
         return "failed"
+    # One line per run in the worker's journal: the operator (and the multi-node test) can see each daily job
+    # ran once per day, on whichever worker took it.
+    logger.info("daily job %s covered %s: %s", job.name, day, counts)
     mine.update(
         covered_on=day,
         running_until=None,
