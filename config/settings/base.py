@@ -282,6 +282,8 @@ DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
 DAIBAN_SMS_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_SMS_DEADLINE_SECONDS", "15"))
 # A worker's claim on a message it is sending; a killed worker's message is sent again after this (ADR 0007).
 DAIBAN_OUTBOX_LEASE_SECONDS = float(os.environ.get("DAIBAN_OUTBOX_LEASE_SECONDS", "300"))
+# Prometheus scrapes /metrics with `Authorization: Bearer <token>`; unset, /metrics answers 404.
+DAIBAN_METRICS_TOKEN = os.environ.get("DAIBAN_METRICS_TOKEN", "")
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
 # Working days a unit has to rectify after a bad rating or a complaint.
