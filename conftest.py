@@ -93,3 +93,20 @@ def applicant_user(yy_project) -> User:
     user = UserFactory.create()
     ApplicantRepresentative.objects.create(applicant=yy_project.applicant, user=user)
     return user
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One moto S3 server process for the whole run (daiban/common/tests/s3.py)."""
+    from daiban.common.tests.s3 import running_s3_server
+
+    with running_s3_server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(s3_server, settings) -> str:
+    """A fresh bucket, and media storage pointed at it for this test."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings(bucket)}
+    return bucket

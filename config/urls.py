@@ -23,6 +23,8 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", portal.metrics, name="metrics"),
+    path("operations/", portal.operations_status, name="operations_status"),
     path("catalogue/", include("daiban.catalogue.urls")),
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),

@@ -559,6 +559,8 @@ TABLE: dict[str, Row] = {
         ok={ADMIN, ROOT}, forbidden=REST,
     ),
     "readyz": page(ok={ANON} | SIGNED_IN),
+    "metrics": page(hidden={ANON} | SIGNED_IN),  # no DAIBAN_METRICS_TOKEN here: the endpoint does not exist
+    "operations_status": page(ok={ROOT}, forbidden=REST),
     # ---- the public catalogue ----
     "catalogue:item_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:faq": page(ok={ANON} | SIGNED_IN),

@@ -169,9 +169,41 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(
+    os.environ.get("DAIBAN_STATIC_ROOT", BASE_DIR / "staticfiles")
+)  # collectstatic writes here
 MEDIA_ROOT = Path(os.environ.get("DAIBAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+
+
+def media_storage() -> dict[str, object]:
+    """Where uploads go: local files under MEDIA_ROOT (one machine), or an S3-compatible object store shared
+    by every app and worker machine when DAIBAN_S3_BUCKET is set (issue #18). Files are private: they are
+    read only through the authorised download view, never by a public or pre-signed URL."""
+    bucket = os.environ.get("DAIBAN_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("DAIBAN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DAIBAN_S3_REGION") or None,
+            "access_key": os.environ.get("DAIBAN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DAIBAN_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DAIBAN_S3_PREFIX", ""),  # several sites can share one bucket
+            "addressing_style": os.environ.get("DAIBAN_S3_ADDRESSING_STYLE", "path"),  # MinIO and most 政务云
+            "default_acl": None,  # the bucket's own policy (private) applies
+            "file_overwrite": False,  # never replace an existing object: names are unique anyway
+            "querystring_auth": True,
+        },
+    }
+
+
+STORAGES = {
+    "default": media_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # Session limits (等保: 登录连接超时自动退出): idle minutes for staff (anyone holding a role) and for
@@ -253,6 +285,8 @@ DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
 DAIBAN_SMS_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_SMS_DEADLINE_SECONDS", "15"))
 # A worker's claim on a message it is sending; a killed worker's message is sent again after this (ADR 0007).
 DAIBAN_OUTBOX_LEASE_SECONDS = float(os.environ.get("DAIBAN_OUTBOX_LEASE_SECONDS", "300"))
+# Prometheus scrapes /metrics with `Authorization: Bearer <token>`; unset, /metrics answers 404.
+DAIBAN_METRICS_TOKEN = os.environ.get("DAIBAN_METRICS_TOKEN", "")
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
 # Working days a unit has to rectify after a bad rating or a complaint.

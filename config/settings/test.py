@@ -7,6 +7,7 @@ from .base import SQLITE_OPTIONS, database_from_url
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# In memory unless a test points it at the S3 server it starts (daiban/common/tests/s3.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

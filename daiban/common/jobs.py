@@ -92,6 +92,9 @@ def run_if_due(job: DailyJob, *, now: dt.datetime) -> str | None:
     if error or counts.get("failed"):
         mine.update(running_until=None, retry_at=now + RETRY_AFTER, outcome={"day": str(day), **counts})
         return "failed"
+    # One line per run in the worker's journal: the operator (and the multi-node test) can see each daily job
+    # ran once per day, on whichever worker took it.
+    logger.info("daily job %s covered %s: %s", job.name, day, counts)
     mine.update(
         covered_on=day,
         running_until=None,
@@ -116,3 +119,36 @@ def _claim(job: DailyJob, *, day: dt.date, now: dt.datetime) -> bool:
         .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .update(running_until=now + RUN_LEASE)
     )
+
+
+@dataclass(frozen=True)
+class DailyJobState:
+    """One daily job as the operator sees it: the day it should have covered by now, the last day it did,
+    how many days behind it is (a job that never ran counts one), and when it last finished."""
+
+    name: str
+    due_on: dt.date
+    covered_on: dt.date | None
+    lag_days: int
+    finished_at: dt.datetime | None
+    retry_at: dt.datetime | None
+
+
+def daily_job_states(*, now: dt.datetime) -> list[DailyJobState]:
+    runs = {run.job: run for run in DailyJobRun.objects.filter(job__in=list(DAILY_JOBS))}
+    states = []
+    for job in sorted(DAILY_JOBS.values(), key=lambda j: j.name):
+        due = job.due_day(now)
+        run = runs.get(job.name)
+        covered = run.covered_on if run else None
+        states.append(
+            DailyJobState(
+                name=job.name,
+                due_on=due,
+                covered_on=covered,
+                lag_days=max((due - covered).days, 0) if covered else 1,
+                finished_at=run.finished_at if run else None,
+                retry_at=run.retry_at if run else None,
+            )
+        )
+    return states

@@ -1,19 +1,24 @@
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from daiban.catalogue.models import ApprovalItem
-from daiban.common.access import public, signed_in
+from daiban.common.access import Rule, permission_rule, public, signed_in
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, RoleAssignment
 from daiban.organizations.permissions import ROLE_HELP
-from daiban.organizations.selectors import active_roles, staff_jurisdiction_ids
+from daiban.organizations.selectors import active_roles, is_platform_superuser, staff_jurisdiction_ids
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 from daiban.workdays.selectors import missing_next_year
+
+from .metrics import current_figures, prometheus_text
 
 
 @public
@@ -56,4 +61,34 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "is_superuser": request.user.is_superuser,
             "calendar_missing_year": missing_next_year(timezone.localdate()) if keeps_calendar else None,
         },
+    )
+
+
+def _is_operator(request: HttpRequest) -> bool:
+    return is_platform_superuser(request.user)
+
+
+# The operator runs the platform for every county on it: the platform superuser, not a county's administrator.
+OPERATORS = Rule("the platform superuser (the operator)", _is_operator)
+
+
+@permission_rule(OPERATORS)
+def operations_status(request: AuthenticatedRequest) -> HttpResponse:
+    """运行状态: the figures /metrics gives Prometheus, for the operator without one."""
+    return render(request, "portal/operations.html", {"figures": current_figures(now=timezone.now())})
+
+
+@public
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text, for a scraper that presents `Authorization: Bearer <DAIBAN_METRICS_TOKEN>`; the proxy
+    also keeps /metrics to the internal network (deploy/nginx/daiban.conf). Without a configured token the
+    endpoint does not exist (404), so it is never open by default."""
+    token = settings.DAIBAN_METRICS_TOKEN
+    if not token:
+        raise Http404
+    offered = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+        return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+    return HttpResponse(
+        prometheus_text(current_figures(now=timezone.now())), content_type=CONTENT_TYPE_LATEST
     )

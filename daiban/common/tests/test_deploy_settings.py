@@ -42,3 +42,24 @@ def test_production_refuses_to_start_without_its_secrets():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_media_goes_to_the_object_store_only_when_a_bucket_is_configured(monkeypatch):
+    from config.settings.base import media_storage
+
+    for name in ("DAIBAN_S3_BUCKET", "DAIBAN_S3_ENDPOINT_URL", "DAIBAN_S3_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    assert media_storage() == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    monkeypatch.setenv("DAIBAN_S3_BUCKET", "daiban-media")
+    monkeypatch.setenv("DAIBAN_S3_ENDPOINT_URL", "https://oss.example.gov.cn")
+    monkeypatch.setenv("DAIBAN_S3_PREFIX", "500242")
+    storage = media_storage()
+    options = storage["OPTIONS"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert isinstance(options, dict)
+    assert (options["bucket_name"], options["endpoint_url"], options["location"]) == (
+        "daiban-media",
+        "https://oss.example.gov.cn",
+        "500242",
+    )
+    assert options["file_overwrite"] is False and options["default_acl"] is None
