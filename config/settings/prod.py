@@ -11,6 +11,9 @@ if not os.environ.get("DJANGO_SECRET_KEY"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production (PostgreSQL)")
+if not os.environ.get("REDIS_URL"):
+    # One machine without Redis: the job queue is a SQLite file under DAIBAN_VAR_DIR, which must exist.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
