@@ -2,6 +2,7 @@
 environment."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -158,6 +159,12 @@ DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("DAIBAN_CITY_FIGURES_MA
 # queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of
 # machines.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if not REDIS_URL and "redis" not in sys.modules:
+    # huey.storage imports the Redis client whenever the package is installed, and redis-py imports its
+    # asyncio client with it: a third of a second on every manage.py command, web and worker start. Without
+    # REDIS_URL nothing in this process talks to Redis, so the optional backend is marked absent here and
+    # huey (which expects an ImportError for a missing backend) leaves it; SqliteHuey needs none of it.
+    sys.modules["redis"] = None  # type: ignore[assignment]
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
