@@ -10,7 +10,7 @@ RUN_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha256sum | cut -c1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fmt messages clean venv
+.PHONY: run serve test check fmt messages clean venv
 
 venv: $(STAMP)
 
@@ -35,6 +35,14 @@ run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput --skip-checks
 	$(BIN)/python manage.py load_demo --skip-checks
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
+
+# Production server: config.settings.prod (DJANGO_SECRET_KEY and DATABASE_URL required), migrations and
+# static files first, then gunicorn with DAIBAN_WEB_WORKERS workers (config/gunicorn.conf.py).
+serve: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py collectstatic --noinput -v 0
+	DJANGO_SETTINGS_MODULE=config.settings.prod DAIBAN_BIND=$(HOST):$(PORT) \
+		$(BIN)/gunicorn --config config/gunicorn.conf.py
 
 check: $(STAMP)
 	$(BIN)/ruff check .

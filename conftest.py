@@ -17,6 +17,17 @@ def _chinese() -> None:
     translation.activate("zh-hans")
 
 
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_fully(monkeypatch) -> None:
+    """`client.force_login(user)` stands for a completed sign-in (password, and the second factor where
+    required); see daiban/accounts/tests/signin.py. Tests of the sign-in steps use the login page."""
+    from django.test import Client
+
+    from daiban.accounts.tests.signin import sign_in_fully
+
+    monkeypatch.setattr(Client, "force_login", sign_in_fully)
+
+
 @pytest.fixture
 def city(db) -> Jurisdiction:
     return load_organisations(path=ORG_DATA_DIR / "500000.toml")

@@ -1,26 +1,28 @@
 """Every URL carries an explicit permission rule (daiban.common.access); the admin guards itself."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from daiban.common.access import public, signed_in
-from daiban.common.views import healthz
+from daiban.accounts import views as accounts
+from daiban.common.access import public
+from daiban.common.views import healthz, readyz
 from daiban.portal import views as portal
 from daiban.projects.views import sign_up
 
 admin.site.site_header = admin.site.site_title = "帮代办服务平台管理"
-handler403 = "daiban.common.views.permission_denied"
+handler500 = "daiban.common.views.server_error"
 
 urlpatterns = [
     path("", portal.landing, name="landing"),
     path("home/", portal.home, name="home"),
-    path("accounts/login/", public(auth_views.LoginView.as_view()), name="login"),
-    path("accounts/logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/login/", accounts.sign_in, name="login"),
+    path("accounts/logout/", accounts.sign_out, name="logout"),
     path("accounts/register/", sign_up, name="sign_up"),
+    path("accounts/", include("daiban.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("catalogue/", include("daiban.catalogue.urls")),
     path("requests/", include("daiban.cases.urls")),
     path("notifications/", include("daiban.notifications.urls")),
@@ -30,5 +32,7 @@ urlpatterns = [
     path("plans/", include("daiban.planning.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
+    path("admin/login/", accounts.admin_sign_in, name="admin_sign_in"),
+    path("admin/logout/", accounts.sign_out, name="admin_sign_out"),
     path("admin/", admin.site.urls),
 ]

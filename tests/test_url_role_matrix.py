@@ -41,6 +41,7 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from daiban.accounts.tests.signin import sign_in_fully
 from daiban.assistance.models import Consultation, CoordinationMeeting, FollowUp
 from daiban.assistance.services import (
     FollowUpData,
@@ -67,6 +68,7 @@ from daiban.cases.tests.conftest import data, pdf
 from daiban.catalogue.models import ApprovalItem, FaqEntry, PolicyDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.common.access import GOVERNED_NAMESPACES, _walk, rule_of
+from daiban.common.audit import AuditVerb
 from daiban.common.models import AuditEntry
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.feedback.services import evaluate
@@ -537,6 +539,26 @@ TABLE: dict[str, Row] = {
     "sign_up": page(ok={ANON}, redirect=REST),
     "set_language": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/"),
     "healthz": page(ok={ANON} | SIGNED_IN),
+    "admin_sign_in": replace(page(redirect={ANON} | SIGNED_IN), redirect_to="/accounts/login/?next=/admin/"),
+    # ---- accounts ----
+    "accounts:account": page(ok=REST),
+    "accounts:password_change": page(ok=REST),
+    "accounts:password_reset": page(ok={ANON} | SIGNED_IN),
+    # Those the second factor is required of have a device; the others are offered enrolment.
+    "accounts:otp_verify": replace(
+        page(ok={COORD, OTHER_COORD, REVIEWER, SUPERVISOR, OTHER_SUPERVISOR, CITY, ADMIN, ROOT}, redirect=REST),
+        redirect_to="/accounts/second-factor/enrol/?next=%2Fhome%2F",
+    ),
+    "accounts:otp_enrol": page(ok=REST),
+    "accounts:sign_out_everywhere": step(None, Post(NOTHING, lambda s: _session_count()), ok=REST),
+    "admin_sign_out": step(None, Post(NOTHING, lambda s: _session_count()), ok=REST),
+    "accounts:password_reset_confirm": page(ok={ANON} | SIGNED_IN),
+    "accounts:lockouts": page(ok={ADMIN, ROOT}, forbidden=REST),
+    "accounts:unlock": step(
+        lambda s: {"pk": s.people[AGENT].pk}, Post(NOTHING, lambda s: _unlocks_of(s.people[AGENT])),
+        ok={ADMIN, ROOT}, forbidden=REST,
+    ),
+    "readyz": page(ok={ANON} | SIGNED_IN),
     # ---- the public catalogue ----
     "catalogue:item_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:faq": page(ok={ANON} | SIGNED_IN),
@@ -779,6 +801,10 @@ TABLE: dict[str, Row] = {
 # fmt: on
 
 
+def _unlocks_of(user: User) -> int:
+    return AuditEntry.objects.filter(verb="user.unlocked", target_id=str(user.pk)).count()
+
+
 def _session_count() -> int:
     from django.contrib.sessions.models import Session
 
@@ -806,7 +832,7 @@ class World:
 
 def _sign_in(user: User) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in_fully(client, user)  # the module-scoped world is built before the autouse force_login patch
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
@@ -911,6 +937,10 @@ def check(response: Any, outcome: str, row: Row, where: str, *, posted: bool = F
         ), f"{where}: expected the sign-in page, got {status} {response.get('Location')}"
     elif outcome in (FORBIDDEN, DENIED):
         assert status == 403, f"{where}: expected 403 ({outcome}), got {status}"
+        refusal = AuditEntry.objects.filter(verb=AuditVerb.ACCESS_REFUSED).order_by("-id").first()
+        assert refusal is not None and refusal.target_label.endswith(response.wsgi_request.path), (
+            f"{where}: the refusal was not recorded in the audit trail"
+        )
     elif outcome == HIDDEN:
         assert status == 404, f"{where}: expected 404, got {status}"
     elif outcome == REJECTED:
@@ -929,8 +959,10 @@ def shows_nothing_forbidden(response: Any, persona: str, where: str) -> None:
 
 
 def footprint(post: Post, side: Side) -> tuple[object, int, int]:
-    """What a refused POST must leave as it was: the object, the audit trail, the notifications."""
-    return post.changes(side), AuditEntry.objects.count(), Notification.objects.count()
+    """What a refused POST must leave as it was: the object, the audit trail of writes (the refusal itself is
+    recorded as `access.refused`: 等保 安全审计), the notifications."""
+    writes = AuditEntry.objects.exclude(verb=AuditVerb.ACCESS_REFUSED).count()
+    return post.changes(side), writes, Notification.objects.count()
 
 
 def post_and_check(

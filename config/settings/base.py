@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from the
 environment."""
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -39,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "daiban.common",
     "daiban.workdays",
     "daiban.organizations",
@@ -50,21 +55,25 @@ INSTALLED_APPS = [
     "daiban.assistance",
     "daiban.feedback",
     "daiban.oversight",
+    "daiban.accounts",
     "daiban.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "daiban.common.middleware.AuditContextMiddleware",
+    "daiban.common.middleware.AuditMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "daiban.accounts.middleware.AccountControlsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "daiban.common.access.PermissionRuleMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 # The header holding the client's address when a reverse proxy sits in front (e.g. HTTP_X_REAL_IP).
 DAIBAN_CLIENT_IP_HEADER = os.environ.get("DAIBAN_CLIENT_IP_HEADER", "REMOTE_ADDR")
@@ -90,8 +99,33 @@ TEMPLATES = [
     },
 ]
 
+# The embedded SQLite must never drop a web write while the job consumer writes too (issue #17): WAL lets
+# readers and one writer work at once; IMMEDIATE takes the write lock when a transaction begins, so two
+# writers queue for it (a DEFERRED reader that later writes fails at once with "database is locked" instead
+# of waiting); the busy timeout is how long a writer queues. PRAGMAs run on every new connection.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+
+def database_from_url(url: str, *, conn_max_age: int = 0) -> dict[str, object]:
+    """One place that turns DATABASE_URL into Django's settings, SQLite's options included."""
+    database: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        # A server that does not answer fails the request (and /readyz) in seconds, not minutes.
+        database.setdefault("OPTIONS", {})
+        options = database["OPTIONS"]
+        assert isinstance(options, dict)
+        options.setdefault("connect_timeout", 5)
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_from_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'daiban.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
@@ -99,15 +133,33 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organizations.User"
+# django-axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The password policy (daiban/accounts/validators.py): length, three of four character classes, not like the
+# username, name, mobile number or e-mail, not common, not all digits, not one of the last five.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "mobile", "email")},
+    },
+    {"NAME": "daiban.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "daiban.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "daiban.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+# Staff (anyone holding a role) must choose a new password this many days after setting one.
+DAIBAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DAIBAN_PASSWORD_MAX_AGE_DAYS", "90"))
+# Password-reset codes: how long one is valid, and how many may be asked for per account and per address.
+DAIBAN_RESET_CODE_MINUTES = int(os.environ.get("DAIBAN_RESET_CODE_MINUTES", "10"))
+DAIBAN_RESET_CODES_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_HOUR", "3"))
+DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR", "10"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -122,7 +174,12 @@ MEDIA_ROOT = Path(os.environ.get("DAIBAN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
+# Session limits (等保: 登录连接超时自动退出): idle minutes for staff (anyone holding a role) and for
+# the others, and an absolute lifetime from sign-in. A new sign-in of a staff account ends its older sessions.
+DAIBAN_IDLE_MINUTES_STAFF = int(os.environ.get("DAIBAN_IDLE_MINUTES_STAFF", "30"))
+DAIBAN_IDLE_MINUTES_OTHERS = int(os.environ.get("DAIBAN_IDLE_MINUTES_OTHERS", "120"))
+DAIBAN_SESSION_HOURS = int(os.environ.get("DAIBAN_SESSION_HOURS", "12"))
+SESSION_COOKIE_AGE = 60 * 60 * DAIBAN_SESSION_HOURS
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp): scripts only from our own static files — no inline script, no eval,
@@ -158,6 +215,16 @@ DAIBAN_CITY_FIGURES_MAX_AGE_MINUTES = int(os.environ.get("DAIBAN_CITY_FIGURES_MA
 # Background jobs (deadline sweeps, reminders, notification delivery). Embedded default: a SQLite-backed
 # queue and one consumer started by `make run`; with REDIS_URL, Redis-backed workers on any number of
 # machines.
+EMBEDDED_HUEY = {
+    "huey_class": "huey.SqliteHuey",
+    "name": "daiban",
+    # Its own file in WAL mode (huey's default), so the queue never locks the app's database.
+    "filename": str(VAR_DIR / "jobs.sqlite3"),
+    "timeout": 20,
+    "immediate": False,
+    "utc": False,
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if not REDIS_URL and "redis" not in sys.modules:
     # huey.storage imports the Redis client whenever the package is installed, and redis-py imports its
@@ -168,33 +235,50 @@ if not REDIS_URL and "redis" not in sys.modules:
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": "daiban",
+        "name": os.environ.get("DAIBAN_QUEUE_NAME", "daiban"),  # several sites can share one Redis
         "url": REDIS_URL,
         "immediate": False,
         "utc": False,  # crontab in Asia/Shanghai: the sweep runs at 8:00 local time
         "consumer": {"workers": int(os.environ.get("DAIBAN_WORKERS", "4")), "worker_type": "thread"},
     }
 else:
-    HUEY = {
-        "huey_class": "huey.SqliteHuey",
-        "name": "daiban",
-        "filename": str(VAR_DIR / "jobs.sqlite3"),
-        "immediate": False,
-        "utc": False,
-        "consumer": {"workers": 1, "worker_type": "thread"},
-    }
+    HUEY = EMBEDDED_HUEY
 
 # Notification delivery: in-app always; e-mail over SMTP and SMS through a gateway adapter.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "15"))  # an SMTP server that hangs costs one attempt
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "daiban@localhost")
 DAIBAN_SMS_GATEWAY = os.environ.get("DAIBAN_SMS_GATEWAY", "daiban.notifications.channels.ConsoleSmsGateway")
 DAIBAN_SMS_URL = os.environ.get("DAIBAN_SMS_URL", "")
 DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
+# One deadline for a whole exchange with the SMS gateway (connect, send, answer), not per read.
+DAIBAN_SMS_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_SMS_DEADLINE_SECONDS", "15"))
+# A worker's claim on a message it is sending; a killed worker's message is sent again after this (ADR 0007).
+DAIBAN_OUTBOX_LEASE_SECONDS = float(os.environ.get("DAIBAN_OUTBOX_LEASE_SECONDS", "300"))
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
 # Working days a unit has to rectify after a bad rating or a complaint.
 DAIBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("DAIBAN_RECTIFICATION_WORKING_DAYS", "10"))
 # Working days after a quarter's end by which each unit submits its ledger.
 DAIBAN_LEDGER_WORKING_DAYS = int(os.environ.get("DAIBAN_LEDGER_WORKING_DAYS", "5"))
+
+# Sign-in throttling and lockout (等保 身份鉴别; django-axes, see docs/adr/ on identity). An account, and an
+# address, is locked after DAIBAN_LOCKOUT_FAILURES failed sign-ins; a locked one stays locked, even with the
+# right password, until a jurisdiction administrator unlocks it or, unless DAIBAN_LOCKOUT_MINUTES is 0, that
+# long after its last failure. Failures older than that window stop counting.
+AXES_FAILURE_LIMIT = int(os.environ.get("DAIBAN_LOCKOUT_FAILURES", "5"))
+_LOCKOUT_MINUTES = int(os.environ.get("DAIBAN_LOCKOUT_MINUTES", "30"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The same client address as the audit trail: behind the county's proxy, its header, not the proxy's address.
+AXES_CLIENT_IP_CALLABLE = "daiban.common.middleware.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "daiban.accounts.views.locked_out"
+# The unlock page is scoped to the administrator's jurisdiction; axes' own admin pages are not.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# The second factor (django-otp TOTP, recovery codes): the issuer authenticator apps show for the account.
+OTP_TOTP_ISSUER = "帮代办服务平台"

@@ -2,9 +2,8 @@
 
 import os
 
-import dj_database_url
-
 from .base import *  # noqa: F403
+from .base import SQLITE_OPTIONS, database_from_url
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,9 +12,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if "DATABASE_URL" in os.environ:
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:", "OPTIONS": SQLITE_OPTIONS}
+    }
 
 # Jobs run when tests call them; the Redis-backed path has its own test against the real Redis.
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "daiban-test", "immediate": True}

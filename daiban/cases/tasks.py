@@ -1,12 +1,14 @@
-"""Scheduled job: the daily deadline sweep at 8:00 (Asia/Shanghai), on the embedded queue or Redis workers."""
+"""Daily job: the deadline sweep at 8:00 (Asia/Shanghai), run by the minute tick of daiban.common.jobs —
+caught up after an outage, retried when an item failed."""
 
-from django.utils import timezone
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+import datetime as dt
+from collections.abc import Mapping
+
+from daiban.common.jobs import daily_job
 
 from .reminders import sweep_deadlines
 
 
-@db_periodic_task(crontab(hour="8", minute="0"))
-def daily_deadline_sweep() -> dict[str, int]:
-    return sweep_deadlines(today=timezone.localdate())
+@daily_job("cases.deadline_sweep", at=dt.time(8, 0))
+def daily_deadline_sweep(day: dt.date) -> Mapping[str, int]:
+    return sweep_deadlines(today=day)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from daiban.common.files import remove_on_rollback
 from daiban.organizations.models import User
 
 from .models import CaseItem, RequestDocument, ServiceRequest, Visit
@@ -60,7 +61,8 @@ def store_document(
     case_item: CaseItem | None = None,
     visit: Visit | None = None,
 ) -> RequestDocument:
-    """Save an already sniffed upload under a generated name and record what it was."""
+    """Save an already sniffed upload under a generated name and record what it was. The file is removed
+    again if the caller's transaction rolls back (daiban.common.files)."""
     document = RequestDocument(
         request=request,
         kind=kind,
@@ -72,5 +74,6 @@ def store_document(
         uploaded_by=by,
     )
     document.file.save(stored_name(mime), upload, save=False)
+    remove_on_rollback(document.file.storage, document.file.name)
     document.save()
     return document

@@ -88,6 +88,19 @@ class AuditVerb(StrEnum):
     REQUEST_WITHDRAWN = "request.withdrawn"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
+    USER_LOCKED_OUT = "user.locked_out"
+    USER_LOGGED_IN = "user.logged_in"
+    USER_LOGGED_OUT = "user.logged_out"
+    USER_LOGIN_FAILED = "user.login_failed"
+    USER_OTP_ENROLLED = "user.otp_enrolled"
+    USER_OTP_FAILED = "user.otp_failed"
+    USER_OTP_VERIFIED = "user.otp_verified"
+    USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (a verb, not a password)
+    USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 (a verb, not a password)
+    USER_RESET_CODE_SENT = "user.reset_code_sent"
+    USER_SESSION_EXPIRED = "user.session_expired"
+    USER_SESSIONS_ENDED = "user.sessions_ended"
+    USER_UNLOCKED = "user.unlocked"
     VISIT_RECORDED = "visit.recorded"
     WORKING_GROUP_MEMBER_CHANGED = "working_group.member_changed"
 
@@ -157,6 +170,19 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ROLE_GRANTED: gettext_lazy("Role granted"),
     AuditVerb.ROLE_REVOKED: gettext_lazy("Role revoked"),
     AuditVerb.VISIT_RECORDED: gettext_lazy("Visit recorded"),
+    AuditVerb.USER_LOCKED_OUT: gettext_lazy("Account locked out"),
+    AuditVerb.USER_LOGGED_IN: gettext_lazy("Signed in"),
+    AuditVerb.USER_LOGGED_OUT: gettext_lazy("Signed out"),
+    AuditVerb.USER_LOGIN_FAILED: gettext_lazy("Sign-in failed"),
+    AuditVerb.USER_OTP_ENROLLED: gettext_lazy("Two-factor device enrolled"),
+    AuditVerb.USER_OTP_FAILED: gettext_lazy("Two-factor code refused"),
+    AuditVerb.USER_OTP_VERIFIED: gettext_lazy("Two-factor code accepted"),
+    AuditVerb.USER_PASSWORD_CHANGED: gettext_lazy("Password changed"),
+    AuditVerb.USER_PASSWORD_RESET: gettext_lazy("Password reset"),
+    AuditVerb.USER_RESET_CODE_SENT: gettext_lazy("Reset code sent"),
+    AuditVerb.USER_SESSION_EXPIRED: gettext_lazy("Session expired"),
+    AuditVerb.USER_SESSIONS_ENDED: gettext_lazy("Signed out everywhere"),
+    AuditVerb.USER_UNLOCKED: gettext_lazy("Account unlocked"),
     AuditVerb.WORKING_GROUP_MEMBER_CHANGED: gettext_lazy("Working group member changed"),
 }
 """What the audit page calls each verb; an admin edit reads "<model> changed in the admin" (`verb_label`)."""

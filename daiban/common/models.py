@@ -87,6 +87,26 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.target_label}"
 
 
+class DailyJobRun(models.Model):
+    """Which day each daily job last covered, so a worker that was down at 8:00 runs what it missed, and a
+    run that failed on some items is retried the same day (daiban.common.jobs, ADR 0007). The row is also
+    the run's claim: several workers tick, one runs."""
+
+    job = models.CharField(_("job"), max_length=100, unique=True)
+    covered_on = models.DateField(_("last day covered"), null=True, blank=True)
+    running_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    outcome = models.JSONField(_("last outcome"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("daily job run")
+        verbose_name_plural = _("daily job runs")
+
+    def __str__(self) -> str:
+        return f"{self.job} → {self.covered_on}"
+
+
 class AuditChainHead(models.Model):
     """The end of the audit chain: the last sealed position and its hash, and how far the chain has been
     archived. One row. Sealing locks it, so positions are handed out one at a time; `verify_audit` compares

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +38,13 @@ class Notification(models.Model):
 
 class OutboundMessage(models.Model):
     """One notification to deliver over one channel (e-mail, SMS). Written with the notification; a job sends
-    it, retrying with back-off, so nothing is lost while a gateway is down."""
+    it, retrying with back-off, so nothing is lost while a gateway is down.
+
+    A worker claims a row before sending (ADR 0007): `claim_token` names the claim and `next_attempt_at`
+    doubles as the claim's lease, so a row whose worker died becomes due again when the lease runs out.
+    `delivery_key` goes to the gateway as the idempotency key, the same on every attempt, so a gateway that
+    honours it sends a retried message once.
+    """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -57,6 +65,8 @@ class OutboundMessage(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
     last_error = models.CharField(_("last error"), max_length=255, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivery_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("outbound message")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from daiban.cases.models import CaseItem
 from daiban.common.audit import AuditVerb, record, snapshot
+from daiban.common.jobs import isolated
 from daiban.common.validators import future_date_error
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify, notify_once
@@ -202,39 +203,43 @@ def add_issue_follow_up(*, issue: CoordinationIssue, text: str, by: User) -> Iss
 
 def escalate_overdue_issues(*, today: dt.date) -> dict[str, int]:
     """Daily: an issue past its deadline is sent to its agent and the locality's coordinators; once it is
-    DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER working days late, to the supervisors too. Keyed, so never twice."""
-    counts = {"overdue": 0, "supervisor": 0}
+    DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER working days late, to the supervisors too. Keyed, so never twice; each
+    issue runs isolated, so one that fails is counted and retried while the others go on (ADR 0007)."""
+    counts = {"overdue": 0, "supervisor": 0, "failed": 0}
     after = settings.DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER
     overdue = CoordinationIssue.objects.filter(status=CoordinationIssue.Status.ASSIGNED, due_on__lt=today)
     for issue in overdue.select_related("jurisdiction", "assignee").order_by("id").iterator(chunk_size=500):
-        assert issue.due_on is not None
-        where = {"title": issue.title, "due": issue.due_on}
-        code = issue.jurisdiction.code
-        coordinators = list(role_holders(Role.COORDINATOR, unit_id=issue.unit_id)) if issue.unit_id else []
-        sent = notify_once(
-            key=f"issue-overdue:{issue.pk}:{issue.due_on}",
-            recipients=[*coordinators, *([issue.assignee] if issue.assignee else [])],
-            verb="issue.overdue",
-            title=_("Coordination problem overdue (due %(due)s): %(title)s") % where,
-            url=_url(issue),
-            jurisdiction_code=code,
-        )
-        counts["overdue"] += bool(sent)
-        try:
-            late = calendar_for(code).working_days_between(issue.due_on, today)
-        except CalendarYearUnknown:
-            continue
-        if late >= after:
+        with isolated(counts, "escalation of coordination issue", issue.pk):
+            assert issue.due_on is not None
+            where = {"title": issue.title, "due": issue.due_on}
+            code = issue.jurisdiction.code
+            coordinators = (
+                list(role_holders(Role.COORDINATOR, unit_id=issue.unit_id)) if issue.unit_id else []
+            )
             sent = notify_once(
-                key=f"issue-escalated:{issue.pk}:{issue.due_on}",
-                recipients=role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction),
-                verb="issue.escalated",
-                title=_("Escalated: coordination problem %(n)s working days overdue: %(title)s")
-                % (where | {"n": late}),
+                key=f"issue-overdue:{issue.pk}:{issue.due_on}",
+                recipients=[*coordinators, *([issue.assignee] if issue.assignee else [])],
+                verb="issue.overdue",
+                title=_("Coordination problem overdue (due %(due)s): %(title)s") % where,
                 url=_url(issue),
                 jurisdiction_code=code,
             )
-            counts["supervisor"] += bool(sent)
+            counts["overdue"] += bool(sent)
+            try:
+                late = calendar_for(code).working_days_between(issue.due_on, today)
+            except CalendarYearUnknown:
+                continue
+            if late >= after:
+                sent = notify_once(
+                    key=f"issue-escalated:{issue.pk}:{issue.due_on}",
+                    recipients=role_holders(Role.SUPERVISOR, jurisdiction=issue.jurisdiction),
+                    verb="issue.escalated",
+                    title=_("Escalated: coordination problem %(n)s working days overdue: %(title)s")
+                    % (where | {"n": late}),
+                    url=_url(issue),
+                    jurisdiction_code=code,
+                )
+                counts["supervisor"] += bool(sent)
     return counts
 
 

@@ -1,11 +1,14 @@
-"""Scheduled job: the daily early warning on construction-permit predictions (8:10 Asia/Shanghai)."""
+"""Daily job: the early warning on construction-permit predictions (8:10 Asia/Shanghai), run by the minute
+tick of daiban.common.jobs."""
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+import datetime as dt
+from collections.abc import Mapping
+
+from daiban.common.jobs import daily_job
 
 from .warnings import warn_permit_slips
 
 
-@db_periodic_task(crontab(hour="8", minute="10"))
-def daily_permit_prediction_check() -> int:
+@daily_job("planning.permit_prediction_check", at=dt.time(8, 10))
+def daily_permit_prediction_check(day: dt.date) -> Mapping[str, int]:
     return warn_permit_slips()

@@ -2,12 +2,15 @@
 and projects. All people and enterprises are invented; the working group copies the *structure* of the
 大足 roster (positions and responsibilities), never its names."""
 
+import base64
 import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import uscc
 
+from daiban.accounts.second_factor import has_second_factor, second_factor_required
 from daiban.catalogue.models import ApprovalItem, FaqEntry, PolicyDocument
 from daiban.catalogue.services import catalogue_data_files, load_catalogue
 from daiban.organizations.models import (
@@ -38,6 +41,9 @@ from daiban.projects.services import (
 from daiban.workdays.services import seed_calendar_from_library
 
 DEMO_PASSWORD = "daiban-demo"  # noqa: S105 - printed for the demo; never used outside DEBUG
+# The demo staff's authenticator key (hex; RFC 4226's test key), printed by `load_demo` in base32 so a phone
+# app can be set up for every demo login the second factor is required of.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 def make_uscc(division: str, serial: str) -> str:
@@ -136,6 +142,7 @@ def load_demo() -> list[tuple[str, str]]:
             logins.append(
                 (username, f"{jurisdiction.name} · {Role(role).label}" + (f" · {unit.name}" if unit else ""))
             )
+    _demo_authenticators()
     _dazu_working_group(admin)
     _guide_content(admin)
     for code, enterprises in ENTERPRISES.items():
@@ -180,6 +187,17 @@ def load_demo() -> list[tuple[str, str]]:
                 )
             logins.append((username, f"{jurisdiction.name} · 项目单位 · {name}"))
     return logins
+
+
+def _demo_authenticators() -> None:
+    """Every demo login the second factor is required of gets an authenticator with the one known key."""
+    for user in User.objects.all():
+        if second_factor_required(user) and not has_second_factor(user):
+            TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+
+
+def demo_totp_secret() -> str:
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode()
 
 
 def _dazu_working_group(admin: User) -> None:

@@ -54,6 +54,11 @@ def test_supervisor_dashboard_renders_its_charts(live_server, desktop, phone, sh
     phone.goto(f"{base}/oversight/dashboard/")
     phone.wait_for_selector("#chart-workload[data-rendered=true] svg")
     shoot(phone, "dashboard-2-supervisor-phone")
+    # One session per staff account: signing in on the phone ended the desktop's session.
+    desktop.reload()
+    assert "/accounts/login/" in desktop.url
+    sign_in(desktop, base, "yy-supervisor")
+    desktop.goto(f"{base}/oversight/dashboard/")
     desktop.click("#figure-overdue a")
     desktop.wait_for_selector("text=特殊建设工程消防设计审查")
     assert "超期" in desktop.inner_text("main")

@@ -7,6 +7,8 @@ from daiban.portal.demo import DEMO_PASSWORD, load_demo
 from daiban.projects.models import Applicant, Project
 from daiban.projects.tests.factories import valid_uscc
 
+from .signin import pass_second_factor
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLE_LOGINS = {
@@ -28,6 +30,7 @@ def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("main button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}/home/")
 
 

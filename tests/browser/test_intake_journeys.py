@@ -7,6 +7,8 @@ from daiban.catalogue.models import ApprovalItem
 from daiban.organizations.models import User
 from daiban.portal.demo import DEMO_PASSWORD, load_demo
 
+from .signin import pass_second_factor
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -18,6 +20,7 @@ def sign_in(page, base, username):  # type: ignore[no-untyped-def]
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("main button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}/home/")
 
 

@@ -14,6 +14,7 @@ from daiban.workdays.engine import ClockStop as Stop
 from daiban.workdays.selectors import calendar_for
 
 from .demo_park import demo_park, park_request
+from .signin import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,7 @@ def sign_in(page, base, username):  # type: ignore[no-untyped-def]
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("main button[type=submit]")
+    pass_second_factor(page, username)
     page.wait_for_url(f"{base}/home/")
 
 

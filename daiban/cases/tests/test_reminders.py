@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from daiban.cases import services as steps
 from daiban.cases.deadlines import refresh_due_dates
@@ -12,7 +13,8 @@ from daiban.cases.models import CaseItem
 from daiban.cases.reminders import sweep_deadlines
 from daiban.cases.services import accept_request, assign_agent
 from daiban.cases.tests.chains import file_it
-from daiban.notifications.models import Notification
+from daiban.common.tests.faults import inserts_refused
+from daiban.notifications.models import Notification, OnceKey
 from daiban.organizations.models import Role
 from daiban.workdays.services import seed_calendar_from_library
 
@@ -73,6 +75,7 @@ def test_reminders_and_escalations_across_the_holiday_week(filed_permit, staff):
         "overdue": 0,
         "supervisor": 0,
         "promised": 0,
+        "failed": 0,
         "refreshed": 0,
     }
 
@@ -125,3 +128,28 @@ def test_deadline_refresh_reads_the_calendar_once_per_batch(filed_permit, staff)
     with CaptureQueriesContext(connection) as many:
         assert refresh_due_dates(CaseItem.objects.all()) == filed
     assert len(many) == len(one) + 1  # the same reads, then one UPDATE for the batch
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_fails_on_one_item_does_the_others_and_the_retry_does_it(filed_permit, staff):
+    """A real database error for one item's reminder: the sweep logs it, goes on, and leaves no key, so the
+    retry sends that reminder — and only that one."""
+    for item in filed_permit.request.items.exclude(pk=filed_permit.pk):
+        file_it(item, staff["park_agent"], filed_on=D(2026, 9, 28))
+    items = list(CaseItem.objects.filter(filed_on__isnull=False).order_by("pk"))
+    assert len(items) >= 2
+    broken = items[0]
+    url = reverse("cases:item_detail", args=[broken.request_id, broken.pk])
+    day = D(2026, 10, 30)  # every item overdue
+    with inserts_refused("notifications_notification", "url", url):
+        counts = sweep_deadlines(today=day)
+    assert counts["failed"] == 1
+    assert counts["overdue"] == len(items) - 1
+    reminders = Notification.objects.filter(verb__in=["item.overdue", "item.escalated"])
+    assert not reminders.filter(url=url).exists()
+    assert not OnceKey.objects.filter(key__contains=f":{broken.pk}:").exists()
+    others = reminders.count()
+    retry = sweep_deadlines(today=day)
+    assert (retry["failed"], retry["overdue"]) == (0, 1)
+    assert reminders.filter(url=url, verb="item.overdue").exists()
+    assert reminders.exclude(url=url).count() == others  # nobody else told twice

@@ -1,10 +1,14 @@
+from pathlib import PurePath
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 
 from daiban.cases.models import CaseItem, RequestDocument, ServiceRequest, TimelineEntry
 from daiban.cases.services import submit_request
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.models import AuditEntry
+from daiban.common.tests.faults import inserts_refused
 from daiban.notifications.models import Notification
 from daiban.organizations.tests.factories import UserFactory
 
@@ -122,3 +126,42 @@ def test_a_duplicate_open_request_for_an_item_is_refused(submitted, park_project
     submit_request(
         project=park_project, data=data(items[:1]), by=rep, channel="online"
     )  # a closed one does not block
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    return tmp_path
+
+
+def stored_files(root):
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_that_rolls_back_leaves_no_uploaded_file(park_project, rep, items, media):
+    """The documents are written, then a real database error (while notifying) rolls the whole submission
+    back: no request, no document row, and no file."""
+    with (
+        inserts_refused("notifications_notification", "verb", "request.submitted"),
+        pytest.raises(DatabaseError),
+    ):
+        submit_request(
+            project=park_project,
+            data=data(items, documents=[pdf(), pdf("规划.pdf")]),
+            by=rep,
+            channel="online",
+        )
+    assert not RequestDocument.objects.exists()
+    assert stored_files(media) == []
+    request = submit_request(
+        project=park_project, data=data(items, documents=[pdf()]), by=rep, channel="online"
+    )
+    [path] = stored_files(media)
+    assert path.name == PurePath(request.documents.get().file.name).name

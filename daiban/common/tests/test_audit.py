@@ -33,8 +33,8 @@ def test_the_jurisdiction_is_derived_along_the_models_path(youyang, city):
 
 
 PARTICIPLE = re.compile(
-    r"^[a-z_]+\.[a-z_]*(ed|en|wn|done|sent)(_up|_back)?$"
-)  # withdrawn, followed_up, sent_back
+    r"^[a-z_]+\.[a-z_]*(ed|en|wn|done|sent|reset)(_up|_back|_in|_out)?$"
+)  # withdrawn, followed_up, sent_back, logged_in, locked_out, password_reset
 
 
 def test_audit_verbs_are_dotted_past_participles():

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from daiban.common import audit_chain
 from daiban.common.audit import AuditVerb, from_address, record
-from daiban.common.middleware import AuditContextMiddleware, client_address
+from daiban.common.middleware import AuditMiddleware, client_address
 from daiban.common.models import AuditChainHead, AuditEntry
 
 on_postgresql = pytest.mark.skipif(
@@ -178,7 +179,7 @@ def test_entries_made_while_serving_a_request_say_where_it_came_from(youyang):
         record(actor=None, verb=AuditVerb.PROJECT_UPDATED, target=unit)
         return HttpResponse()
 
-    AuditContextMiddleware(view)(RequestFactory().get("/", REMOTE_ADDR="192.168.7.8"))
+    AuditMiddleware(view)(RequestFactory().get("/", REMOTE_ADDR="192.168.7.8"))
     assert AuditEntry.objects.latest("id").from_address == "192.168.7.8"
     with from_address(None):
         assert record(actor=None, verb=AuditVerb.PROJECT_UPDATED, target=unit).from_address is None
@@ -196,3 +197,24 @@ def test_a_refused_page_is_recorded_with_who_and_from_where(client, yy_superviso
     assert entry.from_address == "10.9.8.7"
     assert entry.target_label == "GET /requests/window/new/"
     assert entry.jurisdiction_code == "500242"  # the refused person's
+
+
+@pytest.mark.django_db
+def test_a_refusal_keeps_its_reason_and_a_page_rendered_403_is_recorded_too(rf):
+    def refusing(request):
+        raise PermissionDenied("只有本事项的帮代办员可以报件")
+
+    middleware = AuditMiddleware(lambda request: HttpResponse(status=403))
+    middleware(rf.post("/x/", REMOTE_ADDR="10.0.0.2"))  # a view that rendered its own 403 page
+    entry = AuditEntry.objects.filter(verb=AuditVerb.ACCESS_REFUSED).latest("id")
+    assert (entry.target_label, entry.from_address, entry.after) == ("POST /x/", "10.0.0.2", None)
+
+    request = rf.get("/y/")
+    middleware = AuditMiddleware(lambda r: HttpResponse(status=403))
+    try:
+        refusing(request)
+    except PermissionDenied as refusal:
+        middleware.process_exception(request, refusal)
+    middleware(request)
+    entry = AuditEntry.objects.filter(verb=AuditVerb.ACCESS_REFUSED).latest("id")
+    assert entry.after == {"reason": "只有本事项的帮代办员可以报件"}

@@ -2,10 +2,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError
 from django.utils import timezone
 
+from daiban.common.tests.faults import inserts_refused
 from daiban.notifications.channels import RecordingSmsGateway
-from daiban.notifications.models import OutboundMessage
+from daiban.notifications.models import OnceKey, OutboundMessage
 from daiban.notifications.services import MAX_ATTEMPTS, backoff, deliver_pending, notify, notify_once
 from daiban.organizations.tests.factories import UserFactory
 
@@ -13,6 +15,7 @@ from daiban.organizations.tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def gateway():
     RecordingSmsGateway.sent.clear()
+    RecordingSmsGateway.keys.clear()
     RecordingSmsGateway.down = False
     yield RecordingSmsGateway
     RecordingSmsGateway.down = False
@@ -31,7 +34,10 @@ def test_each_notification_goes_out_by_sms_and_email(person, gateway):
     }
     assert deliver_pending() == {"sent": 2, "retry": 0, "failed": 0}
     assert gateway.sent == [("13800138000", "临期提醒")]
+    assert gateway.keys == [str(OutboundMessage.objects.get(channel="sms").delivery_key)]
     assert mail.outbox[0].subject == "临期提醒"
+    email_key = OutboundMessage.objects.get(channel="email").delivery_key
+    assert mail.outbox[0].extra_headers["Idempotency-Key"] == str(email_key)
     assert deliver_pending() == {"sent": 0, "retry": 0, "failed": 0}  # running twice sends nothing twice
     assert len(gateway.sent) == 1
 
@@ -75,3 +81,13 @@ def test_notify_once_sends_once(person):
     assert notify_once(key="due_soon:1:2026-10-08", recipients=[person], verb="a.b", title="一次")
     assert notify_once(key="due_soon:1:2026-10-08", recipients=[person], verb="a.b", title="一次") == []
     assert person.notifications.count() == 1
+
+
+def test_notify_once_keeps_no_key_when_the_notification_fails(person):
+    """The key and the notification commit together: a database error in between leaves neither, and the
+    next run sends the reminder."""
+    with inserts_refused("notifications_notification", "verb", "item.overdue"), pytest.raises(DatabaseError):
+        notify_once(key="overdue:7:2026-10-08", recipients=[person], verb="item.overdue", title="超期")
+    assert not OnceKey.objects.exists()
+    assert notify_once(key="overdue:7:2026-10-08", recipients=[person], verb="item.overdue", title="超期")
+    assert OnceKey.objects.get().key == "overdue:7:2026-10-08"

@@ -106,21 +106,22 @@ def test_overdue_issues_escalate_on_a_frozen_clock(issue, staff, clock):
     def sent(user, verb):
         return Notification.objects.filter(recipient=user, verb=verb).count()
 
-    assert escalate_overdue_issues(today=D(2026, 11, 9)) == {"overdue": 0, "supervisor": 0}
-    assert escalate_overdue_issues(today=D(2026, 11, 10)) == {"overdue": 1, "supervisor": 0}
+    assert escalate_overdue_issues(today=D(2026, 11, 9)) == {"overdue": 0, "supervisor": 0, "failed": 0}
+    assert escalate_overdue_issues(today=D(2026, 11, 10)) == {"overdue": 1, "supervisor": 0, "failed": 0}
     assert (
         sent(agent, "issue.overdue"),
         sent(coordinator, "issue.overdue"),
         sent(supervisor, "issue.escalated"),
     ) == (1, 1, 0)
-    assert escalate_overdue_issues(today=D(2026, 11, 11)) == {"overdue": 0, "supervisor": 0}  # nothing twice
+    # nothing twice
+    assert escalate_overdue_issues(today=D(2026, 11, 11)) == {"overdue": 0, "supervisor": 0, "failed": 0}
     # Three working days late on Thursday 11-12: the supervisors hear of it, once.
-    assert escalate_overdue_issues(today=D(2026, 11, 12)) == {"overdue": 0, "supervisor": 1}
-    assert escalate_overdue_issues(today=D(2026, 11, 13)) == {"overdue": 0, "supervisor": 0}
+    assert escalate_overdue_issues(today=D(2026, 11, 12)) == {"overdue": 0, "supervisor": 1, "failed": 0}
+    assert escalate_overdue_issues(today=D(2026, 11, 13)) == {"overdue": 0, "supervisor": 0, "failed": 0}
     assert sent(supervisor, "issue.escalated") == 1
     # Resolved issues are left alone; a new deadline starts a new round.
     resolve_issue(issue=issue, resolution="已协调解决", by=agent)
-    assert escalate_overdue_issues(today=D(2026, 11, 20)) == {"overdue": 0, "supervisor": 0}
+    assert escalate_overdue_issues(today=D(2026, 11, 20)) == {"overdue": 0, "supervisor": 0, "failed": 0}
 
 
 @pytest.mark.django_db

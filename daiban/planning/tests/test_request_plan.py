@@ -166,12 +166,12 @@ def test_early_warning_when_the_permit_date_slips(dispatched, staff, rep):
     from daiban.notifications.models import Notification
     from daiban.planning.warnings import warn_permit_slips
 
-    assert warn_permit_slips() == 0  # on plan
+    assert warn_permit_slips()["sent"] == 0  # on plan
     # Filing the permit late (9-24 instead of 9-14) moves the prediction past the plan.
     CaseItem.objects.filter(request=dispatched, approval_item__code="construction-permit").update(
         filed_on=D(2026, 9, 24)
     )
-    assert warn_permit_slips() == 1
-    assert warn_permit_slips() == 0  # the same prediction is not announced twice
+    assert warn_permit_slips()["sent"] == 1
+    assert warn_permit_slips()["sent"] == 0  # the same prediction is not announced twice
     assert Notification.objects.filter(verb="plan.permit_slips", recipient=staff["park_agent"]).count() == 1
     assert Notification.objects.filter(verb="plan.permit_slips", recipient=rep).count() == 1

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from daiban.portal.demo import DEMO_PASSWORD, load_demo
+from daiban.portal.demo import DEMO_PASSWORD, demo_totp_secret, load_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +22,11 @@ class Command(BaseCommand):
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/")
         )
         self.stdout.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Supervisors, coordinators, reviewers and administrators then enter a code from an authenticator"
+            f" app set up with the key {demo_totp_secret()} (one key for every demo login), or run"
+            " `manage.py demo_code` for the current code."
+        )
         width = max(len(u) for u, _ in logins)
         for username, what in logins:
             self.stdout.write(f"  {username.ljust(width)}  {what}")

@@ -1,0 +1,27 @@
+"""Every daily job of the apps is registered with the tick of daiban.common.jobs and runs through it."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from daiban.cases import tasks as case_tasks
+from daiban.common.jobs import DAILY_JOBS, run_due_daily_jobs
+from daiban.common.models import DailyJobRun
+from daiban.oversight import tasks as oversight_tasks
+from daiban.planning import tasks as planning_tasks
+
+
+def test_the_daily_jobs_are_registered():
+    assert DAILY_JOBS["cases.deadline_sweep"].run is case_tasks.daily_deadline_sweep
+    assert DAILY_JOBS["planning.permit_prediction_check"].run is planning_tasks.daily_permit_prediction_check
+    assert DAILY_JOBS["oversight.issue_escalation"].run is oversight_tasks.daily_issue_escalation
+    assert sorted(job.at for job in DAILY_JOBS.values()) == [dt.time(8, 0), dt.time(8, 10), dt.time(8, 20)]
+
+
+@pytest.mark.django_db
+def test_the_tick_runs_the_real_jobs():
+    assert run_due_daily_jobs(
+        now=dt.datetime(2026, 11, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ) == dict.fromkeys(DAILY_JOBS, "covered")
+    assert set(DailyJobRun.objects.values_list("covered_on", flat=True)) == {dt.date(2026, 11, 10)}
