@@ -3,7 +3,6 @@ environment."""
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -226,12 +225,6 @@ EMBEDDED_HUEY = {
     "consumer": {"workers": 1, "worker_type": "thread"},
 }
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if not REDIS_URL and "redis" not in sys.modules:
-    # huey.storage imports the Redis client whenever the package is installed, and redis-py imports its
-    # asyncio client with it: a third of a second on every manage.py command, web and worker start. Without
-    # REDIS_URL nothing in this process talks to Redis, so the optional backend is marked absent here and
-    # huey (which expects an ImportError for a missing backend) leaves it; SqliteHuey needs none of it.
-    sys.modules["redis"] = None  # type: ignore[assignment]
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
