@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from daiban.cases.deadlines import refresh_due_dates
-from daiban.cases.models import CaseItem
+from daiban.cases.models import CaseItem, RequestCounter
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion, ResultDocument
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, Section, Unit, User
@@ -63,7 +63,12 @@ def clone_jurisdiction(template: Jurisdiction, code: str, name: str, city: Juris
         section.save()
         sections[old] = section
     version = CatalogueVersion.objects.create(
-        jurisdiction=new, version="bench", source_file="bench", checksum="-"
+        jurisdiction=new,
+        version="bench",
+        source_file="bench",
+        checksum="-",
+        status=CatalogueVersion.Status.IN_FORCE,
+        effective_on=START,
     )
     documents: dict[int, ResultDocument] = {}
     for document in ResultDocument.objects.filter(jurisdiction=template):
@@ -71,7 +76,7 @@ def clone_jurisdiction(template: Jurisdiction, code: str, name: str, city: Juris
         document.pk, document.jurisdiction = None, new
         document.save()
         documents[old] = document
-    for item in ApprovalItem.objects.filter(jurisdiction=template):
+    for item in ApprovalItem.objects.filter(jurisdiction=template, is_active=True):
         item.pk, item.jurisdiction, item.version = None, new, version
         item.department = units[item.department_id]
         item.section = sections.get(item.section_id) if item.section_id else None
@@ -190,9 +195,10 @@ def main() -> None:
             cursor.copy(
                 "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode,"
                 " channel, state, note, consent_at, submitted_by_id, submitted_at, decline_reason,"
-                " completed_at) FROM STDIN"
+                " completed_at, year, number) FROM STDIN"
             ) as copy,
         ):
+            numbers: dict[int, int] = {}
             for p in projects:
                 submitted = day(rng, START, END)
                 state = rng.choices(
@@ -215,8 +221,14 @@ def main() -> None:
                         at,
                         "",
                         done,
+                        submitted.year,
+                        numbers.setdefault(submitted.year, 0) + 1,
                     )
                 )
+                numbers[submitted.year] += 1
+        RequestCounter.objects.bulk_create(
+            RequestCounter(jurisdiction=j, year=year, last=last) for year, last in numbers.items()
+        )
         with raw().cursor() as rows:
             rows.execute(
                 "SELECT id, locality_id, state, submitted_at FROM cases_servicerequest"
@@ -231,7 +243,15 @@ def main() -> None:
     calendars = {j.pk: calendar_for(j.code) for j in jurisdictions}
     catalogue = {
         j.pk: list(
-            ApprovalItem.objects.filter(jurisdiction=j).values_list("id", "department_id", "time_limit_days")
+            ApprovalItem.objects.filter(jurisdiction=j, is_active=True).values_list(
+                "id",
+                "department_id",
+                "time_limit_days",
+                "legal_time_limit_days",
+                "legal_time_limit_unit",
+                "section_id",
+                "result_document_id",
+            )
         )
         for j in jurisdictions
     }
@@ -239,11 +259,12 @@ def main() -> None:
         raw().cursor() as cursor,
         cursor.copy(
             "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state,"
-            " position, version, external_ref, filed_on, decided_on, picked_up_on, due_on) FROM STDIN"
+            " position, version, external_ref, filed_on, decided_on, picked_up_on, due_on, time_limit_days,"
+            " legal_time_limit_days, legal_time_limit_unit, section_id, result_document_id) FROM STDIN"
         ) as copy,
     ):
         for request_id, jid, _locality, state, submitted in request_ids:
-            for position, (item_id, department, limit) in enumerate(rng.sample(catalogue[jid], 10)):
+            for position, (item_id, department, limit, *frozen) in enumerate(rng.sample(catalogue[jid], 10)):
                 agent = rng.choice(staff[jid]["agents"]) if state in ("completed", "dispatched") else None
                 filed: dt.date | None = None
                 decided: dt.date | None = None
@@ -273,6 +294,8 @@ def main() -> None:
                         decided,
                         decided,
                         due,
+                        limit,
+                        *frozen,
                     )
                 )
     with raw().cursor() as cursor:

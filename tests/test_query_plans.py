@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from daiban.cases.models import CaseItem, ServiceRequest
+from daiban.cases.services.requests import frozen_case_item
 from daiban.cases.tests.conftest import clock, items, park_project, rep, staff, town_project  # noqa: F401
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.tests.conftest import reviewer  # noqa: F401
@@ -64,7 +65,7 @@ LISTS = [
 def _others(districts: list[Jurisdiction], rng: random.Random) -> None:
     """Everyone else's requests: in random localities of both districts, nine in ten in the other one (the
     city has forty; a department's reviewer in one district must see a city-like share of the items),
-    each item with its department and one of many agents, or none yet."""
+    each item with its frozen terms (department or park) and one of many agents, or none yet."""
     submitter = User.objects.create(username="others-submitter")
     for district in districts:
         User.objects.bulk_create(
@@ -77,7 +78,14 @@ def _others(districts: list[Jurisdiction], rng: random.Random) -> None:
     localities = {
         d.pk: list(d.units.filter(kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.PARK])) for d in districts
     }
-    catalogue = {d.pk: list(ApprovalItem.objects.filter(jurisdiction=d, is_active=True)) for d in districts}
+    catalogue = {
+        d.pk: list(
+            ApprovalItem.objects.filter(jurisdiction=d, is_active=True).select_related(
+                "department", "section", "result_document"
+            )
+        )
+        for d in districts
+    }
     projects = {
         d.pk: [ProjectFactory.create(applicant__jurisdiction=d) for _ in range(10)] for d in districts
     }
@@ -107,16 +115,11 @@ def _others(districts: list[Jurisdiction], rng: random.Random) -> None:
     for request in requests:
         chosen = rng.sample(catalogue[request.jurisdiction_id], ITEMS_PER_REQUEST)
         for position, approval_item in enumerate(chosen):
-            rows.append(
-                CaseItem(
-                    request=request,
-                    approval_item=approval_item,
-                    responsible_unit_id=approval_item.department_id,
-                    position=position,
-                    agent_id=rng.choice([None, *agents[request.jurisdiction_id]]),
-                    state=rng.choice(CaseItem.State.values),
-                )
-            )
+            item = frozen_case_item(request, approval_item)
+            item.position = position
+            item.agent_id = rng.choice([None, *agents[request.jurisdiction_id]])
+            item.state = rng.choice(CaseItem.State.values)
+            rows.append(item)
     CaseItem.objects.bulk_create(rows, batch_size=5_000)
 
 

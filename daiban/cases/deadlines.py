@@ -52,9 +52,7 @@ def item_clocks(
         try:
             calendar = calendars[code]
             stops = [Stop(s.start_on, s.end_on, s.kind) for s in item.stops.all()]
-            deadline = calendar.deadline(
-                item.filed_on, item.approval_item.time_limit_days, stops, as_of=today
-            )
+            deadline = calendar.deadline(item.filed_on, item.time_limit_days, stops, as_of=today)
         except (CalendarYearUnknown, KeyError):
             clocks[item.pk] = ItemClock("unknown", _("holiday schedule missing: deadline unknown"))
             continue
@@ -110,7 +108,7 @@ def derived_due_on(item: CaseItem, calendar: WorkCalendar | None = None) -> dt.d
         calendar = calendar or calendar_for(item.request.jurisdiction.code)
         return calendar.deadline(
             item.filed_on,
-            item.approval_item.time_limit_days,
+            item.time_limit_days,
             [Stop(s.start_on, s.end_on, s.kind) for s in stops],
         )
     except (CalendarYearUnknown, LookupError):

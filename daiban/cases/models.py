@@ -3,10 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daiban.catalogue.models import ApprovalItem, Material
+from daiban.catalogue.models import ApprovalItem, Material, ResultDocument
 from daiban.common.audit import AuditVerb
 from daiban.common.models import HistoryNote
-from daiban.organizations.models import Jurisdiction, Unit, Window
+from daiban.organizations.models import Jurisdiction, Section, Unit, Window
 from daiban.projects.models import Applicant, Project
 
 
@@ -72,6 +72,10 @@ class ServiceRequest(models.Model):
     decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(
+        _("number"), help_text=_("Counts from 1 in each jurisdiction and year.")
+    )
 
     class Meta:
         verbose_name = _("service request")
@@ -91,6 +95,7 @@ class ServiceRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(mode="proxy") | Q(consent_at__isnull=False), name="request_proxy_needs_consent"
             ),
+            models.UniqueConstraint(fields=["jurisdiction", "year", "number"], name="request_number_unique"),
         ]
 
     def __str__(self) -> str:
@@ -98,13 +103,35 @@ class ServiceRequest(models.Model):
 
     @property
     def reference(self) -> str:
-        """The number people quote on the phone: jurisdiction, year, sequence."""
-        year = self.submitted_at.year if self.submitted_at else 0
-        return f"BDB{self.jurisdiction.code}-{year}-{self.pk:06d}"
+        """The number people quote on the phone: jurisdiction, year, and the count within both."""
+        return f"BDB{self.jurisdiction.code}-{self.year}-{self.number:06d}"
 
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+class RequestCounter(models.Model):
+    """The last request number given in a jurisdiction and year. Submissions lock this row to take the next
+    number, so two submissions at once get consecutive numbers and never the same one."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("request counter")
+        verbose_name_plural = _("request counters")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year"], name="request_counter_unique")
+        ]
+
+    AUDIT_JURISDICTION = "jurisdiction"
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.year}: {self.last}"
 
 
 # Named state sets: each rule about "which states" is written here once.
@@ -118,7 +145,12 @@ HANDLING_STATES = frozenset({ServiceRequest.State.ACCEPTED, ServiceRequest.State
 
 
 class CaseItem(models.Model):
-    """One approval item handled for one request; it has its own responsible unit and agent."""
+    """One approval item handled for one request; it has its own responsible unit and agent.
+
+    What the item was promised is frozen when it is created, from the catalogue version in force then
+    (ADR 0015): the committed and legal limits, the responsible unit and section, the result (and, through
+    its checklist, the materials). Deadlines, reminders, ledgers and rankings read these columns, never
+    the catalogue, so a new catalogue version changes only requests made after it."""
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -145,6 +177,25 @@ class CaseItem(models.Model):
         on_delete=models.PROTECT,
         related_name="case_items",
         help_text=_("The park committee for park projects, otherwise the item's department."),
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("deciding section"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("committed time limit (working days)"),
+        help_text=_("Frozen from the catalogue version in force when the item was requested."),
+    )
+    legal_time_limit_days = models.PositiveSmallIntegerField(_("legal time limit"))
+    legal_time_limit_unit = models.CharField(
+        _("unit of the legal time limit"), max_length=16, choices=ApprovalItem.LimitUnit.choices
+    )
+    result_document = models.ForeignKey(
+        ResultDocument, verbose_name=_("result document"), on_delete=models.PROTECT, related_name="+"
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -18,7 +18,7 @@ def delivery_receipt_pdf(item: CaseItem) -> bytes:
     request = item.request
     delivery = getattr(item, "delivery", None)
     rows: list[tuple[str, str]] = [
-        (_("Document served"), item.approval_item.result_document.name),
+        (_("Document served"), item.result_document.name),
         (_("Approval item"), item.approval_item.name),
         (_("Project"), f"{request.project.name}（{request.project.project_code}）"),
         (_("Served on"), request.applicant.name),

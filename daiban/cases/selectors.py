@@ -194,8 +194,9 @@ def access_item(user: Viewer, request_pk: int, item_pk: int) -> CaseItem:
             "request__jurisdiction",
             "request__project",
             "request__applicant",
-            "approval_item__result_document",
+            "result_document",
             "approval_item__department",
+            "approval_item__version",
             "responsible_unit",
             "agent",
         )

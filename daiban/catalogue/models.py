@@ -9,7 +9,17 @@ from daiban.organizations.models import Jurisdiction, Section, Unit
 
 
 class CatalogueVersion(models.Model):
-    """One load of a jurisdiction's catalogue data file. Items point at the version that last set them."""
+    """One version of a jurisdiction's catalogue: its own item, material, fee and prerequisite rows, never
+    changed once published (ADR 0015). Cases point at the rows of the version in force when they were
+    created, so loading or publishing a new version cannot move a running deadline or rewrite a guide.
+
+    A version is a draft (an administrator edits it), in force (at most one per jurisdiction: new
+    requests and the catalogue pages use it) or retired (kept for the cases and guide pages that cite it)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_FORCE = "in_force", _("In force")
+        RETIRED = "retired", _("Retired")
 
     jurisdiction = models.ForeignKey(
         Jurisdiction,
@@ -22,21 +32,47 @@ class CatalogueVersion(models.Model):
     checksum = models.CharField(_("checksum"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
     item_count = models.PositiveIntegerField(_("items"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    effective_on = models.DateField(_("in force from"), null=True, blank=True)
+    retired_on = models.DateField(_("retired on"), null=True, blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The version a draft was copied from; its diff is shown before publishing."),
+    )
 
     class Meta:
         verbose_name = _("catalogue version")
         verbose_name_plural = _("catalogue versions")
         ordering = ["jurisdiction", "-loaded_at"]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "version"], name="catalogue_version_unique")
+            models.UniqueConstraint(fields=["jurisdiction", "version"], name="catalogue_version_unique"),
+            models.UniqueConstraint(
+                fields=["jurisdiction"], condition=Q(status="in_force"), name="catalogue_version_one_in_force"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(effective_on__isnull=False),
+                name="catalogue_version_published_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.jurisdiction} {self.version}"
 
+    @property
+    def is_published(self) -> bool:
+        return self.status != self.Status.DRAFT
+
 
 class ResultDocument(models.Model):
-    """What the applicant receives at the end of an item: a licence, a reply, a filing notice."""
+    """What the applicant receives at the end of an item: a licence, a reply, a filing notice.
+
+    Never changed once created (case items freeze theirs): a version that makes a result an
+    e-certificate gets a second row with the same name."""
 
     jurisdiction = models.ForeignKey(
         Jurisdiction,
@@ -53,7 +89,9 @@ class ResultDocument(models.Model):
         verbose_name = _("result document")
         verbose_name_plural = _("result documents")
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "name"], name="result_document_unique")
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name", "is_e_certificate"], name="result_document_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -61,7 +99,11 @@ class ResultDocument(models.Model):
 
 
 class ApprovalItem(models.Model):
-    """A catalogue entry: one permit, approval or filing decided by one department of a jurisdiction."""
+    """A catalogue entry: one permit, approval or filing decided by one department of a jurisdiction.
+
+    One row per catalogue version (ADR 0015): `code` names the entry across versions, the row is never
+    changed once its version is published. `is_active` alone moves: it is true exactly for the rows of the
+    jurisdiction's version in force (what new requests may choose), and only `publish_version` sets it."""
 
     class LimitUnit(models.TextChoices):
         WORKING_DAYS = "working_days", _("working days")
@@ -112,7 +154,7 @@ class ApprovalItem(models.Model):
         _("source"), help_text=_("Where the entry's name, department and limits come from.")
     )
     position = models.PositiveIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("in force"), default=False)
     version = models.ForeignKey(
         CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.PROTECT, related_name="items"
     )
@@ -121,8 +163,9 @@ class ApprovalItem(models.Model):
         verbose_name = _("approval item")
         verbose_name_plural = _("approval items")
         ordering = ["jurisdiction", "position", "id"]
+        indexes = [models.Index(fields=["jurisdiction", "code"], name="approval_item_code_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["jurisdiction", "code"], name="approval_item_code_unique"),
+            models.UniqueConstraint(fields=["version", "code"], name="approval_item_code_unique"),
             models.CheckConstraint(
                 condition=Q(time_limit_days__lte=F("legal_time_limit_days"))
                 | Q(legal_time_limit_unit="calendar_days"),

@@ -8,14 +8,37 @@ from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction
 from daiban.organizations.selectors import staff_jurisdiction_ids
 
-from .models import ApprovalItem, FaqEntry, Material, PolicyDocument
+from .models import ApprovalItem, CatalogueVersion, FaqEntry, Material, PolicyDocument
 
 
 def published_items(jurisdiction: Jurisdiction) -> QuerySet[ApprovalItem]:
+    """The items of the version in force: what the catalogue pages list and new requests may choose."""
     return (
         ApprovalItem.objects.filter(jurisdiction=jurisdiction, is_active=True)
-        .select_related("jurisdiction", "department", "section", "result_document")
+        .select_related("jurisdiction", "department", "section", "result_document", "version")
         .order_by("position", "id")
+    )
+
+
+def guide_items(jurisdiction: Jurisdiction, version: str = "") -> QuerySet[ApprovalItem]:
+    """The items a guide page may show: the version in force, or a named published version — a retired
+    version's guide stays readable for the cases that were handled under it (ADR 0015)."""
+    if not version:
+        return published_items(jurisdiction)
+    return (
+        ApprovalItem.objects.filter(jurisdiction=jurisdiction, version__version=version)
+        .exclude(version__status=CatalogueVersion.Status.DRAFT)
+        .select_related("jurisdiction", "department", "section", "result_document", "version")
+    )
+
+
+def same_entry(items: QuerySet[ApprovalItem]) -> QuerySet[ApprovalItem]:
+    """The items of the version in force that are the same entries (by code) as `items` of any version:
+    links made to an earlier version's row still lead to the current guide."""
+    return ApprovalItem.objects.filter(
+        is_active=True,
+        jurisdiction__in=items.values("jurisdiction"),
+        code__in=items.values("code"),
     )
 
 
@@ -64,6 +87,15 @@ def published_policies(jurisdiction: Jurisdiction) -> QuerySet[PolicyDocument]:
     return PolicyDocument.objects.filter(jurisdiction_id__in=ids, is_published=True).select_related(
         "jurisdiction"
     )
+
+
+def about_entry(item: ApprovalItem) -> dict[str, object]:
+    """Policies and FAQ linked to this entry in any version of its catalogue, for its guide page."""
+    linked = {"approval_items__jurisdiction": item.jurisdiction_id, "approval_items__code": item.code}
+    return {
+        "policies": published_policies(item.jurisdiction).filter(**linked).distinct(),
+        "faq": published_faq(item.jurisdiction).filter(**linked).distinct(),
+    }
 
 
 def published_faq(jurisdiction: Jurisdiction) -> QuerySet[FaqEntry]:

@@ -14,11 +14,14 @@ from daiban.workdays.selectors import calendar_for
 
 from .models import FaqEntry, PolicyDocument
 from .selectors import (
+    about_entry,
     catalogue_jurisdictions,
     default_jurisdiction_for,
+    guide_items,
     published_faq,
     published_items,
     published_policies,
+    same_entry,
     search_items,
     with_details,
 )
@@ -40,8 +43,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @public
 def item_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse:
+    """An item's guide (办事指南): the version in force, or with `?version=` a retired one, which cases
+    handled under it still cite."""
     jurisdiction = get_object_or_404(catalogue_jurisdictions(), code=code)
-    item = get_object_or_404(with_details(published_items(jurisdiction)), code=item_code)
+    version = request.GET.get("version", "")[:32]
+    item = get_object_or_404(with_details(guide_items(jurisdiction, version)), code=item_code)
     today = timezone.localdate()
     try:
         example_deadline = calendar_for().deadline(today, item.time_limit_days)
@@ -50,13 +56,7 @@ def item_detail(request: HttpRequest, code: str, item_code: str) -> HttpResponse
     return render(
         request,
         "catalogue/item_detail.html",
-        {
-            "item": item,
-            "today": today,
-            "example_deadline": example_deadline,
-            "policies": published_policies(jurisdiction).filter(approval_items=item),
-            "faq": published_faq(jurisdiction).filter(approval_items=item),
-        },
+        {"item": item, "today": today, "example_deadline": example_deadline, **about_entry(item)},
     )
 
 
@@ -110,5 +110,5 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     policy = get_object_or_404(
         PolicyDocument.objects.filter(is_published=True).select_related("jurisdiction"), pk=pk
     )
-    items = policy.approval_items.filter(is_active=True).select_related("jurisdiction").order_by("position")
+    items = same_entry(policy.approval_items.all()).select_related("jurisdiction").order_by("position")
     return render(request, "catalogue/policy_detail.html", {"policy": policy, "items": items})

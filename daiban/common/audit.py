@@ -32,6 +32,8 @@ class AuditVerb(StrEnum):
     CALENDAR_YEAR_SEEDED = "calendar.year_seeded"
     CALLBACK_RECORDED = "callback.recorded"
     CATALOGUE_LOADED = "catalogue.loaded"
+    CATALOGUE_DRAFTED = "catalogue.drafted"
+    CATALOGUE_PUBLISHED = "catalogue.published"
     CHECKLIST_UPDATED = "checklist.updated"
     CONSULTATION_ANSWERED = "consultation.answered"
     CONSULTATION_ASKED = "consultation.asked"
@@ -113,6 +115,8 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.CALENDAR_YEAR_SEEDED: gettext_lazy("Calendar year filled in"),
     AuditVerb.CALLBACK_RECORDED: gettext_lazy("Call-back recorded"),
     AuditVerb.CATALOGUE_LOADED: gettext_lazy("Catalogue loaded"),
+    AuditVerb.CATALOGUE_DRAFTED: gettext_lazy("Catalogue draft started"),
+    AuditVerb.CATALOGUE_PUBLISHED: gettext_lazy("Catalogue version published"),
     AuditVerb.CHECKLIST_UPDATED: gettext_lazy("Checklist updated"),
     AuditVerb.CONSULTATION_ANSWERED: gettext_lazy("Consultation answered"),
     AuditVerb.CONSULTATION_ASKED: gettext_lazy("Consultation asked"),

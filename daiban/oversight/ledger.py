@@ -124,13 +124,13 @@ def decided_tallies(
         return {}
     rows = (
         items.filter(decided_on__range=quarter.bounds, filed_on__isnull=False, due_on__isnull=False)
-        .values(*keys, "due_on", "decided_on", "approval_item__time_limit_days")
+        .values(*keys, "due_on", "decided_on", "time_limit_days")
         .annotate(n=Count("id"))
         .order_by()
     )
     tallies: dict[tuple[Any, ...], Decided] = defaultdict(Decided)
     for row in rows:
-        n, limit = row["n"], row["approval_item__time_limit_days"]
+        n, limit = row["n"], row["time_limit_days"]
         late = calendar.working_days_between(row["due_on"], row["decided_on"])
         tally = tallies[tuple(row[key] for key in keys)]
         tally.items += n

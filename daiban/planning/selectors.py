@@ -98,7 +98,7 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
             PlanItem(
                 key=i.approval_item.code,
                 name=i.approval_item.name,
-                limit_days=i.approval_item.time_limit_days,
+                limit_days=i.time_limit_days,
                 prerequisites=tuple(sorted(prerequisites.get(i.approval_item.code, []))),
                 fixed_start_on=adjustments.get(i.pk),
                 filed_on=i.filed_on if with_actuals else None,

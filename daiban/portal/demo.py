@@ -292,7 +292,7 @@ def _guide_content(admin: User) -> None:
         )
         if created:
             policy.approval_items.set(
-                ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes)
+                ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes, is_active=True)
             )
     for code, question, answer, item_codes in DEMO_FAQ:
         jurisdiction = Jurisdiction.objects.get(code=code)
@@ -301,5 +301,5 @@ def _guide_content(admin: User) -> None:
         )
         if created:
             entry.approval_items.set(
-                ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes)
+                ApprovalItem.objects.filter(jurisdiction=jurisdiction, code__in=item_codes, is_active=True)
             )

@@ -83,7 +83,7 @@ def test_visit_to_delivery_with_a_correction_and_a_clock_stop(live_server, phone
         step(phone, "mark_ready")
         phone.fill("input[name=external_ref]", f"500242-GG-{n:06d}")
         step(phone, "file")
-        deadline = calendar.deadline(today, item.approval_item.time_limit_days)
+        deadline = calendar.deadline(today, item.time_limit_days)
         assert f"期限 {deadline}" in phone.content(), deadline
     shoot(phone, "chain-02-filed")
 

@@ -46,10 +46,7 @@ def _check_delivery(item: CaseItem, data: DeliveryData) -> str:
         not data.carrier.strip() or not re.fullmatch(r"[A-Za-z0-9]{8,30}", data.tracking_number.strip())
     ):
         errors["tracking_number"] = _("Give the carrier and its tracking number (8–30 letters or digits).")
-    if (
-        data.method == Delivery.Method.E_CERTIFICATE
-        and not item.approval_item.result_document.is_e_certificate
-    ):
+    if data.method == Delivery.Method.E_CERTIFICATE and not item.result_document.is_e_certificate:
         errors["method"] = _("This result is not issued as an e-certificate.")
     signature_mime = ""
     if data.signature is not None:

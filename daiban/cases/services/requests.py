@@ -15,7 +15,7 @@ from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.services import notify
-from daiban.organizations.models import Role, Unit, User, Window
+from daiban.organizations.models import Jurisdiction, Role, Unit, User, Window
 from daiban.organizations.selectors import active_roles
 from daiban.projects.models import Applicant, Project
 from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
@@ -28,6 +28,7 @@ from ..models import (
     CaseItem,
     ItemAssignment,
     ItemMaterial,
+    RequestCounter,
     ServiceRequest,
     TimelineEntry,
 )
@@ -66,9 +67,9 @@ def _check_request(project: Project, data: RequestData) -> list[str]:
         errors.setdefault("approval_items", []).append(
             _("These items are not offered where the project is: %(items)s") % {"items": "、".join(foreign)}
         )
-    busy = (
+    busy = (  # by code: an open request may hold the same entry of an earlier catalogue version
         CaseItem.objects.filter(request__project=project, request__state__in=OPEN_STATES)
-        .filter(approval_item__in=[i.pk for i in data.approval_items])
+        .filter(approval_item__code__in=[i.code for i in data.approval_items])
         .select_related("approval_item")
     )
     if busy:
@@ -99,7 +100,7 @@ def submit_request(
 ) -> ServiceRequest:
     """提交申请, online by the applicant or at a window by a clerk. All or nothing."""
     project = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related("location", "jurisdiction", "applicant")
         .get(pk=project.pk)
     )  # serialises two submissions for one project, so the duplicate check holds
@@ -115,8 +116,11 @@ def submit_request(
     else:
         raise ValidationError(_("Unknown channel."))
     mimes = _check_request(project, data)
+    year, number = _next_number(project.jurisdiction)
     request = ServiceRequest.objects.create(
         jurisdiction=project.jurisdiction,
+        year=year,
+        number=number,
         project=project,
         applicant=project.applicant,
         locality=project.location,
@@ -127,15 +131,8 @@ def submit_request(
         consent_at=timezone.now() if data.consent else None,
         submitted_by=by,
     )
-    in_park = project.location.kind == Unit.Kind.PARK
     CaseItem.objects.bulk_create(
-        CaseItem(
-            request=request,
-            approval_item=item,
-            responsible_unit=project.location if in_park else item.department,
-            position=item.position,
-        )
-        for item in sorted(data.approval_items, key=lambda i: i.position)
+        frozen_case_item(request, item) for item in sorted(data.approval_items, key=lambda i: i.position)
     )
     ItemMaterial.objects.bulk_create(
         ItemMaterial(case_item=case_item, material=material)
@@ -178,6 +175,40 @@ def submit_request(
         jurisdiction_code=request.jurisdiction.code,
     )
     return request
+
+
+def _next_number(jurisdiction: Jurisdiction) -> tuple[int, int]:
+    """The next request number of the jurisdiction this (Chinese) year. The counter row is created if
+    missing (a concurrent creator makes this a no-op) and then locked until the submission commits, so
+    two submissions at once get consecutive numbers; a rolled-back submission gives its number back."""
+    year = timezone.localdate().year
+    counters = RequestCounter.objects.select_for_update().filter(jurisdiction=jurisdiction, year=year)
+    counter = counters.first()
+    if counter is None:  # the year's first request: whoever inserts second waits, then finds the row
+        RequestCounter.objects.bulk_create(
+            [RequestCounter(jurisdiction=jurisdiction, year=year)], ignore_conflicts=True
+        )
+        counter = counters.get()
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return year, counter.last
+
+
+def frozen_case_item(request: ServiceRequest, item: ApprovalItem) -> CaseItem:
+    """A new case item with the terms of the catalogue version in force frozen on it (ADR 0015): what
+    the item was promised when requested stays its promise, whatever later versions say."""
+    in_park = request.locality.kind == Unit.Kind.PARK
+    return CaseItem(
+        request=request,
+        approval_item=item,
+        responsible_unit=request.locality if in_park else item.department,
+        section=item.section,
+        time_limit_days=item.time_limit_days,
+        legal_time_limit_days=item.legal_time_limit_days,
+        legal_time_limit_unit=item.legal_time_limit_unit,
+        result_document=item.result_document,
+        position=item.position,
+    )
 
 
 @transaction.atomic

@@ -459,3 +459,25 @@ def test_two_coordinators_assign_different_agents_at_once(desk):
             broken=won is None or item.agent_id != agents[won].pk or rows != [(agents[won].pk, None)],
         )
     tally.check()
+
+
+def test_two_submissions_at_once_in_one_jurisdiction_get_consecutive_numbers(desk):
+    """Different projects, so only the request counter serialises them."""
+    projects = [
+        ProjectFactory.create(applicant=desk.project.applicant, location=desk.project.location)
+        for _ in range(2 * ROUNDS)
+    ]
+    numbers: list[int] = []
+    for n in range(ROUNDS):
+        outcomes = run_together(
+            *(
+                posted(
+                    submit_request, project=project, data=data([desk.permit]), by=desk.rep, channel="online"
+                )
+                for project in projects[2 * n : 2 * n + 2]
+            )
+        )
+        assert all(o.ok for o in outcomes), [str(o) for o in outcomes]
+        numbers += sorted(o.value.number for o in outcomes)  # type: ignore[attr-defined]
+    assert numbers == list(range(1, 2 * ROUNDS + 1))
+    assert ServiceRequest.objects.values("year", "number").distinct().count() == 2 * ROUNDS

@@ -165,3 +165,28 @@ def test_a_submission_that_rolls_back_leaves_no_uploaded_file(park_project, rep,
     )
     [path] = stored_files(media)
     assert path.name == PurePath(request.documents.get().file.name).name
+
+
+@pytest.mark.django_db
+def test_request_numbers_count_per_jurisdiction_and_year(clock, park_project, rep, items, dz_project, dazu):
+    from daiban.catalogue.selectors import published_items
+    from daiban.projects.models import ApplicantRepresentative
+    from daiban.projects.tests.factories import ProjectFactory
+
+    def submit(project, chosen):
+        return submit_request(project=project, data=data(chosen), by=rep, channel="online")
+
+    first = submit(park_project, items[:1])
+    with pytest.raises(ValidationError):  # refused: an open request already covers it
+        submit(park_project, items[:1])
+    second = submit(ProjectFactory.create(applicant=park_project.applicant), items[:1])
+    ApplicantRepresentative.objects.create(applicant=dz_project.applicant, user=rep)
+    dz_first = submit(dz_project, list(published_items(dazu)[:1]))
+    assert [first.reference, second.reference, dz_first.reference] == [
+        "BDB500242-2026-000001",
+        "BDB500242-2026-000002",  # the refused submission gave its number back
+        "BDB500111-2026-000001",  # 大足 counts its own requests
+    ]
+    clock(2027, 1, 4)
+    next_year = submit(ProjectFactory.create(applicant=park_project.applicant), items[:1])
+    assert next_year.reference == "BDB500242-2027-000001"

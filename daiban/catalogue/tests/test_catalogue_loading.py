@@ -1,3 +1,4 @@
+import re
 import shutil
 
 import pytest
@@ -88,21 +89,100 @@ def test_changed_content_needs_a_new_version(youyang, data_dir):
         load_catalogue(path=f)
     f.write_text(f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"'), "utf-8")
     load_catalogue(path=f)
-    assert ApprovalItem.objects.get(jurisdiction=youyang, code="construction-permit").time_limit_days == 2
+    permits = ApprovalItem.objects.filter(jurisdiction=youyang, code="construction-permit")
+    assert {(p.version.version, p.time_limit_days, p.is_active) for p in permits} == {
+        ("2026.1", 3, False),
+        ("2026.2", 2, True),
+    }
+    first, second = CatalogueVersion.objects.filter(jurisdiction=youyang).order_by("id")
+    assert (first.status, first.retired_on, second.status) == ("retired", second.effective_on, "in_force")
+    # A version's rows are its own: the old version keeps its materials, prerequisites and fees.
+    old = permits.get(version=first)
+    assert old.materials.count() == 5
+    assert {p.version_id for p in old.prerequisites.all()} == {first.pk}
+    assert {p.version_id for p in permits.get(version=second).prerequisites.all()} == {second.pk}
+
+
+@pytest.mark.django_db
+def test_effective_date_from_the_file_and_never_before_the_version_in_force(youyang, data_dir):
+    f = data_dir / "500242.toml"
+    text = f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"')
+    f.write_text(text.replace("base =", "effective_on = 2020-01-01\nbase ="), "utf-8")
+    with pytest.raises(CatalogueDataError, match=re.escape("500242.toml: effective_on")):
+        load_catalogue(path=f)
+    f.write_text(text.replace("base =", "effective_on = 2999-01-01\nbase ="), "utf-8")
+    with pytest.raises(CatalogueDataError, match=re.escape("500242.toml: effective_on")):
+        load_catalogue(path=f)
+    assert CatalogueVersion.objects.filter(jurisdiction=youyang).count() == 1
+    assert ApprovalItem.objects.filter(jurisdiction=youyang, is_active=True).count() == 15
+
+
+def _entry(code: str, **fields: str) -> str:
+    lines = [f'code = "{code}"', 'name = "测试事项"', 'stage = "construction_permit"', 'department = "zjw"']
+    lines += ["legal_time_limit_days = 10", "time_limit_days = 5", 'result = { name = "测试结果" }']
+    lines += ['source = "测试依据"', 'materials = [{ name = "申请表" }]']
+    lines = [line for line in lines if line.split(" = ")[0] not in fields]
+    lines += [f"{key} = {value}" for key, value in fields.items() if value]
+    return "\n[[items]]\n" + "\n".join(lines) + "\n"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("extra", "error"),
     [
-        ('[overrides.land-use-planning-permit]\nprerequisites = ["construction-permit"]\n', "cycle"),
-        ('[overrides.construction-permit]\ndepartment = "nowhere"\n', "no department"),
+        # Each message names the file, the entry and the field.
+        (
+            '[overrides.land-use-planning-permit]\nprerequisites = ["construction-permit"]\n',
+            "500242.toml: item .*: prerequisites: prerequisites form a cycle",
+        ),
+        (
+            '[overrides.construction-permit]\ndepartment = "nowhere"\n',
+            "500242.toml: item construction-permit: department: no department 'nowhere'",
+        ),
+        (
+            '[overrides.construction-permit]\nsection = "nowhere"\n',
+            "500242.toml: item construction-permit: section: no section",
+        ),
         (
             "[overrides.construction-planning-permit]\ntime_limit_days = 30\n",
-            "item construction-planning-permit",
+            "500242.toml: item construction-planning-permit: time_limit_days: "
+            "committed 30 working days exceed the legal limit of 20",
         ),
-        ('[overrides.construction-permit]\nstage = "stage-5"\n', "unknown stage"),
-        ('[overrides.ghost]\nname = "x"\n', "unknown item"),
+        (
+            '[overrides.construction-permit]\nstage = "stage-5"\n',
+            "500242.toml: item construction-permit: stage: unknown stage",
+        ),
+        (
+            '[overrides.construction-permit]\nlegal_time_limit_unit = "moons"\n',
+            "500242.toml: item construction-permit: legal_time_limit_unit: unknown unit",
+        ),
+        (
+            '[overrides.construction-permit]\ntime_limit_days = "three"\n',
+            "500242.toml: item construction-permit: time_limit_days: 'three' is not a number",
+        ),
+        (
+            '[overrides.construction-permit]\nsource = ""\n',
+            "500242.toml: item construction-permit: source: is required",
+        ),
+        (
+            '[overrides.construction-permit]\nmaterials = [{ name = "a" }, { name = "a" }]\n',
+            "500242.toml: item construction-permit: materials: a material is listed twice",
+        ),
+        (
+            '[overrides.construction-permit]\ncolour = "red"\n',
+            "500242.toml: item construction-permit: colour: unknown key",
+        ),
+        ('[overrides.ghost]\nname = "x"\n', "500242.toml: override for unknown item 'ghost'"),
+        (_entry("construction-permit"), "500242.toml: item construction-permit: code: appears twice"),
+        (_entry("new-item", source=""), "500242.toml: item new-item: source: is required"),
+        (
+            _entry("new-item", prerequisites='["ghost"]'),
+            "500242.toml: item new-item: prerequisites: unknown item 'ghost'",
+        ),
+        (
+            _entry("new-item", result="{}"),
+            "500242.toml: item new-item: result: give the result document's name",
+        ),
     ],
 )
 def test_bad_catalogue_data_is_refused_whole(city, data_dir, extra, error):
@@ -116,3 +196,27 @@ def test_bad_catalogue_data_is_refused_whole(city, data_dir, extra, error):
     assert not ApprovalItem.objects.exists()
     assert not Material.objects.exists()
     assert not CatalogueVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_new_version_leaves_the_version_in_force(youyang, data_dir):
+    f = data_dir / "500242.toml"
+    text = f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"')
+    f.write_text(text + '\n[overrides.construction-permit]\ndepartment = "nowhere"\n', "utf-8")
+    with pytest.raises(CatalogueDataError, match="department"):
+        load_catalogue(path=f)
+    assert list(CatalogueVersion.objects.values_list("version", "status")) == [("2026.1", "in_force")]
+    assert ApprovalItem.objects.filter(is_active=True).count() == 15
+
+
+@pytest.mark.django_db
+def test_a_base_file_entry_is_named_by_its_own_file(city, data_dir):
+    from daiban.organizations.services import DATA_DIR, load_organisations
+
+    load_organisations(path=DATA_DIR / "500242.toml")
+    base = data_dir / "chongqing-standard.toml"
+    base.write_text(base.read_text(encoding="utf-8") + _entry("x-item", department='"nowhere"'), "utf-8")
+    with pytest.raises(
+        CatalogueDataError, match=re.escape("chongqing-standard.toml: item x-item: department")
+    ):
+        load_catalogue(path=data_dir / "500242.toml")

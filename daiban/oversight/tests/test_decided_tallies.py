@@ -87,7 +87,7 @@ def _derived(
             "request__locality__kind": item.request.locality.kind,
         }
         tally = tallies[tuple(values[key] for key in keys)]
-        limit = item.approval_item.time_limit_days
+        limit = item.time_limit_days
         tally.items += 1
         tally.on_time += int(item.decided_on <= deadline)
         tally.limit_days += limit
