@@ -91,7 +91,7 @@ def _others(districts: list[Jurisdiction], rng: random.Random) -> None:
     }
     weights = [1] + [9] * (len(districts) - 1)
     requests = []
-    for _ in range(REQUESTS):
+    for n in range(REQUESTS):
         district = rng.choices(districts, weights)[0]
         project = rng.choice(projects[district.pk])
         requests.append(
@@ -104,6 +104,8 @@ def _others(districts: list[Jurisdiction], rng: random.Random) -> None:
                 channel=ServiceRequest.Channel.ONLINE,
                 state=rng.choice(ServiceRequest.State.values),
                 submitted_by=submitter,
+                year=2025,  # numbered apart from the real requests of 2026
+                number=n + 1,
             )
         )
     ServiceRequest.objects.bulk_create(requests, batch_size=2_000)
