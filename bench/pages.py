@@ -25,15 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def sessions(source: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Log the bench people in (a session row each) and name the pages to time: (label, who, path)."""
+    """Sign the bench people in (a session each, second factor verified) and name the pages to time:
+    (label, who, path)."""
     sys.path.insert(0, str(source))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
 
+    from daiban.accounts.tests.signin import sign_in_fully
     from daiban.cases.models import CaseItem
     from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, User
 
@@ -51,13 +52,10 @@ def sessions(source: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     )
     people["city supervisor"] = city_supervisor
     cookies = {}
-    for who, user in people.items():
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        cookies[who] = store.session_key or ""
+    for who, user in people.items():  # signed in as the login page does: stamps and the second factor
+        client = Client()
+        sign_in_fully(client, user)
+        cookies[who] = client.cookies["sessionid"].value
     item = CaseItem.objects.filter(agent=people["agent"], filed_on__isnull=False).order_by("id").first()
     assert item is not None, "the agent has no filed item: generate the data with bench/city_data.py"
     unit = RoleAssignment.objects.get(user=people["coordinator"], role=Role.COORDINATOR).unit_id
