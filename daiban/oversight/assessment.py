@@ -148,7 +148,7 @@ def rank_agents(
     except (CalendarYearUnknown, LookupError):
         calendar = None
     handled = CaseItem.objects.filter(request__jurisdiction=jurisdiction, agent__isnull=False)
-    done = {key[0]: tally for key, tally in decided_tallies(handled, quarter, calendar, "agent_id").items()}
+    done = {key[0]: tally for key, tally in decided_tallies([handled], quarter, calendar, "agent_id").items()}
     ratings = {
         r["agent_id"]: (r["a"] + r["e"] + r["i"]) / 3
         for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)

@@ -16,7 +16,7 @@ departments' rows: it is not the sum of the rows.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,8 +95,26 @@ class Figures:
         }
 
 
-def _unit_items(units: QuerySet[Unit]) -> Q:
-    return Q(responsible_unit__in=units) | Q(request__locality__in=units.filter(kind=Unit.Kind.TOWNSHIP))
+def _unit_items(
+    jurisdiction: Jurisdiction, wanted: set[int], townships: set[int]
+) -> list[QuerySet[CaseItem]]:
+    """The units' items in two disjoint parts, each read through its own index: those a unit is
+    responsible for, and the other items of requests located in one of the townships. The single condition
+    `responsible unit … OR the request's township …` spans two tables, so PostgreSQL could use neither
+    index and scanned every item of the city for each ledger figure."""
+    base = CaseItem.objects.filter(request__jurisdiction=jurisdiction)
+    parts = [base.filter(responsible_unit_id__in=wanted)]
+    if townships:
+        parts.append(base.filter(request__locality_id__in=townships).exclude(responsible_unit_id__in=wanted))
+    return parts
+
+
+def each_part(
+    parts: Sequence[QuerySet[CaseItem]], build: Callable[[QuerySet[CaseItem]], QuerySet[Any]]
+) -> QuerySet[Any]:
+    """One query over disjoint parts: `build` applied to each, the results as a UNION ALL."""
+    first, *rest = [build(part).order_by() for part in parts]
+    return first.union(*rest, all=True) if rest else first
 
 
 @dataclass
@@ -112,7 +130,7 @@ class Decided:
 
 
 def decided_tallies(
-    items: QuerySet[CaseItem], quarter: Quarter, calendar: WorkCalendar | None, *keys: str
+    parts: Sequence[QuerySet[CaseItem]], quarter: Quarter, calendar: WorkCalendar | None, *keys: str
 ) -> dict[tuple[Any, ...], Decided]:
     """The items decided in the quarter, tallied per value of `keys`, in one grouped query on the stored
     deadline `due_on` (ADR 0010): items sharing a key, a deadline, a decision day and a limit are one row,
@@ -122,17 +140,19 @@ def decided_tallies(
     calendar no deadline is known and nothing is tallied."""
     if calendar is None:
         return {}
-    rows = (
-        items.filter(decided_on__range=quarter.bounds, filed_on__isnull=False, due_on__isnull=False)
-        .values(*keys, "due_on", "decided_on", "time_limit_days")
-        .annotate(n=Count("id"))
-        .order_by()
+    rows = each_part(
+        parts,
+        lambda items: (
+            items.filter(decided_on__range=quarter.bounds, filed_on__isnull=False, due_on__isnull=False)
+            .values(*keys, "due_on", "decided_on", "time_limit_days")
+            .annotate(n=Count("id"))
+        ),
     )
     tallies: dict[tuple[Any, ...], Decided] = defaultdict(Decided)
     for row in rows:
         n, limit = row["n"], row["time_limit_days"]
         late = calendar.working_days_between(row["due_on"], row["decided_on"])
-        tally = tallies[tuple(row[key] for key in keys)]
+        tally = tallies[tuple(row[key] for key in keys)]  # parts' keys may meet: added up
         tally.items += n
         tally.on_time += n * int(row["decided_on"] <= row["due_on"])
         tally.limit_days += n * limit
@@ -152,32 +172,37 @@ def ledger_figures(
     """Figures for every ledger unit of the jurisdiction (or the units given), and their total."""
     if units is None:
         units = Unit.objects.filter(jurisdiction=jurisdiction, kind__in=LEDGER_UNIT_KINDS)
-    wanted = set(units.values_list("id", flat=True))
+    kinds = dict(units.values_list("id", "kind"))
+    wanted = set(kinds)
     figures: dict[int, Figures] = {pk: Figures() for pk in wanted}
     total = Figures()
 
     def counted_in(units: set[int]) -> list[Figures]:
         return [figures[unit] for unit in units] + ([total] if units else [])
 
-    items = CaseItem.objects.filter(request__jurisdiction=jurisdiction).filter(_unit_items(units))
+    townships = {pk for pk, kind in kinds.items() if kind == Unit.Kind.TOWNSHIP}
+    parts = _unit_items(jurisdiction, wanted, townships)
     try:
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
         calendar = None
     # One pass over the items touched in the quarter (received, completed or filed in it), not three.
     start_on, end_on = quarter.bounds
-    touched = items.filter(
-        Q(request__submitted_at__date__range=quarter.bounds)
-        | Q(request__completed_at__date__range=quarter.bounds)
-        | Q(filed_on__range=quarter.bounds)
-    ).values_list(
-        "request_id",
-        "responsible_unit_id",
-        "request__locality_id",
-        "request__locality__kind",
-        "request__submitted_at",
-        "request__completed_at",
-        "filed_on",
+    touched = each_part(
+        parts,
+        lambda items: items.filter(
+            Q(request__submitted_at__date__range=quarter.bounds)
+            | Q(request__completed_at__date__range=quarter.bounds)
+            | Q(filed_on__range=quarter.bounds)
+        ).values_list(
+            "request_id",
+            "responsible_unit_id",
+            "request__locality_id",
+            "request__locality__kind",
+            "request__submitted_at",
+            "request__completed_at",
+            "filed_on",
+        ),
     )
     seen: dict[str, dict[int, set[int]]] = {
         "requests_received": defaultdict(set),
@@ -201,7 +226,7 @@ def ledger_figures(
             setattr(figures[unit], attr, len(requests))
         setattr(total, attr, len(everyone[attr]))
     decided = decided_tallies(
-        items, quarter, calendar, "responsible_unit_id", "request__locality_id", "request__locality__kind"
+        parts, quarter, calendar, "responsible_unit_id", "request__locality_id", "request__locality__kind"
     )
     for (responsible, locality, kind), tally in decided.items():
         hit = ({responsible} | ({locality} if kind == Unit.Kind.TOWNSHIP else set())) & wanted
@@ -219,8 +244,11 @@ def ledger_figures(
     evaluations = Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)
     # The units each rated agent worked for on the rated request.
     handled: dict[tuple[int, int], set[int]] = defaultdict(set)
-    rows = items.filter(request__in=evaluations.values("request_id")).values_list(
-        "request_id", "agent_id", "responsible_unit_id", "request__locality_id", "request__locality__kind"
+    rows = each_part(
+        parts,
+        lambda items: items.filter(request__in=evaluations.values("request_id")).values_list(
+            "request_id", "agent_id", "responsible_unit_id", "request__locality_id", "request__locality__kind"
+        ),
     )
     for request_id, agent_id, responsible, locality, kind in rows:
         handled[(request_id, agent_id)] |= (

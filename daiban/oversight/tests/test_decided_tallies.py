@@ -133,14 +133,14 @@ def test_stored_deadlines_give_the_derived_figures(
             ("responsible_unit_id", "request__locality_id", "request__locality__kind"),
         ):
             derived = _derived(handled, quarter, calendar, *keys)
-            assert decided_tallies(handled, quarter, calendar, *keys) == derived, (quarter, keys)
+            assert decided_tallies([handled], quarter, calendar, *keys) == derived, (quarter, keys)
             seen += sum(t.items for t in derived.values())
-        assert decided_tallies(handled, quarter, None, "agent_id") == {}  # no calendar: no deadline known
+        assert decided_tallies([handled], quarter, None, "agent_id") == {}  # no calendar: no deadline known
     assert seen > 40  # the walk reached both quarters with many decisions
     stops = ClockStop.objects.filter(case_item__decided_on__isnull=False)
     assert stops.filter(kind=ClockStop.Kind.CORRECTION).exists()
     assert stops.exclude(kind=ClockStop.Kind.CORRECTION).exists()
-    tallies = decided_tallies(handled, QUARTERS[0], calendar, "agent_id").values()
+    tallies = decided_tallies([handled], QUARTERS[0], calendar, "agent_id").values()
     assert 0 < sum(t.on_time for t in tallies) < sum(t.items for t in tallies)  # on time and late both
     # And the ledger's rows: each township item counted for its department and its township.
     figures = ledger_figures(youyang, QUARTERS[0]).units
