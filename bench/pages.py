@@ -10,6 +10,7 @@ It starts gunicorn itself (2 sync workers, port --port) and stops it at the end.
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import statistics
@@ -17,21 +18,23 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def sessions(source: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """Log the bench people in (a session row each) and name the pages to time: (label, who, path)."""
+    """Sign the bench people in (a session each, second factor verified) and name the pages to time:
+    (label, who, path)."""
     sys.path.insert(0, str(source))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
 
+    from daiban.accounts.tests.signin import sign_in_fully
     from daiban.cases.models import CaseItem
     from daiban.organizations.models import Jurisdiction, Role, RoleAssignment, User
 
@@ -49,13 +52,10 @@ def sessions(source: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     )
     people["city supervisor"] = city_supervisor
     cookies = {}
-    for who, user in people.items():
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        cookies[who] = store.session_key or ""
+    for who, user in people.items():  # signed in as the login page does: stamps and the second factor
+        client = Client()
+        sign_in_fully(client, user)
+        cookies[who] = client.cookies["sessionid"].value
     item = CaseItem.objects.filter(agent=people["agent"], filed_on__isnull=False).order_by("id").first()
     assert item is not None, "the agent has no filed item: generate the data with bench/city_data.py"
     unit = RoleAssignment.objects.get(user=people["coordinator"], role=Role.COORDINATOR).unit_id
@@ -101,7 +101,9 @@ def timed(url: str, cookie: str) -> float:
     start = time.perf_counter()
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+        # As behind the TLS-terminating proxy production runs behind (else: a redirect to https).
+        headers = {"Cookie": f"sessionid={cookie}", "X-Forwarded-Proto": "https"}
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         response.read()
         if response.status != 200:
@@ -111,47 +113,64 @@ def timed(url: str, cookie: str) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--source", type=Path, default=ROOT, help="the tree to serve (default: this one)")
-    args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("set DATABASE_URL to the city data set (bench/city_data.py)")
-    os.environ["DJANGO_SECRET_KEY"] = "bench-only"  # noqa: S105  (the sessions' auth hash is keyed with it)
+@contextlib.contextmanager
+def gunicorn(source: Path, port: int, cookie: str, workers: int = 2) -> Iterator[str]:
+    """Our own gunicorn on the loopback interface (production settings plus the floor view), warmed until
+    the floor answers; yields the base URL and stops the server at the end."""
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.web_settings")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=args.source,
-        env=env,
-        check=True,
-    )
-    cookies, pages = sessions(args.source)
-    counts = query_counts(cookies, pages)
     server = subprocess.Popen(  # noqa: S603  (our own gunicorn)
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "--chdir",
-            str(args.source),
+            str(source),
             "--workers",
-            "2",
+            str(workers),
             "--bind",
-            f"127.0.0.1:{args.port}",
+            f"127.0.0.1:{port}",
             "--log-level",
             "warning",
             "config.wsgi",
         ],
         env=env,
     )
-    base = f"http://127.0.0.1:{args.port}"
+    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                timed(f"{base}/bench/floor/", cookies["agent"])
+                timed(f"{base}/bench/floor/", cookie)
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def prepare(source: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """Production settings for this process and the server, static files collected, sessions made."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to the city data set (bench/city_data.py)")
+    os.environ["DJANGO_SECRET_KEY"] = "bench-only"  # noqa: S105  (the sessions' auth hash is keyed with it)
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.web_settings")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=source,
+        env=env,
+        check=True,
+    )
+    return sessions(source)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--source", type=Path, default=ROOT, help="the tree to serve (default: this one)")
+    args = parser.parse_args()
+    cookies, pages = prepare(args.source)
+    counts = query_counts(cookies, pages)
+    with gunicorn(args.source, args.port, cookies["agent"]) as base:
         for _label, who, path in pages:  # warm both workers (calendars, templates)
             for _ in range(2):
                 timed(base + path, cookies[who])
@@ -161,9 +180,6 @@ def main() -> None:
             for label, who, path in pages:
                 floor.append(timed(f"{base}/bench/floor/", cookies[who]))
                 times[(label, who)].append(timed(base + path, cookies[who]))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     floor_ms = statistics.median(floor) * 1000
     print(f"source {args.source}, {args.runs} runs, floor median {floor_ms:.1f} ms")
     print("| page | who | median | × floor | queries |")

@@ -24,7 +24,6 @@ from typing import Generic, TypeVar
 
 from django.db.models import Avg, Count, F, Q
 
-from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem
 from daiban.feedback.models import Callback, CallbackRating, Evaluation, Level
 from daiban.organizations.models import Jurisdiction, Unit, User
@@ -32,7 +31,7 @@ from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.quarters import Quarter
 from daiban.workdays.selectors import calendar_for
 
-from .ledger import LEDGER_UNIT_KINDS, ledger_figures
+from .ledger import LEDGER_UNIT_KINDS, Decided, decided_tallies, ledger_figures
 from .models import AssessmentWeight, CoordinationIssue
 
 INDICATORS = dict(AssessmentWeight.Indicator.choices)
@@ -144,34 +143,12 @@ def rank_agents(
     jurisdiction: Jurisdiction, quarter: Quarter, *, weights: Mapping[str, float] | None = None
 ) -> list[Ranked[User]]:
     """The agents ranked by the weights given, or by the jurisdiction's configured weights."""
-    decided = list(
-        CaseItem.objects.filter(
-            request__jurisdiction=jurisdiction,
-            decided_on__range=quarter.bounds,
-            agent__isnull=False,
-            filed_on__isnull=False,
-        )
-        .select_related("request__jurisdiction", "approval_item")
-        .prefetch_related("stops")
-    )
     try:
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
         calendar = None
-    clocks = item_clocks(
-        decided, quarter.last_day, calendars={jurisdiction.code: calendar} if calendar else {}
-    )
-    done: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # decided, on time, limit days, used days
-    for item in decided:
-        deadline = clocks[item.pk].deadline_on
-        if deadline is None or item.decided_on is None or item.agent_id is None:
-            continue
-        late = calendar.working_days_between(deadline, item.decided_on) if calendar else 0
-        row = done[item.agent_id]
-        row[0] += 1
-        row[1] += int(item.decided_on <= deadline)
-        row[2] += item.time_limit_days
-        row[3] += item.time_limit_days + late
+    handled = CaseItem.objects.filter(request__jurisdiction=jurisdiction, agent__isnull=False)
+    done = {key[0]: tally for key, tally in decided_tallies([handled], quarter, calendar, "agent_id").items()}
     ratings = {
         r["agent_id"]: (r["a"] + r["e"] + r["i"]) / 3
         for r in Evaluation.objects.filter(jurisdiction=jurisdiction, given_at__date__range=quarter.bounds)
@@ -190,12 +167,13 @@ def rank_agents(
     ids = set(done) | set(ratings) | set(hall) | set(issues)
     table: list[tuple[User, dict[str, float | None]]] = []
     for agent in User.objects.filter(pk__in=ids).order_by("full_name", "id"):
-        n, on_time, limit, used = done.get(agent.pk, (0, 0, 0, 0))
+        tally = done.get(agent.pk, Decided())
+        on_time, limit, used = tally.on_time, tally.limit_days, tally.used_days
         table.append(
             (
                 agent,
                 {
-                    "on_time": _pct(on_time, n),
+                    "on_time": _pct(on_time, tally.items),
                     "speed": min(100.0, round(100 * limit / used, 2)) if used else None,
                     "satisfaction": _level_pct(ratings.get(agent.pk)),
                     "callbacks": _level_pct(hall.get(agent.pk)),
