@@ -4,6 +4,7 @@ environment."""
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "csp",
+    "django_guid",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "daiban.common.middleware.AuditMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -232,11 +235,39 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
+# Logs: one line per record on stderr, carrying the request id (django-guid: the proxy's X-Request-ID when it
+# sends a valid one, else a new one, returned in the response) so every line of one request can be found
+# across several app servers. DAIBAN_LOG_FORMAT=json (the production default) writes each line as JSON for
+# the county's log collector; "text" for people reading a terminal.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True}
+DAIBAN_LOG_FORMAT = os.environ.get("DAIBAN_LOG_FORMAT", "text")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+            "json_ensure_ascii": False,  # Chinese stays readable in the collector
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if DAIBAN_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DAIBAN_LOG_LEVEL", "INFO")},
+    "loggers": {"django_guid": {"level": "WARNING"}},  # not a line per request about the header
 }
 
 # Who administers which jurisdictions in the Django admin (daiban.common.admin scopes every model by it).

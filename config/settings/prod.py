@@ -16,6 +16,8 @@ if not os.environ.get("REDIS_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 DEBUG = False
+if "DAIBAN_LOG_FORMAT" not in os.environ:  # the log collector reads JSON lines
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -1,6 +1,7 @@
 """The production settings pass Django's deployment checklist with no warning (HSTS, HTTPS redirect, secure
 cookies, …): run as a county would, in a fresh process with only the environment it must provide."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -65,3 +66,26 @@ def test_media_goes_to_the_object_store_only_when_a_bucket_is_configured(monkeyp
         "500242",
     )
     assert options["file_overwrite"] is False and options["default_acl"] is None
+
+
+def test_production_logs_json_lines_unless_told_otherwise():
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if k not in {"DAIBAN_LOG_FORMAT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        },
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Q!f9#kLm2" * 4,
+        "DATABASE_URL": "postgresql://daiban@127.0.0.1:5432/daiban",
+    }
+    script = "from django.conf import settings; print(settings.LOGGING['handlers']['console']['formatter'])"
+    run = functools.partial(
+        subprocess.run,
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert run(env=env).stdout.strip() == "json"
+    assert run(env={**env, "DAIBAN_LOG_FORMAT": "text"}).stdout.strip() == "text"
