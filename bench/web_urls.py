@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import Context, Template
 from django.urls import path
 
+from config.urls import handler500 as product_handler500
 from config.urls import urlpatterns as product
 from daiban.common.access import signed_in
 
@@ -19,3 +20,4 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("bench/floor/", floor, name="bench_floor"), *product]
+handler500 = product_handler500  # the product's error pages (the 503 when the database is gone)
