@@ -271,6 +271,18 @@ def from_address(address: str | None) -> Iterator[None]:
         _from_address.reset(token)
 
 
+def printable(value: Any) -> Any:
+    """`value` with NUL characters removed from every string in it: what people typed (a query string, a
+    reason) is recorded as given, except the one character PostgreSQL's text and JSON refuse."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
+
+
 def record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
@@ -288,12 +300,14 @@ def record(
     jurisdiction is the actor's. The client
     address comes from the request being served (`from_address`)."""
     actor_obj: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    before, after = printable(before), printable(after)
+    label = printable(label or (str(target) if target is not None else ""))
     return AuditEntry.objects.create(
         actor=actor_obj,
         verb=verb,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_label=(label or (str(target) if target is not None else ""))[:255],
+        target_label=label[:255],
         jurisdiction_code=jurisdiction_code_of(target if target is not None else actor_obj)
         if (target is not None or actor_obj is not None)
         else "",

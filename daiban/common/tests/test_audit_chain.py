@@ -218,3 +218,21 @@ def test_a_refusal_keeps_its_reason_and_a_page_rendered_403_is_recorded_too(rf):
     middleware(request)
     entry = AuditEntry.objects.filter(verb=AuditVerb.ACCESS_REFUSED).latest("id")
     assert entry.after == {"reason": "只有本事项的帮代办员可以报件"}
+
+
+@pytest.mark.django_db
+def test_what_people_typed_is_recorded_without_nul_characters(youyang):
+    """PostgreSQL's text and JSON refuse NUL: a query string or reason carrying one is still recorded."""
+    unit = youyang.units.get(code="zjw")
+    entry = record(
+        actor=None,
+        verb=AuditVerb.DATA_EXPORTED,
+        target=unit,
+        label="导出\x00台账",
+        after={"filters": {"j": "\x00500242", "k\x00": ["a\x00b"]}},
+    )
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.target_label == "导出台账"
+    assert stored.after == {"filters": {"j": "500242", "k": ["ab"]}}
+    audit_chain.seal_all()
+    assert audit_chain.verify().intact
