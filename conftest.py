@@ -1,9 +1,11 @@
 """Fixtures shared by every app's tests: the real reference data, and people for each role."""
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterator
 
 import pytest
-from django.utils import translation
+import time_machine
+from django.utils import timezone, translation
 
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
 from daiban.organizations.models import Jurisdiction, Role, Unit, User
@@ -15,6 +17,33 @@ from daiban.projects.models import Project
 @pytest.fixture(autouse=True)
 def _chinese() -> None:
     translation.activate("zh-hans")
+
+
+# Every test (a journey included) lasts well under this; one starting closer to local midnight moves past it.
+# Kept short: servers a test starts in another process keep the real clock.
+MIDNIGHT_MARGIN = dt.timedelta(minutes=5)
+
+
+def past_midnight_if_near(now: dt.datetime) -> dt.datetime | None:
+    """Where a test starting at `now` (local time) must start instead, or None when it can start now.
+
+    Tests compute today's deadlines and compare them with what the code computed when the step ran (a
+    journey: when the button was clicked); a run that crosses local midnight between the two (a CI journey at
+    23:59:56 once) compares two different days."""
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0, 5), tzinfo=now.tzinfo)
+    return midnight if midnight - now < MIDNIGHT_MARGIN else None
+
+
+@pytest.fixture(autouse=True)
+def _same_day() -> Iterator[None]:
+    """Clocks keep ticking (sessions, lockouts and throttles behave as in real use) — in the server threads
+    too, as time-machine patches the process's clock — but a test never straddles a change of date."""
+    start = past_midnight_if_near(timezone.localtime())
+    if start is None:
+        yield
+        return
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,12 @@
 """Real headless Chromium (Debian's package) driven by Playwright. Screenshots are kept under
 test-artifacts/screenshots/ for people to look at."""
 
-import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import time_machine
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -108,31 +106,3 @@ def cover_calendar_until(day):  # type: ignore[no-untyped-def]
         CalendarYear.objects.get_or_create(
             year=year, jurisdiction_code="", defaults={"notice": "test: Mon–Fri only"}
         )
-
-
-# A journey lasts well under this; one that starts closer to local midnight than this moves past it first.
-MIDNIGHT_MARGIN = dt.timedelta(minutes=20)
-
-
-def past_midnight_if_near(now: dt.datetime) -> dt.datetime | None:
-    """Where a journey starting at `now` (local time) must start instead, or None when it can start now.
-
-    Journeys compute today's deadlines in the test and compare them with what the server computed when the
-    step was clicked; a run that crosses local midnight between the two (CI at 23:59:56 once) would compare
-    two different days."""
-    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0, 0, 5), tzinfo=now.tzinfo)
-    return midnight if midnight - now < MIDNIGHT_MARGIN else None
-
-
-@pytest.fixture(autouse=True)
-def same_day_journey() -> Iterator[None]:
-    """Clocks keep ticking (sessions, lockouts and throttles behave as in real use) — in the server threads
-    too, as time-machine patches the process's clock — but a journey never straddles a change of date."""
-    from django.utils import timezone
-
-    start = past_midnight_if_near(timezone.localtime())
-    if start is None:
-        yield
-        return
-    with time_machine.travel(start, tick=True):
-        yield
