@@ -583,6 +583,20 @@ TABLE: dict[str, Row] = {
         lambda s: {"pk": s.submitted.pk}, Post(lambda s: {"reason": "不属于帮代办服务范围"}, lambda s: fresh(s.submitted, "state")),
         ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
     ),
+    # Per item (ADR 0022): only a coordinator of the item's responsible unit (the park, for ours' park project).
+    "cases:item_accept": step(
+        lambda s: {"pk": s.submitted.pk, "item_pk": s.submitted.items.get().pk},
+        Post(lambda s: {"version": fresh(s.submitted.items.get(), "version")},
+             lambda s: fresh(s.submitted.items.get(), "acceptance")),
+        ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
+    ),
+    "cases:item_decline": step(
+        lambda s: {"pk": s.submitted.pk, "item_pk": s.submitted.items.get().pk},
+        Post(lambda s: {f"decline{s.submitted.items.get().pk}-reason": "不属于帮代办服务范围",
+                        f"decline{s.submitted.items.get().pk}-version": fresh(s.submitted.items.get(), "version")},
+             lambda s: fresh(s.submitted.items.get(), "acceptance")),
+        ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
+    ),
     "cases:request_withdraw": step(
         lambda s: {"pk": s.submitted.pk}, Post(NOTHING, lambda s: fresh(s.submitted, "state")),
         ok={APPLICANT}, hidden={OTHER_APPLICANT}, forbidden=REST,

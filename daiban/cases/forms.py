@@ -187,6 +187,17 @@ class PlainStepForm(StepForm):
     pass
 
 
+class ItemDeclineForm(StepForm):
+    """不予受理 one item: the reason goes to the applicant."""
+
+    reason = forms.CharField(
+        label=_("reason the applicant will see"),
+        max_length=1000,
+        min_length=4,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class FileForm(StepForm):
     external_ref = forms.CharField(label=_("approval system receipt number"), max_length=40)
     filed_on = DateField(label=_("filed on"))

@@ -10,6 +10,56 @@ from daiban.organizations.models import Jurisdiction, Section, Unit, Window
 from daiban.projects.models import Applicant, Project
 
 
+class RoutingPolicyName(models.TextChoices):
+    """The named routing strategies (`routing.STRATEGIES` implements each; ADR 0022)."""
+
+    PARK_COMMITTEE_OR_DEPARTMENT = (
+        "park_committee_or_department",
+        _("Park committee for park projects, otherwise the item's department (酉阳)"),
+    )
+    WORKING_GROUP_MEMBER = (
+        "working_group_member",
+        _("The working group's member unit for the item's department and stage (大足)"),
+    )
+
+
+class LocalityRole(models.TextChoices):
+    """What the project's township or park does for a request besides seeing it."""
+
+    CO_RESPONSIBLE = "co_responsible", _("Co-responsible: also arranges agents")
+    CONTACT = "contact", _("Local contact only")
+
+
+class RoutingPolicy(models.Model):
+    """How a jurisdiction routes a request's items to responsible units: a named strategy and its
+    parameters, chosen in the admin or loaded from data (ADR 0022). Requests store the result."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="routing_policy"
+    )
+    policy = models.CharField(_("policy"), max_length=64, choices=RoutingPolicyName.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    AUDIT_JURISDICTION = "jurisdiction"
+
+    class Meta:
+        verbose_name = _("routing policy")
+        verbose_name_plural = _("routing policies")
+        ordering = ["jurisdiction"]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} · {self.get_policy_display()}"
+
+
 class ServiceRequest(models.Model):
     """One applicant's request for 帮办 or 代办 with one project, over a chosen set of approval items."""
 
@@ -43,6 +93,20 @@ class ServiceRequest(models.Model):
         verbose_name=_("locality (township or park)"),
         on_delete=models.PROTECT,
         related_name="local_requests",
+    )
+    locality_role = models.CharField(
+        _("role of the locality"),
+        max_length=16,
+        choices=LocalityRole.choices,
+        default=LocalityRole.CO_RESPONSIBLE,
+        help_text=_("Set by the routing policy when the request is submitted (ADR 0022)."),
+    )
+    routing_policy = models.CharField(
+        _("routing policy"),
+        max_length=64,
+        choices=RoutingPolicyName.choices,
+        default=RoutingPolicyName.PARK_COMMITTEE_OR_DEPARTMENT,
+        help_text=_("The policy that chose the responsible units when the request was submitted."),
     )
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -165,6 +229,11 @@ class CaseItem(models.Model):
         PICKED_UP = "picked_up", _("Result picked up")
         DELIVERED = "delivered", _("Delivered")
 
+    class Acceptance(models.TextChoices):
+        PENDING = "pending", _("Awaiting acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="items"
     )
@@ -176,7 +245,7 @@ class CaseItem(models.Model):
         verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         related_name="case_items",
-        help_text=_("The park committee for park projects, otherwise the item's department."),
+        help_text=_("Chosen by the jurisdiction's routing policy when the request was submitted."),
     )
     section = models.ForeignKey(
         Section,
@@ -206,6 +275,23 @@ class CaseItem(models.Model):
         related_name="case_items",
     )
     state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.PLANNED)
+    acceptance = models.CharField(
+        _("acceptance"),
+        max_length=16,
+        choices=Acceptance.choices,
+        default=Acceptance.PENDING,
+        help_text=_("Decided by a coordinator of the item's responsible unit."),
+    )
+    acceptance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted or declined by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acceptance_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
     position = models.PositiveIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(
         _("version"),
@@ -542,7 +628,11 @@ class TimelineEntry(HistoryNote):
 
     @property
     def to_state_label(self) -> str:
-        states = dict(CaseItem.State.choices if self.case_item_id else ServiceRequest.State.choices)
+        states = (
+            dict(CaseItem.State.choices) | dict(CaseItem.Acceptance.choices)  # the item's two graphs
+            if self.case_item_id
+            else dict(ServiceRequest.State.choices)
+        )
         return str(states.get(self.to_state, self.to_state))
 
 
@@ -553,6 +643,8 @@ TIMELINE_VERBS = {
     AuditVerb.REQUEST_WITHDRAWN: _("withdrawn"),
     AuditVerb.REQUEST_DISPATCHED: _("all items have agents"),
     AuditVerb.REQUEST_COMPLETED: _("service completed: every item delivered or decided"),
+    AuditVerb.ITEM_ACCEPTED: _("item accepted"),
+    AuditVerb.ITEM_DECLINED: _("item declined"),
     AuditVerb.ITEM_ASSIGNED: _("agent assigned"),
     AuditVerb.ITEM_REASSIGNED: _("agent changed"),
     AuditVerb.ITEM_COLLECTION_STARTED: _("collecting materials"),

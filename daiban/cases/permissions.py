@@ -8,30 +8,45 @@ from daiban.organizations.permissions import roles_rule
 from daiban.organizations.selectors import active_roles, coordinator_units, person_id
 from daiban.projects.models import ApplicantRepresentative
 
-from .models import CaseItem, ServiceRequest
+from .models import CaseItem, LocalityRole, ServiceRequest
 
 coordinators_only = permission_rule(roles_rule(Role.COORDINATOR))
 agents_only = permission_rule(roles_rule(Role.AGENT))
 clerks_only = permission_rule(roles_rule(Role.CLERK))
 
 
-def can_decide(user: Viewer, request: ServiceRequest) -> bool:
-    """Accept or decline: a coordinator of the locality or of any item's responsible unit."""
+def can_decide_item(user: Viewer, item: CaseItem) -> bool:
+    """Accept or decline one item: a coordinator of the item's own responsible unit (ADR 0022) — never the
+    locality's, nor another unit's of the same request."""
+    return item.responsible_unit_id in coordinator_units(user)
+
+
+def decidable_items(user: Viewer, request: ServiceRequest) -> list[CaseItem]:
+    """The request's items still awaiting acceptance that `user` may decide."""
     units = coordinator_units(user)
     if not units:
-        return False
-    if request.locality_id in units:
-        return True
-    return request.items.filter(responsible_unit_id__in=units).exists()
+        return []
+    return list(
+        request.items.filter(responsible_unit_id__in=units, acceptance=CaseItem.Acceptance.PENDING)
+        .select_related("approval_item", "request__jurisdiction", "request__applicant")
+        .order_by("position", "id")
+    )
+
+
+def locality_arranges_agents(request: ServiceRequest) -> bool:
+    """The township is co-responsible under the request's stored routing (酉阳方案 四(二)2: departments
+    together with the township arrange the agents); a local contact (大足) does not assign."""
+    return (
+        request.locality_role == LocalityRole.CO_RESPONSIBLE and request.locality.kind == Unit.Kind.TOWNSHIP
+    )
 
 
 def can_assign(user: Viewer, item: CaseItem, request: ServiceRequest) -> bool:
-    """Assign an item's agent: its responsible unit's coordinator, or — outside parks — the township's
-    (酉阳方案 四(二)2: departments together with the township arrange the agents)."""
+    """Assign an item's agent: its responsible unit's coordinator, or a co-responsible township's."""
     units = coordinator_units(user)
     if item.responsible_unit_id in units:
         return True
-    return request.locality.kind == Unit.Kind.TOWNSHIP and request.locality_id in units
+    return locality_arranges_agents(request) and request.locality_id in units
 
 
 def is_representative(person: Viewer, request: ServiceRequest) -> bool:

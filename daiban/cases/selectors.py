@@ -17,7 +17,7 @@ from django_stubs_ext import WithAnnotations
 
 from daiban.catalogue.models import ApprovalItem
 from daiban.organizations.auth import Viewer
-from daiban.organizations.models import Role, RoleAssignment, Unit, User
+from daiban.organizations.models import Role, RoleAssignment, User
 from daiban.organizations.selectors import (
     coordinator_units,
     is_platform_superuser,
@@ -29,7 +29,7 @@ from daiban.organizations.selectors import (
 from daiban.projects.models import ApplicantRepresentative
 
 from .models import OPEN_STATES, CaseItem, ChaseRecord, ItemMaterial, ServiceRequest, TimelineEntry
-from .permissions import is_representative
+from .permissions import is_representative, locality_arranges_agents
 
 
 def _units(user: Viewer, role: str) -> set[int]:
@@ -123,7 +123,7 @@ def count_items(rows: Iterable[ServiceRequest]) -> list[ServiceRequest]:
 
 def agent_units_for(item: CaseItem, request: ServiceRequest) -> set[int]:
     units = {item.responsible_unit_id}
-    if request.locality.kind == Unit.Kind.TOWNSHIP:
+    if locality_arranges_agents(request):
         units.add(request.locality_id)
     return units
 
@@ -145,9 +145,10 @@ def eligible_agents(unit_ids: set[int]) -> QuerySet[WithAnnotations[User, AgentL
 
 
 def coordinators_for(request: ServiceRequest) -> QuerySet[User]:
+    """Who hears of a new request: the responsible units' coordinators and the locality's (co-responsible,
+    or the local contact)."""
     unit_ids = set(request.items.values_list("responsible_unit_id", flat=True))
-    if request.locality.kind == Unit.Kind.TOWNSHIP or not unit_ids:
-        unit_ids.add(request.locality_id)
+    unit_ids.add(request.locality_id)
     return role_holders(Role.COORDINATOR, unit_id__in=unit_ids)
 
 

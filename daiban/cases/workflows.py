@@ -9,9 +9,15 @@ Item:
     planned → collecting → ready → filed → under_review ⇄ correction_requested → resubmitted → …
                                      └──────────────► approved | refused ; approved → picked_up → delivered
 
+Item acceptance (ADR 0022), a second graph on the item's `acceptance` column:
+    pending ──accept──► accepted        pending ──decline──► declined
+each decided by a coordinator of the item's own responsible unit while the request awaits acceptance. The
+request follows: accepted once every item is decided and at least one accepted, declined when all are.
+
 Who may take each move is an `Actor`: the item's agent works it; the department's section reviewer
-records review progress and decisions; a responsible coordinator accepts or declines a request; the
-applicant withdraws it; dispatch and completion follow from another person's step.
+records review progress and decisions; a coordinator of the item's responsible unit accepts or declines
+it; the applicant withdraws the request; the request's acceptance or declining, dispatch and completion
+follow from another person's step.
 """
 
 from django.urls import reverse
@@ -32,16 +38,17 @@ from .models import (
     ServiceRequest,
     TimelineEntry,
 )
-from .permissions import can_decide, is_agent_of, is_representative, is_reviewer_of
+from .permissions import can_decide_item, is_agent_of, is_representative, is_reviewer_of
 
 S = ServiceRequest.State
 I = CaseItem.State  # noqa: E741 - one letter keeps the tables readable on one screen
+A = CaseItem.Acceptance
 
 
 # Who ----------------------------------------------------------------------------------------------
 
 
-RESPONSIBLE_COORDINATOR = Actor[ServiceRequest]("coordinator", can_decide)
+ITEM_COORDINATOR = Actor[CaseItem]("item_coordinator", can_decide_item)
 APPLICANT = Actor[ServiceRequest]("applicant", is_representative)
 AGENT = Actor[CaseItem]("agent", is_agent_of)
 REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of)
@@ -117,6 +124,18 @@ def _declined(step: Step[ServiceRequest]) -> None:
     )
 
 
+def _item_accepted(step: Step[CaseItem]) -> None:
+    item = step.obj
+    names = {"item": item.approval_item.name, "unit": item.responsible_unit.name}
+    _tell_about_item(step, _("%(item)s was accepted by %(unit)s") % names)
+
+
+def _item_declined(step: Step[CaseItem]) -> None:
+    item = step.obj
+    names = {"item": item.approval_item.name, "unit": item.responsible_unit.name}
+    _tell_about_item(step, _("%(item)s was declined by %(unit)s") % names, step.note)
+
+
 def _completed(step: Step[ServiceRequest]) -> None:
     request = step.obj
     tell_applicant(
@@ -177,6 +196,14 @@ def _delivered(step: Step[CaseItem]) -> None:
 def _request_is_handled(item: CaseItem) -> str | None:
     if item.request.state not in HANDLING_STATES:
         return _("The request is not being handled.")
+    if item.acceptance != A.ACCEPTED:
+        return _("This item was not accepted; nobody handles it.")
+    return None
+
+
+def _request_awaits_acceptance(item: CaseItem) -> str | None:
+    if item.request.state != S.SUBMITTED:
+        return _("The request is no longer awaiting acceptance.")
     return None
 
 
@@ -189,10 +216,8 @@ def lock_request_row(item: CaseItem) -> None:
 # The graphs -----------------------------------------------------------------------------------------
 
 REQUEST_MOVES: tuple[Move[ServiceRequest], ...] = (
-        move("accept",   {S.SUBMITTED},  S.ACCEPTED,   RESPONSIBLE_COORDINATOR, AuditVerb.REQUEST_ACCEPTED,   gettext_lazy("accept"),
-             gettext_lazy("Only a responsible coordinator can accept this request.")),
-        move("decline",  {S.SUBMITTED},  S.DECLINED,   RESPONSIBLE_COORDINATOR, AuditVerb.REQUEST_DECLINED,   gettext_lazy("decline"),
-             gettext_lazy("Only a responsible coordinator can decline this request.")),
+        move("accept",   {S.SUBMITTED},  S.ACCEPTED,   SYSTEM,                  AuditVerb.REQUEST_ACCEPTED,   gettext_lazy("accept")),
+        move("decline",  {S.SUBMITTED},  S.DECLINED,   SYSTEM,                  AuditVerb.REQUEST_DECLINED,   gettext_lazy("decline")),
         move("withdraw", {S.SUBMITTED},  S.WITHDRAWN,  APPLICANT,               AuditVerb.REQUEST_WITHDRAWN,  gettext_lazy("withdraw"),
              gettext_lazy("Only the applicant can withdraw its request.")),
         move("dispatch", {S.ACCEPTED},   S.DISPATCHED, SYSTEM,                  AuditVerb.REQUEST_DISPATCHED, gettext_lazy("dispatch")),
@@ -255,4 +280,28 @@ ITEM = Workflow[CaseItem](
         "refuse": _refused,
         "deliver": _delivered,
     },
+)
+
+ACCEPTANCE_MOVES: tuple[Move[CaseItem], ...] = (
+        move("accept",  {A.PENDING}, A.ACCEPTED, ITEM_COORDINATOR, AuditVerb.ITEM_ACCEPTED, gettext_lazy("accept"),
+             gettext_lazy("Only a coordinator of the item's responsible unit can accept it.")),
+        move("decline", {A.PENDING}, A.DECLINED, ITEM_COORDINATOR, AuditVerb.ITEM_DECLINED, gettext_lazy("decline"),
+             gettext_lazy("Only a coordinator of the item's responsible unit can decline it.")),
+)  # fmt: skip
+
+ACCEPTANCE = Workflow[CaseItem](
+    name="item_acceptance",
+    model=CaseItem,
+    moves=ACCEPTANCE_MOVES,
+    state_field="acceptance",
+    refused_in_state=gettext_lazy("This item is “%(state)s”; it cannot be %(action)s now."),
+    refused_actor=gettext_lazy("You are not the one who records this step for this item."),
+    stale=gettext_lazy("Someone else changed this item meanwhile; reload the page and try again."),
+    version_field="version",
+    terminal=frozenset({A.ACCEPTED, A.DECLINED}),
+    lock_related=(*ITEM.lock_related, "responsible_unit"),
+    lock_parent=lock_request_row,
+    guard=_request_awaits_acceptance,
+    history=_item_history,
+    announce={"accept": _item_accepted, "decline": _item_declined},
 )

@@ -50,7 +50,9 @@ class AuditVerb(StrEnum):
     ISSUE_REOPENED = "issue.reopened"
     ISSUE_RESOLVED = "issue.resolved"
     ITEM_APPROVED = "item.approved"
+    ITEM_ACCEPTED = "item.accepted"
     ITEM_ASSIGNED = "item.assigned"
+    ITEM_DECLINED = "item.declined"
     ITEM_CHASED = "item.chased"
     ITEM_CLOCK_RESUMED = "item.clock_resumed"
     ITEM_CLOCK_STOPPED = "item.clock_stopped"
@@ -83,6 +85,7 @@ class AuditVerb(StrEnum):
     RECTIFICATION_REPORTED = "rectification.reported"
     RECTIFICATION_SENT_BACK = "rectification.sent_back"
     REQUEST_ACCEPTED = "request.accepted"
+    ROUTING_POLICY_CHANGED = "routing_policy.changed"
     REQUEST_COMPLETED = "request.completed"
     REQUEST_DECLINED = "request.declined"
     REQUEST_DISPATCHED = "request.dispatched"
@@ -133,7 +136,9 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ISSUE_REOPENED: gettext_lazy("Issue reopened"),
     AuditVerb.ISSUE_RESOLVED: gettext_lazy("Issue resolved"),
     AuditVerb.ITEM_APPROVED: gettext_lazy("Item approved"),
+    AuditVerb.ITEM_ACCEPTED: gettext_lazy("Item accepted by its responsible unit"),
     AuditVerb.ITEM_ASSIGNED: gettext_lazy("Item assigned"),
+    AuditVerb.ITEM_DECLINED: gettext_lazy("Item declined by its responsible unit"),
     AuditVerb.ITEM_CHASED: gettext_lazy("Item chased"),
     AuditVerb.ITEM_CLOCK_RESUMED: gettext_lazy("Clock resumed"),
     AuditVerb.ITEM_CLOCK_STOPPED: gettext_lazy("Clock stopped"),
@@ -172,6 +177,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.REQUEST_SUBMITTED: gettext_lazy("Request submitted"),
     AuditVerb.REQUEST_WITHDRAWN: gettext_lazy("Request withdrawn"),
     AuditVerb.ROLE_GRANTED: gettext_lazy("Role granted"),
+    AuditVerb.ROUTING_POLICY_CHANGED: gettext_lazy("Routing policy changed"),
     AuditVerb.ROLE_REVOKED: gettext_lazy("Role revoked"),
     AuditVerb.VISIT_RECORDED: gettext_lazy("Visit recorded"),
     AuditVerb.USER_LOCKED_OUT: gettext_lazy("Account locked out"),

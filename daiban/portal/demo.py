@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import uscc
 
 from daiban.accounts.second_factor import has_second_factor, second_factor_required
+from daiban.cases.services.routing import load_routing_policy, routing_data_files
 from daiban.catalogue.models import ApprovalItem, FaqEntry, PolicyDocument
 from daiban.catalogue.services import catalogue_data_files, load_catalogue
 from daiban.organizations.models import (
@@ -144,6 +145,8 @@ def load_demo() -> list[tuple[str, str]]:
             )
     _demo_authenticators()
     _dazu_working_group(admin)
+    for path in routing_data_files():  # after the working group 大足's policy names
+        load_routing_policy(path=path, by=admin)
     _guide_content(admin)
     for code, enterprises in ENTERPRISES.items():
         jurisdiction = Jurisdiction.objects.get(code=code)

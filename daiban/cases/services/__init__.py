@@ -19,27 +19,33 @@ from .items import (
 )
 from .requests import (
     RequestData,
+    accept_item,
     accept_request,
     assign_agent,
     complete_request_if_done,
+    decline_item,
     decline_request,
     register_window_request,
     submit_request,
     withdraw_request,
 )
+from .routing import load_routing_policy, set_routing_policy
 from .visits import VisitUpload, record_chase, record_visit
 
 __all__ = [
     "RequestData",
     "VisitUpload",
+    "accept_item",
     "accept_request",
     "approve",
     "assign_agent",
     "complete_request_if_done",
+    "decline_item",
     "decline_request",
     "deliver",
     "end_special_procedure",
     "file_item",
+    "load_routing_policy",
     "mark_ready",
     "pick_up",
     "record_chase",
@@ -48,6 +54,7 @@ __all__ = [
     "register_window_request",
     "request_correction",
     "resubmit",
+    "set_routing_policy",
     "start_collecting",
     "start_review",
     "start_special_procedure",

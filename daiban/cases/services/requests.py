@@ -32,10 +32,11 @@ from ..models import (
     ServiceRequest,
     TimelineEntry,
 )
-from ..permissions import can_assign
+from ..permissions import can_assign, decidable_items
+from ..routing import route
 from ..selectors import agent_units_for, coordinators_for
 from ..uploads import sniff, store_document
-from ..workflows import ITEM, REQUEST, representatives, request_url
+from ..workflows import ACCEPTANCE, ITEM, REQUEST, representatives, request_url
 
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
@@ -116,6 +117,9 @@ def submit_request(
     else:
         raise ValidationError(_("Unknown channel."))
     mimes = _check_request(project, data)
+    routing = route(
+        jurisdiction=project.jurisdiction, locality=project.location, items=list(data.approval_items)
+    )
     year, number = _next_number(project.jurisdiction)
     request = ServiceRequest.objects.create(
         jurisdiction=project.jurisdiction,
@@ -124,6 +128,8 @@ def submit_request(
         project=project,
         applicant=project.applicant,
         locality=project.location,
+        locality_role=routing.locality_role,
+        routing_policy=routing.policy,
         mode=data.mode,
         channel=channel,
         window=window,
@@ -132,7 +138,8 @@ def submit_request(
         submitted_by=by,
     )
     CaseItem.objects.bulk_create(
-        frozen_case_item(request, item) for item in sorted(data.approval_items, key=lambda i: i.position)
+        frozen_case_item(request, item, routing.unit_for(item))
+        for item in sorted(data.approval_items, key=lambda i: i.position)
     )
     ItemMaterial.objects.bulk_create(
         ItemMaterial(case_item=case_item, material=material)
@@ -153,8 +160,14 @@ def submit_request(
         actor=by,
         verb=AuditVerb.REQUEST_SUBMITTED,
         target=request,
-        after=snapshot(request, ["project", "mode", "channel", "window", "state"])
-        | {"items": [i.code for i in data.approval_items], "documents": len(mimes)},
+        after=snapshot(
+            request, ["project", "mode", "channel", "window", "state", "routing_policy", "locality_role"]
+        )
+        | {
+            "items": [i.code for i in data.approval_items],
+            "responsible_units": {i.code: routing.unit_for(i).code for i in data.approval_items},
+            "documents": len(mimes),
+        },
     )
     title = _("New %(mode)s request: %(project)s") % {
         "mode": request.get_mode_display(),
@@ -194,14 +207,16 @@ def _next_number(jurisdiction: Jurisdiction) -> tuple[int, int]:
     return year, counter.last
 
 
-def frozen_case_item(request: ServiceRequest, item: ApprovalItem) -> CaseItem:
+def frozen_case_item(
+    request: ServiceRequest, item: ApprovalItem, responsible_unit: Unit | None = None
+) -> CaseItem:
     """A new case item with the terms of the catalogue version in force frozen on it (ADR 0015): what
-    the item was promised when requested stays its promise, whatever later versions say."""
-    in_park = request.locality.kind == Unit.Kind.PARK
+    the item was promised when requested stays its promise, whatever later versions say. The responsible
+    unit is the routing policy's answer (ADR 0022); without one, the item's department."""
     return CaseItem(
         request=request,
         approval_item=item,
-        responsible_unit=request.locality if in_park else item.department,
+        responsible_unit=responsible_unit or item.department,
         section=item.section,
         time_limit_days=item.time_limit_days,
         legal_time_limit_days=item.legal_time_limit_days,
@@ -231,21 +246,81 @@ def register_window_request(
     )
 
 
+def _check_reason(reason: str) -> str:
+    if len(reason.strip()) < 4:
+        raise ValidationError({"reason": _("Tell the applicant why, in a sentence.")})
+    return reason.strip()
+
+
+@transaction.atomic
+def accept_item(*, item: CaseItem, by: User, expected_version: int | None = None) -> CaseItem:
+    """受理 one item: a coordinator of its responsible unit takes it on (ADR 0022). The request is
+    accepted once every item is decided and at least one accepted."""
+    item = ACCEPTANCE.lock(item)
+    changes = {"acceptance_by": by, "acceptance_at": timezone.now()}
+    ACCEPTANCE.apply(item, "accept", by=by, changes=changes, expected_version=expected_version)
+    _settle_acceptance(request=item.request, by=by)
+    return item
+
+
+@transaction.atomic
+def decline_item(*, item: CaseItem, reason: str, by: User, expected_version: int | None = None) -> CaseItem:
+    """不予受理 one item, with the reason the applicant reads. The request is declined when all are."""
+    item = ACCEPTANCE.lock(item)
+    ACCEPTANCE.check(item, "decline", by=by)
+    reason = _check_reason(reason)
+    changes = {"acceptance_by": by, "acceptance_at": timezone.now(), "decline_reason": reason}
+    ACCEPTANCE.apply(item, "decline", by=by, changes=changes, note=reason, expected_version=expected_version)
+    _settle_acceptance(request=item.request, by=by)
+    return item
+
+
+def _settle_acceptance(*, request: ServiceRequest, by: User) -> None:
+    """The request follows its items: still waiting while one is undecided; accepted when at least one
+    was accepted; declined (with the items' reasons) when all were declined."""
+    request = _lock(request)
+    if request.state != ServiceRequest.State.SUBMITTED:
+        return
+    decisions = list(request.items.select_related("approval_item").order_by("position", "id"))
+    if any(i.acceptance == CaseItem.Acceptance.PENDING for i in decisions):
+        return
+    changes: dict[str, object] = {"decided_by": by, "decided_at": timezone.now()}
+    if any(i.acceptance == CaseItem.Acceptance.ACCEPTED for i in decisions):
+        REQUEST.apply(request, "accept", by=by, changes=changes)
+        return
+    if len({i.decline_reason for i in decisions}) == 1:  # one reason for all: say it once
+        reasons = decisions[0].decline_reason
+    else:
+        reasons = "；".join(f"{i.approval_item.name}：{i.decline_reason}" for i in decisions)
+    REQUEST.apply(request, "decline", by=by, changes=changes | {"decline_reason": reasons}, note=reasons)
+
+
+def _my_items(request: ServiceRequest, by: User) -> list[CaseItem]:
+    request = _lock(request)
+    if request.state != ServiceRequest.State.SUBMITTED:
+        REQUEST.check(request, "accept", by=by)  # raises: says the request's state
+    items = decidable_items(by, request)
+    if not items:
+        raise NotYourStep(_("None of this request's items awaits a decision by your unit."))
+    return items
+
+
 @transaction.atomic
 def accept_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
-    request = _lock(request)
-    changes = {"decided_by": by, "decided_at": timezone.now()}
-    return REQUEST.apply(request, "accept", by=by, changes=changes)
+    """Accept every item of the request awaiting `by`'s unit (the others stay with their own units)."""
+    for item in _my_items(request, by):
+        accept_item(item=item, by=by)
+    return _lock(request)
 
 
 @transaction.atomic
 def decline_request(*, request: ServiceRequest, reason: str, by: User) -> ServiceRequest:
-    request = _lock(request)
-    REQUEST.check(request, "decline", by=by)
-    if len(reason.strip()) < 4:
-        raise ValidationError({"reason": _("Tell the applicant why, in a sentence.")})
-    changes = {"decided_by": by, "decided_at": timezone.now(), "decline_reason": reason.strip()}
-    return REQUEST.apply(request, "decline", by=by, changes=changes, note=reason.strip())
+    """Decline every item of the request awaiting `by`'s unit, with one reason."""
+    items = _my_items(request, by)
+    reason = _check_reason(reason)
+    for item in items:
+        decline_item(item=item, reason=reason, by=by)
+    return _lock(request)
 
 
 @transaction.atomic
@@ -266,6 +341,8 @@ def assign_agent(
     request = item.request
     if request.state not in HANDLING_STATES:
         raise ValidationError(_("Accept the request before assigning agents."))
+    if item.acceptance != CaseItem.Acceptance.ACCEPTED:
+        raise ValidationError(_("This item was declined; it gets no agent."))
     if not can_assign(by, item, request):
         raise NotYourStep(_("You do not coordinate this item."))
     eligible = agent_units_for(item, request)
@@ -311,7 +388,7 @@ def assign_agent(
     _announce_assignment(item, request, agent=agent, previous=previous, verb=verb, reason=reason.strip())
     if (
         request.state == ServiceRequest.State.ACCEPTED
-        and not request.items.filter(agent__isnull=True).exists()
+        and not request.items.filter(agent__isnull=True, acceptance=CaseItem.Acceptance.ACCEPTED).exists()
     ):
         REQUEST.apply(request, "dispatch", by=by)
     return item
@@ -356,7 +433,7 @@ def complete_request_if_done(*, request: ServiceRequest, by: User) -> bool:
     request = _lock(request)
     if request.state != ServiceRequest.State.DISPATCHED:
         return False
-    if request.items.exclude(state__in=DONE_STATES).exists():
+    if request.items.filter(acceptance=CaseItem.Acceptance.ACCEPTED).exclude(state__in=DONE_STATES).exists():
         return False
     REQUEST.apply(request, "complete", by=by, changes={"completed_at": timezone.now()})
     return True

@@ -10,7 +10,9 @@ from daiban.cases.services import (
     submit_request,
     withdraw_request,
 )
+from daiban.common.workflow import NotYourStep
 from daiban.notifications.models import Notification
+from daiban.organizations.models import Role
 
 from .conftest import data
 
@@ -75,9 +77,17 @@ def test_reassignment_needs_a_reason_and_keeps_history(submitted, staff):
 
 
 @pytest.mark.django_db
-def test_township_and_department_share_non_park_items(town_project, rep, items, staff):
+def test_township_and_department_share_non_park_items(town_project, rep, items, staff, youyang, make_staff):
     request = submit_request(project=town_project, data=data(items), by=rep, channel="online")
-    accept_request(request=request, by=staff["town_coord"])
+    with pytest.raises(NotYourStep):  # the township decides no item: each department decides its own
+        accept_request(request=request, by=staff["town_coord"])
+    for code in ("fgw", "gzj"):
+        accept_request(request=request, by=make_staff(Role.COORDINATOR, youyang, code))
+    request.refresh_from_db()
+    assert request.state == ServiceRequest.State.SUBMITTED  # 住建委's item is still undecided
+    accept_request(request=request, by=staff["zjw_coord"])
+    request.refresh_from_db()
+    assert request.state == ServiceRequest.State.ACCEPTED
     permit = request.items.get(approval_item__code="construction-permit")
     assign_agent(item=permit, agent=staff["town_agent"], by=staff["zjw_coord"])  # the township's agent
     filing = request.items.get(approval_item__code="project-filing")

@@ -24,8 +24,8 @@ def test_request_graph_is_what_the_flow_chart_says():
         "complete": {S.DISPATCHED: S.COMPLETED},
     }
     assert {m.action: m.actor.name for m in REQUEST.moves} == {
-        "accept": "coordinator",
-        "decline": "coordinator",
+        "accept": "system",  # follows from the items' decisions (ADR 0022)
+        "decline": "system",
         "withdraw": "applicant",
         "dispatch": "system",
         "complete": "system",

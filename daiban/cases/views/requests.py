@@ -26,7 +26,15 @@ from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
 from ..deadlines import item_clocks
-from ..forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
+from ..forms import (
+    AssignForm,
+    DeclineForm,
+    ItemDeclineForm,
+    OnlineRequestForm,
+    PlainStepForm,
+    VisitForm,
+    WindowRequestForm,
+)
 from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
 from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
 from ..selectors import (
@@ -40,14 +48,16 @@ from ..selectors import (
     worklist,
 )
 from ..services import (
+    accept_item,
     accept_request,
     assign_agent,
+    decline_item,
     decline_request,
     register_window_request,
     submit_request,
     withdraw_request,
 )
-from ..workflows import REQUEST
+from ..workflows import ACCEPTANCE, REQUEST
 
 PAGE_SIZE = 25
 
@@ -175,9 +185,20 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     assignable = service_request.state in HANDLING_STATES
     rows = []
     agents_by_units: dict[frozenset[int], Any] = {}
+    decidable = {i.pk for i in items if ACCEPTANCE.refusal(i, "accept", by=request.user) is None}
     for item in items:
+        item.may_decide = item.pk in decidable  # type: ignore[attr-defined]
+        item.decline_form = (  # type: ignore[attr-defined]
+            ItemDeclineForm(prefix=f"decline{item.pk}", initial={"version": item.version})
+            if item.may_decide  # type: ignore[attr-defined]
+            else None
+        )
         form = None
-        if assignable and can_assign(request.user, item, service_request):
+        if (
+            assignable
+            and item.acceptance == CaseItem.Acceptance.ACCEPTED
+            and can_assign(request.user, item, service_request)
+        ):
             units = frozenset(agent_units_for(item, service_request))
             if units not in agents_by_units:
                 agents_by_units[units] = list(eligible_agents(set(units)))
@@ -192,7 +213,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "req": service_request,
             "rows": rows,
-            "can_decide": REQUEST.refusal(service_request, "accept", by=request.user) is None,
+            "can_decide": len(decidable) > 1,  # the shortcut: every item awaiting the person's unit
             "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
@@ -238,6 +259,34 @@ def request_decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             by=request.user,
         ),
         _("Request declined; the applicant sees the reason."),
+    )
+    return redirect("cases:request_detail", pk=pk)
+
+
+@coordinators_only
+@require_POST
+def item_accept(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """受理 one item: only a coordinator of its responsible unit (the service refuses anyone else)."""
+    item = get_object_or_404(access_request(request.user, pk).items, pk=item_pk)
+    posted_step(
+        request,
+        PlainStepForm(request.POST),
+        lambda d: accept_item(item=item, by=request.user, expected_version=d["version"]),
+        _("%(item)s accepted.") % {"item": item.approval_item.name},
+    )
+    return redirect("cases:request_detail", pk=pk)
+
+
+@coordinators_only
+@require_POST
+def item_decline(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """不予受理 one item, with the reason the applicant reads."""
+    item = get_object_or_404(access_request(request.user, pk).items, pk=item_pk)
+    posted_step(
+        request,
+        ItemDeclineForm(request.POST, prefix=f"decline{item.pk}"),
+        lambda d: decline_item(item=item, reason=d["reason"], by=request.user, expected_version=d["version"]),
+        _("%(item)s declined; the applicant sees the reason.") % {"item": item.approval_item.name},
     )
     return redirect("cases:request_detail", pk=pk)
 
