@@ -58,6 +58,7 @@ from daiban.cases.models import (
     ClockStop,
     ItemMaterial,
     RequestDocument,
+    RoutingPolicy,
     ServiceRequest,
     Visit,
 )
@@ -1376,6 +1377,9 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
         Project: side.project,
         CalendarYear: CalendarYear.objects.create(year=2027, jurisdiction_code=j.code, notice=side.mark),
         AuditEntry: AuditEntry.objects.filter(jurisdiction_code=j.code).first(),
+        RoutingPolicy: steps.set_routing_policy(
+            jurisdiction=j, policy="park_committee_or_department", parameters={}, by=None
+        ),
     }
     assert all(rows.values()), rows
     unscoped = {m for m in admin.site._registry if m not in rows}
