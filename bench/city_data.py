@@ -195,7 +195,7 @@ def main() -> None:
             cursor.copy(
                 "COPY cases_servicerequest (jurisdiction_id, project_id, applicant_id, locality_id, mode,"
                 " channel, state, note, consent_at, submitted_by_id, submitted_at, decline_reason,"
-                " completed_at, year, number) FROM STDIN"
+                " completed_at, year, number, locality_role, routing_policy) FROM STDIN"
             ) as copy,
         ):
             numbers: dict[int, int] = {}
@@ -223,6 +223,8 @@ def main() -> None:
                         done,
                         submitted.year,
                         numbers.setdefault(submitted.year, 0) + 1,
+                        "co_responsible",
+                        "park_committee_or_department",
                     )
                 )
                 numbers[submitted.year] += 1
@@ -260,7 +262,8 @@ def main() -> None:
         cursor.copy(
             "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state,"
             " position, version, external_ref, filed_on, decided_on, picked_up_on, due_on, time_limit_days,"
-            " legal_time_limit_days, legal_time_limit_unit, section_id, result_document_id) FROM STDIN"
+            " legal_time_limit_days, legal_time_limit_unit, section_id, result_document_id, acceptance,"
+            " decline_reason) FROM STDIN"
         ) as copy,
     ):
         for request_id, jid, _locality, state, submitted in request_ids:
@@ -280,6 +283,8 @@ def main() -> None:
                     if item_state in ("approved", "delivered") and filed is not None:
                         decided = min(filed + dt.timedelta(days=rng.randint(0, limit * 2)), END)
                 due = calendars[jid].deadline(filed, limit) if filed else None
+                # Per-item acceptance (ADR 0022): the items follow the request's decision.
+                acceptance = {"submitted": "pending", "declined": "declined"}.get(state, "accepted")
                 copy.write_row(
                     (
                         request_id,
@@ -296,6 +301,8 @@ def main() -> None:
                         due,
                         limit,
                         *frozen,
+                        acceptance,
+                        "",
                     )
                 )
     with raw().cursor() as cursor:

@@ -111,7 +111,12 @@ def count_items(rows: Iterable[ServiceRequest]) -> list[ServiceRequest]:
         row["request_id"]: row
         for row in CaseItem.objects.filter(request_id__in=[r.pk for r in rows])
         .values("request_id")
-        .annotate(n=Count("id"), unassigned=Count("id", filter=Q(agent__isnull=True)))
+        .annotate(
+            n=Count("id"),
+            unassigned=Count(  # a declined item gets no agent (ADR 0022)
+                "id", filter=Q(agent__isnull=True) & ~Q(acceptance=CaseItem.Acceptance.DECLINED)
+            ),
+        )
         .order_by()
     }
     for r in rows:

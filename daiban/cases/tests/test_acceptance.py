@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from daiban.cases.models import TIMELINE_VERBS, CaseItem, ServiceRequest, TimelineEntry
+from daiban.cases.selectors import count_items
 from daiban.cases.services import (
     accept_item,
     assign_agent,
@@ -91,6 +92,8 @@ def test_request_waits_for_every_item_and_is_accepted_when_one_is(two_units, rep
         fgw_coord,
     )
     # The declined item gets no agent and no step; staffing the accepted one dispatches the request.
+    (row,) = count_items([two_units])
+    assert (row.item_count, row.unassigned_count) == (2, 1)  # type: ignore[attr-defined]
     with pytest.raises(ValidationError, match="不予受理"):
         assign_agent(item=filing, agent=staff["town_agent"], by=staff["town_coord"])
     assign_agent(

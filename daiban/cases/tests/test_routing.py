@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from daiban.cases.models import CaseItem, LocalityRole, RoutingPolicy, RoutingPolicyName, ServiceRequest
 from daiban.cases.permissions import can_assign
@@ -18,7 +19,7 @@ from daiban.cases.services import accept_request, submit_request
 from daiban.cases.services.routing import load_routing_policy, routing_data_files, set_routing_policy
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.models import AuditEntry
-from daiban.organizations.models import Unit, WorkingGroup, WorkingGroupMember
+from daiban.organizations.models import Role, Unit, WorkingGroup, WorkingGroupMember
 from daiban.organizations.tests.factories import UserFactory
 
 from .conftest import data
@@ -265,3 +266,31 @@ def test_migration_gives_decided_requests_item_decisions(submitted, town_project
     }
     assert set(submitted.items.values_list("acceptance", flat=True)) == {"pending"}
     assert dict(CaseItem.objects.values_list("pk", "responsible_unit_id")) == units
+
+
+@pytest.mark.django_db
+def test_the_administrator_chooses_and_edits_the_policy_in_the_admin(
+    client, youyang, dazu, roster, make_staff
+):
+    administrator = make_staff(Role.ADMINISTRATOR, youyang)
+    client.force_login(administrator)
+    add = reverse("admin:cases_routingpolicy_add")
+    assert "大足区" not in client.get(add).content.decode()  # only its own jurisdiction to choose
+    bad = {"jurisdiction": youyang.pk, "policy": "working_group_member", "parameters": '{"match": ["x"]}'}
+    response = client.post(add, bad)
+    assert response.status_code == 200 and "match" in response.content.decode()
+    assert not RoutingPolicy.objects.exists()
+    theirs = {"jurisdiction": dazu.pk, "policy": "park_committee_or_department", "parameters": "{}"}
+    assert client.post(add, theirs).status_code == 200  # not a choice: refused by the form
+    assert not RoutingPolicy.objects.exists()
+    group = f'{{"working_group": "{GROUP}"}}'
+    good = {"jurisdiction": youyang.pk, "policy": "working_group_member", "parameters": group}
+    assert client.post(add, good).status_code == 302
+    chosen = RoutingPolicy.objects.get(jurisdiction=youyang)
+    assert chosen.parameters["locality_role"] == "contact" and chosen.changed_by == administrator
+    change = reverse("admin:cases_routingpolicy_change", args=[chosen.pk])
+    edit = {"policy": "park_committee_or_department", "parameters": '{"township_role": "contact"}'}
+    assert client.post(change, edit).status_code == 302
+    chosen.refresh_from_db()
+    assert (chosen.policy, chosen.parameters["township_role"]) == ("park_committee_or_department", "contact")
+    assert AuditEntry.objects.filter(verb="routing_policy.changed", actor=administrator).count() == 2
