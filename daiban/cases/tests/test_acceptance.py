@@ -219,6 +219,8 @@ def test_the_page_offers_buttons_only_to_the_items_unit(client, two_units, rep, 
     client.force_login(rep)  # the applicant reads the reason, gets no button
     page = client.get(url).content.decode()
     assert "已自行办理。" in page and accept_permit not in page
+    item_page = client.get(reverse("cases:item_detail", args=[two_units.pk, filing.pk])).content.decode()
+    assert "不予受理" in item_page and "已自行办理。" in item_page
     client.force_login(staff["zjw_coord"])
     response = client.post(accept_permit, {"version": "x"})  # a forged version: refused, nothing saved
     assert response.status_code == 302 and item_of(two_units, "construction-permit").acceptance == A.PENDING
