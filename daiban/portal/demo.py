@@ -71,6 +71,9 @@ STAFF: dict[str, list[tuple[str, str, str, str | None, str | None]]] = {
     "500111": [
         ("dz-clerk", "邓雨萱", Role.CLERK, "zwzx", None),
         ("dz-coord-zjw", "蒋伟", Role.COORDINATOR, "zjw", None),
+        # 大足 routes each item to the working group's member unit (ADR 0022): each accepts its own items.
+        ("dz-coord-fgw", "卢海涛", Role.COORDINATOR, "fgw", None),
+        ("dz-coord-gzj", "秦玉兰", Role.COORDINATOR, "gzj", None),
         ("dz-coord-town", "曾晓东", Role.COORDINATOR, "township-001", None),
         ("dz-coord-park", "付明亮", Role.COORDINATOR, "gxq", None),
         ("dz-agent", "黎红梅", Role.AGENT, "zjw", None),

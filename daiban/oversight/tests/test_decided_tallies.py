@@ -18,7 +18,7 @@ from daiban.cases.models import CaseItem, ClockStop
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.chains import file_it
 from daiban.cases.tests.conftest import data
-from daiban.organizations.models import Jurisdiction, Unit
+from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.oversight.ledger import Decided, decided_tallies, ledger_figures
 from daiban.projects.models import ApplicantRepresentative
 from daiban.projects.tests.factories import ProjectFactory
@@ -103,9 +103,11 @@ def test_stored_deadlines_give_the_derived_figures(
     items: Any,
     staff: Any,
     reviewer: Any,
+    make_staff: Any,
 ) -> None:
     seed_calendar_from_library()
     calendar = calendar_for("500242")
+    fgw_coord = make_staff(Role.COORDINATOR, youyang, "fgw")
     rng = random.Random(19)
     agents = [staff["park_agent"], staff["park_agent2"], staff["town_agent"]]
     reviewed = [i for i in items if i.code in ("project-filing", "construction-permit")]  # our reviewer's
@@ -118,7 +120,9 @@ def test_stored_deadlines_give_the_derived_figures(
         ApplicantRepresentative.objects.create(applicant=project.applicant, user=rep)
         coordinator = staff["park_coord"] if n % 2 else staff["town_coord"]
         request = submit_request(project=project, data=data(reviewed), by=rep, channel="online")
-        accept_request(request=request, by=coordinator)
+        # Each item is accepted by its own unit (ADR 0022): the park, or each department (township).
+        for decider in [coordinator] if n % 2 else [fgw_coord, staff["zjw_coord"]]:
+            accept_request(request=request, by=decider)
         for item in request.items.order_by("position"):
             agent = rng.choice(agents[:2] if n % 2 else agents[2:])
             item = assign_agent(item=item, agent=agent, by=coordinator)
