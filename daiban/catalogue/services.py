@@ -80,6 +80,12 @@ class CatalogueFile:
 
 def read_catalogue_file(path: Path) -> CatalogueFile:
     data, raw = _read(path)
+    return catalogue_from_data(data, raw, path)
+
+
+def catalogue_from_data(data: Mapping[str, Any], raw: bytes, path: Path) -> CatalogueFile:
+    """A catalogue described by data already read: a jurisdiction file, or an onboarding file's
+    `[catalogue]` table (`raw` is what the checksum covers, `path` names the file in messages)."""
     digest = hashlib.sha256(raw)
     items: list[dict[str, Any]] = []
     if data.get("base"):
@@ -229,7 +235,12 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
     version number is refused, so every published version is stable. The previous version is retired,
     not changed: its rows stay for the cases and guide pages that cite them, so the time taken does not
     depend on how many case items exist."""
-    loaded = read_catalogue_file(path)
+    return load_catalogue_file(loaded=read_catalogue_file(path), path=path, by=by)
+
+
+@transaction.atomic
+def load_catalogue_file(*, loaded: CatalogueFile, path: Path, by: User | None = None) -> CatalogueVersion:
+    """`load_catalogue` for a catalogue already read (an onboarding file's `[catalogue]` table)."""
     jurisdiction = Jurisdiction.objects.filter(code=loaded.jurisdiction).first()
     if jurisdiction is None:
         raise CatalogueDataError(
