@@ -1336,7 +1336,8 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     from django.contrib import admin
 
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
-    from daiban.organizations.models import RoleAssignment, WorkingGroupChange
+    from daiban.onboarding.models import OnboardingRecord
+    from daiban.organizations.models import RoleAssignment, ServiceZone, WorkingGroupChange
     from daiban.oversight.models import AssessmentWeight
     from daiban.workdays.models import CalendarYear
 
@@ -1362,6 +1363,10 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
         Project: side.project,
         CalendarYear: CalendarYear.objects.create(year=2027, jurisdiction_code=j.code, notice=side.mark),
         AuditEntry: AuditEntry.objects.filter(jurisdiction_code=j.code).first(),
+        ServiceZone: ServiceZone.objects.create(
+            jurisdiction=j, name=f"{side.mark}专区", address="地址", hours="工作日", phone="023-1"
+        ),
+        OnboardingRecord: OnboardingRecord.objects.create(jurisdiction=j, source_file=f"{j.code}.toml"),
     }
     assert all(rows.values()), rows
     unscoped = {m for m in admin.site._registry if m not in rows}
@@ -1397,6 +1402,10 @@ PUBLISHED_CATALOGUE = frozenset(
         ("catalogue.CatalogueVersion", "delete:theirs"),  # refused before the row is looked up
     }
 )
+# What an onboarding file said is read-only in the admin: load a changed file (ADR 0024).
+ONBOARDING_RECORDS = frozenset(
+    ("onboarding.OnboardingRecord", kind) for kind in ("add", "delete:ours", "delete:theirs")
+)
 PUBLISHED_FOR_ALL = frozenset({("catalogue.ApprovalItem", "delete:theirs")})  # the superuser sees both sides
 NEVER_WRITTEN = OPERATOR_RECORDS - {"auth.Group"} - SECOND_FACTOR  # the system writes them; nobody edits them
 
@@ -1428,7 +1437,9 @@ def _admin_expected(persona: str, label: str, kind: str) -> int | str:
     writes = kind == "add" or kind.startswith("delete:")
     if persona not in ADMIN_USERS:
         return "login"
-    if (label, kind) in PUBLISHED_CATALOGUE or (persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL):
+    if (label, kind) in PUBLISHED_CATALOGUE | ONBOARDING_RECORDS or (
+        persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL
+    ):
         return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)
     if persona == ROOT:
         return 403 if writes and label in NEVER_WRITTEN else 200
