@@ -26,7 +26,8 @@ import django
 
 django.setup()
 
-from django.db import connection, reset_queries, transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from daiban.cases.models import CaseItem, ItemMaterial
 from daiban.catalogue import services
@@ -99,7 +100,7 @@ def main() -> None:
         for f in services.DATA_DIR.glob("chongqing-standard.toml"):
             (folder / f.name).write_bytes(f.read_bytes())
         services.DATA_DIR = folder  # the base file is read from here
-        loads, reloads, per_district = [], [], []
+        loads, reloads, per_district, queries = [], [], [], []
         for run in range(3):
             with transaction.atomic():
                 first = district_files(folder, jurisdictions, run, changed=False)
@@ -108,12 +109,14 @@ def main() -> None:
                     services.load_catalogue(path=path)
                 loads.append(time.perf_counter() - start)
                 second = district_files(folder, jurisdictions, run, changed=True)
-                reset_queries()
                 start = time.perf_counter()
                 for path in second:
+                    connection.queries_log.clear()  # the log is capped; count from empty
                     t = time.perf_counter()
-                    services.load_catalogue(path=path)
+                    with CaptureQueriesContext(connection) as captured:
+                        services.load_catalogue(path=path)
                     per_district.append(time.perf_counter() - t)
+                    queries.append(len(captured))
                 reloads.append(time.perf_counter() - start)
                 in_force = CatalogueVersion.objects.filter(status="in_force", version__endswith="b").count()
                 assert in_force == len(jurisdictions), in_force
@@ -123,7 +126,8 @@ def main() -> None:
         f"load 40 catalogues: median {statistics.median(loads):.2f} s; "
         f"re-load a changed version of each: median {statistics.median(reloads):.2f} s "
         f"(one district: median {statistics.median(per_district) * 1000:.0f} ms, "
-        f"max {max(per_district) * 1000:.0f} ms) over {len(loads)} runs"
+        f"max {max(per_district) * 1000:.0f} ms, {min(queries)}–{max(queries)} queries) "
+        f"over {len(loads)} runs"
     )
 
 
