@@ -1351,7 +1351,8 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     from django.contrib import admin
 
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
-    from daiban.organizations.models import RoleAssignment, WorkingGroupChange
+    from daiban.onboarding.models import OnboardingRecord
+    from daiban.organizations.models import RoleAssignment, ServiceZone, WorkingGroupChange
     from daiban.oversight.models import AssessmentWeight
     from daiban.workdays.models import CalendarYear
 
@@ -1380,6 +1381,10 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
         RoutingPolicy: steps.set_routing_policy(
             jurisdiction=j, policy="park_committee_or_department", parameters={}, by=None
         ),
+        ServiceZone: ServiceZone.objects.create(
+            jurisdiction=j, name=f"{side.mark}专区", address="地址", hours="工作日", phone="023-1"
+        ),
+        OnboardingRecord: OnboardingRecord.objects.create(jurisdiction=j, source_file=f"{j.code}.toml"),
     }
     assert all(rows.values()), rows
     unscoped = {m for m in admin.site._registry if m not in rows}
@@ -1415,6 +1420,10 @@ PUBLISHED_CATALOGUE = frozenset(
         ("catalogue.CatalogueVersion", "delete:theirs"),  # refused before the row is looked up
     }
 )
+# What an onboarding file said is read-only in the admin: load a changed file (ADR 0024).
+ONBOARDING_RECORDS = frozenset(
+    ("onboarding.OnboardingRecord", kind) for kind in ("add", "delete:ours", "delete:theirs")
+)
 PUBLISHED_FOR_ALL = frozenset({("catalogue.ApprovalItem", "delete:theirs")})  # the superuser sees both sides
 NEVER_WRITTEN = OPERATOR_RECORDS - {"auth.Group"} - SECOND_FACTOR  # the system writes them; nobody edits them
 
@@ -1446,7 +1455,9 @@ def _admin_expected(persona: str, label: str, kind: str) -> int | str:
     writes = kind == "add" or kind.startswith("delete:")
     if persona not in ADMIN_USERS:
         return "login"
-    if (label, kind) in PUBLISHED_CATALOGUE or (persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL):
+    if (label, kind) in PUBLISHED_CATALOGUE | ONBOARDING_RECORDS or (
+        persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL
+    ):
         return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)
     if persona == ROOT:
         return 403 if writes and label in NEVER_WRITTEN else 200

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "daiban.cases",
     "daiban.planning",
     "daiban.assistance",
+    "daiban.onboarding",
     "daiban.feedback",
     "daiban.oversight",
     "daiban.accounts",

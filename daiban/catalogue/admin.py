@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -43,6 +44,7 @@ class DraftOnlyInline(ScopedInline):
 
 class MaterialInline(DraftOnlyInline):
     model = Material
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # 样表 links are https
 
 
 class FeeInline(DraftOnlyInline):

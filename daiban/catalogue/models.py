@@ -158,6 +158,20 @@ class ApprovalItem(models.Model):
     version = models.ForeignKey(
         CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.PROTECT, related_name="items"
     )
+    by_commitment = models.BooleanField(
+        _("notification and commitment (告知承诺制)"),
+        default=False,
+        help_text=_(
+            "The applicant may sign a commitment letter instead of supplying the materials marked as "
+            "replaced by it; the department checks afterwards."
+        ),
+    )
+    to_confirm = models.CharField(
+        _("default to be confirmed by the county"),
+        max_length=255,
+        blank=True,
+        help_text=_("Which facts of this entry are a default the county still has to confirm, if any."),
+    )
 
     class Meta:
         verbose_name = _("approval item")
@@ -213,6 +227,21 @@ class Material(models.Model):
     copies = models.CharField(_("form and copies"), max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     position = models.PositiveIntegerField(_("order"), default=0)
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (working days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365)],
+        help_text=_("How long obtaining this material usually takes, where the sources say."),
+    )
+    sample_url = models.URLField(
+        _("sample form"), blank=True, help_text=_("Link to the official sample or blank form (样表).")
+    )
+    replaced_by_commitment = models.BooleanField(
+        _("replaced by the commitment letter"),
+        default=False,
+        help_text=_("Under 告知承诺制 the signed commitment letter stands in for this material."),
+    )
 
     class Meta:
         verbose_name = _("material")
@@ -225,6 +254,36 @@ class Material(models.Model):
     @property
     def deficiency_tolerable(self) -> bool:
         return not self.is_key
+
+
+class ProjectTemplate(models.Model):
+    """A project type (小型低风险, 一般社会投资, 工业项目带方案出让) and the items it usually needs: the
+    application form preselects them, the applicant still adds or removes items. One row per catalogue
+    version, like the items it names (ADR 0015)."""
+
+    version = models.ForeignKey(
+        CatalogueVersion,
+        verbose_name=_("catalogue version"),
+        on_delete=models.PROTECT,
+        related_name="templates",
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=128)
+    description = models.TextField(_("description"), blank=True)
+    source = models.TextField(_("source"))
+    items = models.ManyToManyField(ApprovalItem, verbose_name=_("approval items"), related_name="templates")
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("project type")
+        verbose_name_plural = _("project types")
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="project_template_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Fee(models.Model):

@@ -19,7 +19,15 @@ from daiban.common.audit import AuditVerb, record
 from daiban.common.stages import Stage
 from daiban.organizations.models import Jurisdiction, Section, Unit, User
 
-from .models import ApprovalItem, CatalogueVersion, Fee, ItemPrerequisite, Material, ResultDocument
+from .models import (
+    ApprovalItem,
+    CatalogueVersion,
+    Fee,
+    ItemPrerequisite,
+    Material,
+    ProjectTemplate,
+    ResultDocument,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ITEM_KEYS = {
@@ -38,7 +46,12 @@ ITEM_KEYS = {
     "source",
     "materials",
     "fees",
+    "commitment",
+    "to_confirm",
 }
+MATERIAL_KEYS = {"name", "key", "copies", "note", "lead_time_days", "sample", "by_commitment"}
+TEMPLATE_KEYS = {"code", "name", "description", "source", "items"}
+COMMITMENT_LETTER = "承诺书"  # the material an item under 告知承诺制 takes instead of those it replaces
 
 
 class CatalogueDataError(ValueError):
@@ -76,19 +89,33 @@ class CatalogueFile:
     items: list[dict[str, Any]]
     checksum: str
     effective_on: dt.date | None
+    templates: tuple[dict[str, Any], ...] = ()
 
 
 def read_catalogue_file(path: Path) -> CatalogueFile:
     data, raw = _read(path)
+    return catalogue_from_data(data, raw, path)
+
+
+def catalogue_from_data(data: Mapping[str, Any], raw: bytes, path: Path) -> CatalogueFile:
+    """A catalogue described by data already read: a jurisdiction file, or an onboarding file's
+    `[catalogue]` table (`raw` is what the checksum covers, `path` names the file in messages)."""
     digest = hashlib.sha256(raw)
     items: list[dict[str, Any]] = []
+    templates: list[dict[str, Any]] = []
     if data.get("base"):
         base_path = DATA_DIR / f"{data['base']}.toml"
         base, base_raw = _read(base_path)
         digest.update(base_raw)
         items = [dict(item, **{ORIGIN: base_path.name}) for item in base.get("items", [])]
+        templates = [dict(t, **{ORIGIN: base_path.name}) for t in base.get("templates", [])]
     excluded = set(data.get("exclude", []))
     items = [item for item in items if item.get("code") not in excluded]
+    templates += [dict(t, **{ORIGIN: path.name}) for t in data.get("templates", [])]
+    templates = [  # an excluded item leaves the project types too
+        dict(t, items=[c for c in t["items"] if c not in excluded]) if isinstance(t.get("items"), list) else t
+        for t in templates
+    ]
     overrides: Mapping[str, Mapping[str, Any]] = data.get("overrides", {})
     by_code = {item.get("code"): item for item in items}
     for code, changes in overrides.items():
@@ -105,7 +132,12 @@ def read_catalogue_file(path: Path) -> CatalogueFile:
         if not data.get(key):
             raise CatalogueDataError(f"{path.name}: {key} is required")
     return CatalogueFile(
-        str(data["jurisdiction"]), str(data["version"]), items, digest.hexdigest(), effective_on
+        str(data["jurisdiction"]),
+        str(data["version"]),
+        items,
+        digest.hexdigest(),
+        effective_on,
+        tuple(templates),
     )
 
 
@@ -177,6 +209,7 @@ def check_entries(
             raise _fail(origin, code, "materials", "every material needs a name")
         if len(set(names)) != len(names):
             raise _fail(origin, code, "materials", "a material is listed twice")
+        _check_materials(item, origin, code)
         for fee in item.get("fees", []):
             if not isinstance(fee, Mapping) or not all(
                 fee.get(k) for k in ("name", "standard", "legal_basis")
@@ -184,12 +217,75 @@ def check_entries(
                 raise _fail(origin, code, "fees", "every fee needs a name, a standard and a legal basis")
     graph = {item["code"]: list(item.get("prerequisites", [])) for item in items}
     for item in items:
+        if not isinstance(item.get("prerequisites", []), list):
+            raise _fail(item.get(ORIGIN, where), item["code"], "prerequisites", "write a list of item codes")
+    for item in items:
         for prerequisite in graph[item["code"]]:
             if prerequisite not in graph:
                 raise _fail(
                     item.get(ORIGIN, where), item["code"], "prerequisites", f"unknown item {prerequisite!r}"
                 )
     _check_acyclic(graph, where)
+
+
+def _check_materials(item: Mapping[str, Any], origin: str, code: object) -> None:
+    """Material fields, and 告知承诺制: an item under it lists the commitment letter and the materials the
+    letter replaces; no other item may mark a material as replaced."""
+    commitment = item.get("commitment", False)
+    if not isinstance(commitment, bool):
+        raise _fail(origin, code, "commitment", "write true or false")
+    replaced = []
+    for material in item["materials"]:
+        name = material["name"]
+        unknown = set(material) - MATERIAL_KEYS
+        if unknown:
+            raise _fail(origin, code, "materials", f"{name}: unknown key {', '.join(sorted(unknown))}")
+        lead = material.get("lead_time_days")
+        if lead is not None and (isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= 365):
+            raise _fail(origin, code, "materials", f"{name}: lead_time_days {lead!r} is not 0 to 365 days")
+        sample = material.get("sample", "")
+        if sample and (not isinstance(sample, str) or not sample.startswith(("https://", "http://"))):
+            raise _fail(origin, code, "materials", f"{name}: sample must be a web address (https://…)")
+        if material.get("by_commitment", False):
+            replaced.append(name)
+    if replaced and not commitment:
+        raise _fail(origin, code, "materials", f"{replaced[0]}: by_commitment needs commitment = true")
+    if commitment:
+        letters = [
+            m for m in item["materials"] if COMMITMENT_LETTER in m["name"] and not m.get("by_commitment")
+        ]
+        if not letters or not replaced:
+            raise _fail(
+                origin,
+                code,
+                "commitment",
+                f"list the commitment letter (a material named …{COMMITMENT_LETTER}) and mark the materials "
+                "it replaces with by_commitment = true",
+            )
+
+
+def check_templates(
+    templates: list[dict[str, Any]] | tuple[dict[str, Any], ...], codes: set[str], where: str
+) -> None:
+    """Project types: code, name, source and known items, each code once."""
+    seen: set[str] = set()
+    for template in templates:
+        code = template.get("code", "?")
+        origin = template.get(ORIGIN, where)
+        unknown = set(template) - TEMPLATE_KEYS - {ORIGIN}
+        if unknown:
+            raise CatalogueDataError(f"{origin}: template {code}: {', '.join(sorted(unknown))}: unknown key")
+        for key in ("code", "name", "source", "items"):
+            if not template.get(key):
+                raise CatalogueDataError(f"{origin}: template {code}: {key}: is required")
+        if code in seen:
+            raise CatalogueDataError(f"{origin}: template {code}: code: appears twice")
+        seen.add(code)
+        if not isinstance(template["items"], list):
+            raise CatalogueDataError(f"{origin}: template {code}: items: write a list of item codes")
+        missing = [c for c in template["items"] if c not in codes]
+        if missing:
+            raise CatalogueDataError(f"{origin}: template {code}: items: unknown item {missing[0]!r}")
 
 
 def _check_acyclic(graph: dict[str, list[str]], where: str) -> None:
@@ -229,7 +325,12 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
     version number is refused, so every published version is stable. The previous version is retired,
     not changed: its rows stay for the cases and guide pages that cite them, so the time taken does not
     depend on how many case items exist."""
-    loaded = read_catalogue_file(path)
+    return load_catalogue_file(loaded=read_catalogue_file(path), path=path, by=by)
+
+
+@transaction.atomic
+def load_catalogue_file(*, loaded: CatalogueFile, path: Path, by: User | None = None) -> CatalogueVersion:
+    """`load_catalogue` for a catalogue already read (an onboarding file's `[catalogue]` table)."""
     jurisdiction = Jurisdiction.objects.filter(code=loaded.jurisdiction).first()
     if jurisdiction is None:
         raise CatalogueDataError(
@@ -237,6 +338,7 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
         )
     departments, sections = _units(jurisdiction)
     check_entries(loaded.items, path.name, departments, sections)
+    check_templates(loaded.templates, {e["code"] for e in loaded.items}, path.name)
     existing = CatalogueVersion.objects.filter(jurisdiction=jurisdiction, version=loaded.version).first()
     if existing is not None:
         if existing.checksum != loaded.checksum:
@@ -253,6 +355,7 @@ def load_catalogue(*, path: Path, by: User | None = None) -> CatalogueVersion:
         item_count=len(loaded.items),
     )
     _create_rows(version, loaded.items, departments, sections)
+    _create_templates(version, list(loaded.templates))
     record(
         actor=by,
         verb=AuditVerb.CATALOGUE_LOADED,
@@ -310,6 +413,8 @@ def _create_rows(
             source=e["source"],
             position=position,
             is_active=False,
+            by_commitment=bool(e.get("commitment", False)),
+            to_confirm=e.get("to_confirm", ""),
         )
         for position, e in enumerate(items, start=1)
     )
@@ -324,6 +429,9 @@ def _create_rows(
             copies=m.get("copies", ""),
             note=m.get("note", ""),
             position=index,
+            lead_time_days=m.get("lead_time_days"),
+            sample_url=m.get("sample", ""),
+            replaced_by_commitment=bool(m.get("by_commitment", False)),
         )
         for e in items
         for index, m in enumerate(e["materials"], start=1)
@@ -338,6 +446,44 @@ def _create_rows(
         for e in items
         for prerequisite in e.get("prerequisites", [])
     )
+
+
+def _create_templates(version: CatalogueVersion, templates: list[dict[str, Any]]) -> None:
+    """A version's project types, pointing at that version's own items."""
+    rows = ProjectTemplate.objects.bulk_create(
+        ProjectTemplate(
+            version=version,
+            code=t["code"],
+            name=t["name"],
+            description=t.get("description", ""),
+            source=t["source"],
+            position=position,
+        )
+        for position, t in enumerate(templates, start=1)
+    )
+    if any(row.pk is None for row in rows):
+        rows = list(ProjectTemplate.objects.filter(version=version).order_by("position"))
+    items = dict(ApprovalItem.objects.filter(version=version).values_list("code", "pk"))
+    ProjectTemplate.items.through.objects.bulk_create(
+        ProjectTemplate.items.through(projecttemplate_id=row.pk, approvalitem_id=items[code])
+        for row, t in zip(rows, templates, strict=True)
+        for code in t["items"]
+    )
+
+
+def version_templates(version: CatalogueVersion) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "description": t.description,
+            "source": t.source,
+            "items": [i.code for i in sorted(t.items.all(), key=lambda i: i.position)],
+        }
+        for t in ProjectTemplate.objects.filter(version=version)
+        .prefetch_related("items")
+        .order_by("position")
+    ]
 
 
 def version_entries(version: CatalogueVersion) -> list[dict[str, Any]]:
@@ -373,9 +519,19 @@ def version_entries(version: CatalogueVersion) -> list[dict[str, Any]]:
             "description": item.description,
             "source": item.source,
             "materials": [
-                {"name": m.name, "key": m.is_key, "copies": m.copies, "note": m.note}
+                {
+                    "name": m.name,
+                    "key": m.is_key,
+                    "copies": m.copies,
+                    "note": m.note,
+                    "lead_time_days": m.lead_time_days,
+                    "sample": m.sample_url,
+                    "by_commitment": m.replaced_by_commitment,
+                }
                 for m in sorted(item.materials.all(), key=lambda m: (m.position, m.pk))
             ],
+            "commitment": item.by_commitment,
+            "to_confirm": item.to_confirm,
             "fees": [
                 {"name": f.name, "standard": f.standard, "legal_basis": f.legal_basis}
                 for f in sorted(item.fees.all(), key=lambda f: f.pk)
@@ -408,6 +564,7 @@ def start_draft(*, based_on: CatalogueVersion, version: str, by: User) -> Catalo
     )
     departments, sections = _units(based_on.jurisdiction)
     _create_rows(draft, entries, departments, sections)
+    _create_templates(draft, version_templates(based_on))
     record(
         actor=by,
         verb=AuditVerb.CATALOGUE_DRAFTED,

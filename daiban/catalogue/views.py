@@ -9,6 +9,7 @@ from django.utils import timezone
 from daiban.common.access import public
 from daiban.common.stages import Stage
 from daiban.organizations.models import Jurisdiction
+from daiban.organizations.selectors import public_service_zones
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
@@ -36,8 +37,11 @@ def item_list(request: HttpRequest) -> HttpResponse:
     labels = dict(Stage.choices)
     stages = [(labels[stage], list(group)) for stage, group in groupby(items, key=lambda i: i.stage)]
     template = "catalogue/_stages.html" if request.headers.get("HX-Request") else "catalogue/item_list.html"
+    zones = list(public_service_zones(chosen)) if chosen else []
     return render(
-        request, template, {"jurisdictions": jurisdictions, "chosen": chosen, "stages": stages, "q": query}
+        request,
+        template,
+        {"jurisdictions": jurisdictions, "chosen": chosen, "stages": stages, "q": query, "zones": zones},
     )
 
 

@@ -34,6 +34,7 @@ class AuditVerb(StrEnum):
     CATALOGUE_LOADED = "catalogue.loaded"
     CATALOGUE_DRAFTED = "catalogue.drafted"
     CATALOGUE_PUBLISHED = "catalogue.published"
+    JURISDICTION_ONBOARDED = "jurisdiction.onboarded"
     CHECKLIST_UPDATED = "checklist.updated"
     CONSULTATION_ANSWERED = "consultation.answered"
     CONSULTATION_ASKED = "consultation.asked"
@@ -120,6 +121,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.CATALOGUE_LOADED: gettext_lazy("Catalogue loaded"),
     AuditVerb.CATALOGUE_DRAFTED: gettext_lazy("Catalogue draft started"),
     AuditVerb.CATALOGUE_PUBLISHED: gettext_lazy("Catalogue version published"),
+    AuditVerb.JURISDICTION_ONBOARDED: gettext_lazy("Jurisdiction onboarded from a file"),
     AuditVerb.CHECKLIST_UPDATED: gettext_lazy("Checklist updated"),
     AuditVerb.CONSULTATION_ANSWERED: gettext_lazy("Consultation answered"),
     AuditVerb.CONSULTATION_ASKED: gettext_lazy("Consultation asked"),

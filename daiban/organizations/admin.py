@@ -21,6 +21,7 @@ from .models import (
     Jurisdiction,
     RoleAssignment,
     Section,
+    ServiceZone,
     Unit,
     User,
     Window,
@@ -54,6 +55,14 @@ class UnitAdmin(JurisdictionScopedAdmin):
     list_filter = ["jurisdiction", "kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
     inlines = [SectionInline, WindowInline]
+
+
+@admin.register(ServiceZone)
+class ServiceZoneAdmin(JurisdictionScopedAdmin):
+    """Address, opening hours and phone of the 帮代办专区, shown on the jurisdiction's public pages."""
+
+    list_display = ["name", "jurisdiction", "address", "hours", "phone", "is_active"]
+    list_filter = ["jurisdiction", "is_active"]
 
 
 @admin.register(RoleAssignment)

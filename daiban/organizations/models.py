@@ -176,6 +176,44 @@ class Window(models.Model):
         return self.name
 
 
+class ServiceZone(models.Model):
+    """Where applicants find the service in person (帮代办专区): its address, opening hours and phone, shown
+    on the jurisdiction's public pages. Data, loaded with the organisations or an onboarding file and
+    adjusted in the admin."""
+
+    AUDIT_JURISDICTION = "jurisdiction"  # where `common.audit` finds its jurisdiction
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="service_zones"
+    )
+    service_centre = models.ForeignKey(
+        Unit,
+        verbose_name=_("service centre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_zones",
+        limit_choices_to={"kind": Unit.Kind.SERVICE_CENTRE},
+    )
+    name = models.CharField(_("name"), max_length=128)
+    address = models.CharField(_("address"), max_length=255)
+    hours = models.CharField(_("opening hours"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=32)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("shown"), default=True)
+
+    class Meta:
+        verbose_name = _("service zone")
+        verbose_name_plural = _("service zones")
+        ordering = ["jurisdiction", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name"], name="service_zone_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """A person who signs in: staff of any unit, or an applicant's representative."""
 

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .auth import Viewer
-from .models import Jurisdiction, Role, RoleAssignment, Unit, User
+from .models import Jurisdiction, Role, RoleAssignment, ServiceZone, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
 _JURISDICTIONS_ATTR = "_daiban_staff_jurisdictions"
@@ -117,3 +117,8 @@ def units_where(user: Viewer, *roles: str) -> set[int]:
 def coordinator_units(user: Viewer) -> set[int]:
     """The units (departments, townships, parks) the user coordinates."""
     return units_where(user, Role.COORDINATOR)
+
+
+def public_service_zones(jurisdiction: Jurisdiction) -> QuerySet[ServiceZone]:
+    """Where to find the service in person: public, like the catalogue."""
+    return ServiceZone.objects.filter(jurisdiction=jurisdiction, is_active=True).order_by("position", "id")

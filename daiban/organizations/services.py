@@ -20,6 +20,7 @@ from .models import (
     Role,
     RoleAssignment,
     Section,
+    ServiceZone,
     Unit,
     User,
     Window,
@@ -283,6 +284,14 @@ def _upsert_unit(
 def load_organisations(*, path: Path, by: User | None = None) -> Jurisdiction:
     """Create or update a jurisdiction and its units from a data file. Running it twice changes nothing."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return load_organisation_data(data=data, name=path.name, by=by)
+
+
+@transaction.atomic
+def load_organisation_data(*, data: dict[str, Any], name: str, by: User | None = None) -> Jurisdiction:
+    """`load_organisations` for data already read (an onboarding file's organisation part); `name` is the
+    file's, for messages and the audit entry."""
+    path = Path(name)
     try:
         meta = data["jurisdiction"]
         parent = None
@@ -323,6 +332,24 @@ def load_organisations(*, path: Path, by: User | None = None) -> Jurisdiction:
         target=jurisdiction,
         after={"file": path.name, "units": jurisdiction.units.count()},
     )
+    for position, zone in enumerate(data.get("service_zones", []), start=1):
+        centre = hosts.get(zone.get("service_centre", ""))
+        if centre is None or centre.kind != Unit.Kind.SERVICE_CENTRE:
+            raise OrganisationDataError(
+                f"{path.name}: service zone {zone.get('name')!r}: service_centre: "
+                f"no service centre {zone.get('service_centre')!r}"
+            )
+        ServiceZone.objects.update_or_create(
+            jurisdiction=jurisdiction,
+            name=zone["name"],
+            defaults={
+                "service_centre": centre,
+                "address": zone.get("address", ""),
+                "hours": zone.get("hours", ""),
+                "phone": zone.get("phone", ""),
+                "position": position,
+            },
+        )
     return jurisdiction
 
 

@@ -145,6 +145,7 @@ def submit_request(
         ItemMaterial(case_item=case_item, material=material)
         for case_item in request.items.select_related("approval_item")
         for material in case_item.approval_item.materials.all()
+        if not material.replaced_by_commitment  # 告知承诺制: the commitment letter stands in for it
     )
     for upload, mime in zip(data.documents, mimes, strict=True):
         store_document(request=request, upload=upload, mime=mime, by=by)

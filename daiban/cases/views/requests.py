@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from daiban.catalogue.models import ApprovalItem
+from daiban.catalogue.models import ApprovalItem, ProjectTemplate
 from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
 from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.params import BadParameter, query_id
 from daiban.common.privacy import reveal
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
@@ -73,6 +74,41 @@ def _selected(form: Any) -> set[str]:
     return {str(v) for v in (form["approval_items"].value() or [])}
 
 
+def _project_types(
+    request: AuthenticatedRequest, items: QuerySet[ApprovalItem]
+) -> tuple[list[ProjectTemplate], ProjectTemplate | None]:
+    """The project types of the catalogues on offer, and the one `?template=` chose: its items are
+    preselected on a fresh form (the applicant still adds or removes items)."""
+    templates = list(
+        ProjectTemplate.objects.filter(version__items__in=items)
+        .distinct()
+        .prefetch_related("items")
+        .order_by("version__jurisdiction__code", "position")
+    )
+    wanted = query_id(request.GET, "template")
+    chosen = next((t for t in templates if t.pk == wanted), None)
+    if wanted is not None and chosen is None:
+        raise BadParameter(_("There is no such project type."))
+    return templates, chosen
+
+
+def _form_context(
+    request: AuthenticatedRequest, form: Any, items: QuerySet[ApprovalItem], *, window: bool
+) -> dict[str, Any]:
+    templates, chosen = _project_types(request, items)
+    selected = _selected(form)
+    if chosen is not None and not form.is_bound:
+        selected = {str(i.pk) for i in chosen.items.all()}
+    return {
+        "form": form,
+        "stages": _catalogue(items),
+        "selected": selected,
+        "window": window,
+        "templates": templates,
+        "chosen_template": chosen,
+    }
+
+
 @applicant_only
 def request_create(request: AuthenticatedRequest) -> HttpResponse:
     """网上申请: the applicant chooses a project, assist or proxy, and the items."""
@@ -98,11 +134,7 @@ def request_create(request: AuthenticatedRequest) -> HttpResponse:
     if not projects.exists():
         messages.info(request, _("Register your project first."))
         return redirect("projects:project_create")
-    return render(
-        request,
-        "cases/request_form.html",
-        {"form": form, "stages": _catalogue(items), "selected": _selected(form), "window": False},
-    )
+    return render(request, "cases/request_form.html", _form_context(request, form, items, window=False))
 
 
 @clerks_only
@@ -128,11 +160,7 @@ def window_request_create(request: AuthenticatedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Request %(ref)s registered.") % {"ref": created.reference})
             return redirect("cases:request_detail", pk=created.pk)
-    return render(
-        request,
-        "cases/request_form.html",
-        {"form": form, "stages": _catalogue(items), "selected": _selected(form), "window": True},
-    )
+    return render(request, "cases/request_form.html", _form_context(request, form, items, window=True))
 
 
 @signed_in

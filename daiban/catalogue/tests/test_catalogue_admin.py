@@ -37,7 +37,7 @@ def test_draft_then_publish_with_the_diff_shown_and_audited(admin_client, youyan
     changelist = reverse("admin:catalogue_catalogueversion_changelist")
     admin_client.post(changelist, {"action": "start_draft_action", "_selected_action": [published.pk]})
     draft = CatalogueVersion.objects.get(jurisdiction=youyang, status="draft")
-    assert (draft.version, draft.based_on, draft.items.count()) == ("2026.1-draft1", published, 15)
+    assert (draft.version, draft.based_on, draft.items.count()) == ("2026.2-draft1", published, 21)
 
     permit = _permit(draft)
     page = admin_client.get(reverse("admin:catalogue_approvalitem_change", args=[permit.pk]))
@@ -62,7 +62,7 @@ def test_draft_then_publish_with_the_diff_shown_and_audited(admin_client, youyan
     assert _permit(published).time_limit_days == 3
     entry = AuditEntry.objects.get(verb="catalogue.published", target_id=str(draft.pk))
     assert "~ construction-permit time_limit_days: 3 → 2" in (entry.after or {})["changes"]
-    assert entry.before == {"version": "2026.1"}
+    assert entry.before == {"version": "2026.2"}
 
 
 @pytest.mark.django_db
@@ -80,4 +80,4 @@ def test_publishing_checks_the_draft_like_a_file(admin_client, youyang):
     assert "construction-permit: materials" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "draft"
-    assert published.items.filter(is_active=True).count() == 15
+    assert published.items.filter(is_active=True).count() == 21

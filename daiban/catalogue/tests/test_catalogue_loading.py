@@ -34,7 +34,7 @@ def test_both_catalogues_load_from_data_files_with_sources(youyang, dazu):
         assert not items.filter(source="").exists()
         assert all(item.department.jurisdiction_id == j.id for item in items.select_related("department"))
         assert not items.filter(time_limit_days=0).exists()
-    assert CatalogueVersion.objects.filter(version="2026.1").count() == 2
+    assert CatalogueVersion.objects.filter(version="2026.2").count() == 2
 
 
 @pytest.mark.django_db
@@ -87,12 +87,12 @@ def test_changed_content_needs_a_new_version(youyang, data_dir):
     )
     with pytest.raises(CatalogueDataError, match="raise the version"):
         load_catalogue(path=f)
-    f.write_text(f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"'), "utf-8")
+    f.write_text(f.read_text(encoding="utf-8").replace('version = "2026.2"', 'version = "2026.3"'), "utf-8")
     load_catalogue(path=f)
     permits = ApprovalItem.objects.filter(jurisdiction=youyang, code="construction-permit")
     assert {(p.version.version, p.time_limit_days, p.is_active) for p in permits} == {
-        ("2026.1", 3, False),
-        ("2026.2", 2, True),
+        ("2026.2", 3, False),
+        ("2026.3", 2, True),
     }
     first, second = CatalogueVersion.objects.filter(jurisdiction=youyang).order_by("id")
     assert (first.status, first.retired_on, second.status) == ("retired", second.effective_on, "in_force")
@@ -106,7 +106,7 @@ def test_changed_content_needs_a_new_version(youyang, data_dir):
 @pytest.mark.django_db
 def test_effective_date_from_the_file_and_never_before_the_version_in_force(youyang, data_dir):
     f = data_dir / "500242.toml"
-    text = f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"')
+    text = f.read_text(encoding="utf-8").replace('version = "2026.2"', 'version = "2026.3"')
     f.write_text(text.replace("base =", "effective_on = 2020-01-01\nbase ="), "utf-8")
     with pytest.raises(CatalogueDataError, match=re.escape("500242.toml: effective_on")):
         load_catalogue(path=f)
@@ -114,7 +114,7 @@ def test_effective_date_from_the_file_and_never_before_the_version_in_force(youy
     with pytest.raises(CatalogueDataError, match=re.escape("500242.toml: effective_on")):
         load_catalogue(path=f)
     assert CatalogueVersion.objects.filter(jurisdiction=youyang).count() == 1
-    assert ApprovalItem.objects.filter(jurisdiction=youyang, is_active=True).count() == 15
+    assert ApprovalItem.objects.filter(jurisdiction=youyang, is_active=True).count() == 21
 
 
 def _entry(code: str, **fields: str) -> str:
@@ -201,12 +201,12 @@ def test_bad_catalogue_data_is_refused_whole(city, data_dir, extra, error):
 @pytest.mark.django_db
 def test_a_bad_new_version_leaves_the_version_in_force(youyang, data_dir):
     f = data_dir / "500242.toml"
-    text = f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"')
+    text = f.read_text(encoding="utf-8").replace('version = "2026.2"', 'version = "2026.3"')
     f.write_text(text + '\n[overrides.construction-permit]\ndepartment = "nowhere"\n', "utf-8")
     with pytest.raises(CatalogueDataError, match="department"):
         load_catalogue(path=f)
-    assert list(CatalogueVersion.objects.values_list("version", "status")) == [("2026.1", "in_force")]
-    assert ApprovalItem.objects.filter(is_active=True).count() == 15
+    assert list(CatalogueVersion.objects.values_list("version", "status")) == [("2026.2", "in_force")]
+    assert ApprovalItem.objects.filter(is_active=True).count() == 21
 
 
 @pytest.mark.django_db

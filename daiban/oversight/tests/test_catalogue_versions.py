@@ -45,15 +45,15 @@ materials = [
 ]
 
 [[items]]
-code = "temporary-land-use"
-name = "临时用地审批"
+code = "road-excavation-local"
+name = "城市道路挖掘（本县补充）"
 stage = "construction_permit"
 department = "gzj"
 legal_time_limit_days = 20
 time_limit_days = 10
-result = {{ name = "临时用地批复" }}
+result = {{ name = "道路挖掘批复" }}
 source = "《中华人民共和国土地管理法》第五十七条"
-materials = [{{ name = "临时用地申请书" }}, {{ name = "土地复垦方案", key = false }}]
+materials = [{{ name = "道路挖掘申请书" }}, {{ name = "土地复垦方案", key = false }}]
 """
 
 
@@ -132,7 +132,7 @@ def new_version(tmp_path, monkeypatch):
         shutil.copy(f, tmp_path / f.name)
     monkeypatch.setattr(catalogue, "DATA_DIR", tmp_path)
     f = tmp_path / "500242.toml"
-    text = f.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"')
+    text = f.read_text(encoding="utf-8").replace('version = "2026.2"', 'version = "2026.3"')
     f.write_text(text + CHANGES, "utf-8")
     return f
 
@@ -148,26 +148,26 @@ def test_a_new_version_changes_nothing_a_running_case_reads(
     before = what_cases_read(youyang)  # the same day as the checks after the load
     version = catalogue.load_catalogue(path=new_version)
 
-    assert (version.version, version.status, version.effective_on) == ("2026.2", "in_force", D(2026, 11, 3))
+    assert (version.version, version.status, version.effective_on) == ("2026.3", "in_force", D(2026, 11, 3))
     assert what_cases_read(youyang) == before
     assert refresh_due_dates(CaseItem.objects.all()) == 0  # the daily sweep finds nothing to move
 
     # New requests use the new version: its limit, its materials, its new item.
     current = {i.code: i for i in published_items(youyang)}
     assert {i.version_id for i in current.values()} == {version.pk}
-    assert "temporary-land-use" in current
+    assert "road-excavation-local" in current
     project = ProjectFactory.create(applicant=running.project.applicant, location=running.locality)
     request = steps.submit_request(
         project=project,
-        data=data([current["construction-permit"], current["temporary-land-use"]]),
+        data=data([current["construction-permit"], current["road-excavation-local"]]),
         by=rep,
         channel="online",
     )
     permit = request.items.get(approval_item__code="construction-permit")
-    assert (permit.time_limit_days, permit.approval_item.version.version) == (2, "2026.2")
+    assert (permit.time_limit_days, permit.approval_item.version.version) == (2, "2026.3")
     assert RENAMED in permit.checklist.values_list("material__name", flat=True)
     old_permit = ApprovalItem.objects.get(
-        jurisdiction=youyang, code="construction-permit", version__version="2026.1"
+        jurisdiction=youyang, code="construction-permit", version__version="2026.2"
     )
     with pytest.raises(ValidationError, match="以下事项不在项目所在地办理"):
         steps.submit_request(
@@ -185,9 +185,9 @@ def test_a_new_version_changes_nothing_a_running_case_reads(
 
     # The old version's guide stays readable, the current one shows the new terms.
     url = reverse("catalogue:item_detail", args=["500242", "construction-permit"])
-    old_page = client.get(url, {"version": "2026.1"}).content.decode()
-    assert "建筑工程施工许可证申请表" in old_page and "2026.1" in old_page and "3 个工作日" in old_page
+    old_page = client.get(url, {"version": "2026.2"}).content.decode()
+    assert "建筑工程施工许可证申请表" in old_page and "2026.2" in old_page and "3 个工作日" in old_page
     new_page = client.get(url).content.decode()
     assert RENAMED in new_page and "建筑工程施工许可证申请表" not in new_page and "2 个工作日" in new_page
     assert client.get(url, {"version": "2099.9"}).status_code == 404
-    assert CatalogueVersion.objects.get(version="2026.1", jurisdiction=youyang).status == "retired"
+    assert CatalogueVersion.objects.get(version="2026.2", jurisdiction=youyang).status == "retired"
