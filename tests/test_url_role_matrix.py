@@ -1334,8 +1334,10 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     """One row of the side for every model registered in the admin that belongs to a jurisdiction (made
     here where the scenario has none; the test's savepoint takes them away again)."""
     from django.contrib import admin
+    from django.utils import timezone
 
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
+    from daiban.integrations.models import WebhookDelivery, WebhookSubscription
     from daiban.organizations.models import RoleAssignment, WorkingGroupChange
     from daiban.oversight.models import AssessmentWeight
     from daiban.workdays.models import CalendarYear
@@ -1363,6 +1365,19 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
         CalendarYear: CalendarYear.objects.create(year=2027, jurisdiction_code=j.code, notice=side.mark),
         AuditEntry: AuditEntry.objects.filter(jurisdiction_code=j.code).first(),
     }
+    rows[WebhookSubscription] = WebhookSubscription.objects.create(
+        jurisdiction=j,
+        name=f"{side.mark}工改系统",
+        url="https://hooks.example.cn/in",
+        event_types=["item.overdue"],
+    )
+    rows[WebhookDelivery] = WebhookDelivery.objects.create(
+        subscription=rows[WebhookSubscription],
+        event_type="item.overdue",
+        source_seq=1,
+        payload={"label": side.mark},
+        next_attempt_at=timezone.now(),
+    )
     assert all(rows.values()), rows
     unscoped = {m for m in admin.site._registry if m not in rows}
     assert {m._meta.label for m in unscoped} == OPERATOR_RECORDS - {"common.AuditEntry"}  # operators'
@@ -1399,6 +1414,8 @@ PUBLISHED_CATALOGUE = frozenset(
 )
 PUBLISHED_FOR_ALL = frozenset({("catalogue.ApprovalItem", "delete:theirs")})  # the superuser sees both sides
 NEVER_WRITTEN = OPERATOR_RECORDS - {"auth.Group"} - SECOND_FACTOR  # the system writes them; nobody edits them
+# Webhook deliveries are written by the cursor job: administrators look and replay, nobody adds or deletes.
+SYSTEM_OUTBOX = frozenset({"integrations.WebhookDelivery"})
 
 
 def _admin_urls(rows_ours: dict[type, Any], rows_theirs: dict[type, Any]) -> list[tuple[str, str, str]]:
@@ -1430,6 +1447,8 @@ def _admin_expected(persona: str, label: str, kind: str) -> int | str:
         return "login"
     if (label, kind) in PUBLISHED_CATALOGUE or (persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL):
         return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)
+    if writes and label in SYSTEM_OUTBOX:
+        return 403
     if persona == ROOT:
         return 403 if writes and label in NEVER_WRITTEN else 200
     if label in OPERATOR_RECORDS:
