@@ -63,7 +63,9 @@ STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
     "resubmit": (OnDateForm, lambda i, d, u, v: steps.resubmit(item=i, on=d["on"], by=u, expected_version=v)),
     "approve": (
         ApproveForm,
-        lambda i, d, u, v: steps.approve(item=i, decided_on=d["decided_on"], by=u, expected_version=v),
+        lambda i, d, u, v: steps.approve(
+            item=i, decided_on=d["decided_on"], project_code=d["project_code"], by=u, expected_version=v
+        ),
     ),
     "refuse": (
         RefuseForm,
