@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from daiban.cases.reminders import sweep_deadlines
@@ -228,3 +229,66 @@ def test_an_item_found_overdue_is_one_event_however_often_the_sweep_runs(
     assert overdue[0]["object"]["id"] == str(item.pk)
     assert overdue[0]["deadline_on"] is not None
     assert AuditEntry.objects.filter(verb="item.deadline_passed", target_id=str(item.pk)).count() == 1
+
+
+def test_administrators_replay_in_the_admin_only_their_own_deliveries(
+    client, subscription, subscriber, accepted, youyang, dazu, make_staff
+):
+    fan_out()
+    deliver_pending()
+    ours = WebhookDelivery.objects.order_by("id").first()
+    assert ours is not None
+    theirs_subscription = WebhookSubscription.objects.create(
+        jurisdiction=dazu, name="大足工改", url=subscriber.url, event_types=[EventType.REQUEST_ACCEPTED]
+    )
+    theirs = WebhookDelivery.objects.create(
+        subscription=theirs_subscription,
+        event_type=EventType.REQUEST_ACCEPTED,
+        source_seq=ours.source_seq,
+        payload={},
+        status="sent",
+        next_attempt_at=timezone.now(),
+    )
+    admin = make_staff(Role.ADMINISTRATOR, youyang)
+    client.force_login(admin)
+    changelist = reverse("admin:integrations_webhookdelivery_changelist")
+    page = client.get(changelist).content.decode()
+    assert "酉阳工改系统" in page and "大足工改" not in page
+    client.post(
+        changelist,
+        {"action": "replay_action", "_selected_action": [ours.pk, theirs.pk], "index": 0},
+    )
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.status == "pending" and theirs.status == "sent"
+    detail = client.get(reverse("admin:integrations_webhooksubscription_change", args=[subscription.pk]))
+    assert subscription.secret in detail.content.decode()  # to hand to the subscriber
+    entry = AuditEntry.objects.filter(verb="webhook.replayed").get()
+    assert entry.actor_id == admin.pk and entry.jurisdiction_code == "500242"
+
+
+def test_a_subscription_added_in_the_admin_keeps_its_secret_out_of_the_audit_trail(
+    client, youyang, dazu, make_staff
+):
+    client.force_login(make_staff(Role.ADMINISTRATOR, youyang))
+    add = reverse("admin:integrations_webhooksubscription_add")
+    form = {
+        "jurisdiction": youyang.pk,
+        "name": "数据大屏",
+        "url": "https://screen.example.cn/hooks",
+        "event_types": [EventType.REQUEST_COMPLETED, EventType.ITEM_OVERDUE],
+        "format": "signed_json",
+        "secret": "s3cret-handed-over-in-person",
+        "active": "on",
+    }
+    assert client.post(add, form).status_code == 302
+    created = WebhookSubscription.objects.get(name="数据大屏")
+    assert created.event_types == [EventType.REQUEST_COMPLETED, EventType.ITEM_OVERDUE]
+    entry = AuditEntry.objects.get(verb="webhooksubscription.added_in_admin")
+    assert entry.after is not None and entry.after["url"] == form["url"]
+    assert "s3cret" not in json.dumps([entry.before, entry.after])
+    # Another county's subscription cannot be added; nor can a provincial one take other events.
+    assert client.post(add, {**form, "name": "大足的", "jurisdiction": dazu.pk}).status_code == 200
+    provincial = {**form, "name": "省好差评", "format": "provincial_rating"}
+    assert "只接收评价" in client.post(add, provincial).content.decode()
+    assert not WebhookSubscription.objects.filter(name__in=["大足的", "省好差评"]).exists()
