@@ -237,6 +237,11 @@ def _decide(
     return ITEM.apply(item, action, by=by, expected_version=expected_version, changes=changes, note=note)
 
 
+def issues_project_code(item: CaseItem) -> bool:
+    """Approving this item records the project's code: the 备案/核准 of a project still without one."""
+    return item.approval_item.code in CODE_ISSUING_ITEMS and not item.request.project.project_code
+
+
 @transaction.atomic
 def approve(
     *, item: CaseItem, decided_on: dt.date, by: User, expected_version: int, project_code: str = ""
@@ -245,7 +250,7 @@ def approve(
     no code yet records the code the platform issued, which is then required."""
     item = ITEM.lock(item)
     project = item.request.project
-    issues_code = item.approval_item.code in CODE_ISSUING_ITEMS and not project.project_code
+    issues_code = issues_project_code(item)
     if issues_code and not project_code.strip():
         raise ValidationError(
             {"project_code": _("Enter the project code the platform issued with this filing or approval.")}
