@@ -11,6 +11,7 @@ from daiban.cases import services as steps
 from daiban.cases.services import accept_request, assign_agent, submit_request
 from daiban.cases.tests.chains import file_it
 from daiban.cases.tests.conftest import data
+from daiban.cases.tests.test_window import window_form
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.models import AuditEntry
 from daiban.organizations.models import Role
@@ -177,3 +178,22 @@ def test_the_reviewer_enters_the_code_on_the_item_page(client, filed_filing, fil
     item.refresh_from_db()
     assert item.state == "approved"
     assert Project.objects.get(pk=codeless.pk).project_code == CODE
+
+
+@pytest.mark.django_db
+def test_the_window_registers_a_project_still_to_be_filed(client, youyang, staff, codeless):
+    """A walk-in enterprise with no code yet: refused unless the request starts with the filing, and its
+    project never merges with another project that waits for its code."""
+    client.force_login(staff["clerk"])
+    url = reverse("cases:window_request_create")
+    permit_only = window_form(youyang, catalogue(youyang, "construction-permit"), project_code="")
+    page = client.post(url, permit_only)
+    assert page.status_code == 200 and "备案/核准" in page.content.decode()
+    assert not Project.objects.filter(name="贡米仓储加工项目").exists()
+    with_filing = window_form(
+        youyang, catalogue(youyang, "project-filing", "construction-permit"), project_code=""
+    )
+    assert client.post(url, with_filing).status_code == 302
+    project = Project.objects.get(name="贡米仓储加工项目")
+    assert project.project_code == "" and project.pk != codeless.pk
+    assert project.requests.get().items.count() == 2
