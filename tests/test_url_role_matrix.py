@@ -1349,8 +1349,10 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     """One row of the side for every model registered in the admin that belongs to a jurisdiction (made
     here where the scenario has none; the test's savepoint takes them away again)."""
     from django.contrib import admin
+    from django.utils import timezone
 
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
+    from daiban.integrations.models import WebhookDelivery, WebhookSubscription
     from daiban.onboarding.models import OnboardingRecord
     from daiban.organizations.models import RoleAssignment, ServiceZone, WorkingGroupChange
     from daiban.oversight.models import AssessmentWeight
@@ -1386,6 +1388,19 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
         ),
         OnboardingRecord: OnboardingRecord.objects.create(jurisdiction=j, source_file=f"{j.code}.toml"),
     }
+    rows[WebhookSubscription] = WebhookSubscription.objects.create(
+        jurisdiction=j,
+        name=f"{side.mark}工改系统",
+        url="https://hooks.example.cn/in",
+        event_types=["item.overdue"],
+    )
+    rows[WebhookDelivery] = WebhookDelivery.objects.create(
+        subscription=rows[WebhookSubscription],
+        event_type="item.overdue",
+        source_seq=1,
+        payload={"label": side.mark},
+        next_attempt_at=timezone.now(),
+    )
     assert all(rows.values()), rows
     unscoped = {m for m in admin.site._registry if m not in rows}
     assert {m._meta.label for m in unscoped} == OPERATOR_RECORDS - {"common.AuditEntry"}  # operators'
@@ -1426,6 +1441,8 @@ ONBOARDING_RECORDS = frozenset(
 )
 PUBLISHED_FOR_ALL = frozenset({("catalogue.ApprovalItem", "delete:theirs")})  # the superuser sees both sides
 NEVER_WRITTEN = OPERATOR_RECORDS - {"auth.Group"} - SECOND_FACTOR  # the system writes them; nobody edits them
+# Webhook deliveries are written by the cursor job: administrators look and replay, nobody adds or deletes.
+SYSTEM_OUTBOX = frozenset({"integrations.WebhookDelivery"})
 
 
 def _admin_urls(rows_ours: dict[type, Any], rows_theirs: dict[type, Any]) -> list[tuple[str, str, str]]:
@@ -1459,6 +1476,8 @@ def _admin_expected(persona: str, label: str, kind: str) -> int | str:
         persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL
     ):
         return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)
+    if writes and label in SYSTEM_OUTBOX:
+        return 403
     if persona == ROOT:
         return 403 if writes and label in NEVER_WRITTEN else 200
     if label in OPERATOR_RECORDS:

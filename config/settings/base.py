@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "daiban.oversight",
     "daiban.accounts",
     "daiban.portal",
+    "daiban.integrations",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,18 @@ DAIBAN_SMS_TOKEN = os.environ.get("DAIBAN_SMS_TOKEN", "")
 DAIBAN_SMS_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_SMS_DEADLINE_SECONDS", "15"))
 # A worker's claim on a message it is sending; a killed worker's message is sent again after this (ADR 0007).
 DAIBAN_OUTBOX_LEASE_SECONDS = float(os.environ.get("DAIBAN_OUTBOX_LEASE_SECONDS", "300"))
+# Outbound webhooks (ADR 0021): one deadline per delivery attempt; the jurisdiction's administrators are told
+# once a subscriber has failed this many attempts in a row (once per failure streak).
+DAIBAN_WEBHOOK_DEADLINE_SECONDS = float(os.environ.get("DAIBAN_WEBHOOK_DEADLINE_SECONDS", "10"))
+DAIBAN_WEBHOOK_ALERT_AFTER = int(os.environ.get("DAIBAN_WEBHOOK_ALERT_AFTER", "5"))
+# The provincial 好差评 system's bearer token (its URL is a subscription of that format in the admin).
+DAIBAN_PROVINCIAL_RATING_TOKEN = os.environ.get("DAIBAN_PROVINCIAL_RATING_TOKEN", "")
+# The 投资项目在线审批监管平台's project-code lookup (daiban/projects/registry.py); no URL: format check only.
+DAIBAN_PROJECT_REGISTRY_URL = os.environ.get("DAIBAN_PROJECT_REGISTRY_URL", "")
+DAIBAN_PROJECT_REGISTRY_TOKEN = os.environ.get("DAIBAN_PROJECT_REGISTRY_TOKEN", "")
+DAIBAN_PROJECT_REGISTRY_TIMEOUT_SECONDS = float(
+    os.environ.get("DAIBAN_PROJECT_REGISTRY_TIMEOUT_SECONDS", "5")
+)
 # Prometheus scrapes /metrics with `Authorization: Bearer <token>`; unset, /metrics answers 404.
 DAIBAN_METRICS_TOKEN = os.environ.get("DAIBAN_METRICS_TOKEN", "")
 # Escalate an overdue item to the supervisors once it is this many working days late.

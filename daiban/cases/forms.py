@@ -9,6 +9,8 @@ from daiban.common.forms import DateField, limit_choices
 from daiban.organizations.models import Unit, User, Window
 from daiban.projects.forms import ApplicantForm, ProjectFieldsForm
 from daiban.projects.models import Project
+from daiban.projects.registry import RegistryError, lookup_enabled, lookup_project_code
+from daiban.projects.validators import normalize_project_code, validate_project_code
 
 from .models import CaseItem, ChaseRecord, ClockStop, Delivery, ItemMaterial, RequestDocument, ServiceRequest
 from .services import RequestData
@@ -216,6 +218,25 @@ class CorrectionForm(StepForm):
 
 class ApproveForm(StepForm):
     decided_on = DateField(label=_("decided on"))
+    project_code = forms.CharField(
+        label=_("project code issued"),
+        max_length=32,
+        required=False,
+        help_text=_("Only when approving the filing or approval of a project that has no project code yet."),
+    )
+
+    def clean_project_code(self) -> str:
+        """Format, then the platform's lookup (when configured); whether one is needed: the service."""
+        value = normalize_project_code(self.cleaned_data["project_code"])
+        if not value:
+            return ""
+        validate_project_code(value)
+        if lookup_enabled():
+            try:
+                lookup_project_code(value)
+            except RegistryError as exc:
+                raise forms.ValidationError(str(exc), code="project_code_lookup") from exc
+        return value
 
 
 class RefuseForm(StepForm):

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from daiban.common.audit import AuditVerb, record
 from daiban.common.jobs import isolated
 from daiban.notifications.services import notify_once
 from daiban.organizations.models import Role
@@ -71,6 +72,13 @@ def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
                         url=url,
                         jurisdiction_code=code,
                     )
+                    if sent:  # the first sweep to find it overdue past this deadline: an event (webhooks)
+                        record(
+                            actor=None,
+                            verb=AuditVerb.ITEM_DEADLINE_PASSED,
+                            target=item,
+                            after={"deadline_on": clock.deadline_on.isoformat()},
+                        )
                     counts["overdue"] += bool(sent)
                     overdue_days = calendar_for(code).working_days_between(clock.deadline_on, today)
                     if overdue_days >= after:

@@ -62,6 +62,7 @@ class AuditVerb(StrEnum):
     ITEM_DELIVERED = "item.delivered"
     ITEM_FILED = "item.filed"
     ITEM_MATERIALS_COMPLETED = "item.materials_completed"
+    ITEM_DEADLINE_PASSED = "item.deadline_passed"
     ITEM_PICKED_UP = "item.picked_up"
     ITEM_REASSIGNED = "item.reassigned"
     ITEM_REFUSED = "item.refused"
@@ -108,6 +109,7 @@ class AuditVerb(StrEnum):
     USER_SESSIONS_ENDED = "user.sessions_ended"
     USER_UNLOCKED = "user.unlocked"
     VISIT_RECORDED = "visit.recorded"
+    WEBHOOK_REPLAYED = "webhook.replayed"
     WORKING_GROUP_MEMBER_CHANGED = "working_group.member_changed"
 
 
@@ -149,6 +151,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ITEM_DELIVERED: gettext_lazy("Result delivered"),
     AuditVerb.ITEM_FILED: gettext_lazy("Item filed"),
     AuditVerb.ITEM_MATERIALS_COMPLETED: gettext_lazy("Materials complete"),
+    AuditVerb.ITEM_DEADLINE_PASSED: gettext_lazy("Deadline passed"),
     AuditVerb.ITEM_PICKED_UP: gettext_lazy("Result picked up"),
     AuditVerb.ITEM_REASSIGNED: gettext_lazy("Item reassigned"),
     AuditVerb.ITEM_REFUSED: gettext_lazy("Item refused"),
@@ -182,6 +185,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ROUTING_POLICY_CHANGED: gettext_lazy("Routing policy changed"),
     AuditVerb.ROLE_REVOKED: gettext_lazy("Role revoked"),
     AuditVerb.VISIT_RECORDED: gettext_lazy("Visit recorded"),
+    AuditVerb.WEBHOOK_REPLAYED: gettext_lazy("Webhook delivery replayed"),
     AuditVerb.USER_LOCKED_OUT: gettext_lazy("Account locked out"),
     AuditVerb.USER_LOGGED_IN: gettext_lazy("Signed in"),
     AuditVerb.USER_LOGGED_OUT: gettext_lazy("Signed out"),

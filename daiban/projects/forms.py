@@ -11,6 +11,7 @@ from daiban.common.validators import normalize_mobile, normalize_uscc, validate_
 from daiban.organizations.models import Jurisdiction, Unit, User
 
 from .models import Applicant, Project
+from .registry import RegistryError, lookup_enabled, lookup_project_code
 from .services import ApplicantData, ProjectData
 from .validators import normalize_project_code, validate_project_code
 
@@ -120,7 +121,11 @@ class ProjectFieldsForm(forms.Form):
     project_code = forms.CharField(
         label=_("project code"),
         max_length=32,
-        help_text=_("From the investment project online approval platform, e.g. 2025-500242-47-03-000123."),
+        required=False,
+        help_text=_(
+            "From the investment project online approval platform, e.g. 2025-500242-47-03-000123. Leave it "
+            "empty only if the project is still to be filed or approved: the code is filled in then."
+        ),
     )
     kind = forms.ChoiceField(label=_("construction type"), choices=Project.Kind.choices)
     location = LocationChoiceField(label=_("location (township or park)"), queryset=Unit.objects.none())
@@ -147,8 +152,16 @@ class ProjectFieldsForm(forms.Form):
         )
 
     def clean_project_code(self) -> str:
+        """The format, then (when the lookup is configured) the platform that issued the code."""
         value = normalize_project_code(self.cleaned_data["project_code"])
+        if not value:
+            return ""  # a project still to be filed or approved (its request must start with that item)
         validate_project_code(value)
+        if lookup_enabled():
+            try:
+                lookup_project_code(value)
+            except RegistryError as exc:
+                raise forms.ValidationError(str(exc), code="project_code_lookup") from exc
         return value
 
     def project_data(self) -> ProjectData:

@@ -73,7 +73,10 @@ class Project(models.Model):
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="projects"
     )
     name = models.CharField(_("project name"), max_length=200)
-    project_code = models.CharField(_("project code"), max_length=24, validators=[validate_project_code])
+    # Empty only until the 备案/核准 item of a request is approved: the platform issues the code then.
+    project_code = models.CharField(
+        _("project code"), max_length=24, blank=True, validators=[validate_project_code]
+    )
     kind = models.CharField(_("construction type"), max_length=16, choices=Kind.choices)
     location = models.ForeignKey(
         Unit,
@@ -103,7 +106,9 @@ class Project(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["jurisdiction", "project_code"], name="project_code_unique_in_jurisdiction"
+                fields=["jurisdiction", "project_code"],
+                condition=~models.Q(project_code=""),
+                name="project_code_unique_in_jurisdiction",
             )
         ]
         indexes = [models.Index(fields=["jurisdiction", "location"], name="project_location_idx")]

@@ -14,7 +14,7 @@ from daiban.organizations.services import create_person
 
 from .models import Applicant, ApplicantRepresentative, Project
 from .selectors import forget_representation
-from .validators import normalize_project_code
+from .validators import normalize_project_code, validate_project_code
 
 APPLICANT_FIELDS = ["jurisdiction", "name", "uscc", "contact_name", "contact_mobile", "address"]
 PROJECT_FIELDS = [
@@ -135,8 +135,11 @@ def sign_up_applicant(
 def _fill_project(project: Project, data: ProjectData) -> None:
     if data.location.jurisdiction_id != project.jurisdiction_id or not data.location.is_location:
         raise ValidationError({"location": _("Choose a township, street or park of this jurisdiction.")})
+    code = normalize_project_code(data.project_code)
+    if project.project_code and not code:
+        raise ValidationError({"project_code": _("A project code, once given, cannot be removed.")})
     project.name = data.name.strip()
-    project.project_code = normalize_project_code(data.project_code)
+    project.project_code = code
     project.kind = data.kind
     project.location = data.location
     project.address = data.address.strip()
@@ -173,5 +176,31 @@ def update_project(*, project: Project, data: ProjectData, by: User | None) -> P
         target=locked,
         before=changed(before, after),
         after=changed(after, before),
+    )
+    return locked
+
+
+@transaction.atomic
+def record_project_code(*, project: Project, project_code: str, by: User | None) -> Project:
+    """The code the platform issued when the project was filed or approved (备案/核准), on a project that
+    started without one. Called by the service that records that approval, in its transaction."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    code = normalize_project_code(project_code)
+    if locked.project_code:
+        raise ValidationError({"project_code": _("The project already has a project code.")})
+    try:
+        validate_project_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"project_code": exc.messages}) from exc
+    if Project.objects.filter(jurisdiction_id=locked.jurisdiction_id, project_code=code).exists():
+        raise ValidationError({"project_code": _("Another project here already has this project code.")})
+    locked.project_code = code
+    locked.save(update_fields=["project_code"])
+    record(
+        actor=by,
+        verb=AuditVerb.PROJECT_UPDATED,
+        target=locked,
+        before={"project_code": ""},
+        after={"project_code": code},
     )
     return locked

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 PROJECT_CODE_RE = re.compile(r"^(\d{4})-(\d{6})-(\d{2})-(\d{2})-(\d{6})$")
 FIRST_CODE_YEAR = 2014  # the national online platform issued its first codes in 2014–2015
 SOCIAL_INVESTMENT_TYPES = {"02", "03"}
+# The catalogue items whose result issues the project code (备案, 核准): a request whose first item is one of
+# them may start without a code; approving it fills the code in (cases.services.approve).
+CODE_ISSUING_ITEMS = frozenset({"project-filing", "project-approval"})
 
 
 def normalize_project_code(value: str) -> str:

@@ -18,6 +18,8 @@ from daiban.common.audit import AuditVerb, record
 from daiban.common.validators import validate_not_in_future
 from daiban.common.workflow import NotYourStep
 from daiban.organizations.models import User
+from daiban.projects.services import record_project_code
+from daiban.projects.validators import CODE_ISSUING_ITEMS
 
 from ..deadlines import refresh_due_on
 from ..models import (
@@ -235,11 +237,32 @@ def _decide(
     return ITEM.apply(item, action, by=by, expected_version=expected_version, changes=changes, note=note)
 
 
+def issues_project_code(item: CaseItem) -> bool:
+    """Approving this item records the project's code: the 备案/核准 of a project still without one."""
+    return item.approval_item.code in CODE_ISSUING_ITEMS and not item.request.project.project_code
+
+
 @transaction.atomic
-def approve(*, item: CaseItem, decided_on: dt.date, by: User, expected_version: int) -> CaseItem:
-    return _decide(
-        ITEM.lock(item), "approve", decided_on=decided_on, by=by, expected_version=expected_version, note=""
-    )
+def approve(
+    *, item: CaseItem, decided_on: dt.date, by: User, expected_version: int, project_code: str = ""
+) -> CaseItem:
+    """The department approved the item. Approving the filing or approval (备案/核准) of a project that has
+    no code yet records the code the platform issued, which is then required."""
+    item = ITEM.lock(item)
+    project = item.request.project
+    issues_code = issues_project_code(item)
+    if issues_code and not project_code.strip():
+        raise ValidationError(
+            {"project_code": _("Enter the project code the platform issued with this filing or approval.")}
+        )
+    if project_code.strip() and not issues_code:
+        raise ValidationError(
+            {"project_code": _("Only the filing or approval of a project without a code records one.")}
+        )
+    item = _decide(item, "approve", decided_on=decided_on, by=by, expected_version=expected_version, note="")
+    if issues_code:
+        record_project_code(project=project, project_code=project_code, by=by)
+    return item
 
 
 @transaction.atomic

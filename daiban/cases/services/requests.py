@@ -19,7 +19,7 @@ from daiban.organizations.models import Jurisdiction, Role, Unit, User, Window
 from daiban.organizations.selectors import active_roles
 from daiban.projects.models import Applicant, Project
 from daiban.projects.services import ApplicantData, ProjectData, create_project, register_applicant
-from daiban.projects.validators import normalize_project_code
+from daiban.projects.validators import CODE_ISSUING_ITEMS, normalize_project_code
 
 from ..models import (
     DONE_STATES,
@@ -77,6 +77,14 @@ def _check_request(project: Project, data: RequestData) -> list[str]:
         errors.setdefault("approval_items", []).append(
             _("An open request already covers: %(items)s")
             % {"items": "、".join(c.approval_item.name for c in busy)}
+        )
+    first = min(data.approval_items, key=lambda i: i.position, default=None)
+    if not project.project_code and first is not None and first.code not in CODE_ISSUING_ITEMS:
+        errors.setdefault("approval_items", []).append(
+            _(
+                "The project has no project code yet: its first item must be the project filing or approval "
+                "(备案/核准), which issues the code."
+            )
         )
     if data.mode == ServiceRequest.Mode.PROXY and not data.consent:
         errors.setdefault("consent", []).append(_("Proxy handling needs the applicant's consent."))
@@ -237,7 +245,7 @@ def register_window_request(
     if applicant is None:
         applicant = register_applicant(jurisdiction=jurisdiction, data=applicant_data, by=by)
     code = normalize_project_code(project_data.project_code)
-    project = Project.objects.filter(jurisdiction=jurisdiction, project_code=code).first()
+    project = Project.objects.filter(jurisdiction=jurisdiction, project_code=code).first() if code else None
     if project is None:
         project = create_project(applicant=applicant, data=project_data, by=by)
     elif project.applicant_id != applicant.pk:

@@ -63,7 +63,9 @@ STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
     "resubmit": (OnDateForm, lambda i, d, u, v: steps.resubmit(item=i, on=d["on"], by=u, expected_version=v)),
     "approve": (
         ApproveForm,
-        lambda i, d, u, v: steps.approve(item=i, decided_on=d["decided_on"], by=u, expected_version=v),
+        lambda i, d, u, v: steps.approve(
+            item=i, decided_on=d["decided_on"], project_code=d["project_code"], by=u, expected_version=v
+        ),
     ),
     "refuse": (
         RefuseForm,
@@ -89,6 +91,14 @@ STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
 }
 
 
+def _step_form(action: str, item: CaseItem, initial: dict[str, Any]) -> forms.Form:
+    """The step's form; the approval asks for the issued project code only where it is recorded."""
+    form = STEPS[action][0](initial=initial)
+    if action == "approve" and not steps.issues_project_code(item):
+        del form.fields["project_code"]
+    return form
+
+
 def _back(item: CaseItem) -> HttpResponse:
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
@@ -106,7 +116,7 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
         "delivered_on": today,
     }
     actions = [
-        (m.action, m.label, STEPS[m.action][0](initial=initial))
+        (m.action, m.label, _step_form(m.action, item, initial))
         for m in ITEM.allowed_actions(item, by=request.user)
     ]
     is_agent = is_agent_of(request.user, item)
