@@ -26,13 +26,16 @@ from daiban.organizations.selectors import role_holders
 
 from .models import (
     CLOCK_STATES,
+    DECIDED_STATES,
     DONE_STATES,
     HANDLING_STATES,
     CaseItem,
+    ItemMaterial,
     ServiceRequest,
     TimelineEntry,
 )
 from .permissions import can_decide, is_agent_of, is_representative, is_reviewer_of
+from .selectors import agent_units_for, coordinators_for
 
 S = ServiceRequest.State
 I = CaseItem.State  # noqa: E741 - one letter keeps the tables readable on one screen
@@ -41,10 +44,40 @@ I = CaseItem.State  # noqa: E741 - one letter keeps the tables readable on one s
 # Who ----------------------------------------------------------------------------------------------
 
 
+def no_agent(item: CaseItem) -> str | None:
+    """Why nobody records the agent's steps of this item: none assigned (and whether anyone could be)."""
+    if item.agent_id is not None:
+        return None
+    unit = item.responsible_unit
+    if not role_holders(Role.AGENT, unit_id__in=agent_units_for(item, item.request)).exists():
+        return _(
+            "Nobody can take this step: %(unit)s has no agent yet. The administrator gives someone the agent role."
+        ) % {"unit": unit.name}
+    return _("No agent is assigned to this item yet: a coordinator of %(unit)s assigns one.") % {
+        "unit": unit.name
+    }
+
+
+def no_reviewer(item: CaseItem) -> str | None:
+    """Why nobody records the review steps of this item: its department (section) has no reviewer."""
+    approval = item.approval_item
+    where_held: dict[str, object] = {"unit_id": approval.department_id}
+    if approval.section_id is not None:
+        where_held["section_id"] = approval.section_id
+    if role_holders(Role.SECTION_REVIEWER, **where_held).exists():
+        return None
+    section = approval.section
+    where = approval.department.name + (f" {section.name}" if section is not None else "")
+    return _(
+        "Nobody can take this step: %(where)s has no section reviewer. "
+        "The administrator appoints one; until then the coordinators are alerted."
+    ) % {"where": where}
+
+
 RESPONSIBLE_COORDINATOR = Actor[ServiceRequest]("coordinator", can_decide)
 APPLICANT = Actor[ServiceRequest]("applicant", is_representative)
-AGENT = Actor[CaseItem]("agent", is_agent_of)
-REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of)
+AGENT = Actor[CaseItem]("agent", is_agent_of, no_agent)
+REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of, no_reviewer)
 SYSTEM = follows_from_another_step()
 
 
@@ -180,6 +213,52 @@ def _request_is_handled(item: CaseItem) -> str | None:
     return None
 
 
+def promised_outstanding(request: ServiceRequest) -> list[ItemMaterial]:
+    """容缺待补: the materials accepted as deficient (容缺) that the applicant has not handed in yet."""
+    return list(
+        ItemMaterial.objects.filter(case_item__request=request, status=ItemMaterial.Status.PROMISED)
+        .select_related("material", "case_item__approval_item", "case_item__agent")
+        .order_by("promised_on", "id")
+    )
+
+
+def _completion_waits(request: ServiceRequest) -> str | None:
+    """办结 (once every item is delivered or refused: `complete_request_if_done`) waits for every
+    material promised under 容缺."""
+    promised = promised_outstanding(request)
+    if promised:
+        return _("容缺待补: the promised material(s) %(names)s are still outstanding.") % {
+            "names": "、".join(line.material.name for line in promised)
+        }
+    return None
+
+
+def _withdrawal_possible(request: ServiceRequest) -> str | None:
+    """After acceptance a request can still be withdrawn, but not once an item has been decided."""
+    if request.items.filter(state__in=DECIDED_STATES).exists():
+        return _("An item has already been decided; the request can no longer be withdrawn.")
+    return None
+
+
+def _withdrawn(step: Step[ServiceRequest]) -> None:
+    """Withdrawn after acceptance: the agents and coordinators stop (the items' steps are closed by the
+    request's state) and learn why."""
+    request = step.obj
+    if step.before == S.SUBMITTED:
+        return
+    people = {item.agent for item in request.items.select_related("agent") if item.agent is not None}
+    people |= set(coordinators_for(request))
+    notify(
+        recipients=sorted(people, key=lambda u: u.pk),
+        verb=step.move.verb,
+        title=_("%(project)s (%(ref)s) was withdrawn by the applicant: stop handling its items")
+        % {"project": request.project.name, "ref": request.reference},
+        body=step.note,
+        url=request_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+
+
 def lock_request_row(item: CaseItem) -> None:
     """Items lock their request first: every path takes the request's lock before an item's, so a step on
     an item and an assignment or completion of its request never wait on each other in a circle."""
@@ -193,7 +272,7 @@ REQUEST_MOVES: tuple[Move[ServiceRequest], ...] = (
              gettext_lazy("Only a responsible coordinator can accept this request.")),
         move("decline",  {S.SUBMITTED},  S.DECLINED,   RESPONSIBLE_COORDINATOR, AuditVerb.REQUEST_DECLINED,   gettext_lazy("decline"),
              gettext_lazy("Only a responsible coordinator can decline this request.")),
-        move("withdraw", {S.SUBMITTED},  S.WITHDRAWN,  APPLICANT,               AuditVerb.REQUEST_WITHDRAWN,  gettext_lazy("withdraw"),
+        move("withdraw", {S.SUBMITTED, S.ACCEPTED, S.DISPATCHED}, S.WITHDRAWN,  APPLICANT,               AuditVerb.REQUEST_WITHDRAWN,  gettext_lazy("withdraw"),
              gettext_lazy("Only the applicant can withdraw its request.")),
         move("dispatch", {S.ACCEPTED},   S.DISPATCHED, SYSTEM,                  AuditVerb.REQUEST_DISPATCHED, gettext_lazy("dispatch")),
         move("complete", {S.DISPATCHED}, S.COMPLETED,  SYSTEM,                  AuditVerb.REQUEST_COMPLETED,  gettext_lazy("completed")),
@@ -209,7 +288,8 @@ REQUEST = Workflow[ServiceRequest](
     terminal=frozenset({S.COMPLETED, S.DECLINED, S.WITHDRAWN}),
     lock_related=("jurisdiction", "locality", "applicant", "project"),
     history=_request_history,
-    announce={"accept": _accepted, "decline": _declined, "complete": _completed},
+    action_guards={"complete": _completion_waits, "withdraw": _withdrawal_possible},
+    announce={"accept": _accepted, "decline": _declined, "withdraw": _withdrawn, "complete": _completed},
 )
 
 _REVIEWING = {I.FILED, I.UNDER_REVIEW, I.RESUBMITTED}

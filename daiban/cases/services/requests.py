@@ -33,9 +33,10 @@ from ..models import (
     TimelineEntry,
 )
 from ..permissions import can_assign
+from ..reminders import alert_unstaffed
 from ..selectors import agent_units_for, coordinators_for
 from ..uploads import sniff, store_document
-from ..workflows import ITEM, REQUEST, representatives, request_url
+from ..workflows import ITEM, REQUEST, promised_outstanding, representatives, request_url
 
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
@@ -235,7 +236,9 @@ def register_window_request(
 def accept_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
     request = _lock(request)
     changes = {"decided_by": by, "decided_at": timezone.now()}
-    return REQUEST.apply(request, "accept", by=by, changes=changes)
+    request = REQUEST.apply(request, "accept", by=by, changes=changes)
+    alert_unstaffed(request.items.all())  # an item of a unit without any agent: said now, not at 8:00
+    return request
 
 
 @transaction.atomic
@@ -249,8 +252,14 @@ def decline_request(*, request: ServiceRequest, reason: str, by: User) -> Servic
 
 
 @transaction.atomic
-def withdraw_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
-    return REQUEST.apply(_lock(request), "withdraw", by=by)
+def withdraw_request(*, request: ServiceRequest, by: User, reason: str = "") -> ServiceRequest:
+    """撤回: before acceptance at will; after it (while no item is decided) with a reason the agents read.
+    The items stop with the request: their steps need a request being handled."""
+    request = _lock(request)
+    reason = reason.strip()
+    if request.state != ServiceRequest.State.SUBMITTED and not reason:
+        raise ValidationError({"reason": _("Say why you withdraw a request that is already being handled.")})
+    return REQUEST.apply(request, "withdraw", by=by, note=reason[:500])
 
 
 @transaction.atomic
@@ -358,5 +367,29 @@ def complete_request_if_done(*, request: ServiceRequest, by: User) -> bool:
         return False
     if request.items.exclude(state__in=DONE_STATES).exists():
         return False
+    promised = promised_outstanding(request)
+    if promised:
+        _remind_promised(request, promised)
+        return False
     REQUEST.apply(request, "complete", by=by, changes={"completed_at": timezone.now()})
     return True
+
+
+def _remind_promised(request: ServiceRequest, promised: Sequence[ItemMaterial]) -> None:
+    """Every item is done but 容缺 materials are outstanding: the request waits (容缺待补) and each
+    agent concerned is told which materials to collect before it can close."""
+    by_agent: dict[User, list[str]] = {}
+    for line in promised:
+        agent = line.case_item.agent
+        if agent is not None:
+            by_agent.setdefault(agent, []).append(line.material.name)
+    for agent, names in by_agent.items():
+        notify(
+            recipients=[agent],
+            verb=AuditVerb.REQUEST_COMPLETION_DEFERRED,
+            title=_("容缺待补: %(ref)s cannot close before the promised materials arrive")
+            % {"ref": request.reference},
+            body="、".join(names),
+            url=request_url(request),
+            jurisdiction_code=request.jurisdiction.code,
+        )

@@ -19,7 +19,7 @@ def test_request_graph_is_what_the_flow_chart_says():
     assert REQUEST.transitions() == {
         "accept": {S.SUBMITTED: S.ACCEPTED},
         "decline": {S.SUBMITTED: S.DECLINED},
-        "withdraw": {S.SUBMITTED: S.WITHDRAWN},
+        "withdraw": {S.SUBMITTED: S.WITHDRAWN, S.ACCEPTED: S.WITHDRAWN, S.DISPATCHED: S.WITHDRAWN},
         "dispatch": {S.ACCEPTED: S.DISPATCHED},
         "complete": {S.DISPATCHED: S.COMPLETED},
     }
