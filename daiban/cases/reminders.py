@@ -20,7 +20,7 @@ from daiban.workdays.selectors import calendar_for
 
 from .deadlines import item_clocks, refresh_due_dates
 from .models import CLOCK_STATES, OPEN_STATES, CaseItem, ItemMaterial
-from .selectors import coordinators_for, unstaffed_items
+from .selectors import agent_units_for, unstaffed_items
 
 
 def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
@@ -140,14 +140,16 @@ def _remind_promises(today: dt.date, counts: dict[str, int]) -> None:
 
 def alert_unstaffed(items: QuerySet[CaseItem]) -> int:
     """无人处理: each item nobody can take further (no agent in its units, or no reviewer for its section)
-    is reported once to the coordinators of its request and the jurisdiction's supervisors; the dispatch
+    is reported once to the coordinators who staff it (its unit's and its township's) and to the
+    jurisdiction's supervisors; the dispatch
     page lists them until someone is appointed. Returns how many alerts were sent."""
     sent = 0
     for item in unstaffed_items(items):
         why = "agent" if item.agent_id is None else "reviewer"
         request = item.request
         supervisors = role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction)
-        recipients = [*coordinators_for(request), *supervisors]
+        coordinators = role_holders(Role.COORDINATOR, unit_id__in=agent_units_for(item, request))
+        recipients = [*coordinators, *supervisors]
         names = {"item": item.approval_item.name, "project": request.project.name, "ref": request.reference}
         title = (
             _("Nobody can handle %(item)s of %(project)s (%(ref)s): its units have no agent")
