@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from daiban.common.audit import AuditVerb
 from daiban.common.workflow import Actor, Move, Step, Workflow, follows_from_another_step, move
 from daiban.notifications.services import notify
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, User
 from daiban.organizations.selectors import role_holders
 
@@ -74,10 +75,30 @@ def no_reviewer(item: CaseItem) -> str | None:
     ) % {"where": where}
 
 
+def is_agent_or_self_filer(person: Viewer, item: CaseItem) -> bool:
+    """帮办 (assist): the enterprise files, picks up and takes delivery itself with the agent's guidance;
+    代办 (proxy): only the agent does."""
+    return is_agent_of(person, item) or (
+        item.request.mode == ServiceRequest.Mode.ASSIST and is_representative(person, item.request)
+    )
+
+
+def no_filer(item: CaseItem) -> str | None:
+    return None if item.request.mode == ServiceRequest.Mode.ASSIST else no_agent(item)
+
+
+def _deliverable(item: CaseItem) -> str | None:
+    """An e-certificate is delivered straight from approval; a paper result is picked up first."""
+    if item.state == I.APPROVED and not item.result_document.is_e_certificate:
+        return _("The result is on paper: record its pick-up before its delivery.")
+    return None
+
+
 RESPONSIBLE_COORDINATOR = Actor[ServiceRequest]("coordinator", can_decide)
 APPLICANT = Actor[ServiceRequest]("applicant", is_representative)
 AGENT = Actor[CaseItem]("agent", is_agent_of, no_agent)
 REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of, no_reviewer)
+FILER = Actor[CaseItem]("agent_or_assisted_applicant", is_agent_or_self_filer, no_filer)
 SYSTEM = follows_from_another_step()
 
 
@@ -297,14 +318,14 @@ _REVIEWING = {I.FILED, I.UNDER_REVIEW, I.RESUBMITTED}
 ITEM_MOVES: tuple[Move[CaseItem], ...] = (
         move("start_collecting",   {I.PLANNED},             I.COLLECTING,           AGENT,    AuditVerb.ITEM_COLLECTION_STARTED, gettext_lazy("Start collecting materials")),
         move("mark_ready",         {I.COLLECTING},          I.READY,                AGENT,    AuditVerb.ITEM_MATERIALS_COMPLETED,       gettext_lazy("Materials complete: ready to file")),
-        move("file",               {I.READY},               I.FILED,                AGENT,    AuditVerb.ITEM_FILED,              gettext_lazy("Record filing")),
+        move("file",               {I.READY},               I.FILED,                FILER,    AuditVerb.ITEM_FILED,              gettext_lazy("Record filing")),
         move("start_review",       {I.FILED, I.RESUBMITTED}, I.UNDER_REVIEW,        REVIEWER, AuditVerb.ITEM_REVIEW_STARTED,     gettext_lazy("Start review")),
         move("request_correction", _REVIEWING,              I.CORRECTION_REQUESTED, REVIEWER, AuditVerb.ITEM_CORRECTION_REQUESTED, gettext_lazy("Request correction")),
         move("resubmit",           {I.CORRECTION_REQUESTED}, I.RESUBMITTED,         AGENT,    AuditVerb.ITEM_RESUBMITTED,        gettext_lazy("Record resubmission")),
         move("approve",            _REVIEWING,              I.APPROVED,             REVIEWER, AuditVerb.ITEM_APPROVED,           gettext_lazy("Approve")),
         move("refuse",             _REVIEWING,              I.REFUSED,              REVIEWER, AuditVerb.ITEM_REFUSED,            gettext_lazy("Refuse")),
-        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            AGENT,    AuditVerb.ITEM_PICKED_UP,          gettext_lazy("Record pick-up")),
-        move("deliver",            {I.PICKED_UP},           I.DELIVERED,            AGENT,    AuditVerb.ITEM_DELIVERED,          gettext_lazy("Record delivery")),
+        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            FILER,    AuditVerb.ITEM_PICKED_UP,          gettext_lazy("Record pick-up")),
+        move("deliver",            {I.APPROVED, I.PICKED_UP}, I.DELIVERED,          FILER,    AuditVerb.ITEM_DELIVERED,          gettext_lazy("Record delivery")),
 )  # fmt: skip
 
 ITEM = Workflow[CaseItem](
@@ -327,6 +348,7 @@ ITEM = Workflow[CaseItem](
     ),
     lock_parent=lock_request_row,
     guard=_request_is_handled,
+    action_guards={"deliver": _deliverable},
     history=_item_history,
     announce={
         "file": _filed,

@@ -260,3 +260,71 @@ def test_assignment_to_an_unstaffed_request_by_another_unit_is_refused(client, s
     assert client.post(assign_url, {}).status_code == 404
     with pytest.raises(NotYourStep):
         assign_agent(item=filing(stranded), agent=staff["park_agent"], by=staff["park_coord"])
+
+
+# Dead end 5: 帮办 self-filing and e-certificates ----------------------------------------------------------
+
+
+@pytest.fixture
+def assisted(clock, park_project, rep, items, staff):
+    """A 帮办 (assist) request: the agent guides; the enterprise files the construction permit itself."""
+    chosen = [i for i in items if i.code == "construction-permit"]
+    request = submit_request(project=park_project, data=data(chosen, mode="assist"), by=rep, channel="online")
+    accept_request(request=request, by=staff["park_coord"])
+    item = request.items.get()
+    assign_agent(item=item, agent=staff["park_agent2"], by=staff["park_coord"])
+    item = steps.start_collecting(item=item, by=staff["park_agent2"], expected_version=item.version)
+    for line in item.checklist.all():
+        steps.update_checklist_line(
+            line=line, status="received", promised_on=None, note="", by=staff["park_agent2"]
+        )
+    item.refresh_from_db()
+    steps.mark_ready(item=item, by=staff["park_agent2"], expected_version=item.version)
+    request.refresh_from_db()
+    return request
+
+
+def _step(client: Client, item: CaseItem, action: str, **fields: object) -> int:
+    url = reverse("cases:item_step", args=[item.request_id, item.pk, action])
+    response = client.post(url, {"version": item.version, **fields})
+    return int(response.status_code)
+
+
+@pytest.mark.django_db
+def test_an_assisted_enterprise_files_and_takes_its_e_certificate_itself(
+    client, assisted, rep, staff, youyang, make_staff
+):
+    item = assisted.items.select_related("approval_item", "request").get()
+    html = page(client, rep, reverse("cases:item_detail", args=[assisted.pk, item.pk]))
+    assert reverse("cases:item_step", args=[assisted.pk, item.pk, "file"]) in html
+    assert _step(client, item, "file", external_ref="BJ-2026-0042", filed_on=DAY.isoformat()) == 302
+    item.refresh_from_db()
+    assert item.state == CaseItem.State.FILED and item.external_ref == "BJ-2026-0042"
+    reviewer = make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")
+    item = steps.approve(item=item, decided_on=DAY, by=reviewer, expected_version=item.version)
+    # Bad input: a paper delivery without pick-up is refused and nothing is saved.
+    client.force_login(rep)
+    _step(client, item, "deliver", method="in_person", receiver="张经理", delivered_on=DAY.isoformat())
+    item.refresh_from_db()
+    assert item.state == CaseItem.State.APPROVED
+    assert _step(client, item, "deliver", method="e_certificate", delivered_on=DAY.isoformat()) == 302
+    item.refresh_from_db()
+    assisted.refresh_from_db()
+    assert item.state == CaseItem.State.DELIVERED and item.picked_up_on is None
+    assert assisted.state == ServiceRequest.State.COMPLETED
+
+
+@pytest.mark.django_db
+def test_in_proxy_mode_the_applicant_records_no_step(client, dispatched, rep, staff):
+    item = permit(dispatched)
+    item = steps.start_collecting(item=item, by=staff["park_agent2"], expected_version=item.version)
+    for line in item.checklist.all():
+        steps.update_checklist_line(
+            line=line, status="received", promised_on=None, note="", by=staff["park_agent2"]
+        )
+    item.refresh_from_db()
+    item = steps.mark_ready(item=item, by=staff["park_agent2"], expected_version=item.version)
+    client.force_login(rep)
+    assert _step(client, item, "file", external_ref="BJ-2026-0043", filed_on=DAY.isoformat()) == 403
+    item.refresh_from_db()
+    assert item.state == CaseItem.State.READY
