@@ -150,6 +150,17 @@ class DeclineForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    """撤回: the reason is asked (by the service) once the request is being handled."""
+
+    reason = forms.CharField(
+        label=_("reason for withdrawing (the agents read it)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class AgentChoiceField(forms.ModelChoiceField[User]):
     """Agents shown with their open items (`load`, when the query annotated it)."""
 

@@ -341,6 +341,10 @@ CLOCK_STATES = frozenset(
 """While the department's clock runs: filed and not yet decided."""
 
 DONE_STATES = frozenset({CaseItem.State.DELIVERED, CaseItem.State.REFUSED})
+# Decided by the department: a request can no longer be withdrawn once one of its items is.
+DECIDED_STATES = frozenset(
+    {CaseItem.State.APPROVED, CaseItem.State.PICKED_UP, CaseItem.State.DELIVERED, CaseItem.State.REFUSED}
+)
 """Nothing more happens to the item: the result was delivered, or it was refused."""
 
 CHASE_STATES = CLOCK_STATES | {CaseItem.State.APPROVED}

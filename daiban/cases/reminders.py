@@ -6,7 +6,7 @@ item runs isolated: one that fails is logged and counted, the others go on, and 
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from daiban.workdays.selectors import calendar_for
 
 from .deadlines import item_clocks, refresh_due_dates
 from .models import CLOCK_STATES, OPEN_STATES, CaseItem, ItemMaterial
+from .selectors import agent_units_for, unstaffed_items
 
 
 def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
@@ -95,6 +96,7 @@ def sweep_deadlines(*, today: dt.date, chunk: int = 500) -> dict[str, int]:
                         )
                         counts["supervisor"] += bool(sent)
     _remind_promises(today, counts)
+    counts["unstaffed"] = alert_unstaffed(CaseItem.objects.all())
     return counts
 
 
@@ -107,7 +109,9 @@ def _remind_promises(today: dt.date, counts: dict[str, int]) -> None:
             promised_on__isnull=False,
             case_item__request__state__in=OPEN_STATES,
         )
-        .select_related("material", "case_item__request__jurisdiction", "case_item__approval_item")
+        .select_related(
+            "material", "case_item__request__jurisdiction", "case_item__approval_item", "case_item__agent"
+        )
         .prefetch_related(Prefetch("case_item__request__applicant__representatives__user"))
     )
     for line in lines:
@@ -123,6 +127,8 @@ def _remind_promises(today: dt.date, counts: dict[str, int]) -> None:
                 continue
             stage = "late" if today > promised_on else "soon"
             users = [rep.user for rep in request.applicant.representatives.all()]
+            if stage == "late" and line.case_item.agent is not None:
+                users.append(line.case_item.agent)  # the agent follows a late 容缺 material up too
             title = (
                 _("Promised material overdue: %(material)s (promised %(on)s)")
                 if stage == "late"
@@ -137,3 +143,33 @@ def _remind_promises(today: dt.date, counts: dict[str, int]) -> None:
                 jurisdiction_code=request.jurisdiction.code,
             ):
                 counts["promised"] += 1
+
+
+def alert_unstaffed(items: QuerySet[CaseItem]) -> int:
+    """无人处理: each item nobody can take further (no agent in its units, or no reviewer for its section)
+    is reported once to the coordinators who staff it (its unit's and its township's) and to the
+    jurisdiction's supervisors; the dispatch
+    page lists them until someone is appointed. Returns how many alerts were sent."""
+    sent = 0
+    for item in unstaffed_items(items):
+        why = "agent" if item.agent_id is None else "reviewer"
+        request = item.request
+        supervisors = role_holders(Role.SUPERVISOR, jurisdiction=request.jurisdiction)
+        coordinators = role_holders(Role.COORDINATOR, unit_id__in=agent_units_for(item, request))
+        recipients = [*coordinators, *supervisors]
+        names = {"item": item.approval_item.name, "project": request.project.name, "ref": request.reference}
+        title = (
+            _("Nobody can handle %(item)s of %(project)s (%(ref)s): its units have no agent")
+            if why == "agent"
+            else _("Nobody can review %(item)s of %(project)s (%(ref)s): its section has no reviewer")
+        ) % names
+        if notify_once(
+            key=f"unstaffed-{why}:{item.pk}",
+            recipients=recipients,
+            verb=AuditVerb.ITEM_FOUND_UNSTAFFED,
+            title=title,
+            url=reverse("cases:dispatch") + "#unstaffed",
+            jurisdiction_code=request.jurisdiction.code,
+        ):
+            sent += 1
+    return sent

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypedDict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import WithAnnotations
 
 from daiban.catalogue.models import ApprovalItem
 from daiban.organizations.auth import Viewer
-from daiban.organizations.models import Role, RoleAssignment, User
+from daiban.organizations.models import Role, RoleAssignment, Unit, User
 from daiban.organizations.selectors import (
     coordinator_units,
     is_platform_superuser,
@@ -28,7 +29,15 @@ from daiban.organizations.selectors import (
 )
 from daiban.projects.models import ApplicantRepresentative
 
-from .models import OPEN_STATES, CaseItem, ChaseRecord, ItemMaterial, ServiceRequest, TimelineEntry
+from .models import (
+    DONE_STATES,
+    OPEN_STATES,
+    CaseItem,
+    ChaseRecord,
+    ItemMaterial,
+    ServiceRequest,
+    TimelineEntry,
+)
 from .permissions import is_representative, locality_arranges_agents
 
 
@@ -229,3 +238,97 @@ def chases_visible_to(user: Viewer, item: CaseItem) -> QuerySet[ChaseRecord]:
     if is_representative(user, item.request):
         chases = chases.filter(shared_with_applicant=True)
     return chases
+
+
+class Stage(TypedDict):
+    label: str
+    status: str  # "done", "current", "todo" or "stopped"
+    note: str
+
+
+def request_progress(
+    request: ServiceRequest, items: Sequence[CaseItem], *, waiting_for: str = ""
+) -> list[Stage]:
+    """The request page's stepper (提交申请 → 上门受理 → 跟踪催办 → 统一送达 → 事后评价): where the
+    service stands, read from the request's state and its items' states. `waiting_for` is why the
+    request cannot close yet (容缺待补), shown at delivery."""
+    S, I = ServiceRequest.State, CaseItem.State  # noqa: E741 - as in the graphs' tables
+    labels = [
+        _("Request submitted"),
+        _("On-site acceptance"),
+        _("Tracking and chasing"),
+        _("Unified delivery"),
+        _("Evaluation"),
+    ]
+    states = {item.state for item in items}
+    if request.state in {S.DECLINED, S.WITHDRAWN}:
+        return [
+            Stage(label=str(labels[0]), status="done", note=""),
+            Stage(label=str(labels[1]), status="stopped", note=request.get_state_display()),
+            *(Stage(label=str(label), status="todo", note="") for label in labels[2:]),
+        ]
+    if request.state == S.SUBMITTED:
+        current = 1
+    elif request.state == S.COMPLETED:
+        current = 4
+    elif (states and states <= DONE_STATES) or states & {I.APPROVED, I.PICKED_UP, I.DELIVERED, I.REFUSED}:
+        current = 3
+    elif states - {I.PLANNED, I.COLLECTING, I.READY}:
+        current = 2
+    else:
+        current = 1
+    stages = []
+    for index, label in enumerate(labels):
+        status = "done" if index < current else "current" if index == current else "todo"
+        note = waiting_for if index == 3 and status == "current" else ""
+        stages.append(Stage(label=str(label), status=status, note=note))
+    return stages
+
+
+def no_agents_reason(item: CaseItem, request: ServiceRequest) -> str:
+    """Why an item's assignment offers nobody: the units whose agents may handle it have none."""
+    units = Unit.objects.filter(pk__in=agent_units_for(item, request)).order_by("kind", "name")
+    names = "、".join(units.values_list("name", flat=True))
+    message = _("No agent can be assigned: %(units)s have no agent. The administrator appoints one.")
+    return str(message) % {"units": names}
+
+
+_REVIEW_STATES = (CaseItem.State.FILED, CaseItem.State.UNDER_REVIEW, CaseItem.State.RESUBMITTED)
+
+
+def unstaffed_items(items: QuerySet[CaseItem]) -> QuerySet[CaseItem]:
+    """无人处理: open items of requests being handled that nobody can take further — no agent assigned
+    and none in the units that may handle it, or waiting for review in a section without a reviewer."""
+    live = RoleAssignment.objects.filter(revoked_at__isnull=True, user__is_active=True)
+    agent_here = live.filter(role=Role.AGENT).filter(
+        Q(unit_id=OuterRef("responsible_unit_id"))
+        | Q(unit_id=OuterRef("request__locality_id"), unit__kind=Unit.Kind.TOWNSHIP)
+    )
+    reviewers = live.filter(role=Role.SECTION_REVIEWER, unit_id=OuterRef("approval_item__department_id"))
+    no_reviewer = Q(approval_item__section__isnull=True, no_department_reviewer=True) | Q(
+        approval_item__section__isnull=False, no_section_reviewer=True
+    )
+    return (
+        items.filter(request__state__in=(ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED))
+        .exclude(state__in=DONE_STATES)
+        .annotate(
+            no_agent=~Exists(agent_here),
+            no_department_reviewer=~Exists(reviewers),
+            no_section_reviewer=~Exists(reviewers.filter(section_id=OuterRef("approval_item__section_id"))),
+        )
+        .filter(Q(agent__isnull=True, no_agent=True) | (Q(state__in=_REVIEW_STATES) & no_reviewer))
+        .select_related(
+            "request__project", "request__jurisdiction", "approval_item__department", "responsible_unit"
+        )
+        .order_by("request__submitted_at", "position", "id")
+    )
+
+
+def unstaffed_for(user: Viewer) -> QuerySet[CaseItem]:
+    """The 无人处理 items in a coordinator's scope (their units' items, or located in their township)."""
+    units = coordinator_units(user)
+    if not units:
+        return CaseItem.objects.none()
+    return unstaffed_items(
+        CaseItem.objects.filter(request__in=ServiceRequest.objects.filter(touching_units(units)).values("pk"))
+    )

@@ -27,18 +27,22 @@ from django.utils.translation import gettext_lazy
 from daiban.common.audit import AuditVerb
 from daiban.common.workflow import Actor, Move, Step, Workflow, follows_from_another_step, move
 from daiban.notifications.services import notify
+from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, User
 from daiban.organizations.selectors import role_holders
 
 from .models import (
     CLOCK_STATES,
+    DECIDED_STATES,
     DONE_STATES,
     HANDLING_STATES,
     CaseItem,
+    ItemMaterial,
     ServiceRequest,
     TimelineEntry,
 )
 from .permissions import can_decide_item, is_agent_of, is_representative, is_reviewer_of
+from .selectors import agent_units_for, coordinators_for
 
 S = ServiceRequest.State
 I = CaseItem.State  # noqa: E741 - one letter keeps the tables readable on one screen
@@ -48,10 +52,60 @@ A = CaseItem.Acceptance
 # Who ----------------------------------------------------------------------------------------------
 
 
+def no_agent(item: CaseItem) -> str | None:
+    """Why nobody records the agent's steps of this item: none assigned (and whether anyone could be)."""
+    if item.agent_id is not None:
+        return None
+    unit = item.responsible_unit
+    if not role_holders(Role.AGENT, unit_id__in=agent_units_for(item, item.request)).exists():
+        return _(
+            "Nobody can take this step: %(unit)s has no agent yet. The administrator gives someone the agent role."
+        ) % {"unit": unit.name}
+    return _("No agent is assigned to this item yet: a coordinator of %(unit)s assigns one.") % {
+        "unit": unit.name
+    }
+
+
+def no_reviewer(item: CaseItem) -> str | None:
+    """Why nobody records the review steps of this item: its department (section) has no reviewer."""
+    approval = item.approval_item
+    where_held: dict[str, object] = {"unit_id": approval.department_id}
+    if approval.section_id is not None:
+        where_held["section_id"] = approval.section_id
+    if role_holders(Role.SECTION_REVIEWER, **where_held).exists():
+        return None
+    section = approval.section
+    where = approval.department.name + (f" {section.name}" if section is not None else "")
+    return _(
+        "Nobody can take this step: %(where)s has no section reviewer. "
+        "The administrator appoints one; until then the coordinators are alerted."
+    ) % {"where": where}
+
+
+def is_agent_or_self_filer(person: Viewer, item: CaseItem) -> bool:
+    """帮办 (assist): the enterprise files, picks up and takes delivery itself with the agent's guidance;
+    代办 (proxy): only the agent does."""
+    return is_agent_of(person, item) or (
+        item.request.mode == ServiceRequest.Mode.ASSIST and is_representative(person, item.request)
+    )
+
+
+def no_filer(item: CaseItem) -> str | None:
+    return None if item.request.mode == ServiceRequest.Mode.ASSIST else no_agent(item)
+
+
+def _deliverable(item: CaseItem) -> str | None:
+    """An e-certificate is delivered straight from approval; a paper result is picked up first."""
+    if item.state == I.APPROVED and not item.result_document.is_e_certificate:
+        return _("The result is on paper: record its pick-up before its delivery.")
+    return None
+
+
 ITEM_COORDINATOR = Actor[CaseItem]("item_coordinator", can_decide_item)
 APPLICANT = Actor[ServiceRequest]("applicant", is_representative)
-AGENT = Actor[CaseItem]("agent", is_agent_of)
-REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of)
+AGENT = Actor[CaseItem]("agent", is_agent_of, no_agent)
+REVIEWER = Actor[CaseItem]("section_reviewer", is_reviewer_of, no_reviewer)
+FILER = Actor[CaseItem]("agent_or_assisted_applicant", is_agent_or_self_filer, no_filer)
 SYSTEM = follows_from_another_step()
 
 
@@ -207,6 +261,52 @@ def _request_awaits_acceptance(item: CaseItem) -> str | None:
     return None
 
 
+def promised_outstanding(request: ServiceRequest) -> list[ItemMaterial]:
+    """容缺待补: the materials accepted as deficient (容缺) that the applicant has not handed in yet."""
+    return list(
+        ItemMaterial.objects.filter(case_item__request=request, status=ItemMaterial.Status.PROMISED)
+        .select_related("material", "case_item__approval_item", "case_item__agent")
+        .order_by("promised_on", "id")
+    )
+
+
+def _completion_waits(request: ServiceRequest) -> str | None:
+    """办结 (once every item is delivered or refused: `complete_request_if_done`) waits for every
+    material promised under 容缺."""
+    promised = promised_outstanding(request)
+    if promised:
+        return _("容缺待补: the promised material(s) %(names)s are still outstanding.") % {
+            "names": "、".join(line.material.name for line in promised)
+        }
+    return None
+
+
+def _withdrawal_possible(request: ServiceRequest) -> str | None:
+    """After acceptance a request can still be withdrawn, but not once an item has been decided."""
+    if request.items.filter(state__in=DECIDED_STATES).exists():
+        return _("An item has already been decided; the request can no longer be withdrawn.")
+    return None
+
+
+def _withdrawn(step: Step[ServiceRequest]) -> None:
+    """Withdrawn after acceptance: the agents and coordinators stop (the items' steps are closed by the
+    request's state) and learn why."""
+    request = step.obj
+    if step.before == S.SUBMITTED:
+        return
+    people = {item.agent for item in request.items.select_related("agent") if item.agent is not None}
+    people |= set(coordinators_for(request))
+    notify(
+        recipients=sorted(people, key=lambda u: u.pk),
+        verb=step.move.verb,
+        title=_("%(project)s (%(ref)s) was withdrawn by the applicant: stop handling its items")
+        % {"project": request.project.name, "ref": request.reference},
+        body=step.note,
+        url=request_url(request),
+        jurisdiction_code=request.jurisdiction.code,
+    )
+
+
 def lock_request_row(item: CaseItem) -> None:
     """Items lock their request first: every path takes the request's lock before an item's, so a step on
     an item and an assignment or completion of its request never wait on each other in a circle."""
@@ -218,7 +318,7 @@ def lock_request_row(item: CaseItem) -> None:
 REQUEST_MOVES: tuple[Move[ServiceRequest], ...] = (
         move("accept",   {S.SUBMITTED},  S.ACCEPTED,   SYSTEM,                  AuditVerb.REQUEST_ACCEPTED,   gettext_lazy("accept")),
         move("decline",  {S.SUBMITTED},  S.DECLINED,   SYSTEM,                  AuditVerb.REQUEST_DECLINED,   gettext_lazy("decline")),
-        move("withdraw", {S.SUBMITTED},  S.WITHDRAWN,  APPLICANT,               AuditVerb.REQUEST_WITHDRAWN,  gettext_lazy("withdraw"),
+        move("withdraw", {S.SUBMITTED, S.ACCEPTED, S.DISPATCHED}, S.WITHDRAWN,  APPLICANT,               AuditVerb.REQUEST_WITHDRAWN,  gettext_lazy("withdraw"),
              gettext_lazy("Only the applicant can withdraw its request.")),
         move("dispatch", {S.ACCEPTED},   S.DISPATCHED, SYSTEM,                  AuditVerb.REQUEST_DISPATCHED, gettext_lazy("dispatch")),
         move("complete", {S.DISPATCHED}, S.COMPLETED,  SYSTEM,                  AuditVerb.REQUEST_COMPLETED,  gettext_lazy("completed")),
@@ -234,7 +334,8 @@ REQUEST = Workflow[ServiceRequest](
     terminal=frozenset({S.COMPLETED, S.DECLINED, S.WITHDRAWN}),
     lock_related=("jurisdiction", "locality", "applicant", "project"),
     history=_request_history,
-    announce={"accept": _accepted, "decline": _declined, "complete": _completed},
+    action_guards={"complete": _completion_waits, "withdraw": _withdrawal_possible},
+    announce={"accept": _accepted, "decline": _declined, "withdraw": _withdrawn, "complete": _completed},
 )
 
 _REVIEWING = {I.FILED, I.UNDER_REVIEW, I.RESUBMITTED}
@@ -242,14 +343,14 @@ _REVIEWING = {I.FILED, I.UNDER_REVIEW, I.RESUBMITTED}
 ITEM_MOVES: tuple[Move[CaseItem], ...] = (
         move("start_collecting",   {I.PLANNED},             I.COLLECTING,           AGENT,    AuditVerb.ITEM_COLLECTION_STARTED, gettext_lazy("Start collecting materials")),
         move("mark_ready",         {I.COLLECTING},          I.READY,                AGENT,    AuditVerb.ITEM_MATERIALS_COMPLETED,       gettext_lazy("Materials complete: ready to file")),
-        move("file",               {I.READY},               I.FILED,                AGENT,    AuditVerb.ITEM_FILED,              gettext_lazy("Record filing")),
+        move("file",               {I.READY},               I.FILED,                FILER,    AuditVerb.ITEM_FILED,              gettext_lazy("Record filing")),
         move("start_review",       {I.FILED, I.RESUBMITTED}, I.UNDER_REVIEW,        REVIEWER, AuditVerb.ITEM_REVIEW_STARTED,     gettext_lazy("Start review")),
         move("request_correction", _REVIEWING,              I.CORRECTION_REQUESTED, REVIEWER, AuditVerb.ITEM_CORRECTION_REQUESTED, gettext_lazy("Request correction")),
         move("resubmit",           {I.CORRECTION_REQUESTED}, I.RESUBMITTED,         AGENT,    AuditVerb.ITEM_RESUBMITTED,        gettext_lazy("Record resubmission")),
         move("approve",            _REVIEWING,              I.APPROVED,             REVIEWER, AuditVerb.ITEM_APPROVED,           gettext_lazy("Approve")),
         move("refuse",             _REVIEWING,              I.REFUSED,              REVIEWER, AuditVerb.ITEM_REFUSED,            gettext_lazy("Refuse")),
-        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            AGENT,    AuditVerb.ITEM_PICKED_UP,          gettext_lazy("Record pick-up")),
-        move("deliver",            {I.PICKED_UP},           I.DELIVERED,            AGENT,    AuditVerb.ITEM_DELIVERED,          gettext_lazy("Record delivery")),
+        move("pick_up",            {I.APPROVED},            I.PICKED_UP,            FILER,    AuditVerb.ITEM_PICKED_UP,          gettext_lazy("Record pick-up")),
+        move("deliver",            {I.APPROVED, I.PICKED_UP}, I.DELIVERED,          FILER,    AuditVerb.ITEM_DELIVERED,          gettext_lazy("Record delivery")),
 )  # fmt: skip
 
 ITEM = Workflow[CaseItem](
@@ -272,6 +373,7 @@ ITEM = Workflow[CaseItem](
     ),
     lock_parent=lock_request_row,
     guard=_request_is_handled,
+    action_guards={"deliver": _deliverable},
     history=_item_history,
     announce={
         "file": _filed,

@@ -60,6 +60,7 @@ class AuditVerb(StrEnum):
     ITEM_COLLECTION_STARTED = "item.collection_started"
     ITEM_CORRECTION_REQUESTED = "item.correction_requested"
     ITEM_DELIVERED = "item.delivered"
+    ITEM_FOUND_UNSTAFFED = "item.found_unstaffed"
     ITEM_FILED = "item.filed"
     ITEM_MATERIALS_COMPLETED = "item.materials_completed"
     ITEM_DEADLINE_PASSED = "item.deadline_passed"
@@ -89,6 +90,7 @@ class AuditVerb(StrEnum):
     REQUEST_ACCEPTED = "request.accepted"
     ROUTING_POLICY_CHANGED = "routing_policy.changed"
     REQUEST_COMPLETED = "request.completed"
+    REQUEST_COMPLETION_DEFERRED = "request.completion_deferred"
     REQUEST_DECLINED = "request.declined"
     REQUEST_DISPATCHED = "request.dispatched"
     REQUEST_SUBMITTED = "request.submitted"
@@ -149,6 +151,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ITEM_COLLECTION_STARTED: gettext_lazy("Material collection started"),
     AuditVerb.ITEM_CORRECTION_REQUESTED: gettext_lazy("Correction requested"),
     AuditVerb.ITEM_DELIVERED: gettext_lazy("Result delivered"),
+    AuditVerb.ITEM_FOUND_UNSTAFFED: gettext_lazy("Nobody can handle the item"),
     AuditVerb.ITEM_FILED: gettext_lazy("Item filed"),
     AuditVerb.ITEM_MATERIALS_COMPLETED: gettext_lazy("Materials complete"),
     AuditVerb.ITEM_DEADLINE_PASSED: gettext_lazy("Deadline passed"),
@@ -177,6 +180,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.RECTIFICATION_SENT_BACK: gettext_lazy("Rectification sent back"),
     AuditVerb.REQUEST_ACCEPTED: gettext_lazy("Request accepted"),
     AuditVerb.REQUEST_COMPLETED: gettext_lazy("Request completed"),
+    AuditVerb.REQUEST_COMPLETION_DEFERRED: gettext_lazy("Completion waits for promised materials"),
     AuditVerb.REQUEST_DECLINED: gettext_lazy("Request declined"),
     AuditVerb.REQUEST_DISPATCHED: gettext_lazy("Request dispatched"),
     AuditVerb.REQUEST_SUBMITTED: gettext_lazy("Request submitted"),

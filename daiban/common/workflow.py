@@ -53,6 +53,10 @@ class Actor(Generic[M]):
 
     name: str
     allows: Callable[[Person, M], bool]
+    # Why nobody at all can take the step on this record now (no agent assigned, no reviewer appointed),
+    # or None: a refusal then names the missing person instead of "not yours", so an item stuck for want
+    # of a person says so on every page that shows it.
+    nobody: Callable[[M], str | None] | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -128,6 +132,9 @@ class Workflow(Generic[M]):
     lock_related: tuple[str, ...] = ()
     lock_parent: Callable[[M], None] | None = None
     guard: Callable[[M], str | None] | None = None
+    # A condition of one action beyond its state and actor (e.g. completion waits for promised materials):
+    # action → check returning the reason it is not possible now, or None.
+    action_guards: Mapping[str, Callable[[M], str | None]] = field(default_factory=dict)
     history: Callable[[Step[M]], None] | None = None
     announce: Mapping[str, Callable[[Step[M]], None]] = field(default_factory=dict)
 
@@ -142,6 +149,9 @@ class Workflow(Generic[M]):
                 raise ValueError(f"{self.name}.{m.action}: unknown states {sorted(unknown)}")
             if m.sources & self.terminal:
                 raise ValueError(f"{self.name}.{m.action}: leaves a terminal state")
+        unknown_guards = set(self.action_guards) - set(actions)
+        if unknown_guards:
+            raise ValueError(f"{self.name}: guards for unknown actions {sorted(unknown_guards)}")
         unknown_announce = set(self.announce) - set(actions)
         if unknown_announce:
             raise ValueError(f"{self.name}: announcements for unknown actions {sorted(unknown_announce)}")
@@ -189,8 +199,11 @@ class Workflow(Generic[M]):
                 str(self.refused_in_state) % {"state": label, "status": label, "action": m.label}
             )
         if not m.actor.allows(by, obj):
-            return NotYourStep(str(m.refused_actor or self.refused_actor))
+            missing = m.actor.nobody(obj) if m.actor.nobody is not None else None
+            return NotYourStep(missing or str(m.refused_actor or self.refused_actor))
         reason = self.guard(obj) if self.guard is not None else None
+        if reason is None and action in self.action_guards:
+            reason = self.action_guards[action](obj)
         return TransitionRefused(reason) if reason is not None else None
 
     def refusal(self, obj: M, action: str, *, by: Person) -> str | None:
@@ -207,6 +220,19 @@ class Workflow(Generic[M]):
     def allowed_actions(self, obj: M, *, by: Person) -> list[Move[M]]:
         """The moves `by` may take now, in graph order (the buttons a page shows)."""
         return [m for m in self.moves if self.refusal(obj, m.action, by=by) is None]
+
+    def blocked_actions(self, obj: M, *, by: Person) -> list[tuple[Move[M], str]]:
+        """The moves open from the record's state that `by` may not take, each with the reason (the
+        greyed-out steps a page lists, so nobody meets a page without buttons and without a word)."""
+        state = self.state_of(obj)
+        blocked = []
+        for m in self.moves:
+            if state not in m.sources:
+                continue
+            reason = self.refusal(obj, m.action, by=by)
+            if reason is not None:
+                blocked.append((m, reason))
+        return blocked
 
     # Writing ----------------------------------------------------------------------------------------
 

@@ -412,12 +412,13 @@ def record_callback(
 
 @transaction.atomic
 def file_complaint(*, request: ServiceRequest, text: str, agent: User | None, by: User) -> Rectification:
-    """投诉: the applicant complains about its service at any point after acceptance."""
+    """投诉: the applicant complains about its service at any point, from submission on (a request left
+    waiting for acceptance is a reason to complain too)."""
     request = _locked_request(request)
     if not is_representative(by, request):
         raise NotYourStep(_("You can only complain about your own enterprise's requests."))
-    if request.state in (ServiceRequest.State.SUBMITTED, ServiceRequest.State.WITHDRAWN):
-        raise ValidationError(_("The request has not been taken up yet; contact the window instead."))
+    if request.state == ServiceRequest.State.WITHDRAWN:
+        raise ValidationError(_("The request was withdrawn; contact the window instead."))
     if agent is not None and agent.pk not in {a.pk for a in request_agents(request)}:
         raise ValidationError({"agent": _("This person did not handle your request.")})
     errors: dict[str, str] = {}

@@ -66,6 +66,17 @@ def _tell(step: Step[Rectification]) -> None:
         url=rectification_url(rectification),
         jurisdiction_code=rectification.jurisdiction.code,
     )
+    if step.action == "close" and rectification.source == Rectification.Source.COMPLAINT:
+        request = rectification.request
+        notify(  # the complainant learns its complaint was dealt with, on its own request's page
+            recipients=[link.user for link in request.applicant.representatives.select_related("user")],
+            verb=step.move.verb,
+            title=_("Your complaint about %(project)s was dealt with: the rectification is closed")
+            % {"project": request.project.name},
+            body=step.note,
+            url=reverse("cases:request_detail", args=[request.pk]),
+            jurisdiction_code=rectification.jurisdiction.code,
+        )
 
 
 RECTIFICATION_MOVES: tuple[Move[Rectification], ...] = (

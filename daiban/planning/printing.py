@@ -45,6 +45,13 @@ def plan_pdf(request: ServiceRequest, plan: RequestPlan) -> bytes:
         line(f"{task.due_on}  {task.item}：{task.material}  —  {task.responsible}")
     y -= 3 * mm
     line(_("★ on the critical path. Dates count working days; public holidays excluded."), 9)
+    if plan.assumed_years:
+        years = "、".join(str(year) for year in plan.assumed_years)
+        line(
+            _("Dates in %(years)s are provisional: that year's holidays are not published yet.")
+            % {"years": years},
+            9,
+        )
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

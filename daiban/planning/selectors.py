@@ -1,18 +1,20 @@
 """A request's 预排工期, computed on demand from its items, the catalogue and what already happened."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from daiban.cases.models import ServiceRequest
 from daiban.catalogue.models import ItemPrerequisite
+from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
 from .engine import Milestone, Plan, PlanItem, schedule
 from .models import PlanAdjustment, PlanMilestone
 
 PERMIT_CODE = "construction-permit"
+ASSUMED_YEARS_AT_MOST = 2  # a plan reaching further than that into unknown years is not a plan
 
 
 @dataclass
@@ -56,6 +58,8 @@ class RequestPlan:
     permit_on: dt.date | None
     planned_permit_on: dt.date | None
     tasks: list[PlanTask]
+    # Years the plan reaches whose holiday schedule is not entered: counted Monday to Friday.
+    assumed_years: list[int] = field(default_factory=list)
 
     @property
     def permit_slips(self) -> bool:
@@ -107,12 +111,24 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
             for i in items
         ]
 
-    planned: Plan = schedule(
-        calendar=calendar, start_on=start_on, items=plan_items(False), milestones=milestones
-    )
-    current: Plan = schedule(
-        calendar=calendar, start_on=start_on, items=plan_items(True), milestones=milestones
-    )
+    known_years = calendar.years
+    for _attempt in range(ASSUMED_YEARS_AT_MOST + 1):
+        try:
+            planned: Plan = schedule(
+                calendar=calendar, start_on=start_on, items=plan_items(False), milestones=milestones
+            )
+            current: Plan = schedule(
+                calendar=calendar, start_on=start_on, items=plan_items(True), milestones=milestones
+            )
+            break
+        except CalendarYearUnknown as exc:
+            # A plan crossing into a year whose holidays are not entered yet (every plan made in
+            # December) is planned on weekdays there, and says so, instead of not at all.
+            if exc.year < min(known_years) or len(calendar.years - known_years) >= ASSUMED_YEARS_AT_MOST:
+                raise
+            calendar = calendar.assuming_weekdays_through(exc.year)
+    else:  # pragma: no cover - the loop always breaks or raises
+        raise AssertionError("unreachable")
     span = (current.finish_on - start_on).days + 1  # calendar days the chart covers, both ends included
     rows = []
     for item in items:
@@ -166,4 +182,5 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
         permit_on=permit.finish_on if permit else None,
         planned_permit_on=planned_permit.finish_on if planned_permit else None,
         tasks=tasks,
+        assumed_years=sorted(calendar.years - known_years),
     )

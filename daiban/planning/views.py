@@ -15,6 +15,7 @@ from daiban.cases.selectors import requests_visible_to
 from daiban.common.access import signed_in
 from daiban.common.forms import DateField, limit_choices
 from daiban.organizations.auth import AuthenticatedRequest
+from daiban.organizations.selectors import is_staff_person
 from daiban.workdays.engine import CalendarYearUnknown
 
 from .engine import PlanCycleError
@@ -65,6 +66,7 @@ def request_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except PlanCycleError as exc:
         error = str(exc)
     editable = may_edit_plan(request.user, service_request)
+    staff_view = is_staff_person(request.user)
     items = service_request.items.select_related("approval_item")
     gantt_tasks = [
         {
@@ -86,6 +88,8 @@ def request_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "error": error,
             "editable": editable,
+            "staff_view": staff_view,
+            "assumed": "、".join(str(year) for year in plan.assumed_years) if plan else "",
             "gantt_tasks": gantt_tasks,
             "milestone_form": MilestoneForm(items=items) if editable else None,
             "milestones": service_request.plan_milestones.select_related(

@@ -106,6 +106,22 @@ class WorkCalendar:
         self._count: list[int] = self._count_np.tolist()
         self._workday: list[int] = self._workday_np.tolist()
 
+    def assuming_weekdays_through(self, year: int) -> WorkCalendar:
+        """A copy that also covers the years up to `year` whose schedule is not entered, counting Monday
+        to Friday as working days there (for plans, which must show something; never for deadlines).
+        The known years keep their holidays and make-up days."""
+        holidays, makeup = [], []
+        for index, working in enumerate(self._working):
+            day = dt.date.fromordinal(self._first + index)
+            if day.year not in self.years:
+                continue
+            if working and day.weekday() >= 5:
+                makeup.append(day)
+            elif not working and day.weekday() < 5:
+                holidays.append(day)
+        years = set(self.years) | set(range(min(self.years), year + 1))
+        return WorkCalendar(years, holidays, makeup)
+
     # --- look-ups -------------------------------------------------------------------------------------
 
     def _index(self, day: dt.date) -> int:

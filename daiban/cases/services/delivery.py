@@ -48,6 +48,8 @@ def _check_delivery(item: CaseItem, data: DeliveryData) -> str:
         errors["tracking_number"] = _("Give the carrier and its tracking number (8–30 letters or digits).")
     if data.method == Delivery.Method.E_CERTIFICATE and not item.result_document.is_e_certificate:
         errors["method"] = _("This result is not issued as an e-certificate.")
+    elif item.state == CaseItem.State.APPROVED and data.method != Delivery.Method.E_CERTIFICATE:
+        errors["method"] = _("Without a pick-up only an e-certificate can be delivered.")
     signature_mime = ""
     if data.signature is not None:
         try:

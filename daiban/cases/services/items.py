@@ -31,6 +31,7 @@ from ..models import (
     TimelineEntry,
 )
 from ..permissions import is_agent_of, is_reviewer_of
+from ..reminders import alert_unstaffed
 from ..workflows import ITEM
 from .requests import complete_request_if_done
 
@@ -59,8 +60,18 @@ def update_checklist_line(
     line = item.checklist.select_related("material").get(pk=line.pk)
     if not is_agent_of(by, item):
         raise NotYourStep(_("Only the item's agent keeps its checklist."))
-    if item.state not in CHECKLIST_OPEN_STATES:
-        raise ValidationError(_("The checklist is closed once the item is filed (reopened for corrections)."))
+    follow_up = item.state not in CHECKLIST_OPEN_STATES
+    if follow_up and not (
+        line.status == ItemMaterial.Status.PROMISED
+        and status in {ItemMaterial.Status.PROMISED, ItemMaterial.Status.RECEIVED}
+        and item.request.state in HANDLING_STATES
+    ):
+        raise ValidationError(
+            _(
+                "The checklist is closed once the item is filed (reopened for corrections); "
+                "only a promised (容缺) material can still be marked received."
+            )
+        )
     if status not in ItemMaterial.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     if status == ItemMaterial.Status.PROMISED:
@@ -82,6 +93,8 @@ def update_checklist_line(
         before=before,
         after={"status": status, "promised_on": str(promised_on or "")},
     )
+    if follow_up and status == ItemMaterial.Status.RECEIVED:
+        complete_request_if_done(request=item.request, by=by)  # the last 容缺 material may close it
     return line
 
 
@@ -116,6 +129,7 @@ def file_item(
         raise ValidationError({"filed_on": _("An item cannot be filed before the request was submitted.")})
     changes = {"external_ref": ref, "filed_on": filed_on}
     item = ITEM.apply(item, "file", by=by, expected_version=expected_version, changes=changes, note=ref)
+    alert_unstaffed(CaseItem.objects.filter(pk=item.pk))  # filed for a section without a reviewer
     return refresh_due_on(item)
 
 

@@ -33,10 +33,11 @@ from ..models import (
     TimelineEntry,
 )
 from ..permissions import can_assign, decidable_items
+from ..reminders import alert_unstaffed
 from ..routing import route
 from ..selectors import agent_units_for, coordinators_for
 from ..uploads import sniff, store_document
-from ..workflows import ACCEPTANCE, ITEM, REQUEST, representatives, request_url
+from ..workflows import ACCEPTANCE, ITEM, REQUEST, promised_outstanding, representatives, request_url
 
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
@@ -296,6 +297,8 @@ def _settle_acceptance(*, request: ServiceRequest, by: User) -> None:
     changes: dict[str, object] = {"decided_by": by, "decided_at": timezone.now()}
     if any(i.acceptance == CaseItem.Acceptance.ACCEPTED for i in decisions):
         REQUEST.apply(request, "accept", by=by, changes=changes)
+        # an item of a unit without any agent: said now, not at 8:00
+        alert_unstaffed(request.items.filter(acceptance=CaseItem.Acceptance.ACCEPTED))
         return
     if len({i.decline_reason for i in decisions}) == 1:  # one reason for all: say it once
         reasons = decisions[0].decline_reason
@@ -333,8 +336,14 @@ def decline_request(*, request: ServiceRequest, reason: str, by: User) -> Servic
 
 
 @transaction.atomic
-def withdraw_request(*, request: ServiceRequest, by: User) -> ServiceRequest:
-    return REQUEST.apply(_lock(request), "withdraw", by=by)
+def withdraw_request(*, request: ServiceRequest, by: User, reason: str = "") -> ServiceRequest:
+    """撤回: before acceptance at will; after it (while no item is decided) with a reason the agents read.
+    The items stop with the request: their steps need a request being handled."""
+    request = _lock(request)
+    reason = reason.strip()
+    if request.state != ServiceRequest.State.SUBMITTED and not reason:
+        raise ValidationError({"reason": _("Say why you withdraw a request that is already being handled.")})
+    return REQUEST.apply(request, "withdraw", by=by, note=reason[:500])
 
 
 @transaction.atomic
@@ -444,5 +453,29 @@ def complete_request_if_done(*, request: ServiceRequest, by: User) -> bool:
         return False
     if request.items.filter(acceptance=CaseItem.Acceptance.ACCEPTED).exclude(state__in=DONE_STATES).exists():
         return False
+    promised = promised_outstanding(request)
+    if promised:
+        _remind_promised(request, promised)
+        return False
     REQUEST.apply(request, "complete", by=by, changes={"completed_at": timezone.now()})
     return True
+
+
+def _remind_promised(request: ServiceRequest, promised: Sequence[ItemMaterial]) -> None:
+    """Every item is done but 容缺 materials are outstanding: the request waits (容缺待补) and each
+    agent concerned is told which materials to collect before it can close."""
+    by_agent: dict[User, list[str]] = {}
+    for line in promised:
+        agent = line.case_item.agent
+        if agent is not None:
+            by_agent.setdefault(agent, []).append(line.material.name)
+    for agent, names in by_agent.items():
+        notify(
+            recipients=[agent],
+            verb=AuditVerb.REQUEST_COMPLETION_DEFERRED,
+            title=_("容缺待补: %(ref)s cannot close before the promised materials arrive")
+            % {"ref": request.reference},
+            body="、".join(names),
+            url=request_url(request),
+            jurisdiction_code=request.jurisdiction.code,
+        )

@@ -19,7 +19,7 @@ def test_request_graph_is_what_the_flow_chart_says():
     assert REQUEST.transitions() == {
         "accept": {S.SUBMITTED: S.ACCEPTED},
         "decline": {S.SUBMITTED: S.DECLINED},
-        "withdraw": {S.SUBMITTED: S.WITHDRAWN},
+        "withdraw": {S.SUBMITTED: S.WITHDRAWN, S.ACCEPTED: S.WITHDRAWN, S.DISPATCHED: S.WITHDRAWN},
         "dispatch": {S.ACCEPTED: S.DISPATCHED},
         "complete": {S.DISPATCHED: S.COMPLETED},
     }
@@ -44,13 +44,16 @@ def test_item_graph_is_what_the_flow_chart_says():
         "approve": dict.fromkeys(sorted(review), I.APPROVED),
         "refuse": dict.fromkeys(sorted(review), I.REFUSED),
         "pick_up": {I.APPROVED: I.PICKED_UP},
-        "deliver": {I.PICKED_UP: I.DELIVERED},
+        "deliver": {I.APPROVED: I.DELIVERED, I.PICKED_UP: I.DELIVERED},  # e-certificates skip pick-up
     }
-    agent_moves = {"start_collecting", "mark_ready", "file", "resubmit", "pick_up", "deliver"}
+    agent_moves = {"start_collecting", "mark_ready", "resubmit"}
+    # 帮办: the enterprise records its own filing, pick-up and delivery; 代办: the agent does.
+    filer_moves = {"file", "pick_up", "deliver"}
     assert {m.action for m in ITEM.moves if m.actor.name == "agent"} == agent_moves
+    assert {m.action for m in ITEM.moves if m.actor.name == "agent_or_assisted_applicant"} == filer_moves
     assert {m.action for m in ITEM.moves if m.actor.name == "section_reviewer"} == set(
         ITEM.actions
-    ) - agent_moves
+    ) - agent_moves - filer_moves
     assert ITEM.terminal == {I.DELIVERED, I.REFUSED}
     assert ITEM.clock_running == {I.FILED, I.UNDER_REVIEW, I.CORRECTION_REQUESTED, I.RESUBMITTED}
 
@@ -93,8 +96,14 @@ def test_every_item_move_by_every_person(permit_item, rep, staff, youyang, make_
     }
     acts_as = {
         "agent": {"the item's agent"},
+        "agent_or_assisted_applicant": {"the item's agent"},  # 代办: not the applicant
         "section_reviewer": {"reviewer of the department's section"},
     }
+    assert permit_item.result_document.is_e_certificate  # so delivery from approval is open
+    assert table_mismatches(ITEM, permit_item, people, acts_as) == []
+    ServiceRequest.objects.filter(pk=permit_item.request_id).update(mode=ServiceRequest.Mode.ASSIST)
+    permit_item.request.refresh_from_db()
+    acts_as["agent_or_assisted_applicant"] = {"the item's agent", "applicant"}  # 帮办: the enterprise files
     assert table_mismatches(ITEM, permit_item, people, acts_as) == []
 
 

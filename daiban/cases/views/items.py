@@ -32,7 +32,7 @@ from ..forms import (
     SpecialProcedureForm,
     VisitForm,
 )
-from ..models import CHECKLIST_OPEN_STATES, CaseItem
+from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem
 from ..permissions import agents_only, is_agent_of, is_reviewer_of
 from ..receipts import delivery_receipt_pdf
 from ..selectors import access_item, access_request, chases_visible_to, item_history
@@ -121,6 +121,7 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
     ]
     is_agent = is_agent_of(request.user, item)
     checklist_open = is_agent and item.state in CHECKLIST_OPEN_STATES
+    promised_open = is_agent and not checklist_open and item.request.state in HANDLING_STATES
     reviewer = is_reviewer_of(request.user, item)
     history = item_history(item)
     chases = chases_visible_to(request.user, item)
@@ -141,6 +142,8 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
             "clock": clock,
             "actions": actions,
             "checklist_open": checklist_open,
+            "promised_open": promised_open,
+            "blocked": [(m.label, reason) for m, reason in ITEM.blocked_actions(item, by=request.user)],
             "line_form": ChecklistLineForm(),
             "reviewer": reviewer,
             "procedure_form": SpecialProcedureForm(initial={"start_on": today}),

@@ -35,6 +35,7 @@ from ..forms import (
     PlainStepForm,
     VisitForm,
     WindowRequestForm,
+    WithdrawForm,
 )
 from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
 from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
@@ -44,7 +45,10 @@ from ..selectors import (
     count_items,
     dispatch_queue,
     eligible_agents,
+    no_agents_reason,
+    request_progress,
     requests_visible_to,
+    unstaffed_for,
     with_listing,
     worklist,
 )
@@ -222,6 +226,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else None
         )
         form = None
+        no_agents = ""
         if (
             assignable
             and item.acceptance == CaseItem.Acceptance.ACCEPTED
@@ -231,10 +236,15 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if units not in agents_by_units:
                 agents_by_units[units] = list(eligible_agents(set(units)))
             agents = agents_by_units[units]
-            initial = {"agent": item.agent_id, "current": item.agent_id or 0}
-            form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
-        rows.append((item, form, clocks[item.pk]))
+            if agents:
+                initial = {"agent": item.agent_id, "current": item.agent_id or 0}
+                form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
+            else:  # a select without a choice would post nothing: say why instead
+                no_agents = no_agents_reason(item, service_request)
+        rows.append((item, form, clocks[item.pk], no_agents))
     is_representative = represents(request.user, service_request.applicant_id)
+    blocked = REQUEST.blocked_actions(service_request, by=request.user)
+    waiting = next((reason for m, reason in blocked if m.action == "complete"), "")
     return render(
         request,
         "cases/request_detail.html",
@@ -243,6 +253,9 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "can_decide": len(decidable) > 1,  # the shortcut: every item awaiting the person's unit
             "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
+            "withdraw_form": WithdrawForm(),
+            "progress": request_progress(service_request, items, waiting_for=waiting),
+            "blocked": [(m.label, reason) for m, reason in blocked],
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
@@ -323,13 +336,13 @@ def item_decline(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRe
 @require_POST
 def request_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_request = access_request(request.user, pk)
-    user = request.user
-    return _act(
+    posted_step(
         request,
-        pk,
-        lambda: withdraw_request(request=service_request, by=user),
+        WithdrawForm(request.POST),
+        lambda d: withdraw_request(request=service_request, by=request.user, reason=d["reason"]),
         _("Request withdrawn."),
     )
+    return redirect("cases:request_detail", pk=pk)
 
 
 @coordinators_only
@@ -356,12 +369,16 @@ def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
     return redirect("cases:request_detail", pk=pk)
 
 
+UNSTAFFED_SHOWN = 100  # a longer list means an administrator's job, not a coordinator's
+
+
 @coordinators_only
 def dispatch(request: AuthenticatedRequest) -> HttpResponse:
     """受理、分发: what this coordinator's units must accept or staff."""
     page = Paginator(dispatch_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = count_items(page.object_list)
-    return render(request, "cases/dispatch.html", {"page": page})
+    unstaffed = list(unstaffed_for(request.user)[:UNSTAFFED_SHOWN])
+    return render(request, "cases/dispatch.html", {"page": page, "unstaffed": unstaffed})
 
 
 @agents_only
