@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "daiban.planning",
     "daiban.assistance",
     "daiban.feedback",
+    "daiban.service_levels",
     "daiban.oversight",
     "daiban.accounts",
     "daiban.portal",
