@@ -29,7 +29,7 @@ class Promise(models.TextChoices):
     RECTIFICATION = "rectification", _("Rectification")
 
 
-FIELD_OF = {promise: f"{promise.value}_days" for promise in Promise}
+FIELD_OF: dict[str, str] = {promise.value: f"{promise.value}_days" for promise in Promise}
 """The `ServiceLevel` column holding each promise's limit."""
 
 DEFAULT_DAYS: dict[str, int] = {
@@ -45,14 +45,15 @@ DEFAULT_DAYS: dict[str, int] = {
 "promptly"); the rectification default is the platform's existing `DAIBAN_RECTIFICATION_WORKING_DAYS`."""
 
 
+LIMIT_VALIDATORS = [
+    MinValueValidator(1, _("A limit is at least 1 working day.")),
+    MaxValueValidator(MAX_DAYS, _("A limit is at most %(limit_value)s working days.")),
+]
+
+
 def _limit(verbose: StrOrPromise, promise: Promise) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(
-        verbose,
-        default=DEFAULT_DAYS[promise],
-        validators=[
-            MinValueValidator(1, _("A limit is at least 1 working day.")),
-            MaxValueValidator(MAX_DAYS, _("A limit is at most %(limit_value)s working days.")),
-        ],
+        verbose, default=DEFAULT_DAYS[promise], validators=LIMIT_VALIDATORS
     )
 
 

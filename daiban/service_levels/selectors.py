@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from daiban.cases.models import CaseItem
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role
 from daiban.organizations.selectors import coordinator_units, jurisdictions_where
@@ -137,3 +138,43 @@ def promise_rows(counts: dict[str, Counter[str]]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def clocks_in_scope(
+    *,
+    jurisdiction_ids: Iterable[int] = (),
+    unit_ids: Iterable[int] = (),
+    start_on: dt.date | None = None,
+    end_on: dt.date | None = None,
+) -> QuerySet[PromiseClock]:
+    """The clocks a dashboard, ledger or ranking counts: those of jurisdictions, or of units (requests
+    located in the township or park, or with an item the department is responsible for, and — for a
+    jurisdiction-wide promise like a consultation — none), started within the period."""
+    clocks = PromiseClock.objects.all()
+    if jurisdiction_ids:
+        clocks = clocks.filter(jurisdiction_id__in=list(jurisdiction_ids))
+    else:
+        units = list(unit_ids)
+        clocks = clocks.filter(
+            Q(request__locality_id__in=units)
+            | Q(request_id__in=CaseItem.objects.filter(responsible_unit_id__in=units).values("request_id"))
+        )
+    if start_on:
+        clocks = clocks.filter(started_on__gte=start_on)
+    if end_on:
+        clocks = clocks.filter(started_on__lte=end_on)
+    return clocks
+
+
+def on_time_rates(clocks: QuerySet[PromiseClock], key: str, today: dt.date) -> dict[int, float | None]:
+    """Per `key` (e.g. `responsible_id`, `request__locality_id`): promises kept on time ÷ promises judged
+    (kept, or overdue on `today`), × 100 — one grouped query."""
+    rows = (
+        clocks.filter(
+            Q(met_on__isnull=False, due_on__isnull=False) | Q(met_on__isnull=True, due_on__lt=today)
+        )
+        .values(key)
+        .annotate(n=Count("id", distinct=True), ok=Count("id", filter=KEPT_ON_TIME, distinct=True))
+        .order_by()
+    )
+    return {r[key]: round(100 * r["ok"] / r["n"], 2) if r["n"] else None for r in rows if r[key] is not None}
