@@ -63,5 +63,7 @@ def set_service_levels(
         level.source = source[:255]
     level.full_clean()
     level.save()
-    record(actor=by, verb=AuditVerb.SERVICE_LEVELS_SET, target=level, before=before, after=snapshot(level))
+    record(
+        actor=by, verb=AuditVerb.SERVICE_LEVELS_CHANGED, target=level, before=before, after=snapshot(level)
+    )
     return level

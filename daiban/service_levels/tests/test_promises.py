@@ -71,7 +71,7 @@ def test_defaults_until_a_county_sets_its_own(youyang, dazu, staff):
     assert limits[dazu.pk] == DEFAULT_DAYS  # 大足 untouched
     level = ServiceLevel.objects.get(jurisdiction=youyang)
     assert level.confirmed
-    entry = AuditEntry.objects.get(verb="service_levels.set")
+    entry = AuditEntry.objects.get(verb="service_levels.changed")
     assert entry.jurisdiction_code == youyang.code
     assert entry.after is not None and entry.after["acceptance_days"] == 2
 
@@ -85,7 +85,7 @@ def test_bad_limits_are_refused_and_nothing_is_saved(youyang, staff, bad):
     message = " ".join(refused.value.message_dict["first_visit"])
     assert "首次上门" in message and "工作日" in message
     assert not ServiceLevel.objects.exists()
-    assert not AuditEntry.objects.filter(verb="service_levels.set").exists()
+    assert not AuditEntry.objects.filter(verb="service_levels.changed").exists()
 
 
 def test_an_unknown_promise_is_refused(youyang, staff):
