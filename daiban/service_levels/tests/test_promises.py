@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from daiban.cases.models import ClockStop, ItemAssignment, ServiceRequest, Visit
+from daiban.assistance.models import Consultation
+from daiban.cases.models import CaseItem, ClockStop, Delivery, ItemAssignment, ServiceRequest, Visit
 from daiban.cases.services import RequestData, accept_request, assign_agent, submit_request
 from daiban.common.models import AuditEntry
+from daiban.feedback.models import Rectification
 from daiban.notifications.models import Notification
 from daiban.projects.tests.factories import ProjectFactory
 from daiban.service_levels.clocks import limits_for, refresh_clocks
@@ -286,3 +288,57 @@ def test_the_sweep_refresh_costs_the_same_queries_at_n_and_2n(
     add(2)
     assert run() == small
     assert ItemAssignment.objects.count() == 4
+
+
+def test_delivery_consultation_and_rectification_clocks(assigned, youyang, staff):
+    """Delivery: 2 working days after pick-up; consultation: 2 after it was asked; rectification: 10
+    after it was opened, kept when the owner reports."""
+    item = assigned.items.first()
+    CaseItem.objects.filter(pk=item.pk).update(picked_up_on=D(2026, 9, 29), state=CaseItem.State.PICKED_UP)
+    asked = Consultation.objects.create(
+        jurisdiction=youyang,
+        asker_name="张经理",
+        channel="phone",
+        topic="process",
+        question="施工许可要多久？",
+        recorded_by=staff["clerk"],
+    )
+    Consultation.objects.filter(pk=asked.pk).update(asked_at=dt.datetime(2026, 9, 30, 2, tzinfo=dt.UTC))
+    fix = Rectification.objects.create(
+        jurisdiction=youyang,
+        request=assigned,
+        source="complaint",
+        problem="上门不及时",
+        owner=staff["park_coord"],
+        opened_on=D(2026, 9, 28),
+        raised_by=staff["supervisor"],
+    )
+    refresh_clocks(D(2026, 9, 30))
+    delivery = clock_of(Promise.DELIVERY, item.pk)
+    assert (delivery.due_on, delivery.responsible, delivery.met_on) == (
+        D(2026, 10, 8),
+        staff["park_agent"],
+        None,
+    )
+    assert clock_of(Promise.CONSULTATION, asked.pk).due_on == D(2026, 10, 9)
+    rectification = clock_of(Promise.RECTIFICATION, fix.pk)
+    # 09-29, 09-30, 10-08, 10-09, make-up 10-10, 10-12 … 10-16
+    assert (rectification.due_on, rectification.responsible) == (D(2026, 10, 16), staff["park_coord"])
+    Delivery.objects.create(case_item=item, method="in_person", delivered_on=D(2026, 10, 9))
+    Consultation.objects.filter(pk=asked.pk).update(
+        answer="三个工作日", answered_at=dt.datetime(2026, 10, 8, 2, tzinfo=dt.UTC)
+    )
+    Rectification.objects.filter(pk=fix.pk).update(
+        report="已整改", reported_at=dt.datetime(2026, 10, 12, 2, tzinfo=dt.UTC)
+    )
+    refresh_clocks(D(2026, 10, 12))
+    counts = promise_counts(PromiseClock.objects.all(), D(2026, 10, 12))
+    assert (
+        counts["delivery"]["late"],
+        counts["consultation"]["on_time"],
+        counts["rectification"]["on_time"],
+    ) == (
+        1,
+        1,
+        1,
+    )
