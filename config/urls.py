@@ -32,6 +32,7 @@ urlpatterns = [
     path("feedback/", include("daiban.feedback.urls")),
     path("assistance/", include("daiban.assistance.urls")),
     path("plans/", include("daiban.planning.urls")),
+    path("promises/", include("daiban.service_levels.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
     path("admin/login/", accounts.admin_sign_in, name="admin_sign_in"),

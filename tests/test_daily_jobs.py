@@ -10,13 +10,20 @@ from daiban.common.jobs import DAILY_JOBS, run_due_daily_jobs
 from daiban.common.models import DailyJobRun
 from daiban.oversight import tasks as oversight_tasks
 from daiban.planning import tasks as planning_tasks
+from daiban.service_levels import tasks as service_level_tasks
 
 
 def test_the_daily_jobs_are_registered():
     assert DAILY_JOBS["cases.deadline_sweep"].run is case_tasks.daily_deadline_sweep
     assert DAILY_JOBS["planning.permit_prediction_check"].run is planning_tasks.daily_permit_prediction_check
     assert DAILY_JOBS["oversight.issue_escalation"].run is oversight_tasks.daily_issue_escalation
-    assert sorted(job.at for job in DAILY_JOBS.values()) == [dt.time(8, 0), dt.time(8, 10), dt.time(8, 20)]
+    assert DAILY_JOBS["service_levels.promise_sweep"].run is service_level_tasks.daily_promise_sweep
+    assert sorted(job.at for job in DAILY_JOBS.values()) == [
+        dt.time(8, 0),
+        dt.time(8, 5),
+        dt.time(8, 10),
+        dt.time(8, 20),
+    ]
 
 
 @pytest.mark.django_db

@@ -653,6 +653,7 @@ TABLE: dict[str, Row] = {
     # ---- oversight ----
     "oversight:dashboard": page(ok=DASHBOARD_VIEWERS, forbidden=REST),
     "oversight:dashboard_items": page(ok=DASHBOARD_VIEWERS, forbidden=REST),
+    "service_levels:promises": page(ok=DASHBOARD_VIEWERS | {AGENT, OTHER_AGENT}, forbidden=REST),
     "oversight:ranking": page(ok=SUPERVISORS, forbidden=REST),
     "oversight:inspection_list": page(ok=DASHBOARD_VIEWERS, forbidden=REST),
     "oversight:inspection_create": page(ok=SUPERVISORS, forbidden=REST),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "daiban.assistance",
     "daiban.onboarding",
     "daiban.feedback",
+    "daiban.service_levels",
     "daiban.oversight",
     "daiban.accounts",
     "daiban.portal",

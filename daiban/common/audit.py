@@ -104,6 +104,7 @@ class AuditVerb(StrEnum):
     USER_OTP_ENROLLED = "user.otp_enrolled"
     USER_OTP_FAILED = "user.otp_failed"
     USER_OTP_VERIFIED = "user.otp_verified"
+    SERVICE_LEVELS_CHANGED = "service_levels.changed"
     USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 (a verb, not a password)
     USER_PASSWORD_RESET = "user.password_reset"  # noqa: S105 (a verb, not a password)
     USER_RESET_CODE_SENT = "user.reset_code_sent"
@@ -174,6 +175,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.PROJECT_CREATED: gettext_lazy("Project created"),
     AuditVerb.PROJECT_UPDATED: gettext_lazy("Project updated"),
     AuditVerb.RECTIFICATION_CLOSED: gettext_lazy("Rectification closed"),
+    AuditVerb.SERVICE_LEVELS_CHANGED: gettext_lazy("Service levels changed"),
     AuditVerb.RECTIFICATION_OPENED: gettext_lazy("Rectification opened"),
     AuditVerb.RECTIFICATION_REASSIGNED: gettext_lazy("Rectification reassigned"),
     AuditVerb.RECTIFICATION_REPORTED: gettext_lazy("Rectification reported"),

@@ -15,6 +15,9 @@ Indicators:
 - callbacks: call-backs that reached the applicant and heard 满意 or better / call-backs that reached, × 100
   (for agents: the hall managers' ratings, (mean level − 1) / 4 × 100)
 - issues: coordination issues resolved by their deadline / issues due in the quarter, × 100
+- promises: the service's own promises (service levels, ADR 0023) started in the quarter and kept by their
+  deadline / those kept or overdue, × 100 — for a unit, the promises of requests located in it or with an
+  item it is responsible for; for an agent, those they were responsible for
 """
 
 from collections import defaultdict
@@ -22,11 +25,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
 
 from daiban.cases.models import CaseItem
 from daiban.feedback.models import Callback, CallbackRating, Evaluation, Level
 from daiban.organizations.models import Jurisdiction, Unit, User
+from daiban.service_levels.models import PromiseClock
+from daiban.service_levels.selectors import clocks_in_scope, on_time_rates
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.quarters import Quarter
 from daiban.workdays.selectors import calendar_for
@@ -120,6 +126,7 @@ def rank_units(
             callbacks[unit_id][0] += int(overall >= Level.SATISFIED)
             callbacks[unit_id][1] += 1
     issues = _issue_rates(Q(jurisdiction=jurisdiction), quarter, "unit_id")
+    promises = _unit_promise_rates(jurisdiction, quarter)
     table: list[tuple[Unit, dict[str, float | None]]] = []
     for unit in units.order_by("kind", "position", "id"):
         f = figures[unit.pk]
@@ -133,10 +140,27 @@ def rank_units(
                     "satisfaction": _level_pct(f.average_rating),
                     "callbacks": _pct(good, heard),
                     "issues": issues.get(unit.pk),
+                    "promises": promises.get(unit.pk),
                 },
             )
         )
     return _rank(table, weights_for(jurisdiction, "unit") if weights is None else weights)
+
+
+def _quarter_clocks(jurisdiction: Jurisdiction, quarter: Quarter) -> QuerySet[PromiseClock]:
+    return clocks_in_scope(
+        jurisdiction_ids=[jurisdiction.pk], start_on=quarter.first_day, end_on=quarter.last_day
+    )
+
+
+def _unit_promise_rates(jurisdiction: Jurisdiction, quarter: Quarter) -> dict[int, float | None]:
+    """Two grouped queries: a department's promises are those of requests with an item it is responsible
+    for; a township's or park's those of requests located in it (this one wins for a park that is both)."""
+    clocks = _quarter_clocks(jurisdiction, quarter)
+    today = timezone.localdate()
+    rates = on_time_rates(clocks, "request__items__responsible_unit_id", today)
+    rates.update(on_time_rates(clocks, "request__locality_id", today))
+    return rates
 
 
 def rank_agents(
@@ -164,7 +188,8 @@ def rank_agents(
         .annotate(level=Avg("level"))
     }
     issues = _issue_rates(Q(jurisdiction=jurisdiction, assignee__isnull=False), quarter, "assignee_id")
-    ids = set(done) | set(ratings) | set(hall) | set(issues)
+    promises = on_time_rates(_quarter_clocks(jurisdiction, quarter), "responsible_id", timezone.localdate())
+    ids = set(done) | set(ratings) | set(hall) | set(issues) | set(promises)
     table: list[tuple[User, dict[str, float | None]]] = []
     for agent in User.objects.filter(pk__in=ids).order_by("full_name", "id"):
         tally = done.get(agent.pk, Decided())
@@ -178,6 +203,7 @@ def rank_agents(
                     "satisfaction": _level_pct(ratings.get(agent.pk)),
                     "callbacks": _level_pct(hall.get(agent.pk)),
                     "issues": issues.get(agent.pk),
+                    "promises": promises.get(agent.pk),
                 },
             )
         )

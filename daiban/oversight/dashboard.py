@@ -22,6 +22,7 @@ from daiban.feedback.models import Evaluation
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction, Role, Unit
 from daiban.organizations.selectors import coordinator_units, jurisdictions_where
+from daiban.service_levels.selectors import clocks_in_scope, promise_counts
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendars_for
 
@@ -250,12 +251,14 @@ class Figures:
     monthly_requests: list[tuple[dt.date, int]]
     workload: list[dict[str, object]]
     by_jurisdiction: list[dict[str, object]]
+    # The service's own promises (ADR 0023): per promise, kept on time / late, overdue, running.
+    promises: dict[str, dict[str, int]] = field(default_factory=dict)
     # When a snapshot was computed; None for figures computed for this page.
     computed_at: dt.datetime | None = None
 
     # Bump when the stored shape changes: a snapshot written by the previous release is then ignored (the
     # page counts live) until the job replaces it, instead of failing to read.
-    SCHEMA = 1
+    SCHEMA = 2
 
     def to_json(self) -> dict[str, Any]:
         def rows(counters: dict[tuple[int, str], Counter[str]]) -> list[list[object]]:
@@ -275,6 +278,7 @@ class Figures:
             "monthly_requests": [[month.isoformat(), n] for month, n in self.monthly_requests],
             "workload": self.workload,
             "by_jurisdiction": self.by_jurisdiction,
+            "promises": self.promises,
         }
 
     @classmethod
@@ -298,6 +302,7 @@ class Figures:
             monthly_requests=[(dt.date.fromisoformat(month), n) for month, n in data["monthly_requests"]],
             workload=data["workload"],
             by_jurisdiction=data["by_jurisdiction"],
+            promises=data["promises"],
             computed_at=computed_at,
         )
 
@@ -312,7 +317,19 @@ def figures_for(scope: Scope, today: dt.date) -> Figures:
         monthly_requests=monthly_requests(scope),
         workload=workload(scope),
         by_jurisdiction=by_jurisdiction(scope) if len(scope.jurisdiction_ids) > 1 else [],
+        promises=promises(scope, today),
     )
+
+
+def promises(scope: Scope, today: dt.date) -> dict[str, dict[str, int]]:
+    """The service's promises started in the period, counted per promise in one grouped query."""
+    clocks = clocks_in_scope(
+        jurisdiction_ids=scope.jurisdiction_ids,
+        unit_ids=scope.unit_ids,
+        start_on=scope.start_on,
+        end_on=scope.end_on,
+    )
+    return {promise: dict(counts) for promise, counts in promise_counts(clocks, today).items()}
 
 
 def city_scope() -> Scope:

@@ -171,6 +171,7 @@ class AssessmentWeight(models.Model):
         SATISFACTION = "satisfaction", _("Applicants' satisfaction")
         CALLBACKS = "callbacks", _("Call-back results")
         ISSUES = "issues", _("Issues resolved on time")
+        PROMISES = "promises", _("Service promises kept on time")
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"

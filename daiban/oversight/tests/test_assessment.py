@@ -36,6 +36,7 @@ def test_units_ranked_from_the_quarters_figures(quarter, youyang):
         "satisfaction": 62.5,
         "callbacks": None,
         "issues": None,
+        "promises": None,  # no promise clock in this quarter: left out of the score
     }
     assert top.score == round((50 + 66.67 + 62.5) / 3, 2)
     assert all(r.score is None for r in ranked[1:])
@@ -55,6 +56,7 @@ def test_agents_ranked_and_weights_configurable(quarter, youyang, staff):
         "satisfaction": 1.0,
         "callbacks": 1.0,
         "issues": 1.0,
+        "promises": 1.0,
     }
     assert rank_agents(youyang, Quarter(2026, 3))[1].score == round(
         (0 + 4 * 60 + round((7 / 3 - 1) / 4 * 100, 2)) / 6, 2

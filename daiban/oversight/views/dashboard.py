@@ -16,6 +16,7 @@ from daiban.common.stages import Stage
 from daiban.feedback.models import Level
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Jurisdiction
+from daiban.service_levels.selectors import promise_rows
 
 from ..dashboard import Scope, dashboard_figures, open_filed, scope_for, standing_filters
 from ..permissions import dashboard_viewers
@@ -92,6 +93,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "query": query,
             "today": today,
             "as_of": figures.computed_at,
+            "promise_rows": promise_rows({p: Counter(c) for p, c in figures.promises.items()}),
         },
     )
 

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Unit
+from daiban.service_levels.selectors import clocks_in_scope, promise_counts, promise_rows
 from daiban.workdays.quarters import Quarter
 
 from ..exports import SUMMARY_COLUMNS, column_titles, ledger_workbook
@@ -86,6 +88,12 @@ def ledger_detail(request: AuthenticatedRequest, unit_pk: int, quarter: Quarter)
             "form": form,
             "figures": [(titles[k], figures.get(k)) for k, _w in SUMMARY_COLUMNS if k in figures],
             "due_on": ledger_due_on(unit.jurisdiction, quarter),
+            "promise_rows": promise_rows(
+                promise_counts(
+                    clocks_in_scope(unit_ids=[unit.pk], start_on=quarter.first_day, end_on=quarter.last_day),
+                    timezone.localdate(),
+                )
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )
