@@ -11,12 +11,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from daiban.cases.routing import strategy
+from daiban.cases.services import set_routing_policy
 from daiban.catalogue.services import CatalogueDataError, catalogue_from_data, load_catalogue_file
 from daiban.common.audit import AuditVerb, record
 from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.organizations.services import OrganisationDataError, load_organisation_data
+from daiban.service_levels.services import check_levels, set_service_levels
 
 from .models import OnboardingRecord
 
@@ -38,17 +43,6 @@ UNIT_KEYS = {
 ZONE_KEYS = {"name", "service_centre", "address", "hours", "phone"}
 CATALOGUE_KEYS = {"version", "base", "exclude", "effective_on", "overrides", "items"}
 ROUTING_KEYS = {"policy", "parameters", "source"}
-# The service's own promises, in working days (issue #14, "service levels as data"); the `levels` branch
-# owns their meaning, this file only carries them.
-SERVICE_LEVELS = {
-    "acceptance",
-    "assignment",
-    "first_contact",
-    "first_visit",
-    "delivery_after_pickup",
-    "consultation_answer",
-    "rectification",
-}
 SLUG = re.compile(r"^[-a-z0-9_]+$")
 
 
@@ -176,8 +170,10 @@ def _check_catalogue(file: str, data: Mapping[str, Any]) -> None:
 
 
 def _check_rules(file: str, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
-    """`[routing]` and `[service_levels]`: checked for shape only; their meaning belongs to the routing
-    and service-level parts of the platform (see `hand_over_rules`)."""
+    """`[routing]` names one of the routing strategies (daiban.cases.routing; its parameters are checked
+    against the new jurisdiction when they go into force, still inside the load's transaction) and
+    `[service_levels]` gives working-day limits checked by the service-level rules themselves
+    (daiban.service_levels) — one rule each, not a second copy here."""
     routing = data.get("routing", {})
     if not _table(routing):
         raise _fail(file, "routing", "routing", "write a table with the policy and its parameters")
@@ -185,23 +181,20 @@ def _check_rules(file: str, data: Mapping[str, Any]) -> tuple[dict[str, Any], di
         _check_keys(file, "routing", routing, ROUTING_KEYS)
         if not isinstance(routing.get("policy"), str) or not SLUG.match(routing["policy"]):
             raise _fail(file, "routing", "policy", "name the policy (lower-case letters, digits, hyphens)")
+        try:
+            strategy(routing["policy"])
+        except ValidationError as exc:
+            raise _fail(file, "routing", "policy", " ".join(exc.messages)) from exc
         if not _table(routing.get("parameters", {})):
             raise _fail(file, "routing", "parameters", "write the parameters as a table")
     levels = data.get("service_levels", {})
     if not _table(levels):
         raise _fail(file, "service_levels", "service_levels", "write a table of working-day limits")
-    for key, value in levels.items():
-        if key not in SERVICE_LEVELS:
-            raise _fail(
-                file,
-                "service_levels",
-                key,
-                f"unknown service level (known: {', '.join(sorted(SERVICE_LEVELS))})",
-            )
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 365:
-            raise _fail(
-                file, "service_levels", key, f"{value!r} is not a number of working days from 1 to 365"
-            )
+    try:
+        check_levels(levels)
+    except ValidationError as exc:
+        key, messages = next(iter(exc.message_dict.items()))
+        raise _fail(file, "service_levels", key, messages[0]) from exc
     return dict(routing), dict(levels)
 
 
@@ -275,17 +268,34 @@ def onboard_jurisdiction(*, path: Path, by: User | None = None) -> OnboardingRec
     return onboarding
 
 
-def hand_over_rules(*, onboarding: OnboardingRecord, by: User | None) -> None:
-    """SEAM (ADR 0024) — where the file's routing policy and service levels go into force.
+def _first_message(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+    return " ".join(exc.messages)
 
-    The `routing` branch exposes `set_routing_policy(*, jurisdiction, policy, parameters, by)` and the
-    `levels` branch `set_service_levels(*, jurisdiction, levels, by)`; neither is merged yet. Until the
-    lead wires them here (and sets `onboarding.applied_at`), the checked rules stay stored on the
-    `OnboardingRecord`, visible in the admin, and this logs that they are not yet in force."""
-    if onboarding.routing or onboarding.service_levels:
-        log.info(
-            "onboarding %s: routing policy %r and %d service levels stored, not yet in force",
-            onboarding.jurisdiction.code,
-            onboarding.routing.get("policy", ""),
-            len(onboarding.service_levels),
+
+def hand_over_rules(*, onboarding: OnboardingRecord, by: User | None) -> None:
+    """Put the file's routing policy and service levels into force through the services that own them
+    (`set_routing_policy`, `set_service_levels`: checked, audited), inside the load's transaction — a
+    refused parameter names the file and loads nothing."""
+    file, jurisdiction = onboarding.source_file, onboarding.jurisdiction
+    routing = onboarding.routing
+    if routing:
+        try:
+            set_routing_policy(
+                jurisdiction=jurisdiction,
+                policy=routing["policy"],
+                parameters=routing.get("parameters", {}),
+                by=by,
+            )
+        except ValidationError as exc:
+            raise _fail(file, "routing", "parameters", _first_message(exc)) from exc
+    if onboarding.service_levels:
+        set_service_levels(
+            jurisdiction=jurisdiction,
+            levels=onboarding.service_levels,
+            by=by,
+            source=f"{file} ({routing.get('source', '')})" if routing.get("source") else file,
         )
+    onboarding.applied_at = timezone.now()
+    onboarding.save(update_fields=["applied_at"])

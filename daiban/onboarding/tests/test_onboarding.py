@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from daiban.cases import services as steps
-from daiban.cases.models import CaseItem, ServiceRequest
+from daiban.cases.models import CaseItem, RoutingPolicy, ServiceRequest
 from daiban.cases.tests.chains import deliver_it, file_it
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion
 from daiban.common.audit import AuditVerb
@@ -19,6 +19,7 @@ from daiban.organizations.models import Jurisdiction, Role, ServiceZone, Unit
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative
 from daiban.projects.tests.factories import ProjectFactory
+from daiban.service_levels.models import ServiceLevel
 from daiban.workdays.services import seed_calendar_from_library
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -33,7 +34,7 @@ def changshou(city: Jurisdiction) -> Jurisdiction:
 def test_command_onboards_the_district(city, capsys):
     call_command("onboard_jurisdiction", str(CHANGSHOU))
     out = capsys.readouterr().out
-    assert "500115 长寿区" in out and "not yet in force" in out
+    assert "500115 长寿区" in out and "park_committee_or_department and service levels in force" in out
     jurisdiction = Jurisdiction.objects.get(code="500115")
     assert jurisdiction.parent == city
     assert jurisdiction.units.filter(kind=Unit.Kind.TOWNSHIP).count() == 7
@@ -47,8 +48,12 @@ def test_command_onboards_the_district(city, capsys):
     assert planning.time_limit_days == 4 and "待区县确认" in planning.source
     assert planning.department.jurisdiction == jurisdiction
     record = OnboardingRecord.objects.get(jurisdiction=jurisdiction)
-    assert record.routing["policy"] == "park-committee-or-department"
-    assert record.service_levels["acceptance"] == 1 and record.applied_at is None
+    assert record.routing["policy"] == "park_committee_or_department"
+    assert record.service_levels["acceptance"] == 1 and record.applied_at is not None
+    # In force through the services that own them, not only stored.
+    assert RoutingPolicy.objects.get(jurisdiction=jurisdiction).policy == "park_committee_or_department"
+    levels = ServiceLevel.objects.get(jurisdiction=jurisdiction)
+    assert (levels.first_visit_days, levels.delivery_days, levels.rectification_days) == (3, 2, 10)
     assert AuditEntry.objects.filter(verb=AuditVerb.JURISDICTION_ONBOARDED).count() == 1
 
 
@@ -153,16 +158,34 @@ BAD = [
     (
         "unknown service level",
         ("rectification = 10", "rectify = 10"),
-        "500115.toml: service_levels: rectify: unknown service level",
+        "500115.toml: service_levels: rectify: 未知的服务承诺 rectify",
     ),
     (
         "service level not a number",
         ("acceptance = 1", 'acceptance = "one"'),
-        "500115.toml: service_levels: acceptance: 'one' is not a number of working days",
+        "500115.toml: service_levels: acceptance: 受理：时限须为整数个工作日",
+    ),
+    (
+        "service level out of range",
+        ("acceptance = 1", "acceptance = 61"),
+        "500115.toml: service_levels: acceptance: 受理：时限须在 1 至 60 个工作日之间",
+    ),
+    (
+        "unknown routing policy",
+        ('policy = "park_committee_or_department"\n', 'policy = "by_lottery"\n'),
+        "500115.toml: routing: policy: 没有名为 by_lottery 的分派规则",
+    ),
+    (
+        "routing parameters refused",
+        (
+            'policy = "park_committee_or_department"\n',
+            'policy = "park_committee_or_department"\nparameters = { township_role = "boss" }\n',
+        ),
+        "500115.toml: routing: parameters:",
     ),
     (
         "routing without a policy",
-        ('policy = "park-committee-or-department"\n', ""),
+        ('policy = "park_committee_or_department"\n', ""),
         "500115.toml: routing: policy: name the policy",
     ),
     (

@@ -26,6 +26,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{jurisdiction.code} {jurisdiction.name}: {jurisdiction.units.count()} units, "
             f"{jurisdiction.service_zones.count()} service zones, catalogue {catalogue}; "
-            "routing policy and service levels stored"
-            + (" and in force" if onboarding.applied_at else ", not yet in force")
+            f"routing policy {onboarding.routing.get('policy') or '(unchanged)'} and service levels in force"
         )
