@@ -10,12 +10,18 @@ from daiban.cases import services as steps
 from daiban.cases.models import CaseItem, ItemMaterial, ServiceRequest
 from daiban.cases.reminders import alert_unstaffed
 from daiban.cases.selectors import request_progress, unstaffed_for
-from daiban.cases.services import accept_request, assign_agent, submit_request, withdraw_request
-from daiban.cases.workflows import ITEM, REQUEST
+from daiban.cases.services import (
+    accept_item,
+    accept_request,
+    assign_agent,
+    submit_request,
+    withdraw_request,
+)
+from daiban.cases.workflows import ACCEPTANCE, ITEM, REQUEST
 from daiban.common.audit import AuditVerb
 from daiban.common.workflow import NotYourStep
 from daiban.notifications.models import Notification
-from daiban.organizations.models import Role, User
+from daiban.organizations.models import Role, RoleAssignment, User
 from daiban.projects.tests.factories import ProjectFactory
 
 from .chains import deliver_it, file_it
@@ -78,14 +84,17 @@ def _other_section(item: CaseItem) -> str:
 
 
 @pytest.fixture
-def stranded(clock, rep, items, staff, youyang, town_project):
+def stranded(clock, rep, items, staff, youyang, town_project, make_staff):
     """A request in township-004, which has no agent; its project filing's department has none."""
     project = ProjectFactory.create(
         applicant=town_project.applicant, location=youyang.units.get(code="township-004")
     )
     chosen = [i for i in items if i.code in ("project-filing", "construction-permit")]
     request = submit_request(project=project, data=data(chosen), by=rep, channel="online")
-    return accept_request(request=request, by=staff["other_town_coord"])
+    for item in request.items.select_related("responsible_unit"):  # each by its own unit (ADR 0022)
+        accept_item(item=item, by=make_staff(Role.COORDINATOR, youyang, item.responsible_unit.code))
+    request.refresh_from_db()
+    return request
 
 
 @pytest.mark.django_db
@@ -94,9 +103,15 @@ def test_items_of_units_without_agents_are_listed_and_alerted(client, stranded, 
     assert item.agent_id is None
     assert list(unstaffed_for(staff["other_town_coord"])) == [item]
     alerts = Notification.objects.filter(verb=AuditVerb.ITEM_FOUND_UNSTAFFED)
+    # The coordinators of the item's units (its department, which accepted it, and the township) and the
+    # supervisors.
+    department_coordinators = RoleAssignment.objects.filter(
+        role=Role.COORDINATOR, unit=item.responsible_unit
+    ).values_list("user", flat=True)
     assert set(alerts.values_list("recipient", flat=True)) == {
         staff["other_town_coord"].pk,
         staff["supervisor"].pk,
+        *department_coordinators,
     }
     html = page(client, staff["other_town_coord"], reverse("cases:dispatch"))
     assert item.approval_item.name in html and "帮代办专员" in html
@@ -245,7 +260,8 @@ def test_the_stepper_follows_the_request(client, dispatched, rep, staff):
 def test_the_request_page_says_why_a_step_is_not_yours(client, submitted, rep, staff):
     html = page(client, rep, reverse("cases:request_detail", args=[submitted.pk]))
     assert 'id="blocked-steps"' in html
-    assert str(REQUEST.refusal(submitted, "accept", by=rep)) in html
+    item = submitted.items.first()
+    assert str(ACCEPTANCE.refusal(item, "accept", by=rep)) in html  # each item's acceptance: whose it is
     html = page(client, staff["park_coord"], reverse("cases:request_detail", args=[submitted.pk]))
     assert str(REQUEST.refusal(submitted, "withdraw", by=staff["park_coord"])) in html
 

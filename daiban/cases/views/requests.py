@@ -255,7 +255,13 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
             "withdraw_form": WithdrawForm(),
             "progress": request_progress(service_request, items, waiting_for=waiting),
-            "blocked": [(m.label, reason) for m, reason in blocked],
+            "blocked": [(m.label, reason) for m, reason in blocked]
+            + [  # each item's acceptance is its own unit's step (ADR 0022): say whose, per item
+                (f"{m.label}：{item.approval_item.name}", reason)
+                for item in items
+                if item.acceptance == CaseItem.Acceptance.PENDING
+                for m, reason in ACCEPTANCE.blocked_actions(item, by=request.user)
+            ],
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
