@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "daiban.oversight",
     "daiban.accounts",
     "daiban.portal",
+    "daiban.api",
 ]
 
 MIDDLEWARE = [
