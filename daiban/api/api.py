@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -267,7 +267,7 @@ def _etag(request: HttpRequest, response: HttpResponse, tag: str) -> bool:
 def get_request(request: HttpRequest, request_id: int, response: HttpResponse) -> Any:
     r = get_object_or_404(_requests(_caller(request)), pk=request_id)
     if _etag(request, response, f"r{r.pk}-{r.updated_at.timestamp()}"):  # type: ignore[attr-defined]
-        return 304, None
+        return Status(304, None)
     return _request_out(r)
 
 
@@ -365,7 +365,7 @@ def list_items(request: HttpRequest, filters: Query[ListFilters]) -> Any:
 def get_item(request: HttpRequest, item_id: int, response: HttpResponse) -> Any:
     item = get_object_or_404(_items(_caller(request)), pk=item_id)
     if _etag(request, response, f"i{item.pk}-v{item.version}"):
-        return 304, None
+        return Status(304, None)
     return _items_out([item])[0]
 
 
@@ -393,15 +393,18 @@ def _receive(request: HttpRequest, item: CaseItem, body: s.ItemEventIn) -> Any:
         raise ApiProblem(422, "event_id_reused", "该事件编号已用于另一个事项。")
     event.case_item.refresh_from_db(fields=["state", "version"])
     status = (201 if outcome.created else 200) if event.outcome == "applied" else 409
-    return status, {
-        "event_id": event.event_id,
-        "item_id": event.case_item_id,
-        "kind": event.kind,
-        "outcome": event.outcome,
-        "detail": event.detail,
-        "item_state": event.case_item.state,
-        "item_version": event.case_item.version,
-    }
+    return Status(
+        status,
+        {
+            "event_id": event.event_id,
+            "item_id": event.case_item_id,
+            "kind": event.kind,
+            "outcome": event.outcome,
+            "detail": event.detail,
+            "item_state": event.case_item.state,
+            "item_version": event.case_item.version,
+        },
+    )
 
 
 def _client_items(caller: Caller) -> QuerySet[CaseItem]:
@@ -409,7 +412,7 @@ def _client_items(caller: Caller) -> QuerySet[CaseItem]:
     return CaseItem.objects.filter(request__in=caller.requests().values("pk"))
 
 
-EVENT_RESPONSES: dict[int, Any] = {200: s.ItemEventOut, 201: s.ItemEventOut, 409: s.ItemEventOut, **ERR}
+EVENT_RESPONSES: dict[int, Any] = {**ERR, 200: s.ItemEventOut, 201: s.ItemEventOut, 409: s.ItemEventOut}
 
 
 @api.post("/items/{item_id}/events", response=EVENT_RESPONSES, tags=["events"])

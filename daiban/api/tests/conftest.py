@@ -69,9 +69,12 @@ def approval_system(make_client):
 
 
 @pytest.fixture
-def reviewer(youyang, make_staff, dispatched):
-    """A section reviewer of the first item's department (where the approval system's decisions land)."""
-    item = dispatched.items.order_by("position").first()
-    approval = item.approval_item
-    kwargs = {"section_code": approval.section.code} if approval.section_id else {}
-    return make_staff(Role.SECTION_REVIEWER, youyang, approval.department.code, **kwargs)
+def permit(dispatched):
+    """The construction permit of a dispatched park request (agent: park_agent2)."""
+    return dispatched.items.get(approval_item__code="construction-permit")
+
+
+@pytest.fixture
+def reviewer(youyang, make_staff):
+    """The construction permit's section reviewer (住建委 施工许可科), where the approval system's decisions land."""
+    return make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")
