@@ -76,5 +76,5 @@ def permit(dispatched):
 
 @pytest.fixture
 def reviewer(youyang, make_staff):
-    """The construction permit's section reviewer (住建委 施工许可科), where the approval system's decisions land."""
+    """The construction permit's section reviewer (住建委 施工许可科): approval-system decisions land here."""
     return make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")

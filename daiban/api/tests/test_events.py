@@ -6,8 +6,8 @@ from django.core.cache import cache
 
 from daiban.api.models import ItemEvent
 from daiban.cases.models import CaseItem, ClockStop
-from daiban.cases.tests.chains import receive_all
 from daiban.cases.services import mark_ready, start_collecting
+from daiban.cases.tests.chains import receive_all
 from daiban.common.models import AuditEntry
 from daiban.notifications.models import Notification
 
