@@ -65,7 +65,7 @@ def _paths(request, item):
 
 SEES = {"client_all", "representative", "agent"}
 # 200 = sees it (lists hold our request); "empty" = 200 with nothing of ours; 401/403/404 refusals.
-GET_TABLE = {
+GET_TABLE: dict[str, dict[str, object]] = {
     "jurisdictions": dict.fromkeys(
         ["anonymous", "client_all", "client_none", "client_catalogue", "client_dazu", "representative"], 200
     ),
