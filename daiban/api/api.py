@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,12 +22,14 @@ from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, RequestDocument, ServiceRequest, TimelineEntry
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import verb_label
-from daiban.organizations.models import Jurisdiction
+from daiban.common.workflow import NotYourStep
+from daiban.organizations.models import Jurisdiction, Unit
+from daiban.projects.services import ProjectData
 
 from . import schemas as s
 from .auth import ApiAuth, ApiProblem, Caller, OptionalAuth
 from .models import Scope
-from .services import EventData, receive_item_event
+from .services import EventData, IntakeData, receive_item_event, receive_request
 
 PROBLEM = "application/problem+json"
 ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429})
@@ -70,6 +73,20 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         for e in exc.errors
     ]
     return _problem(request, 422, "validation_failed", "请求内容不符合要求，请检查各字段。", errors=errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if isinstance(exc, NotYourStep):
+        return _problem(request, 403, "not_your_step", "；".join(exc.messages))
+    errors = [
+        {"field": name, "message": str(message)}
+        for name, messages in (
+            exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+        )
+        for message in messages
+    ]
+    return _problem(request, 422, "rejected", "；".join(e["message"] for e in errors), errors=errors)
 
 
 @api.exception_handler(Http404)
@@ -428,3 +445,44 @@ def post_receipt_event(request: HttpRequest, receipt_number: str, body: s.ItemEv
     if item is None:
         raise Http404
     return _receive(request, item, body)
+
+
+# Intake from the 帮代办区 ---------------------------------------------------------------------------------
+
+
+@api.post("/requests", response={**ERR, 200: s.RequestOut, 201: s.RequestOut}, tags=["intake"])
+def create_request(request: HttpRequest, body: s.RequestIn) -> Any:
+    """Idempotent by `external_id`: a repeat answers 200 with the request made the first time."""
+    caller = _caller(request)
+    caller.require(Scope.CREATE_REQUESTS)
+    assert caller.client is not None  # sessions never hold this scope
+    location = Unit.objects.filter(
+        jurisdiction=caller.client.jurisdiction, code=body.project.location
+    ).first()
+    if location is None:
+        raise ApiProblem(422, "location_unknown", "项目所在乡镇（街道）或园区代码不存在。")
+    project = ProjectData(
+        name=body.project.name,
+        project_code=body.project.code,
+        kind=body.project.kind,
+        location=location,
+        investment_amount=body.project.investment_amount,
+        land_area=body.project.land_area,
+        floor_area=body.project.floor_area,
+        address=body.project.address,
+    )
+    data = IntakeData(
+        external_id=body.external_id,
+        uscc=body.enterprise.uscc,
+        contact_mobile=body.contact.mobile,
+        project_code=body.project.code,
+        project=project,
+        item_codes=body.items,
+        mode=body.mode,
+        consent=body.consent,
+        free_of_charge_acknowledged=body.free_of_charge_acknowledged,
+        note=body.note,
+    )
+    outcome = receive_request(client=caller.client, data=data)
+    row = get_object_or_404(_requests(caller), pk=outcome.request.pk)
+    return Status(201 if outcome.created else 200, _request_out(row))

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daiban.cases.models import CaseItem
+from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.organizations.models import Jurisdiction
 
 
@@ -115,3 +115,26 @@ class ItemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.kind}"
+
+
+class IntakeReceipt(models.Model):
+    """A request created through the API, kept by the caller's external id: a repeat returns the same one."""
+
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("client"), on_delete=models.PROTECT, related_name="+"
+    )
+    external_id = models.CharField(_("external id"), max_length=64)
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="api_receipts"
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intake receipt")
+        verbose_name_plural = _("intake receipts")
+        constraints = [models.UniqueConstraint(fields=["client", "external_id"], name="intake_once")]
+
+    AUDIT_JURISDICTION = "request.jurisdiction"
+
+    def __str__(self) -> str:
+        return self.external_id

@@ -1,6 +1,7 @@
 """The API's request and response bodies (OpenAPI components)."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -145,3 +146,35 @@ class ItemEventOut(Schema):
     detail: str
     item_state: str
     item_version: int
+
+
+class EnterpriseIn(Schema):
+    uscc: str = Field(max_length=32)
+
+
+class ContactIn(Schema):
+    name: str = Field("", max_length=64)
+    mobile: str = Field(max_length=20)
+
+
+class ProjectIn(Schema):
+    name: str = Field(min_length=2, max_length=200)
+    code: str = Field("", max_length=40)
+    kind: Literal["new", "renovation", "expansion"] = "new"
+    location: str = Field(max_length=64, description="the township, street or park's unit code")
+    address: str = Field("", max_length=255)
+    investment_amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    land_area: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    floor_area: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+
+
+class RequestIn(Schema):
+    external_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    enterprise: EnterpriseIn
+    contact: ContactIn
+    project: ProjectIn
+    items: list[str] = Field(min_length=1, max_length=50)
+    mode: Literal["assist", "proxy"]
+    consent: bool = False
+    free_of_charge_acknowledged: bool
+    note: str = Field("", max_length=1000)

@@ -1,6 +1,7 @@
 """Writes of the API app: keys (issue, rotate, revoke) and the approval system's item events."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,14 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daiban.cases import services as steps
-from daiban.cases.models import CaseItem, ClockStop
+from daiban.cases.models import CaseItem, ClockStop, ServiceRequest
 from daiban.cases.workflows import ITEM
+from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import AuditVerb, record
+from daiban.common.validators import normalize_mobile, normalize_uscc, validate_mobile, validate_uscc
 from daiban.common.workflow import TransitionRefused
 from daiban.organizations.models import Role, RoleAssignment, User
+from daiban.projects.models import Applicant
+from daiban.projects.services import ProjectData, create_project
+from daiban.projects.validators import normalize_project_code
 
 from . import signing
-from .models import ApiClient, ApiKey, ItemEvent
+from .models import ApiClient, ApiKey, IntakeReceipt, ItemEvent
 
 ROTATION_GRACE = dt.timedelta(days=7)
 
@@ -212,3 +218,100 @@ def receive_item_event(*, client: ApiClient, item: CaseItem, data: EventData) ->
     except IntegrityError:  # the same event id, delivered twice at once: the other delivery won
         return EventOutcome(ItemEvent.objects.get(client=client, event_id=data.event_id), created=False)
     return EventOutcome(event, created=True)
+
+
+# Intake from the 帮代办区 ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    external_id: str
+    uscc: str
+    contact_mobile: str
+    project_code: str
+    project: ProjectData | None
+    item_codes: Sequence[str]
+    mode: str
+    consent: bool
+    free_of_charge_acknowledged: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    request: ServiceRequest
+    created: bool
+
+
+def _representative(client: ApiClient, data: IntakeData) -> tuple[Applicant, User]:
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_uscc(data.uscc)
+    except ValidationError as exc:
+        errors["enterprise.uscc"] = exc.messages
+    try:
+        validate_mobile(data.contact_mobile)
+    except ValidationError as exc:
+        errors["contact.mobile"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    applicant = Applicant.objects.filter(
+        jurisdiction=client.jurisdiction, uscc=normalize_uscc(data.uscc)
+    ).first()
+    if applicant is None:
+        raise ValidationError(
+            {"enterprise.uscc": [_("This enterprise is not registered on the platform in this county yet.")]}
+        )
+    link = (
+        applicant.representatives.select_related("user")
+        .filter(user__mobile=normalize_mobile(data.contact_mobile), user__is_active=True)
+        .first()
+    )
+    if link is None:
+        raise ValidationError(
+            {"contact.mobile": [_("The contact is not a registered representative of this enterprise.")]}
+        )
+    return applicant, link.user
+
+
+@transaction.atomic
+def receive_request(*, client: ApiClient, data: IntakeData) -> IntakeOutcome:
+    """A request from the 帮代办区: found again by its external id, else submitted through `submit_request`
+    (online, as the enterprise's representative the contact is), so acceptance and dispatch follow as for
+    a request made on our pages."""
+    existing = IntakeReceipt.objects.select_related("request").filter(
+        client=client, external_id=data.external_id
+    )
+    if existing.exists():
+        return IntakeOutcome(existing.get().request, created=False)
+    applicant, person = _representative(client, data)
+    code = normalize_project_code(data.project_code) if data.project_code else ""
+    project = applicant.projects.filter(project_code=code).first() if code else None
+    if project is None:
+        if data.project is None:
+            raise ValidationError({"project": [_("Give the project's details: it is not registered yet.")]})
+        project = create_project(applicant=applicant, data=data.project, by=person)
+    chosen = list(
+        ApprovalItem.objects.filter(
+            jurisdiction=client.jurisdiction, is_active=True, code__in=data.item_codes
+        )
+    )
+    unknown = sorted(set(data.item_codes) - {i.code for i in chosen})
+    if unknown:
+        raise ValidationError(
+            {"items": [_("Unknown approval items: %(codes)s") % {"codes": "、".join(unknown)}]}
+        )
+    request = steps.submit_request(
+        project=project,
+        data=steps.RequestData(
+            mode=data.mode,
+            approval_items=chosen,
+            consent=data.consent,
+            free_of_charge_acknowledged=data.free_of_charge_acknowledged,
+            note=data.note,
+        ),
+        by=person,
+        channel=ServiceRequest.Channel.ONLINE,
+    )
+    IntakeReceipt.objects.create(client=client, external_id=data.external_id, request=request)
+    return IntakeOutcome(request, created=True)
