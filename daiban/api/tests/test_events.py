@@ -124,3 +124,15 @@ def test_a_receipt_number_of_another_jurisdiction_is_404(make_client, dazu, read
     theirs = make_client("post_item_events", jurisdiction=dazu)
     response = theirs.post("/api/v1/receipts/GG-2026-0001/events", event("x1", "approved", 9))
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_the_conflict_is_shown_to_the_coordinator_on_the_item_page(approval_system, ready, staff, rep):
+    from django.test import Client
+
+    post(approval_system, ready, event("late-1", "approved", 9))  # not filed: a conflict
+    url = f"/requests/{ready.request_id}/items/{ready.pk}/"
+    coordinator, applicant = Client(), Client()
+    coordinator.force_login(staff["park_coord"])
+    applicant.force_login(rep)
+    assert "late-1" in coordinator.get(url).content.decode()
+    assert "late-1" not in applicant.get(url).content.decode()
