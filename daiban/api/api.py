@@ -23,7 +23,13 @@ from daiban.cases.models import CaseItem, RequestDocument, ServiceRequest, Timel
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import verb_label
 from daiban.common.workflow import NotYourStep
+from daiban.feedback.models import Evaluation
+from daiban.feedback.selectors import comment_visible, evaluations_visible_to
 from daiban.organizations.models import Jurisdiction, Unit
+from daiban.oversight.models import CoordinationIssue
+from daiban.oversight.selectors import issues_visible_to
+from daiban.projects.models import Project
+from daiban.projects.selectors import projects_visible_to
 from daiban.projects.services import ProjectData
 
 from . import schemas as s
@@ -486,3 +492,101 @@ def create_request(request: HttpRequest, body: s.RequestIn) -> Any:
     outcome = receive_request(client=caller.client, data=data)
     row = get_object_or_404(_requests(caller), pk=outcome.request.pk)
     return Status(201 if outcome.created else 200, _request_out(row))
+
+
+# Projects, evaluations, issues -------------------------------------------------------------------------
+
+
+class PageFilters(Schema):
+    cursor: str | None = None
+    limit: int = 50
+
+
+@api.get("/projects", response={200: s.ProjectPage, **ERR}, tags=["cases"])
+def list_projects(request: HttpRequest, filters: Query[PageFilters]) -> Any:
+    caller = _caller(request)
+    caller.require(Scope.READ_CASES)
+    if caller.client is not None:
+        qs = Project.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
+    else:
+        assert caller.user is not None
+        qs = projects_visible_to(caller.user)
+    qs = qs.select_related("applicant", "jurisdiction", "location")
+    rows, cursor = _page(qs, ListFilters(cursor=filters.cursor, limit=filters.limit))
+    return {
+        "items": [
+            {
+                "id": p.pk,
+                "name": p.name,
+                "project_code": p.project_code,
+                "kind": p.kind,
+                "jurisdiction": p.jurisdiction.code,
+                "location": p.location.name,
+                "applicant_id": p.applicant_id,
+                "applicant": p.applicant.name,
+                "uscc": p.applicant.uscc,
+            }
+            for p in rows
+        ],
+        "next_cursor": cursor,
+    }
+
+
+@api.get("/evaluations", response={200: s.EvaluationPage, **ERR}, tags=["feedback"])
+def list_evaluations(request: HttpRequest, filters: Query[PageFilters]) -> Any:
+    """A bad rating's comment and request stay withheld from the rated agent until released (as the page)."""
+    caller = _caller(request)
+    caller.require(Scope.READ_CASES)
+    if caller.client is not None:
+        qs = Evaluation.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
+    else:
+        assert caller.user is not None
+        qs = evaluations_visible_to(caller.user)
+    rows, cursor = _page(qs, ListFilters(cursor=filters.cursor, limit=filters.limit))
+    out = []
+    for e in rows:
+        visible = caller.user is None or comment_visible(caller.user, e)
+        out.append(
+            {
+                "id": e.pk,
+                "request_id": e.request_id if visible else None,
+                "agent_id": e.agent_id,
+                "attitude": e.attitude,
+                "efficiency": e.efficiency,
+                "integrity": e.integrity,
+                "is_bad": e.is_bad,
+                "comment": e.comment if visible else None,
+                "given_at": e.given_at,
+                "released_at": e.released_at,
+            }
+        )
+    return {"items": out, "next_cursor": cursor}
+
+
+@api.get("/issues", response={200: s.IssuePage, **ERR}, tags=["oversight"])
+def list_issues(request: HttpRequest, filters: Query[PageFilters]) -> Any:
+    caller = _caller(request)
+    caller.require(Scope.READ_CASES)
+    if caller.client is not None:
+        qs = CoordinationIssue.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
+    else:
+        assert caller.user is not None
+        qs = issues_visible_to(caller.user)
+    rows, cursor = _page(
+        qs.select_related("jurisdiction"), ListFilters(cursor=filters.cursor, limit=filters.limit)
+    )
+    return {
+        "items": [
+            {
+                "id": i.pk,
+                "title": i.title,
+                "status": i.status,
+                "jurisdiction": i.jurisdiction.code,
+                "unit_id": i.unit_id,
+                "item_id": i.case_item_id,
+                "raised_at": i.raised_at,
+            }
+            for i in rows
+        ],
+        "next_cursor": cursor,
+    }

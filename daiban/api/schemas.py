@@ -178,3 +178,53 @@ class RequestIn(Schema):
     consent: bool = False
     free_of_charge_acknowledged: bool
     note: str = Field("", max_length=1000)
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    project_code: str
+    kind: str
+    jurisdiction: str
+    location: str
+    applicant_id: int
+    applicant: str
+    uscc: str
+
+
+class ProjectPage(Schema):
+    items: list[ProjectOut]
+    next_cursor: str | None = None
+
+
+class EvaluationOut(Schema):
+    id: int
+    request_id: int | None
+    agent_id: int
+    attitude: int
+    efficiency: int
+    integrity: int
+    is_bad: bool
+    comment: str | None
+    given_at: dt.datetime
+    released_at: dt.datetime | None
+
+
+class EvaluationPage(Schema):
+    items: list[EvaluationOut]
+    next_cursor: str | None = None
+
+
+class IssueOut(Schema):
+    id: int
+    title: str
+    status: str
+    jurisdiction: str
+    unit_id: int | None
+    item_id: int | None
+    raised_at: dt.datetime
+
+
+class IssuePage(Schema):
+    items: list[IssueOut]
+    next_cursor: str | None = None

@@ -142,3 +142,56 @@ def test_post_item_event_as_caller(callers, dispatched, who, expected):
     assert response.status_code == expected, (who, response.content)
     item.refresh_from_db()
     assert item.state == "planned"
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_ours"),
+    [
+        ("client_all", True),
+        ("representative", True),
+        ("client_dazu", False),
+        ("other_representative", False),
+        ("dazu_supervisor", False),
+    ],
+)
+def test_projects_list_as_caller(callers, park_project, who, sees_ours):
+    response = callers[who].get("/api/v1/projects")
+    assert response.status_code == 200
+    assert (park_project.pk in [p["id"] for p in response.json()["items"]]) is sees_ours
+
+
+@pytest.mark.parametrize("path", ["/api/v1/projects", "/api/v1/evaluations", "/api/v1/issues"])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", 401),
+        ("client_none", 403),
+        ("client_catalogue", 403),
+        ("client_all", 200),
+        ("agent", 200),
+    ],
+)
+def test_other_lists_need_the_read_scope(callers, path, who, expected):
+    response = callers[who].get(path)
+    assert response.status_code == expected
+
+
+def test_a_bad_ratings_comment_is_withheld_from_the_rated_agent(callers, dispatched, staff, rep):
+    from daiban.feedback.models import Evaluation
+
+    Evaluation.objects.create(
+        request=dispatched,
+        jurisdiction=dispatched.jurisdiction,
+        agent=staff["park_agent2"],
+        attitude=1,
+        efficiency=1,
+        integrity=1,
+        is_bad=True,
+        comment="态度很差",
+        given_by=rep,
+    )
+    (as_agent,) = callers["agent"].get("/api/v1/evaluations").json()["items"]
+    assert as_agent["comment"] is None and as_agent["request_id"] is None
+    (as_rep,) = callers["representative"].get("/api/v1/evaluations").json()["items"]
+    assert as_rep["comment"] == "态度很差" and as_rep["request_id"] == dispatched.pk
+    assert callers["client_dazu"].get("/api/v1/evaluations").json()["items"] == []
