@@ -1342,6 +1342,7 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     here where the scenario has none; the test's savepoint takes them away again)."""
     from django.contrib import admin
 
+    from daiban.api.models import ApiClient
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
     from daiban.organizations.models import RoleAssignment, WorkingGroupChange
     from daiban.oversight.models import AssessmentWeight
@@ -1369,6 +1370,9 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
         Project: side.project,
         CalendarYear: CalendarYear.objects.create(year=2027, jurisdiction_code=j.code, notice=side.mark),
         AuditEntry: AuditEntry.objects.filter(jurisdiction_code=j.code).first(),
+        ApiClient: ApiClient.objects.create(
+            name=f"{side.mark}工改系统", jurisdiction=j, scopes=["read_cases"]
+        ),
     }
     assert all(rows.values()), rows
     unscoped = {m for m in admin.site._registry if m not in rows}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from daiban.common.admin import JurisdictionScopedAdmin, ScopedInline
 
-from .models import ApiClient, ApiKey, ItemEvent, Scope
+from .models import ApiClient, ApiKey, Scope
 from .services import IssuedKey, issue_key, revoke_key, rotate_key
 
 
@@ -68,20 +68,3 @@ class ApiClientAdmin(JurisdictionScopedAdmin):
             "client"
         ):
             revoke_key(key=key, by=request.user)  # type: ignore[arg-type]
-
-
-@admin.register(ItemEvent)
-class ItemEventAdmin(JurisdictionScopedAdmin):
-    operator_only = True
-    list_display = ["event_id", "kind", "case_item", "outcome", "occurred_at", "received_at"]
-    list_filter = ["outcome", "kind"]
-    readonly_fields = [
-        "client",
-        "event_id",
-        "case_item",
-        "kind",
-        "occurred_at",
-        "payload",
-        "outcome",
-        "detail",
-    ]
