@@ -5,6 +5,7 @@ selectors as the pages; writes call the same services. Every error is problem de
 import base64
 import binascii
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,6 +38,7 @@ from .auth import ApiAuth, ApiProblem, Caller, OptionalAuth
 from .models import Scope
 from .services import EventData, IntakeData, receive_item_event, receive_request
 
+logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429})
 MAX_LIMIT = 200
@@ -107,9 +109,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    import logging
-
-    logging.getLogger(__name__).exception("API error", exc_info=exc)
+    logger.exception("API error", exc_info=exc)
     return _problem(request, 500, "server_error", "服务器内部错误，已记录，请稍后重试。")
 
 

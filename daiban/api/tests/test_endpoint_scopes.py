@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from daiban.api.models import Scope
+from daiban.feedback.models import Evaluation
 from daiban.organizations.models import Role
 from daiban.organizations.tests.factories import UserFactory
 from daiban.projects.models import ApplicantRepresentative
@@ -129,13 +130,11 @@ EVENT_TABLE = {
 
 @pytest.mark.parametrize(("who", "expected"), EVENT_TABLE.items())
 def test_post_item_event_as_caller(callers, dispatched, who, expected):
-    from django.test import Client as DjangoClient
-
     item = dispatched.items.get(approval_item__code="construction-permit")
     body = {"event_id": f"ev-{who}", "kind": "filed", "occurred_at": "2026-11-02T09:00:00+08:00"}
     caller = callers[who]
     path = f"/api/v1/items/{item.pk}/events"
-    if isinstance(caller, DjangoClient):
+    if isinstance(caller, Client):
         response = caller.post(path, body, content_type="application/json")
     else:
         response = caller.post(path, body)
@@ -177,8 +176,6 @@ def test_other_lists_need_the_read_scope(callers, path, who, expected):
 
 
 def test_a_bad_ratings_comment_is_withheld_from_the_rated_agent(callers, dispatched, staff, rep):
-    from daiban.feedback.models import Evaluation
-
     Evaluation.objects.create(
         request=dispatched,
         jurisdiction=dispatched.jurisdiction,

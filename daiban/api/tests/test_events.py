@@ -3,6 +3,7 @@ impossible event recorded as a conflict instead of undoing a newer state."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from daiban.api.models import ItemEvent
 from daiban.cases.models import CaseItem, ClockStop
@@ -127,8 +128,6 @@ def test_a_receipt_number_of_another_jurisdiction_is_404(make_client, dazu, read
 
 
 def test_the_conflict_is_shown_to_the_coordinator_on_the_item_page(approval_system, ready, staff, rep):
-    from django.test import Client
-
     post(approval_system, ready, event("late-1", "approved", 9))  # not filed: a conflict
     url = f"/requests/{ready.request_id}/items/{ready.pk}/"
     coordinator, applicant = Client(), Client()

@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from daiban.api.models import Scope
@@ -97,14 +98,12 @@ def test_rate_limit_answers_429_with_retry_after(make_client):
 
 
 def test_anonymous_is_401_problem(db):
-    response = __import__("django.test", fromlist=["Client"]).Client().get(PATH)
+    response = Client().get(PATH)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated" and response.json()["detail"]
 
 
 def test_a_session_write_needs_csrf(dispatched, staff):
-    from django.test import Client
-
     http = Client(enforce_csrf_checks=True)
     http.force_login(staff["park_agent"])
     item = dispatched.items.first()
