@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from daiban.accounts import views as accounts
+from daiban.api import views as api_views
+from daiban.api.api import api
 from daiban.common.access import public
 from daiban.common.views import healthz, readyz
 from daiban.portal import views as portal
@@ -35,6 +37,8 @@ urlpatterns = [
     path("promises/", include("daiban.service_levels.urls")),
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
+    path("api/v1/docs/", api_views.docs, name="api_docs"),
+    path("api/v1/", api.urls),
     path("admin/login/", accounts.admin_sign_in, name="admin_sign_in"),
     path("admin/logout/", accounts.sign_out, name="admin_sign_out"),
     path("admin/", admin.site.urls),

@@ -22,6 +22,10 @@ anyone its rule lets in.
 - `test_every_notification_links_to_a_page_its_recipient_may_open`;
 - `test_admin_*`: the Django admin opens to administrators and the platform superuser only.
 
+The JSON API's routes (`/api/v1/…`, URL namespace "api", a governed namespace in daiban.common.access) are
+not in `TABLE`: they answer problem details, not pages, and have their own endpoint × client scope / role
+table in daiban/api/tests/test_endpoint_scopes.py. Its human-readable reference page (`api_docs`) is here.
+
 The scenario (two counties with requests in every state the URLs need) is built once for the module inside
 one transaction; each test runs in a savepoint rolled back after it, so tests stay independent.
 """
@@ -568,6 +572,9 @@ TABLE: dict[str, Row] = {
     "catalogue:policy_list": page(ok={ANON} | SIGNED_IN),
     "catalogue:policy_detail": page(lambda s: {"pk": s.policy.pk}, ok={ANON} | SIGNED_IN),
     "catalogue:item_detail": page(lambda s: {"code": s.jurisdiction.code, "item_code": "project-filing"}, ok={ANON} | SIGNED_IN),
+    # ---- API reference page (the API's own routes, namespace "api", have their endpoint × scope table in
+    # daiban/api/tests/test_endpoint_scopes.py) ----
+    "api_docs": page(ok={ANON} | SIGNED_IN),
     # ---- requests ----
     "cases:request_list": page(ok=REST),
     "cases:request_create": page(ok=APPLICANTS, forbidden=REST),
@@ -1352,6 +1359,7 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     from django.contrib import admin
     from django.utils import timezone
 
+    from daiban.api.models import ApiClient
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
     from daiban.integrations.models import WebhookDelivery, WebhookSubscription
     from daiban.onboarding.models import OnboardingRecord
@@ -1388,6 +1396,9 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
             jurisdiction=j, name=f"{side.mark}专区", address="地址", hours="工作日", phone="023-1"
         ),
         OnboardingRecord: OnboardingRecord.objects.create(jurisdiction=j, source_file=f"{j.code}.toml"),
+        ApiClient: ApiClient.objects.create(
+            name=f"{side.mark}工改系统", jurisdiction=j, scopes=["read_cases"]
+        ),
     }
     rows[WebhookSubscription] = WebhookSubscription.objects.create(
         jurisdiction=j,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "daiban.accounts",
     "daiban.portal",
     "daiban.integrations",
+    "daiban.api",
 ]
 
 MIDDLEWARE = [

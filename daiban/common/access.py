@@ -26,6 +26,8 @@ ViewFunc = Callable[..., HttpResponseBase]
 # URL namespaces guarded by the framework that owns them, with the reason.
 GOVERNED_NAMESPACES: dict[str, str] = {
     "admin": "Django admin: AdminSite.has_permission (active staff only), then model permissions",
+    "api": "JSON API (daiban.api): every operation authenticates (HMAC or session) and checks its scope; "
+    "tested by daiban/api/tests/test_endpoint_scopes.py",
 }
 
 

@@ -26,6 +26,10 @@ class AuditVerb(StrEnum):
     (timeline, issue and rectification notes) use the same verbs for the same steps."""
 
     ACCESS_REFUSED = "access.refused"
+    API_CALLED = "api.called"
+    API_CALL_REFUSED = "api.call_refused"
+    API_KEY_ISSUED = "api_key.issued"
+    API_KEY_REVOKED = "api_key.revoked"
     APPLICANT_REGISTERED = "applicant.registered"
     APPLICANT_REPRESENTATIVE_ADDED = "applicant.representative_added"
     APPLICANT_UPDATED = "applicant.updated"
@@ -61,6 +65,7 @@ class AuditVerb(StrEnum):
     ITEM_CORRECTION_REQUESTED = "item.correction_requested"
     ITEM_DELIVERED = "item.delivered"
     ITEM_FOUND_UNSTAFFED = "item.found_unstaffed"
+    ITEM_EVENT_CONFLICTED = "item.event_conflicted"
     ITEM_FILED = "item.filed"
     ITEM_MATERIALS_COMPLETED = "item.materials_completed"
     ITEM_DEADLINE_PASSED = "item.deadline_passed"
@@ -118,6 +123,11 @@ class AuditVerb(StrEnum):
 
 VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ACCESS_REFUSED: gettext_lazy("Access refused"),
+    AuditVerb.API_CALLED: gettext_lazy("API called"),
+    AuditVerb.API_CALL_REFUSED: gettext_lazy("API call refused"),
+    AuditVerb.API_KEY_ISSUED: gettext_lazy("API key issued"),
+    AuditVerb.API_KEY_REVOKED: gettext_lazy("API key revoked"),
+    AuditVerb.ITEM_EVENT_CONFLICTED: gettext_lazy("Approval-system event not applied (conflict)"),
     AuditVerb.APPLICANT_REGISTERED: gettext_lazy("Enterprise registered"),
     AuditVerb.APPLICANT_REPRESENTATIVE_ADDED: gettext_lazy("Enterprise representative added"),
     AuditVerb.APPLICANT_UPDATED: gettext_lazy("Enterprise updated"),

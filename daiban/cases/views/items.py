@@ -33,7 +33,7 @@ from ..forms import (
     VisitForm,
 )
 from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem
-from ..permissions import agents_only, is_agent_of, is_reviewer_of
+from ..permissions import agents_only, can_assign, is_agent_of, is_reviewer_of
 from ..receipts import delivery_receipt_pdf
 from ..selectors import access_item, access_request, chases_visible_to, item_history
 from ..workflows import ITEM
@@ -152,6 +152,12 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
             "delivery": getattr(item, "delivery", None) if item.state == CaseItem.State.DELIVERED else None,
             "chases": chases,
             "chase_form": chase_form,
+            # The approval system's events that could not be applied (daiban.api), for the coordinator.
+            "event_conflicts": (
+                item.api_events.filter(outcome="conflict").order_by("occurred_at", "id")
+                if can_assign(request.user, item, item.request)
+                else ()
+            ),
         },
     )
 
