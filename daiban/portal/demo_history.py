@@ -96,6 +96,7 @@ from daiban.projects.services import (
 from daiban.workdays.quarters import Quarter
 
 DEFAULT_SEED = 20260101
+DEFAULT_PROJECTS = 35  # per jurisdiction, besides the showcase: about 250 requests in all
 JURISDICTIONS = ("500242", "500111")
 PREFIX = {"500242": "yy", "500111": "dz"}
 DEMO_MARK = "（演示）"  # every invented enterprise's name starts with it: real ones never do
@@ -471,7 +472,7 @@ class History:
             return
         yield clock.later(rng.randint(0, 2))
         start_collecting(item=item, by=agent, expected_version=fresh().version)
-        yield from self.checklist(
+        self.checklist(
             item, agent, promise=rng.random() < 0.12 or stop == I.READY, missing=stop == I.COLLECTING
         )
         if stop == I.COLLECTING:
@@ -602,7 +603,7 @@ class History:
         )
         yield from self.item_done(run)
 
-    def checklist(self, item: CaseItem, agent: User, *, promise: bool, missing: bool) -> Script:
+    def checklist(self, item: CaseItem, agent: User, *, promise: bool, missing: bool) -> None:
         for line in ItemMaterial.objects.filter(case_item=item).select_related("material").order_by("id"):
             status, promised_on, note = ItemMaterial.Status.RECEIVED, None, ""
             if missing and line.material.is_key:
@@ -612,7 +613,6 @@ class History:
                 status, note = ItemMaterial.Status.PROMISED, "项目单位承诺限期补交（容缺受理）"
                 promised_on = self.clock.now.date() + dt.timedelta(days=self.rng.randint(10, 25))
             update_checklist_line(line=line, status=status, promised_on=promised_on, note=note, by=agent)
-        yield from ()
 
     # after the service
 
@@ -801,7 +801,7 @@ def load_history(
     password_hash: str,
     seed: int = DEFAULT_SEED,
     today: dt.date | None = None,
-    projects: int = 35,
+    projects: int = DEFAULT_PROJECTS,
     showcase: bool = True,
 ) -> int:
     """Generate the year for both jurisdictions (each skipped when it has its invented enterprises
