@@ -4,8 +4,10 @@ and projects. All people and enterprises are invented; the working group copies 
 
 import base64
 import datetime
+import functools
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import uscc
@@ -40,6 +42,8 @@ from daiban.projects.services import (
     register_applicant,
 )
 from daiban.workdays.services import seed_calendar_from_library
+
+from .demo_history import DEFAULT_PROJECTS, DEFAULT_SEED, load_history, staff_every_unit
 
 DEMO_PASSWORD = "daiban-demo"  # noqa: S105 - printed for the demo; never used outside DEBUG
 # The demo staff's authenticator key (hex; RFC 4226's test key), printed by `load_demo` in base32 so a phone
@@ -117,16 +121,30 @@ ENTERPRISES: dict[str, list[tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+@functools.cache
+def demo_password_hash() -> str:
+    """The demo password hashed once per process: hashing takes 0.3 s, and the demo has a hundred people."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(username: str, full_name: str, *, by: User | None, mobile: str = "") -> User:
     existing = User.objects.filter(username=username).first()
-    return existing or create_person(
-        username=username, full_name=full_name, mobile=mobile, password=DEMO_PASSWORD, by=by
-    )
+    if existing is not None:
+        return existing
+    user = create_person(username=username, full_name=full_name, mobile=mobile, password=None, by=by)
+    User.objects.filter(pk=user.pk).update(password=demo_password_hash())
+    return user
 
 
 @transaction.atomic
-def load_demo() -> list[tuple[str, str]]:
-    """Create (or top up) the demo data; returns (username, what it shows) for the login list."""
+def load_demo(
+    *, history: bool = False, seed: int = DEFAULT_SEED, projects: int = DEFAULT_PROJECTS
+) -> list[tuple[str, str]]:
+    """Create (or top up) the demo data; returns (username, what it shows) for the login list.
+
+    Every unit that has items gets its people (`staff_every_unit`); with `history`, a year of requests
+    and everything around them is generated too (daiban/portal/demo_history.py), once; tests and journeys
+    pass a small `projects` (the showcase requests, one in each state, come whatever the number)."""
     seed_calendar_from_library()
     for path in organisation_data_files():
         load_organisations(path=path)
@@ -146,6 +164,7 @@ def load_demo() -> list[tuple[str, str]]:
             logins.append(
                 (username, f"{jurisdiction.name} · {Role(role).label}" + (f" · {unit.name}" if unit else ""))
             )
+    staff = staff_every_unit(by=admin, password_hash=demo_password_hash())
     _demo_authenticators()
     _dazu_working_group(admin)
     for path in routing_data_files():  # after the working group 大足's policy names
@@ -192,7 +211,9 @@ def load_demo() -> list[tuple[str, str]]:
                     by=admin,
                 )
             logins.append((username, f"{jurisdiction.name} · 项目单位 · {name}"))
-    return logins
+    if history:
+        load_history(by=admin, password_hash=demo_password_hash(), seed=seed, projects=projects)
+    return logins + staff
 
 
 def _demo_authenticators() -> None:
@@ -270,6 +291,22 @@ DEMO_POLICIES = [
         "帮代办服务全程免费；除法律法规规定由项目单位缴纳的费用外，不收取任何费用。",
         ["project-filing", "construction-permit", "completion-filing"],
     ),
+    (
+        "500111",
+        "（演示）社会投资小型低风险项目施工许可并联审批说明",
+        "大足区住房和城乡建设委员会",
+        "reform",
+        "小型低风险社会投资项目的施工图审查、施工许可可并联办理，帮代办专员全程代为申报。",
+        ["fire-design-review", "construction-permit"],
+    ),
+    (
+        "500111",
+        "（演示）高新区企业投资项目帮代办服务指南",
+        "重庆市大足区政务服务管理办公室",
+        "reform",
+        "高新区内企业投资项目由园区帮代办专员对接，项目立项至竣工验收备案全流程免费帮办代办。",
+        ["project-filing", "land-use-planning-permit", "completion-filing"],
+    ),
 ]
 DEMO_FAQ = [
     (
@@ -279,6 +316,13 @@ DEMO_FAQ = [
         ["construction-permit"],
     ),
     ("500242", "帮代办要收费吗？", "不收费。除法律法规规定由项目单位缴纳的费用外，帮代办服务一律免费。", []),
+    (
+        "500111",
+        "竣工验收备案需要多长时间？",
+        "承诺3个工作日，材料齐全后由帮代办专员统一申报，结果统一送达。",
+        ["completion-filing"],
+    ),
+    ("500111", "帮代办专区在哪里办理？", "区政务服务中心一楼帮代办专区，也可在本平台在线申请。", []),
 ]
 
 

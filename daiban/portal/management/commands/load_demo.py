@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from daiban.portal.demo import DEMO_PASSWORD, demo_totp_secret, load_demo
+from daiban.portal.demo_history import DEFAULT_SEED
 
 
 class Command(BaseCommand):
@@ -12,12 +13,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="allow outside DEBUG (never in production)")
+        parser.add_argument(
+            "--no-history", action="store_true", help="only the people and projects, not the year of requests"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="the history's seed (same seed, same data)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("demo data is for DEBUG installations; pass --force to insist")
         translation.activate(settings.LANGUAGE_CODE)
-        logins = load_demo()
+        logins = load_demo(history=not options["no_history"], seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/")
         )
