@@ -569,6 +569,7 @@ TABLE: dict[str, Row] = {
     "catalogue:item_detail": page(lambda s: {"code": s.jurisdiction.code, "item_code": "project-filing"}, ok={ANON} | SIGNED_IN),
     # ---- requests ----
     "cases:request_list": page(ok=REST),
+    "cases:item_list": page(ok=REST),
     "cases:request_create": page(ok=APPLICANTS, forbidden=REST),
     "cases:window_request_create": page(ok={CLERK}, forbidden=REST),
     "cases:dispatch": page(ok={COORD, OTHER_COORD}, forbidden=REST),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import items, requests
+from .views import items, lists, requests
 
 app_name = "cases"
 urlpatterns = [
-    path("", requests.request_list, name="request_list"),
+    path("", lists.request_list, name="request_list"),
+    path("items/", lists.item_list, name="item_list"),
     path("new/", requests.request_create, name="request_create"),
     path("window/new/", requests.window_request_create, name="window_request_create"),
     path("dispatch/", requests.dispatch, name="dispatch"),

@@ -35,8 +35,6 @@ from ..selectors import (
     count_items,
     dispatch_queue,
     eligible_agents,
-    requests_visible_to,
-    with_listing,
     worklist,
 )
 from ..services import (
@@ -122,23 +120,6 @@ def window_request_create(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "cases/request_form.html",
         {"form": form, "stages": _catalogue(items), "selected": _selected(form), "window": True},
-    )
-
-
-@signed_in
-def request_list(request: AuthenticatedRequest) -> HttpResponse:
-    requests = with_listing(requests_visible_to(request.user)).order_by("-submitted_at", "-id")
-    state = request.GET.get("state", "")
-    if state in ServiceRequest.State.values:
-        requests = requests.filter(state=state)
-    if request.GET.get("j"):  # drill-down from the dashboards: one jurisdiction
-        requests = requests.filter(jurisdiction__code=request.GET["j"][:12])
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = count_items(page.object_list)
-    return render(
-        request,
-        "cases/request_list.html",
-        {"page": page, "state": state, "states": ServiceRequest.State.choices},
     )
 
 
