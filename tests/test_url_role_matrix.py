@@ -594,6 +594,12 @@ TABLE: dict[str, Row] = {
              lambda s: fresh(s.item_plan, "agent")),
         ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
     ),
+    "cases:items_assign": step(
+        MAIN,
+        Post(lambda s: {"bulk-items": [s.item_plan.pk], "bulk-agent": s.people[OTHER_AGENT].pk, "bulk-reason": "调整分工"},
+             lambda s: fresh(s.item_plan, "agent")),
+        ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,
+    ),
     "cases:document_download": page(lambda s: {"pk": s.main.pk, "doc_pk": s.document.pk}, ok=SEES_REQUEST, hidden=REST),
     "cases:visit_create": step(
         MAIN,
@@ -1156,6 +1162,8 @@ def their_item(ours: Side, theirs: Side) -> dict[str, Any]:
 # fmt: off
 FOREIGN: dict[str, Foreign] = {
     "assign an agent of 大足": Foreign("cases:item_assign", COORD, lambda o, t: {f"item{o.item_plan.pk}-agent": t.people[AGENT].pk}),
+    "bulk-assign an agent of 大足": Foreign("cases:items_assign", COORD, lambda o, t: {"bulk-items": [o.item_plan.pk], "bulk-agent": t.people[AGENT].pk, "bulk-reason": "调整分工"}),
+    "bulk-assign an item of 大足": Foreign("cases:items_assign", COORD, lambda o, t: {"bulk-items": [t.item_plan.pk], "bulk-agent": o.people[OTHER_AGENT].pk, "bulk-reason": "调整分工"}),
     "chase a department of 大足": Foreign("cases:chase_create", AGENT, lambda o, t: {"department": t.item_review.approval_item.department_id}),
     "file a visit under an item of 大足": Foreign("cases:visit_create", AGENT, lambda o, t: {"case_item": t.item_plan.pk}),
     "give an issue to an agent of 大足": Foreign("oversight:issue_assign", SUPERVISOR, lambda o, t: {"assignee": t.people[AGENT].pk}),

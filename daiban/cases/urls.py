@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/decline/", requests.request_decline, name="request_decline"),
     path("<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
     path("<int:pk>/items/<int:item_pk>/assign/", requests.item_assign, name="item_assign"),
+    path("<int:pk>/assign/", requests.items_assign, name="items_assign"),
     path("<int:pk>/documents/<int:doc_pk>/", requests.document_download, name="document_download"),
     path("<int:pk>/visits/", items.visit_create, name="visit_create"),
     path("<int:pk>/items/<int:item_pk>/", items.item_detail, name="item_detail"),

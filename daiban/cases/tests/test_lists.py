@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from daiban.cases.models import CaseItem, ItemMaterial, ServiceRequest
 from daiban.cases.queues import queue_counts
@@ -16,18 +17,42 @@ from daiban.cases.tests.chains import file_it
 from daiban.cases.tests.conftest import data
 from daiban.common.audit import AuditVerb
 from daiban.common.models import AuditEntry
-from daiban.feedback.tests.conftest import reviewer  # noqa: F401
-from daiban.organizations.models import Role
+from daiban.organizations.models import Role, Unit
+from daiban.organizations.selectors import forget_roles
+from daiban.organizations.services import grant_role
 from daiban.projects.models import ApplicantRepresentative
 from daiban.projects.tests.factories import ProjectFactory
 
 D = dt.date
 
 
+@pytest.fixture
+def reviewer(youyang, make_staff):
+    """Reviews for 住建委审批科 (construction permit) and 发改委投资科 (project filing)."""
+    user = make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")
+    fgw = Unit.objects.get(jurisdiction=youyang, code="fgw")
+    grant_role(
+        user=user,
+        role=Role.SECTION_REVIEWER,
+        jurisdiction=youyang,
+        unit=fgw,
+        section=fgw.sections.get(code="tzk"),
+        by=None,
+    )
+    forget_roles(user)
+    return user
+
+
 def _client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def _sheet(response):
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
 
 
 def _refs(response):
@@ -113,7 +138,7 @@ def test_agent_queues(staff, dispatched, clock):
     assert [i.pk for i, _clock in listed.context["rows"]] == [item.pk]
 
 
-def test_reviewer_queues(staff, dispatched, reviewer):  # noqa: F811
+def test_reviewer_queues(staff, dispatched, reviewer):
     item = dispatched.items.get(agent=staff["park_agent"])
     assert queue_counts(reviewer, D(2026, 11, 2))["to_review"] == 0
     file_it(item, staff["park_agent"], filed_on=D(2026, 11, 2))
@@ -186,9 +211,7 @@ def test_filtering_never_widens_the_scope(staff, dispatched, waiting, rep, items
     }
     assert items_shown == set()
     export = client.get(reverse("cases:request_list"), {"export": "xlsx", "q": other.name})
-    rows = list(
-        load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.iter_rows(values_only=True)
-    )
+    rows = list(_sheet(export).iter_rows(values_only=True))
     assert len(rows) == 1  # the header only
 
 
@@ -202,7 +225,7 @@ def test_export_is_what_is_filtered_formula_safe_with_a_frozen_header(staff, dis
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = _sheet(response)
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width == 36
     rows = list(sheet.iter_rows(values_only=True))
@@ -212,9 +235,7 @@ def test_export_is_what_is_filtered_formula_safe_with_a_frozen_header(staff, dis
     assert cell.value == town.project.name and cell.data_type == "s" and cell.quotePrefix
     assert AuditEntry.objects.filter(verb=AuditVerb.DATA_EXPORTED, actor=staff["supervisor"]).exists()
     items = client.get(reverse("cases:item_list"), {"export": "xlsx", "state": "planned"})
-    item_rows = list(
-        load_workbook(io.BytesIO(b"".join(items.streaming_content))).active.iter_rows(values_only=True)
-    )
+    item_rows = list(_sheet(items).iter_rows(values_only=True))
     assert len(item_rows) == 1 + CaseItem.objects.filter(state="planned").count()
 
 
@@ -228,7 +249,7 @@ def test_pager_keeps_the_filters(staff, park_project, rep, items, dispatched):
     assert response.context["page"].paginator.count == 26
 
 
-def test_home_shows_the_queues_as_links(staff, dispatched, waiting, reviewer):  # noqa: F811
+def test_home_shows_the_queues_as_links(staff, dispatched, waiting, reviewer):
     page = _client(staff["park_coord"]).get(reverse("home")).content.decode()
     assert 'data-queue="to_accept"' in page
     assert f"{reverse('cases:request_list')}?queue=to_accept" in page

@@ -26,7 +26,7 @@ from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
 from ..deadlines import item_clocks
-from ..forms import AssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
+from ..forms import AssignForm, BulkAssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
 from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
 from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
 from ..selectors import (
@@ -40,6 +40,7 @@ from ..selectors import (
 from ..services import (
     accept_request,
     assign_agent,
+    assign_agent_to_items,
     decline_request,
     register_window_request,
     submit_request,
@@ -166,6 +167,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             initial = {"agent": item.agent_id, "current": item.agent_id or 0}
             form = AssignForm(agents=agents, prefix=f"item{item.pk}", initial=initial)
         rows.append((item, form, clocks[item.pk]))
+    bulk_form = _bulk_form(None, [item for item, form, _c in rows if form], agents_by_units)
     is_representative = represents(request.user, service_request.applicant_id)
     return render(
         request,
@@ -178,6 +180,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
+            "bulk_form": bulk_form,
             "visit_form": VisitForm(
                 initial={"visited_on": timezone.localdate()}, request_items=service_request.items.all()
             )
@@ -256,6 +259,49 @@ def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
         ),
         _("%(agent)s now handles %(item)s.")
         % {"agent": agent.display_name if agent else "", "item": item.approval_item.name},
+    )
+    return redirect("cases:request_detail", pk=pk)
+
+
+def _bulk_form(
+    data: Any, items: list[CaseItem], agents_by_units: dict[frozenset[int], Any]
+) -> BulkAssignForm | None:
+    """One agent for several items: offered when the coordinator may assign two or more of them; the agents
+    are those eligible for any of them (the service checks each item)."""
+    if len(items) < 2:
+        return None
+    agents = {a.pk: a for group in agents_by_units.values() for a in group}
+    initial = {"items": [i.pk for i in items if i.agent_id is None]}
+    return BulkAssignForm(data, items=items, agents=list(agents.values()), initial=initial, prefix="bulk")
+
+
+@coordinators_only
+@require_POST
+def items_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """分发, several items at once, all or nothing (`assign_agent_to_items`)."""
+    service_request = access_request(request.user, pk, related=("locality",))
+    items = [
+        item
+        for item in service_request.items.select_related("approval_item", "request__locality")
+        if can_assign(request.user, item, service_request)
+    ]
+    agents_by_units: dict[frozenset[int], Any] = {}
+    for item in items:
+        units = frozenset(agent_units_for(item, service_request))
+        if units not in agents_by_units:
+            agents_by_units[units] = list(eligible_agents(set(units)))
+    form = _bulk_form(request.POST, items, agents_by_units)
+    if form is None:
+        messages.error(request, _("There are not several items of yours to assign here."))
+        return redirect("cases:request_detail", pk=pk)
+    agent = form.cleaned_data["agent"] if form.is_valid() else None
+    posted_step(
+        request,
+        form,
+        lambda d: assign_agent_to_items(
+            items=list(d["items"]), agent=d["agent"], by=request.user, reason=d["reason"]
+        ),
+        _("%(agent)s now handles the chosen items.") % {"agent": agent.display_name if agent else ""},
     )
     return redirect("cases:request_detail", pk=pk)
 
