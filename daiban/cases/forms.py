@@ -181,7 +181,7 @@ class BulkAssignForm(forms.Form):
     """One agent for several items of a request (every item without an agent is ticked at first)."""
 
     items = forms.ModelMultipleChoiceField(
-        label=_("items"), queryset=CaseItem.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("items to assign"), queryset=CaseItem.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     agent = AgentChoiceField(label=_("agent"), queryset=User.objects.none())
     reason = forms.CharField(label=_("reason (for a reassignment)"), max_length=255, required=False)
