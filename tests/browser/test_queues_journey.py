@@ -38,7 +38,7 @@ def test_home_queue_to_filtered_list_and_export(live_server, desktop, phone, sho
     shoot(desktop, "queues-2-filtered-list-desktop")
     with desktop.expect_download() as download:
         desktop.click("text=导出Excel")
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [waiting.reference]
