@@ -626,6 +626,11 @@ TABLE: dict[str, Row] = {
         Post(lambda s: {"status": "received", "promised_on": "", "note": ""}, lambda s: fresh(s.line, "status")),
         ok={AGENT}, denied=SEES_REQUEST - {AGENT}, hidden=REST,
     ),
+    "cases:checklist_save": step(
+        ITEM_PLAN,
+        Post(lambda s: {"all_received": "1"}, lambda s: fresh(s.line, "status")),
+        ok={AGENT}, denied=SEES_REQUEST - {AGENT}, hidden=REST,
+    ),
     "cases:procedure_start": step(
         ITEM_REVIEW,
         Post(lambda s: {"kind": "expert_review", "start_on": day(), "note": ""}, lambda s: s.item_review.stops.count()),

@@ -224,6 +224,11 @@ class CorrectionForm(StepForm):
 
 class ApproveForm(StepForm):
     decided_on = DateField(label=_("decided on"))
+    result_number = forms.CharField(
+        label=_("certificate or result number"),
+        max_length=60,
+        help_text=_("As printed on the certificate or the written decision."),
+    )
 
 
 class RefuseForm(StepForm):

@@ -28,6 +28,7 @@ urlpatterns = [
         items.checklist_update,
         name="checklist_update",
     ),
+    path("<int:pk>/items/<int:item_pk>/checklist/", items.checklist_save, name="checklist_save"),
     path("<int:pk>/items/<int:item_pk>/stops/", items.procedure_start, name="procedure_start"),
     path(
         "<int:pk>/items/<int:item_pk>/stops/<int:stop_pk>/end/",

@@ -4,6 +4,7 @@ withdrawal, assignment, completion), `items` (the chain of one item up to its de
 
 from .delivery import deliver
 from .items import (
+    LineChange,
     approve,
     end_special_procedure,
     file_item,
@@ -15,6 +16,7 @@ from .items import (
     start_collecting,
     start_review,
     start_special_procedure,
+    update_checklist,
     update_checklist_line,
 )
 from .requests import (
@@ -31,6 +33,7 @@ from .requests import (
 from .visits import VisitUpload, record_chase, record_visit
 
 __all__ = [
+    "LineChange",
     "RequestData",
     "VisitUpload",
     "accept_request",
@@ -54,6 +57,7 @@ __all__ = [
     "start_review",
     "start_special_procedure",
     "submit_request",
+    "update_checklist",
     "update_checklist_line",
     "withdraw_request",
 ]

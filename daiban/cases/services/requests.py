@@ -380,6 +380,8 @@ def assign_agent_to_items(
             continue
         try:
             done.append(assign_agent(item=item, agent=agent, by=by, reason=reason))
+        except NotYourStep:  # someone else's step: refused as such (403), not as bad input
+            raise
         except ValidationError as exc:
             raise ValidationError(
                 _("%(item)s: %(problem)s Nothing was assigned.")
