@@ -576,6 +576,8 @@ TABLE: dict[str, Row] = {
     "cases:worklist": page(ok={AGENT, OTHER_AGENT}, forbidden=REST),
     "cases:request_detail": page(MAIN, ok=SEES_REQUEST, hidden=REST),
     "cases:request_contact": page(MAIN, ok=SEES_REQUEST, hidden=REST),
+    # an online request has no window receipt: 404 for everyone (the window case: cases/tests/test_window_receipt.py)
+    "cases:window_receipt": page(MAIN, hidden=REST),
     "cases:request_accept": step(
         lambda s: {"pk": s.submitted.pk}, Post(NOTHING, lambda s: fresh(s.submitted, "state")),
         ok={COORD}, hidden={OTHER_COORD}, forbidden=REST,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("worklist/", requests.agent_worklist, name="worklist"),
     path("<int:pk>/", requests.request_detail, name="request_detail"),
     path("<int:pk>/contact/", requests.request_contact, name="request_contact"),
+    path("<int:pk>/window-receipt/", requests.window_receipt, name="window_receipt"),
     path("<int:pk>/accept/", requests.request_accept, name="request_accept"),
     path("<int:pk>/decline/", requests.request_decline, name="request_decline"),
     path("<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),

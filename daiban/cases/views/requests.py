@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,12 +115,42 @@ def window_request_create(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Request %(ref)s registered.") % {"ref": created.reference})
+            messages.success(
+                request,
+                _("Request %(ref)s registered. Print the receipt for the enterprise.")
+                % {"ref": created.reference},
+            )
             return redirect("cases:request_detail", pk=created.pk)
     return render(
         request,
         "cases/request_form.html",
         {"form": form, "stages": _catalogue(items), "selected": _selected(form), "window": True},
+    )
+
+
+@signed_in
+def window_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """受理回执: the printable receipt the window clerk hands the walk-in enterprise (a window registration
+    only; the print stylesheet leaves out the site's menus)."""
+    service_request = access_request(
+        request.user,
+        pk,
+        related=(
+            "project",
+            "applicant",
+            "jurisdiction",
+            "locality",
+            "window__service_centre",
+            "submitted_by",
+        ),
+        prefetch=(
+            Prefetch("items", queryset=CaseItem.objects.select_related("approval_item", "responsible_unit")),
+        ),
+    )
+    if service_request.channel != ServiceRequest.Channel.WINDOW:
+        raise Http404
+    return render(
+        request, "cases/window_receipt.html", {"req": service_request, "printed_at": timezone.now()}
     )
 
 

@@ -9,6 +9,11 @@
     }
   });
   document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
+      return;
+    }
     var button = event.target instanceof Element ? event.target.closest("button[data-confirm]") : null;
     if (button && !window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
