@@ -260,3 +260,14 @@ def test_home_shows_the_queues_as_links(staff, dispatched, waiting, reviewer):
     for key in ("overdue", "to_verify", "ledgers"):
         assert f'data-queue="{key}"' in supervisor_page
     assert Role.SUPERVISOR
+
+
+def test_worklist_is_searched_and_exported(staff, dispatched):
+    client = _client(staff["park_agent"])
+    mine = dispatched.items.get(agent=staff["park_agent"])
+    response = client.get(reverse("cases:worklist"), {"q": mine.approval_item.name})
+    assert [i.pk for i, _c in response.context["rows"]] == [mine.pk]
+    assert client.get(reverse("cases:worklist"), {"q": "没有这样的事项"}).context["rows"] == []
+    assert client.get(reverse("cases:worklist"), {"sort": "bogus"}).status_code == 400
+    sheet = _sheet(client.get(reverse("cases:worklist"), {"export": "xlsx"}))
+    assert [r[3] for r in list(sheet.iter_rows(values_only=True))[1:]] == [mine.approval_item.name]

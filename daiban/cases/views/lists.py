@@ -27,7 +27,7 @@ from ..selectors import count_items, requests_visible_to, with_listing
 PAGE_SIZE = 25
 
 
-def _export(
+def export_rows(
     request: AuthenticatedRequest, title: str, columns: Sequence[Column[Any]], rows: QuerySet[Any]
 ) -> FileResponse:
     record(
@@ -69,7 +69,7 @@ def request_list(request: AuthenticatedRequest) -> HttpResponseBase:
         requests = requests.filter(jurisdiction__code=request.GET["j"][:12])
     requests, state = listing.apply(requests, request.GET)
     if exporting(request.GET):
-        return _export(request, _("Requests"), REQUEST_COLUMNS, requests)
+        return export_rows(request, _("Requests"), REQUEST_COLUMNS, requests)
     page = _page(request, requests)
     page.object_list = count_items(page.object_list)
     return render(request, "cases/request_list.html", _context(listing, state, page))
@@ -90,7 +90,7 @@ def item_list(request: AuthenticatedRequest) -> HttpResponseBase:
     )
     items, state = listing.apply(items, request.GET)
     if exporting(request.GET):
-        return _export(request, _("Items"), ITEM_COLUMNS, items)
+        return export_rows(request, _("Items"), ITEM_COLUMNS, items)
     page = _page(request, items.prefetch_related("stops"))
     clocks = item_clocks(page.object_list, today)
     context = _context(listing, state, page) | {"rows": [(i, clocks[i.pk]) for i in page]}

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,16 +18,18 @@ from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
 from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.listing import controls, exporting
 from daiban.common.privacy import reveal
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
-from daiban.organizations.selectors import active_roles
+from daiban.organizations.selectors import active_roles, staff_jurisdiction_ids
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
 from ..deadlines import item_clocks
 from ..forms import AssignForm, BulkAssignForm, DeclineForm, OnlineRequestForm, VisitForm, WindowRequestForm
+from ..listings import ITEM_COLUMNS, item_listing
 from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
 from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
 from ..selectors import (
@@ -47,6 +50,7 @@ from ..services import (
     withdraw_request,
 )
 from ..workflows import REQUEST
+from .lists import export_rows
 
 PAGE_SIZE = 25
 
@@ -345,10 +349,17 @@ def dispatch(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @agents_only
-def agent_worklist(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(worklist(request.user), 50).get_page(request.GET.get("page"))
-    clocks = item_clocks(page.object_list, timezone.localdate())
-    return render(request, "cases/worklist.html", {"page": page, "rows": [(i, clocks[i.pk]) for i in page]})
+def agent_worklist(request: AuthenticatedRequest) -> HttpResponseBase:
+    """My worklist: the agent's open items, with the item list's search, filters and sorting."""
+    today = timezone.localdate()
+    listing = item_listing(request.user, today, staff_jurisdiction_ids(request.user))
+    items, state = listing.apply(worklist(request.user), request.GET)
+    if exporting(request.GET):
+        return export_rows(request, _("My worklist"), ITEM_COLUMNS, items)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    clocks = item_clocks(page.object_list, today)
+    rows = [(i, clocks[i.pk]) for i in page]
+    return render(request, "cases/worklist.html", {"page": page, "rows": rows, **controls(listing, state)})
 
 
 @signed_in
