@@ -190,6 +190,25 @@ class AssignForm(forms.Form):
             limit_choices(self, "agent", agents)
 
 
+class BulkAssignForm(forms.Form):
+    """One agent for several items of a request (every item without an agent is ticked at first)."""
+
+    items = forms.ModelMultipleChoiceField(
+        label=_("items to assign"), queryset=CaseItem.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    agent = AgentChoiceField(label=_("agent"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("reason (for a reassignment)"), max_length=255, required=False)
+
+    def __init__(
+        self, *args: Any, items: QuerySet[CaseItem] | list[CaseItem], agents: list[User], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = limit_choices(self, "items", CaseItem.objects.filter(pk__in=[i.pk for i in items]))
+        chosen.choices = [(i.pk, i.approval_item.name) for i in items]
+        field = limit_choices(self, "agent", User.objects.filter(pk__in=[a.pk for a in agents]))
+        field.choices = [("", "---------")] + [(a.pk, field.label_from_instance(a)) for a in agents]
+
+
 class StepForm(forms.Form):
     """Every step posts the item's version it was read at, so a concurrent change is detected."""
 
@@ -229,6 +248,12 @@ class CorrectionForm(StepForm):
 
 class ApproveForm(StepForm):
     decided_on = DateField(label=_("decided on"))
+    result_number = forms.CharField(
+        label=_("certificate or result number"),
+        max_length=60,
+        help_text=_("As printed on the certificate or the written decision."),
+    )
+
     project_code = forms.CharField(
         label=_("project code issued"),
         max_length=32,

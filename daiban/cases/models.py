@@ -301,6 +301,12 @@ class CaseItem(models.Model):
     external_ref = models.CharField(_("approval system receipt number"), max_length=40, blank=True)
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    result_number = models.CharField(
+        _("certificate or result number"),
+        max_length=60,
+        blank=True,
+        help_text=_("The number on the approval's certificate or written decision, recorded at approval."),
+    )
     picked_up_on = models.DateField(_("picked up on"), null=True, blank=True)
     due_on = models.DateField(
         _("deadline"),

@@ -19,6 +19,7 @@ from daiban.projects.selectors import projects_visible_to, represented_applicant
 from daiban.workdays.selectors import missing_next_year
 
 from .metrics import current_figures, prometheus_text
+from .queues import Tile, role_queues
 
 
 @public
@@ -33,6 +34,7 @@ class RoleCard:
     assignment: RoleAssignment
     help: Any
     facts: dict[str, Any] = field(default_factory=dict)
+    tiles: list[Tile] = field(default_factory=list)  # the role's work queues, on its first card only
 
 
 @signed_in
@@ -48,7 +50,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         stats["items"] = ApprovalItem.objects.filter(
             jurisdiction_id__in=jurisdiction_ids, is_active=True
         ).count()
-    cards = [RoleCard(assignment=a, help=ROLE_HELP[Role(a.role)]) for a in roles]
+    queues = role_queues(request.user, timezone.localdate())
+    cards = [
+        RoleCard(assignment=a, help=ROLE_HELP[Role(a.role)], tiles=queues.pop(a.role, [])) for a in roles
+    ]
     applicants = list(represented_applicants(request.user).annotate(project_count=Count("projects")))
     keeps_calendar = request.user.is_superuser or any(a.role == Role.ADMINISTRATOR for a in roles)
     return render(

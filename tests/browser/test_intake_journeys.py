@@ -107,6 +107,13 @@ def test_window_application_reaches_the_agent(live_server, desktop, phone, shoot
     desktop.wait_for_selector("text=待受理")
     request = ServiceRequest.objects.get(channel="window")
     shoot(desktop, "window-01-registered")
+    desktop.click("a[href$='/window-receipt/']")  # the printable 受理回执 handed to the walk-in enterprise
+    desktop.wait_for_selector("#window-receipt")
+    assert request.reference in desktop.inner_text("#window-receipt")
+    desktop.emulate_media(media="print")
+    assert not desktop.locator("header.topbar").is_visible()  # printed without the site's menus
+    shoot(desktop, "window-01b-receipt-print")
+    desktop.emulate_media(media="screen")
 
     accept_and_assign(desktop, base, request, "yy-coord-zjw", "yy-agent")
     request.refresh_from_db()

@@ -76,10 +76,14 @@ def test_visit_to_delivery_with_a_correction_and_a_clock_stop(live_server, phone
     for n, item in enumerate((permit, fire), start=1):
         phone.goto(item_url(item))
         step(phone, "start_collecting")
-        for line_id in item.checklist.values_list("id", flat=True):
-            phone.select_option(f"#line-{line_id} select[name=status]", "received")
-            phone.click(f"#line-{line_id} button")
-            phone.wait_for_selector(".messages, h1")
+        if n == 1:  # the whole checklist in one form: each line chosen, one save
+            for line_id in item.checklist.values_list("id", flat=True):
+                phone.select_option(f"#line-{line_id} select[name=line{line_id}-status]", "received")
+            phone.click("button[name=save_checklist]")
+        else:  # 全部收齐 in one click
+            phone.click("button[name=all_received]")
+        phone.wait_for_selector(".messages")
+        assert set(item.checklist.values_list("status", flat=True)) == {"received"}
         step(phone, "mark_ready")
         phone.fill("input[name=external_ref]", f"500242-GG-{n:06d}")
         step(phone, "file")
@@ -120,7 +124,10 @@ def test_visit_to_delivery_with_a_correction_and_a_clock_stop(live_server, phone
     for reviewer, item in (("yy-reviewer", permit), ("yy-reviewer-fire", fire)):
         sign_in(desktop, base, reviewer)
         desktop.goto(item_url(item))
+        desktop.fill("input[name=result_number]", f"500242-{item.pk}")
+        desktop.once("dialog", lambda dialog: dialog.accept())  # 批准 asks for a confirmation first
         step(desktop, "approve")
+        assert f"500242-{item.pk}" in desktop.inner_text(".result-number")
     sign_in(phone, base, "yy-agent-park")
     for item in (permit, fire):
         phone.goto(item_url(item))

@@ -4,6 +4,7 @@ withdrawal, assignment, completion), `items` (the chain of one item up to its de
 
 from .delivery import deliver
 from .items import (
+    LineChange,
     approve,
     end_special_procedure,
     file_item,
@@ -16,6 +17,7 @@ from .items import (
     start_collecting,
     start_review,
     start_special_procedure,
+    update_checklist,
     update_checklist_line,
 )
 from .requests import (
@@ -23,6 +25,7 @@ from .requests import (
     accept_item,
     accept_request,
     assign_agent,
+    assign_agent_to_items,
     complete_request_if_done,
     decline_item,
     decline_request,
@@ -34,12 +37,14 @@ from .routing import load_routing_policy, set_routing_policy
 from .visits import VisitUpload, record_chase, record_visit
 
 __all__ = [
+    "LineChange",
     "RequestData",
     "VisitUpload",
     "accept_item",
     "accept_request",
     "approve",
     "assign_agent",
+    "assign_agent_to_items",
     "complete_request_if_done",
     "decline_item",
     "decline_request",
@@ -61,6 +66,7 @@ __all__ = [
     "start_review",
     "start_special_procedure",
     "submit_request",
+    "update_checklist",
     "update_checklist_line",
     "withdraw_request",
 ]

@@ -8,6 +8,8 @@ path forgot. The stored deadline is rewritten by each step that changes its inpu
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -96,6 +98,42 @@ def update_checklist_line(
     if follow_up and status == ItemMaterial.Status.RECEIVED:
         complete_request_if_done(request=item.request, by=by)  # the last 容缺 material may close it
     return line
+
+
+@dataclass(frozen=True)
+class LineChange:
+    line: ItemMaterial
+    status: str
+    promised_on: dt.date | None
+    note: str
+
+
+@transaction.atomic
+def update_checklist(*, item: CaseItem, changes: Sequence[LineChange], by: User) -> int:
+    """The whole checklist saved in one step (one form, or 全部收齐): each changed line through
+    `update_checklist_line`, all or nothing — a line that cannot take its change stops the step, naming the
+    material, and no line is changed. Returns how many lines changed."""
+    changed = 0
+    for change in changes:
+        line = change.line
+        if line.case_item_id != item.pk:
+            raise ValidationError(_("A checklist line of another item was sent."))
+        note = change.note.strip()[:255]
+        if (line.status, line.promised_on, line.note) == (change.status, change.promised_on, note):
+            continue
+        try:
+            update_checklist_line(
+                line=line, status=change.status, promised_on=change.promised_on, note=note, by=by
+            )
+        except NotYourStep:  # someone else's step: refused as such (403), not as bad input
+            raise
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(material)s: %(problem)s Nothing was saved.")
+                % {"material": line.material.name, "problem": " ".join(exc.messages)}
+            ) from exc
+        changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -240,14 +278,23 @@ def _clock_history(item: CaseItem, stop: ClockStop, verb: str, by: User) -> None
 
 
 def _decide(
-    item: CaseItem, action: str, *, decided_on: dt.date, by: User, expected_version: int, note: str
+    item: CaseItem,
+    action: str,
+    *,
+    decided_on: dt.date,
+    by: User,
+    expected_version: int,
+    note: str,
+    result_number: str = "",
 ) -> CaseItem:
     validate_not_in_future(decided_on, field="decided_on")
     if item.filed_on is not None and decided_on < item.filed_on:
         raise ValidationError({"decided_on": _("A decision cannot come before the filing.")})
     if _open_stop(item) is not None:
         raise ValidationError(_("A clock stop is still open; end it before deciding."))
-    changes = {"decided_on": decided_on}
+    changes: dict[str, object] = {"decided_on": decided_on}
+    if result_number:
+        changes["result_number"] = result_number
     return ITEM.apply(item, action, by=by, expected_version=expected_version, changes=changes, note=note)
 
 
@@ -256,12 +303,32 @@ def issues_project_code(item: CaseItem) -> bool:
     return item.approval_item.code in CODE_ISSUING_ITEMS and not item.request.project.project_code
 
 
+RESULT_NUMBER = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\-/()（）〔〕\[\]【】第号字. ]{2,60}")
+
+
 @transaction.atomic
 def approve(
-    *, item: CaseItem, decided_on: dt.date, by: User, expected_version: int, project_code: str = ""
+    *,
+    item: CaseItem,
+    decided_on: dt.date,
+    by: User,
+    expected_version: int,
+    result_number: str = "",
+    project_code: str = "",
 ) -> CaseItem:
-    """The department approved the item. Approving the filing or approval (备案/核准) of a project that has
-    no code yet records the code the platform issued, which is then required."""
+    """批准, with the number of the certificate or written decision when the reviewer gives it (the page
+    asks for it; callers recording history without one may leave it out). Approving the filing or
+    approval (备案/核准) of a project that has no code yet records the code the platform issued, which is
+    then required."""
+    number = result_number.strip()
+    if number and not RESULT_NUMBER.fullmatch(number):
+        raise ValidationError(
+            {
+                "result_number": _(
+                    "A certificate number is 2 to 60 letters, digits, Chinese characters or -/()〔〕."
+                )
+            }
+        )
     item = ITEM.lock(item)
     project = item.request.project
     issues_code = issues_project_code(item)
@@ -273,7 +340,15 @@ def approve(
         raise ValidationError(
             {"project_code": _("Only the filing or approval of a project without a code records one.")}
         )
-    item = _decide(item, "approve", decided_on=decided_on, by=by, expected_version=expected_version, note="")
+    item = _decide(
+        item,
+        "approve",
+        decided_on=decided_on,
+        by=by,
+        expected_version=expected_version,
+        note=number,
+        result_number=number,
+    )
     if issues_code:
         record_project_code(project=project, project_code=project_code, by=by)
     return item

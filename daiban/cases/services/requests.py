@@ -479,3 +479,33 @@ def _remind_promised(request: ServiceRequest, promised: Sequence[ItemMaterial]) 
             url=request_url(request),
             jurisdiction_code=request.jurisdiction.code,
         )
+
+
+@transaction.atomic
+def assign_agent_to_items(
+    *, items: Sequence[CaseItem], agent: User, by: User, reason: str = ""
+) -> list[CaseItem]:
+    """分发, several items at once: one agent on each of `items` (of one request), through `assign_agent`,
+    all or nothing — the first item that cannot take the agent (not the agent's unit, not the coordinator's
+    item, a reassignment without a reason) stops the whole step, naming the item, and nothing is assigned.
+    Items the agent already handles are left as they are."""
+    if not items:
+        raise ValidationError({"items": _("Choose at least one item.")})
+    if len({item.request_id for item in items}) > 1:
+        raise ValidationError({"items": _("The items must belong to one request.")})
+    done = []
+    for item in sorted(items, key=lambda i: (i.position, i.pk)):
+        if item.agent_id == agent.pk:
+            continue
+        try:
+            done.append(assign_agent(item=item, agent=agent, by=by, reason=reason))
+        except NotYourStep:  # someone else's step: refused as such (403), not as bad input
+            raise
+        except ValidationError as exc:
+            raise ValidationError(
+                _("%(item)s: %(problem)s Nothing was assigned.")
+                % {"item": item.approval_item.name, "problem": " ".join(exc.messages)}
+            ) from exc
+    if not done:
+        raise ValidationError({"agent": _("This agent already handles every chosen item.")})
+    return done

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.common.access import signed_in
-from daiban.common.forms import posted_step
+from daiban.common.forms import form_error_text, posted_step, report_outcome
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Unit
 
@@ -32,7 +33,7 @@ from ..forms import (
     SpecialProcedureForm,
     VisitForm,
 )
-from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem
+from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem, ItemMaterial
 from ..permissions import agents_only, can_assign, is_agent_of, is_reviewer_of
 from ..receipts import delivery_receipt_pdf
 from ..selectors import access_item, access_request, chases_visible_to, item_history
@@ -64,7 +65,12 @@ STEPS: dict[str, tuple[type[forms.Form], Runner]] = {
     "approve": (
         ApproveForm,
         lambda i, d, u, v: steps.approve(
-            item=i, decided_on=d["decided_on"], project_code=d["project_code"], by=u, expected_version=v
+            item=i,
+            decided_on=d["decided_on"],
+            result_number=d["result_number"],
+            project_code=d["project_code"],
+            by=u,
+            expected_version=v,
         ),
     ),
     "refuse": (
@@ -99,6 +105,15 @@ def _step_form(action: str, item: CaseItem, initial: dict[str, Any]) -> forms.Fo
     return form
 
 
+# Decisions the reviewer confirms before they are sent: each says what it does (the page asks in site.js).
+CONFIRM = {
+    "approve": _("Approve this item? The applicant is told and the result goes to pick-up."),
+    "refuse": _(
+        "Refuse this item (不予许可)? The request may complete with this refusal; it cannot be undone."
+    ),
+}
+
+
 def _back(item: CaseItem) -> HttpResponse:
     return redirect("cases:item_detail", pk=item.request_id, item_pk=item.pk)
 
@@ -116,7 +131,7 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
         "delivered_on": today,
     }
     actions = [
-        (m.action, m.label, _step_form(m.action, item, initial))
+        (m.action, m.label, _step_form(m.action, item, initial), CONFIRM.get(m.action, ""))
         for m in ITEM.allowed_actions(item, by=request.user)
     ]
     is_agent = is_agent_of(request.user, item)
@@ -194,6 +209,40 @@ def checklist_update(request: AuthenticatedRequest, pk: int, item_pk: int, line_
             by=request.user,
         ),
         _("Checklist updated."),
+    )
+    return _back(item)
+
+
+@signed_in
+@require_POST
+def checklist_save(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """The whole checklist in one form (or 全部收齐: every line received), saved all or nothing."""
+    item = access_item(request.user, pk, item_pk)
+    lines = list(item.checklist.all())
+    if "all_received" in request.POST:
+        changes = [
+            steps.LineChange(line=line, status=ItemMaterial.Status.RECEIVED, promised_on=None, note=line.note)
+            for line in lines
+        ]
+    else:
+        forms_by_line = [(line, ChecklistLineForm(request.POST, prefix=f"line{line.pk}")) for line in lines]
+        invalid = [(line, form) for line, form in forms_by_line if not form.is_valid()]
+        if invalid:
+            line, form = invalid[0]
+            messages.error(request, f"{line.material.name}：{form_error_text(form)}")
+            return _back(item)
+        changes = [
+            steps.LineChange(
+                line=line,
+                status=form.cleaned_data["status"],
+                promised_on=form.cleaned_data["promised_on"],
+                note=form.cleaned_data["note"],
+            )
+            for line, form in forms_by_line
+        ]
+    user = request.user
+    report_outcome(
+        request, lambda: steps.update_checklist(item=item, changes=changes, by=user), _("Checklist saved.")
     )
     return _back(item)
 

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,18 +18,20 @@ from daiban.catalogue.selectors import with_details
 from daiban.common.access import signed_in
 from daiban.common.audit import AuditVerb, record
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.listing import controls, exporting
 from daiban.common.params import BadParameter, query_id
 from daiban.common.privacy import reveal
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
-from daiban.organizations.selectors import active_roles
+from daiban.organizations.selectors import active_roles, staff_jurisdiction_ids
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
 from ..deadlines import item_clocks
 from ..forms import (
     AssignForm,
+    BulkAssignForm,
     DeclineForm,
     ItemDeclineForm,
     OnlineRequestForm,
@@ -37,6 +40,7 @@ from ..forms import (
     WindowRequestForm,
     WithdrawForm,
 )
+from ..listings import ITEM_COLUMNS, item_listing
 from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
 from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
 from ..selectors import (
@@ -47,15 +51,14 @@ from ..selectors import (
     eligible_agents,
     no_agents_reason,
     request_progress,
-    requests_visible_to,
     unstaffed_for,
-    with_listing,
     worklist,
 )
 from ..services import (
     accept_item,
     accept_request,
     assign_agent,
+    assign_agent_to_items,
     decline_item,
     decline_request,
     register_window_request,
@@ -63,6 +66,7 @@ from ..services import (
     withdraw_request,
 )
 from ..workflows import ACCEPTANCE, REQUEST
+from .lists import export_rows
 
 PAGE_SIZE = 25
 
@@ -162,25 +166,38 @@ def window_request_create(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Request %(ref)s registered.") % {"ref": created.reference})
+            messages.success(
+                request,
+                _("Request %(ref)s registered. Print the receipt for the enterprise.")
+                % {"ref": created.reference},
+            )
             return redirect("cases:request_detail", pk=created.pk)
     return render(request, "cases/request_form.html", _form_context(request, form, items, window=True))
 
 
 @signed_in
-def request_list(request: AuthenticatedRequest) -> HttpResponse:
-    requests = with_listing(requests_visible_to(request.user)).order_by("-submitted_at", "-id")
-    state = request.GET.get("state", "")
-    if state in ServiceRequest.State.values:
-        requests = requests.filter(state=state)
-    if request.GET.get("j"):  # drill-down from the dashboards: one jurisdiction
-        requests = requests.filter(jurisdiction__code=request.GET["j"][:12])
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = count_items(page.object_list)
+def window_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """受理回执: the printable receipt the window clerk hands the walk-in enterprise (a window registration
+    only; the print stylesheet leaves out the site's menus)."""
+    service_request = access_request(
+        request.user,
+        pk,
+        related=(
+            "project",
+            "applicant",
+            "jurisdiction",
+            "locality",
+            "window__service_centre",
+            "submitted_by",
+        ),
+        prefetch=(
+            Prefetch("items", queryset=CaseItem.objects.select_related("approval_item", "responsible_unit")),
+        ),
+    )
+    if service_request.channel != ServiceRequest.Channel.WINDOW:
+        raise Http404
     return render(
-        request,
-        "cases/request_list.html",
-        {"page": page, "state": state, "states": ServiceRequest.State.choices},
+        request, "cases/window_receipt.html", {"req": service_request, "printed_at": timezone.now()}
     )
 
 
@@ -242,6 +259,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else:  # a select without a choice would post nothing: say why instead
                 no_agents = no_agents_reason(item, service_request)
         rows.append((item, form, clocks[item.pk], no_agents))
+    bulk_form = _bulk_form(None, [item for item, form, _c, _n in rows if form], agents_by_units)
     is_representative = represents(request.user, service_request.applicant_id)
     blocked = REQUEST.blocked_actions(service_request, by=request.user)
     waiting = next((reason for m, reason in blocked if m.action == "complete"), "")
@@ -265,6 +283,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "is_representative": is_representative,
             "can_evaluate": is_representative and service_request.state == ServiceRequest.State.COMPLETED,
             "decline_form": DeclineForm(),
+            "bulk_form": bulk_form,
             "visit_form": VisitForm(
                 initial={"visited_on": timezone.localdate()}, request_items=service_request.items.all()
             )
@@ -378,6 +397,49 @@ def item_assign(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
 UNSTAFFED_SHOWN = 100  # a longer list means an administrator's job, not a coordinator's
 
 
+def _bulk_form(
+    data: Any, items: list[CaseItem], agents_by_units: dict[frozenset[int], Any]
+) -> BulkAssignForm | None:
+    """One agent for several items: offered when the coordinator may assign two or more of them; the agents
+    are those eligible for any of them (the service checks each item)."""
+    if len(items) < 2:
+        return None
+    agents = {a.pk: a for group in agents_by_units.values() for a in group}
+    initial = {"items": [i.pk for i in items if i.agent_id is None]}
+    return BulkAssignForm(data, items=items, agents=list(agents.values()), initial=initial, prefix="bulk")
+
+
+@coordinators_only
+@require_POST
+def items_assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """分发, several items at once, all or nothing (`assign_agent_to_items`)."""
+    service_request = access_request(request.user, pk, related=("locality",))
+    items = [
+        item
+        for item in service_request.items.select_related("approval_item", "request__locality")
+        if can_assign(request.user, item, service_request)
+    ]
+    agents_by_units: dict[frozenset[int], Any] = {}
+    for item in items:
+        units = frozenset(agent_units_for(item, service_request))
+        if units not in agents_by_units:
+            agents_by_units[units] = list(eligible_agents(set(units)))
+    form = _bulk_form(request.POST, items, agents_by_units)
+    if form is None:
+        messages.error(request, _("There are not several items of yours to assign here."))
+        return redirect("cases:request_detail", pk=pk)
+    agent = form.cleaned_data["agent"] if form.is_valid() else None
+    posted_step(
+        request,
+        form,
+        lambda d: assign_agent_to_items(
+            items=list(d["items"]), agent=d["agent"], by=request.user, reason=d["reason"]
+        ),
+        _("%(agent)s now handles the chosen items.") % {"agent": agent.display_name if agent else ""},
+    )
+    return redirect("cases:request_detail", pk=pk)
+
+
 @coordinators_only
 def dispatch(request: AuthenticatedRequest) -> HttpResponse:
     """受理、分发: what this coordinator's units must accept or staff."""
@@ -388,10 +450,17 @@ def dispatch(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @agents_only
-def agent_worklist(request: AuthenticatedRequest) -> HttpResponse:
-    page = Paginator(worklist(request.user), 50).get_page(request.GET.get("page"))
-    clocks = item_clocks(page.object_list, timezone.localdate())
-    return render(request, "cases/worklist.html", {"page": page, "rows": [(i, clocks[i.pk]) for i in page]})
+def agent_worklist(request: AuthenticatedRequest) -> HttpResponseBase:
+    """My worklist: the agent's open items, with the item list's search, filters and sorting."""
+    today = timezone.localdate()
+    listing = item_listing(request.user, today, staff_jurisdiction_ids(request.user))
+    items, state = listing.apply(worklist(request.user), request.GET)
+    if exporting(request.GET):
+        return export_rows(request, _("My worklist"), ITEM_COLUMNS, items)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    clocks = item_clocks(page.object_list, today)
+    rows = [(i, clocks[i.pk]) for i in page]
+    return render(request, "cases/worklist.html", {"page": page, "rows": rows, **controls(listing, state)})
 
 
 @signed_in
