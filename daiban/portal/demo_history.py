@@ -426,24 +426,24 @@ class History:
         if fate.outcome == "waiting":
             return
         case_items = list(request.items.select_related("approval_item__result_document", "responsible_unit"))
-        coordinator = self.cast.coordinator(case_items[0].responsible_unit_id)
         yield self.clock.later(rng.randint(0, 1))
         if fate.outcome == "withdrawn":
             withdraw_request(request=request, by=user)
             return
         if fate.outcome == "declined":
-            decline_request(
-                request=request,
-                reason=rng.choice(
-                    (
-                        "项目属于政府投资项目，请按政府投资项目程序办理。",
-                        "所申请事项已由项目单位自行办结，无需帮代办。",
-                    )
-                ),
-                by=coordinator,
+            reason = rng.choice(
+                (
+                    "项目属于政府投资项目，请按政府投资项目程序办理。",
+                    "所申请事项已由项目单位自行办结，无需帮代办。",
+                )
             )
+            for unit in dict.fromkeys(i.responsible_unit_id for i in case_items):
+                decline_request(request=request, reason=reason, by=self.cast.coordinator(unit))
             return
-        accept_request(request=request, by=coordinator)
+        # Each item is accepted by its own responsible unit (ADR 0022): one shortcut per unit.
+        for unit in dict.fromkeys(i.responsible_unit_id for i in case_items):
+            accept_request(request=request, by=self.cast.coordinator(unit))
+        request.refresh_from_db()
         this = Run(request=request, user=user, fate=fate, left=len(case_items))
         run.append(this)
         for n, item in enumerate(case_items):
