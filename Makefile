@@ -33,7 +33,7 @@ $(RUN_STAMP): requirements.txt
 # The system checks run once, in runserver, not also in the two set-up commands before it.
 run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput --skip-checks
-	$(BIN)/python manage.py load_demo --skip-checks
+	$(BIN)/python manage.py load_demo --no-history --skip-checks
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
 # Production server: config.settings.prod (DJANGO_SECRET_KEY and DATABASE_URL required), migrations and

@@ -5,6 +5,11 @@ BIN="${BIN:-.venv/bin}"
 mkdir -p var
 "$BIN/python" manage.py run_huey >var/jobs.log 2>&1 &
 JOBS=$!
-trap 'kill "$JOBS" 2>/dev/null || true' EXIT INT TERM
 echo "Jobs consumer running (log: var/jobs.log)"
+# The demo's year of history (hundreds of requests in every state) is made beside the server, each step
+# committed as it goes, so the first page does not wait for it; once made, later runs skip it.
+"$BIN/python" manage.py load_demo --history-only --skip-checks >var/demo-history.log 2>&1 &
+HISTORY=$!
+trap 'kill "$JOBS" "$HISTORY" 2>/dev/null || true' EXIT INT TERM
+echo "Demo history loading in the background, about a minute the first time (log: var/demo-history.log)"
 "$BIN/python" manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"

@@ -216,6 +216,17 @@ def load_demo(
     return logins + staff
 
 
+def load_history_as_it_goes(*, seed: int = DEFAULT_SEED, projects: int = DEFAULT_PROJECTS) -> int:
+    """The year of history for a demo whose people are loaded (`load_demo`), outside one big transaction:
+    each step commits as the services make it, so the server beside it (SQLite: one writer at a time)
+    keeps answering while the pages fill. Interrupted, it leaves a shorter history, which a later run
+    does not extend (the jurisdiction has its invented enterprises)."""
+    admin = User.objects.get(username="admin")
+    return load_history(
+        by=admin, password_hash=demo_password_hash(), seed=seed, projects=projects, atomic=False
+    )
+
+
 def _demo_authenticators() -> None:
     """Every demo login the second factor is required of gets an authenticator with the one known key."""
     for user in User.objects.all():

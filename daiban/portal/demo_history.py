@@ -23,6 +23,7 @@ are scripted to stop in each item state, so every state exists whatever the seed
 Idempotent: nothing is generated for a jurisdiction that already has a request of an invented enterprise.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import heapq
@@ -794,7 +795,6 @@ def _past_quarters(today: dt.date) -> list[Quarter]:
     return quarters[::-1]
 
 
-@transaction.atomic
 def load_history(
     *,
     by: User,
@@ -803,9 +803,26 @@ def load_history(
     today: dt.date | None = None,
     projects: int = DEFAULT_PROJECTS,
     showcase: bool = True,
+    atomic: bool = True,
 ) -> int:
     """Generate the year for both jurisdictions (each skipped when it has its invented enterprises
-    already); returns the number of requests made."""
+    already); returns the number of requests made. `atomic`: all or nothing in one transaction; without
+    it each service call commits on its own (a server beside it keeps writing)."""
+    with transaction.atomic() if atomic else contextlib.nullcontext():
+        return _load_history(
+            by=by, password_hash=password_hash, seed=seed, today=today, projects=projects, showcase=showcase
+        )
+
+
+def _load_history(
+    *,
+    by: User,
+    password_hash: str,
+    seed: int,
+    today: dt.date | None,
+    projects: int,
+    showcase: bool,
+) -> int:
     today = today or timezone.localdate()
     cutoff = _at(today, 0)
     made = 0

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from daiban.portal.demo import DEMO_PASSWORD, demo_totp_secret, load_demo
+from daiban.portal.demo import DEMO_PASSWORD, demo_totp_secret, load_demo, load_history_as_it_goes
 from daiban.portal.demo_history import DEFAULT_SEED
 
 
@@ -19,11 +19,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="the history's seed (same seed, same data)"
         )
+        parser.add_argument(
+            "--history-only",
+            action="store_true",
+            help="only the year of requests, each step committed as it is made (`make run` runs this beside"
+            " the server, so the first page does not wait for it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("demo data is for DEBUG installations; pass --force to insist")
         translation.activate(settings.LANGUAGE_CODE)
+        if options["history_only"]:
+            made = load_history_as_it_goes(seed=options["seed"])
+            self.stdout.write(self.style.SUCCESS(f"Demo history ready: {made} requests."))
+            return
         logins = load_demo(history=not options["no_history"], seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/accounts/login/")
