@@ -263,7 +263,7 @@ def main() -> None:
             "COPY cases_caseitem (request_id, approval_item_id, responsible_unit_id, agent_id, state,"
             " position, version, external_ref, filed_on, decided_on, picked_up_on, due_on, time_limit_days,"
             " legal_time_limit_days, legal_time_limit_unit, section_id, result_document_id, acceptance,"
-            " decline_reason) FROM STDIN"
+            " decline_reason, result_number) FROM STDIN"
         ) as copy,
     ):
         for request_id, jid, _locality, state, submitted in request_ids:
@@ -303,6 +303,7 @@ def main() -> None:
                         *frozen,
                         acceptance,
                         "",
+                        f"R{request_id}-{position}" if decided else "",
                     )
                 )
     with raw().cursor() as cursor:
