@@ -40,6 +40,7 @@ run: $(RUN_STAMP)
 # static files first, then gunicorn with DAIBAN_WEB_WORKERS workers (config/gunicorn.conf.py).
 serve: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py createcachetable
 	DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py collectstatic --noinput -v 0
 	DJANGO_SETTINGS_MODULE=config.settings.prod DAIBAN_BIND=$(HOST):$(PORT) \
 		$(BIN)/gunicorn --config config/gunicorn.conf.py

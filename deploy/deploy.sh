@@ -26,6 +26,7 @@ python3 -m venv .venv
 .venv/bin/python manage.py check --deploy --fail-level WARNING
 if [ "$migrate" = "--migrate" ]; then
   .venv/bin/python manage.py migrate --noinput
+  .venv/bin/python manage.py createcachetable  # the cache table when REDIS_URL is unset (no-op otherwise)
 else
   # Refuse to start new code on a database that has not been migrated yet.
   .venv/bin/python manage.py migrate --check >/dev/null \

@@ -26,6 +26,7 @@ import pytest
 import requests
 from huey import RedisHuey
 
+from daiban.api.signing import authorization_header
 from daiban.common.tests.s3 import free_port, wait_for_port
 from daiban.notifications.tests.fake_gateway import FakeGateway
 
@@ -63,7 +64,12 @@ ApplicantRepresentative.objects.create(applicant=project.applicant, user=rep)
 coordinator = User.objects.create_user(username="mn-coord", password=PASSWORD, mobile="13800000002")
 grant_role(user=coordinator, role=Role.COORDINATOR, jurisdiction=yy, unit=park, by=None)
 items = list(ApprovalItem.objects.filter(jurisdiction=yy, code="project-filing").values_list("pk", flat=True))
-print("SEEDED" + json.dumps({{"project": project.pk, "items": items}}))
+from daiban.api.models import ApiClient
+from daiban.api.services import issue_key
+client = ApiClient.objects.create(name="工改系统", jurisdiction=yy, scopes=["read_cases"])
+key = issue_key(client=client, by=None)
+api = {{"key_id": key.key.key_id, "secret": key.secret}}
+print("SEEDED" + json.dumps({{"project": project.pk, "items": items, "api": api}}))
 """
 
 
@@ -225,6 +231,23 @@ def test_two_app_servers_and_two_workers_share_one_database_queue_and_store(
         assert submitted.status_code == 302, submitted.text[-3000:]
         detail = submitted.headers["Location"]
         pk = int(re.search(r"/requests/(\d+)/", detail).group(1))  # type: ignore[union-attr]
+
+        # One signed API call replayed to the other server is refused: the nonces are in the shared cache.
+        path = "/api/v1/requests"
+        signed = {
+            "Authorization": authorization_header(
+                key_id=seeded["api"]["key_id"],
+                secret=seeded["api"]["secret"],
+                method="GET",
+                full_path=path,
+                body=b"",
+                timestamp=int(time.time()),
+                nonce=uuid.uuid4().hex,
+            )
+        }
+        assert requests.get(a + path, headers=signed, timeout=10).status_code == 200
+        replayed = requests.get(b + path, headers=signed, timeout=10)
+        assert replayed.status_code == 401 and "nonce_replayed" in replayed.text, replayed.text
 
         # Seen and downloaded through B: the same session, the same database, the same object store.
         page = browser.call("GET", b, f"/requests/{pk}/")

@@ -1381,6 +1381,8 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     from daiban.onboarding.models import OnboardingRecord
     from daiban.organizations.models import RoleAssignment, ServiceZone, WorkingGroupChange
     from daiban.oversight.models import AssessmentWeight
+    from daiban.service_levels.models import ServiceLevel
+    from daiban.service_levels.services import set_service_levels
     from daiban.workdays.models import CalendarYear
 
     j = side.jurisdiction
@@ -1412,6 +1414,7 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
             jurisdiction=j, name=f"{side.mark}专区", address="地址", hours="工作日", phone="023-1"
         ),
         OnboardingRecord: OnboardingRecord.objects.create(jurisdiction=j, source_file=f"{j.code}.toml"),
+        ServiceLevel: set_service_levels(jurisdiction=j, levels={"acceptance": 2}, by=None),
         ApiClient: ApiClient.objects.create(
             name=f"{side.mark}工改系统", jurisdiction=j, scopes=["read_cases"]
         ),

@@ -307,6 +307,18 @@ if REDIS_URL:
 else:
     HUEY = EMBEDDED_HUEY
 
+# The cache holds what every app server must agree on: the API's replay-refused nonces and per-client rate
+# counts (ADR 0020). With REDIS_URL (several app servers or gunicorn workers) it is Redis, shared by all;
+# the embedded default is one development server process, where Django's in-process cache is that one.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("DAIBAN_QUEUE_NAME", "daiban"),  # several sites can share one Redis
+        }
+    }
+
 # Notification delivery: in-app always; e-mail over SMTP and SMS through a gateway adapter.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -12,8 +12,13 @@ if not os.environ.get("DJANGO_SECRET_KEY"):
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production (PostgreSQL)")
 if not os.environ.get("REDIS_URL"):
-    # One machine without Redis: the job queue is a SQLite file under DAIBAN_VAR_DIR, which must exist.
+    # One machine without Redis: the job queue is a SQLite file under DAIBAN_VAR_DIR, which must exist, and
+    # the cache (API nonces and rate counts) a table of the database, shared by every gunicorn worker
+    # (`manage.py createcachetable`, run by `make serve` and the deployment's migrate step).
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "daiban_cache"}
+    }
 
 DEBUG = False
 if "DAIBAN_LOG_FORMAT" not in os.environ:  # the log collector reads JSON lines

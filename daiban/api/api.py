@@ -6,7 +6,8 @@ import base64
 import binascii
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max, OuterRef, QuerySet, Subquery
@@ -18,6 +19,8 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from pydantic import Field
 
 from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, RequestDocument, ServiceRequest, TimelineEntry
@@ -43,7 +46,16 @@ PROBLEM = "application/problem+json"
 ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429})
 MAX_LIMIT = 200
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese as characters (`"detail": "未找到…"`), not `\\uXXXX` escapes: what a county's
+    IT staff read in a log or a terminal is the message itself."""
+
+    json_dumps_params: Mapping[str, Any] = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="帮代办服务平台 API",
     version="1",
     description="See docs/api.md: signing, scopes, pagination, errors.",
@@ -144,11 +156,16 @@ def _caller(request: HttpRequest) -> Caller:
 # Cursors and filters ---------------------------------------------------------------------------------
 
 
+# Every record number the database can hold (a primary key is below 2**63; SQLite refuses larger numbers
+# with an error, PostgreSQL with another): a larger one is bad input, refused before any query.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class ListFilters(Schema):
     cursor: str | None = None
     limit: int = 50
     state: str | None = None
-    unit: int | None = None
+    unit: RecordId | None = None
     updated_since: dt.datetime | None = None
 
 
@@ -159,7 +176,7 @@ def _decode_cursor(cursor: str | None) -> int:
         value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ApiProblem(400, "cursor_invalid", "分页游标无效，请从第一页重新读取。") from exc
-    if value < 0:
+    if not 0 <= value < 2**63:
         raise ApiProblem(400, "cursor_invalid", "分页游标无效，请从第一页重新读取。")
     return value
 

@@ -45,10 +45,8 @@ def test_the_filing_reviewer_enters_the_issued_code(live_server, phone, desktop,
     sign_in(phone, base, "yy-agent-park")
     phone.goto(item_url)
     step(phone, "start_collecting")
-    for line_id in filing.checklist.values_list("id", flat=True):
-        phone.select_option(f"#line-{line_id} select[name=status]", "received")
-        phone.click(f"#line-{line_id} button")
-        phone.wait_for_selector(".messages, h1")
+    phone.click("button[name=all_received]")  # 全部收齐
+    phone.wait_for_selector(".messages")
     step(phone, "mark_ready")
     phone.fill("input[name=external_ref]", "500242-FG-000001")
     step(phone, "file")
@@ -56,12 +54,16 @@ def test_the_filing_reviewer_enters_the_issued_code(live_server, phone, desktop,
     sign_in(desktop, base, "yy-reviewer-fgw")
     desktop.goto(item_url)
     assert desktop.locator("input[name=project_code]").count() == 1
+    desktop.fill("input[name=result_number]", "渝发改备〔2026〕1号")
+    desktop.once("dialog", lambda dialog: dialog.accept())  # 批准 asks for a confirmation first
     step(desktop, "approve")  # without the code: refused, nothing changes
     assert CaseItem.objects.get(pk=filing.pk).state == "filed"
     assert "项目代码" in desktop.locator(".messages").inner_text()
     shoot(desktop, "project-code-01-required")
     desktop.goto(item_url)
     desktop.fill("input[name=project_code]", CODE)
+    desktop.fill("input[name=result_number]", "渝发改备〔2026〕1号")
+    desktop.once("dialog", lambda dialog: dialog.accept())
     step(desktop, "approve")
     assert CaseItem.objects.get(pk=filing.pk).state == "approved"
     assert Project.objects.get(pk=park.project.pk).project_code == CODE

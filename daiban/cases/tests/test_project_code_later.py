@@ -171,10 +171,26 @@ def test_the_reviewer_enters_the_code_on_the_item_page(client, filed_filing, fil
     page = client.get(reverse("cases:item_detail", args=[item.request_id, item.pk])).content.decode()
     assert 'name="project_code"' in page
     url = reverse("cases:item_step", args=[item.request_id, item.pk, "approve"])
-    client.post(url, {"version": item.version, "decided_on": "2026-11-02", "project_code": ""})
+    client.post(
+        url,
+        {
+            "version": item.version,
+            "decided_on": "2026-11-02",
+            "project_code": "",
+            "result_number": "渝发改备〔2026〕12号",
+        },
+    )
     item.refresh_from_db()
     assert item.state == "filed"
-    client.post(url, {"version": item.version, "decided_on": "2026-11-02", "project_code": CODE})
+    client.post(
+        url,
+        {
+            "version": item.version,
+            "decided_on": "2026-11-02",
+            "project_code": CODE,
+            "result_number": "渝发改备〔2026〕12号",
+        },
+    )
     item.refresh_from_db()
     assert item.state == "approved"
     assert Project.objects.get(pk=codeless.pk).project_code == CODE
