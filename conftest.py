@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from daiban.catalogue.services import catalogue_data_file, load_catalogue
@@ -44,6 +45,13 @@ def _same_day() -> Iterator[None]:
         return
     with time_machine.travel(start, tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """What the cache holds (API nonces, rate counts) belongs to one test: with REDIS_URL (CI) the cache
+    outlives the process, and a nonce or a count left by an earlier run must not refuse this one's call."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -235,6 +235,7 @@ def test_two_app_servers_and_two_workers_share_one_database_queue_and_store(
         # One signed API call replayed to the other server is refused: the nonces are in the shared cache.
         path = "/api/v1/requests"
         signed = {
+            "X-Forwarded-Proto": "https",  # as the proxy says
             "Authorization": authorization_header(
                 key_id=seeded["api"]["key_id"],
                 secret=seeded["api"]["secret"],
@@ -243,10 +244,11 @@ def test_two_app_servers_and_two_workers_share_one_database_queue_and_store(
                 body=b"",
                 timestamp=int(time.time()),
                 nonce=uuid.uuid4().hex,
-            )
+            ),
         }
-        assert requests.get(a + path, headers=signed, timeout=10).status_code == 200
-        replayed = requests.get(b + path, headers=signed, timeout=10)
+        first = requests.get(a + path, headers=signed, timeout=10, allow_redirects=False)
+        assert first.status_code == 200, first.text[-2000:]
+        replayed = requests.get(b + path, headers=signed, timeout=10, allow_redirects=False)
         assert replayed.status_code == 401 and "nonce_replayed" in replayed.text, replayed.text
 
         # Seen and downloaded through B: the same session, the same database, the same object store.
