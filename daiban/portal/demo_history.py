@@ -490,7 +490,7 @@ class History:
         filed_at = clock.now
         file_item(
             item=item,
-            external_ref=f"SP{self.code}{filed_at:%Y%m%d}{item.pk:05d}",
+            external_ref=f"SP{self.code}{filed_at:%Y%m%d}{item.request.number:04d}{item.position:02d}",
             filed_on=filed_at.date(),
             by=agent,
             expected_version=fresh().version,
@@ -598,7 +598,9 @@ class History:
             delivered_on=clock.now.date(),
             receiver=run.user.full_name if method == "in_person" else "",
             carrier="中国邮政EMS" if method == "post" else "",
-            tracking_number=f"EMS{clock.now:%y%m%d}{item.pk:06d}" if method == "post" else "",
+            tracking_number=f"EMS{clock.now:%y%m%d}{item.request.number:04d}{item.position:02d}"
+            if method == "post"
+            else "",
             by=agent,
             expected_version=current.version,
         )
