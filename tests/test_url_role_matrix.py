@@ -45,6 +45,8 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from daiban.accounts.models import ResetCode
+from daiban.accounts.services import open_walk_in_account
 from daiban.accounts.tests.signin import sign_in_fully
 from daiban.assistance.models import Consultation, CoordinationMeeting, FollowUp
 from daiban.assistance.services import (
@@ -218,6 +220,8 @@ class Side:
     notification: Notification  # the applicant's
     policy: PolicyDocument
     faq: FaqEntry
+    walk_in: Applicant  # registered at the window, no online account yet
+    walk_in_waiting: Applicant  # the window opened its account; not activated
 
 
 def _staff(role: str, jurisdiction: Jurisdiction, unit: Unit | None = None, **sections: str) -> User:
@@ -402,7 +406,16 @@ def build_side(
     faq = FaqEntry.objects.create(
         jurisdiction=j, question="备案要多久？", answer="即时办结。", published_by=agent
     )
+    walk_in = ApplicantFactory.create(
+        jurisdiction=j, name=f"{mark}窗口登记企业", contact_mobile=f"139{code}01"
+    )
+    walk_in_waiting = ApplicantFactory.create(
+        jurisdiction=j, name=f"{mark}待激活企业", contact_mobile=f"139{code}02"
+    )
+    open_walk_in_account(applicant=walk_in_waiting, full_name="待激活联系人", by=people[CLERK])
     return Side(
+        walk_in=walk_in,
+        walk_in_waiting=walk_in_waiting,
         jurisdiction=j,
         mark=mark,
         people=people,
@@ -562,6 +575,17 @@ TABLE: dict[str, Row] = {
     "accounts:unlock": step(
         lambda s: {"pk": s.people[AGENT].pk}, Post(NOTHING, lambda s: _unlocks_of(s.people[AGENT])),
         ok={ADMIN, ROOT}, forbidden=REST,
+    ),
+    "accounts:activate": page(ok={ANON} | SIGNED_IN),
+    "accounts:walk_in_account": replace(
+        page(lambda s: {"pk": s.walk_in.pk}, ok={CLERK, ADMIN, ROOT}, forbidden=REST),
+        post=Post(lambda s: {"full_name": "窗口联系人"},
+                  lambda s: ApplicantRepresentative.objects.filter(applicant=s.walk_in).count()),
+    ),
+    "accounts:resend_activation": step(
+        lambda s: {"pk": s.walk_in_waiting.pk},
+        Post(NOTHING, lambda s: ResetCode.objects.filter(user__represents__applicant=s.walk_in_waiting).count()),
+        ok={CLERK, ADMIN, ROOT}, forbidden=REST,
     ),
     "readyz": page(ok={ANON} | SIGNED_IN),
     "metrics": page(hidden={ANON} | SIGNED_IN),  # no DAIBAN_METRICS_TOKEN here: the endpoint does not exist

@@ -165,6 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
 DAIBAN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DAIBAN_PASSWORD_MAX_AGE_DAYS", "90"))
 # Password-reset codes: how long one is valid, and how many may be asked for per account and per address.
 DAIBAN_RESET_CODE_MINUTES = int(os.environ.get("DAIBAN_RESET_CODE_MINUTES", "10"))
+# A walk-in enterprise's activation code (handed over at the window by SMS) lives longer than a reset code.
+DAIBAN_ACTIVATION_CODE_HOURS = int(os.environ.get("DAIBAN_ACTIVATION_CODE_HOURS", "72"))
 DAIBAN_RESET_CODES_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_HOUR", "3"))
 DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR = int(os.environ.get("DAIBAN_RESET_CODES_PER_ADDRESS_PER_HOUR", "10"))
 

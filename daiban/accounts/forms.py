@@ -94,6 +94,36 @@ class ResetForm(NewPasswordMixin):
         return account_named(identifier) or User(username=identifier)
 
 
+CODE = forms.RegexField(
+    label=_("verification code"),
+    regex=r"^[0-9]{6}$",
+    error_messages={"invalid": _("The code has 6 digits.")},
+    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+)
+
+
+class ActivationForm(NewPasswordMixin):
+    """激活账户: the contact mobile the window registered, the code sent to it, and a password."""
+
+    mobile = forms.RegexField(
+        label=_("contact mobile"),
+        regex=r"^1[3-9][0-9]{9}$",
+        error_messages={"invalid": _("Enter the 11-digit mobile number the window registered.")},
+        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    code = CODE
+    field_order = ["mobile", "code", "new_password1", "new_password2"]
+
+    def account(self) -> User:
+        """As for a reset: a stand-in when no account has this mobile, so the answer tells nothing."""
+        mobile = str(self.cleaned_data.get("mobile", ""))
+        return account_named(mobile) or User(username=mobile, mobile=mobile)
+
+
+class WalkInAccountForm(forms.Form):
+    full_name = forms.CharField(label=_("contact person"), max_length=64)
+
+
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
         label=_("verification code"),

@@ -31,8 +31,15 @@ class PasswordRecord(models.Model):
 class ResetCode(models.Model):
     """A request for a password-reset code. A row is written whether or not the account exists (`user` is
     empty then), so the rate limits and the answer are the same either way. The code is kept only as a keyed
-    hash; it expires, is used once, and dies after a few wrong tries."""
+    hash; it expires, is used once, and dies after a few wrong tries. A walk-in enterprise's first password
+    is set with the same kind of code (`ACTIVATION`), sent when the window opens its account: either proves
+    the mobile number, so either sets the password."""
 
+    class Purpose(models.TextChoices):
+        RESET = "reset", _("password reset")
+        ACTIVATION = "activation", _("account activation")
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.RESET)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),

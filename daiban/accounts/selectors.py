@@ -11,6 +11,7 @@ from django.utils import timezone
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, RoleAssignment, User
 from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where
+from daiban.projects.models import Applicant
 
 
 def people_administered_by(user: Viewer) -> QuerySet[User]:
@@ -59,3 +60,11 @@ def locked_accounts_visible_to(user: Viewer) -> list[LockedAccount]:
         for p in people
     ]
     return sorted(locked, key=lambda a: a.last_failed_at, reverse=True)
+
+
+def enterprises_opened_by(user: Viewer) -> QuerySet[Applicant]:
+    """The enterprises whose online account a window clerk or administrator may open: those registered in
+    the jurisdictions where they hold either role (every one for the platform superuser)."""
+    return Applicant.objects.filter(
+        jurisdiction_id__in=jurisdictions_where(user, Role.CLERK, Role.ADMINISTRATOR)
+    )

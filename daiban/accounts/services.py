@@ -7,15 +7,21 @@ import secrets
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from daiban.common.audit import AuditVerb, record
 from daiban.notifications.services import notify
-from daiban.organizations.models import User
-from daiban.organizations.selectors import is_staff_person
+from daiban.organizations.models import Role, User
+from daiban.organizations.selectors import is_staff_person, jurisdictions_where
+from daiban.organizations.services import create_person
+from daiban.projects.models import Applicant
+from daiban.projects.services import add_representative
 
 from .models import PasswordRecord, ResetCode
 
@@ -148,6 +154,20 @@ def reset_password(*, identifier: str, code: str, new_password: str) -> User:
     """Check the code and set the new password (already accepted by the policy for this account), in one
     transaction; a wrong code counts against the newest code of the account and is committed as such.
     Raises `ResetRefused` for any wrong, expired, used or exhausted code, and for unknown accounts."""
+    return _redeem_code(
+        identifier=identifier, code=code, new_password=new_password, verb=AuditVerb.USER_PASSWORD_RESET
+    )
+
+
+def activate_account(*, mobile: str, code: str, new_password: str) -> User:
+    """A walk-in enterprise's first sign-in: the code the window had sent to its contact mobile sets the
+    password. The same checks (and the same single answer for every refusal) as a reset."""
+    return _redeem_code(
+        identifier=mobile, code=code, new_password=new_password, verb=AuditVerb.USER_ACTIVATED
+    )
+
+
+def _redeem_code(*, identifier: str, code: str, new_password: str, verb: AuditVerb) -> User:
     with transaction.atomic():
         user = account_named(identifier)
         row = (
@@ -173,7 +193,103 @@ def reset_password(*, identifier: str, code: str, new_password: str) -> User:
             user.set_password(new_password)
             user.save(update_fields=["password"])
             axes_reset(username=user.get_username())  # proving the mobile or mailbox lifts a lockout
-            record(actor=None, verb=AuditVerb.USER_PASSWORD_RESET, target=user)
+            record(actor=None, verb=verb, target=user)
     if wrong or user is None:
         raise ResetRefused
     return user
+
+
+# ---- a walk-in enterprise's online account, opened by the window ----
+
+
+def may_open_accounts_for(user: User, applicant: Applicant) -> bool:
+    """Window clerks and administrators of the enterprise's jurisdiction open its online account."""
+    return applicant.jurisdiction_id in jurisdictions_where(user, Role.CLERK, Role.ADMINISTRATOR)
+
+
+def walk_in_account_of(applicant: Applicant) -> User | None:
+    """The account the window opened for the enterprise and that was never activated (no password yet)."""
+    for link in applicant.representatives.select_related("user"):
+        if link.user.is_active and not link.user.has_usable_password():
+            return link.user
+    return None
+
+
+@transaction.atomic
+def open_walk_in_account(*, applicant: Applicant, full_name: str, by: User) -> User:
+    """开通网上账户: the window opens an account for an enterprise registered at the window, named by its
+    contact mobile, without a password; an activation code goes to that mobile by SMS (the applicant sets
+    its own password with it, so no clerk ever knows one). Refused if the enterprise already has an
+    account holder or the mobile already names a person: then the holder adds people, or the mobile's
+    owner signs in."""
+    if not may_open_accounts_for(by, applicant):
+        raise PermissionDenied(
+            _("Only a window clerk or an administrator of this jurisdiction opens accounts.")
+        )
+    applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
+    if applicant.representatives.exists():
+        raise ValidationError(
+            _("This enterprise already has an online account; its holder adds other people.")
+        )
+    mobile = applicant.contact_mobile
+    if User.objects.filter(Q(mobile=mobile) | Q(username=mobile)).exists():
+        raise ValidationError(
+            _("An account already uses the mobile %(mobile)s: its owner signs in, or resets the password.")
+            % {"mobile": mobile}
+        )
+    if not full_name.strip():
+        raise ValidationError(_("Enter the name of the enterprise's contact person."))
+    user = create_person(username=mobile, full_name=full_name, mobile=mobile, password=None, by=by)
+    add_representative(applicant=applicant, user=user, by=by)
+    _send_activation_code(user=user, applicant=applicant, by=by)
+    return user
+
+
+@transaction.atomic
+def resend_activation_code(*, applicant: Applicant, by: User) -> User:
+    """The window sends a new activation code (the old one dies), within the per-account hourly limit."""
+    if not may_open_accounts_for(by, applicant):
+        raise PermissionDenied(
+            _("Only a window clerk or an administrator of this jurisdiction opens accounts.")
+        )
+    user = walk_in_account_of(applicant)
+    if user is None:
+        raise ValidationError(_("This enterprise has no account waiting for activation."))
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    if (
+        ResetCode.objects.filter(user=user, created_at__gte=hour_ago).count()
+        >= settings.DAIBAN_RESET_CODES_PER_HOUR
+    ):
+        raise ValidationError(_("Too many codes were sent to this mobile in the last hour; try again later."))
+    _send_activation_code(user=user, applicant=applicant, by=by)
+    return user
+
+
+def _send_activation_code(*, user: User, applicant: Applicant, by: User) -> None:
+    now = timezone.now()
+    hours = settings.DAIBAN_ACTIVATION_CODE_HOURS
+    row = ResetCode.objects.create(
+        purpose=ResetCode.Purpose.ACTIVATION,
+        user=user,
+        identifier_digest=_digest(user.mobile),
+        expires_at=now + dt.timedelta(hours=hours),
+    )
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row.code_hash = _code_hash(row.pk, code)
+    row.save(update_fields=["code_hash"])
+    ResetCode.objects.filter(user=user, used_at__isnull=True).exclude(pk=row.pk).update(used_at=now)
+    notify(
+        recipients=[user],
+        verb="accounts.activation_code",
+        title=str(_("Online account activation code")),
+        body=str(
+            _(
+                "The service centre opened an online account for %(enterprise)s. Your activation code is "
+                "%(code)s, valid for %(hours)d hours: open the activation page, enter this mobile number "
+                "and the code, and set your password."
+            )
+            % {"enterprise": applicant.name, "code": code, "hours": hours}
+        ),
+        url=reverse("accounts:activate"),
+    )
+    record(actor=by, verb=AuditVerb.USER_ACTIVATION_CODE_SENT, target=user, after={"applicant": applicant.pk})

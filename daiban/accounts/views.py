@@ -11,6 +11,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +24,17 @@ from daiban.common.access import public, signed_in
 from daiban.organizations.auth import AuthenticatedRequest
 
 from . import second_factor, services, sessions, stamps
-from .forms import ChangePasswordForm, ResetForm, ResetRequestForm, SecondFactorForm
+from .forms import (
+    ActivationForm,
+    ChangePasswordForm,
+    ResetForm,
+    ResetRequestForm,
+    SecondFactorForm,
+    WalkInAccountForm,
+)
 from .models import SignedInSession
-from .permissions import administrators_only
-from .selectors import locked_accounts_visible_to, people_administered_by
+from .permissions import administrators_only, window_staff_only
+from .selectors import enterprises_opened_by, locked_accounts_visible_to, people_administered_by
 
 
 class SignInView(auth_views.LoginView):
@@ -186,6 +194,77 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password was reset. Sign in with the new one."))
             return redirect("login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+@public
+def activate(request: HttpRequest) -> HttpResponse:
+    """激活账户: a walk-in enterprise sets its password with the code the window sent to its contact mobile.
+    Every refusal reads the same, whether or not an account has that mobile."""
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activate_account(
+                mobile=form.cleaned_data["mobile"],
+                code=form.cleaned_data["code"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except services.ResetRefused:
+            form.add_error("code", _("The code is wrong, expired or already used. Ask for a new one."))
+        else:
+            messages.success(
+                request, _("Your account is active. Sign in with your mobile number and password.")
+            )
+            return redirect("login")
+    return render(request, "accounts/activate.html", {"form": form})
+
+
+@window_staff_only
+def walk_in_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """开通网上账户: the window opens the online account of an enterprise it registered; the code goes by
+    SMS to the contact mobile on the registration."""
+    applicant = get_object_or_404(enterprises_opened_by(request.user), pk=pk)
+    form = WalkInAccountForm(request.POST or None, initial={"full_name": applicant.contact_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.open_walk_in_account(
+                applicant=applicant, full_name=form.cleaned_data["full_name"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The account is open; the activation code was sent by SMS to %(mobile)s.")
+                % {"mobile": applicant.contact_mobile},
+            )
+            return redirect("accounts:walk_in_account", pk=applicant.pk)
+    return render(
+        request,
+        "accounts/walk_in_account.html",
+        {
+            "applicant": applicant,
+            "form": form,
+            "holders": [link.user for link in applicant.representatives.select_related("user")],
+            "waiting": services.walk_in_account_of(applicant),
+            "activation_hours": settings.DAIBAN_ACTIVATION_CODE_HOURS,
+        },
+    )
+
+
+@window_staff_only
+@require_POST
+def resend_activation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    applicant = get_object_or_404(enterprises_opened_by(request.user), pk=pk)
+    try:
+        services.resend_activation_code(applicant=applicant, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("A new activation code was sent to %(mobile)s.") % {"mobile": applicant.contact_mobile}
+        )
+    return redirect("accounts:walk_in_account", pk=applicant.pk)
 
 
 def _next(request: HttpRequest) -> str:

@@ -102,6 +102,8 @@ class AuditVerb(StrEnum):
     REQUEST_WITHDRAWN = "request.withdrawn"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
+    USER_ACTIVATED = "user.activated"
+    USER_ACTIVATION_CODE_SENT = "user.activation_code_sent"
     USER_LOCKED_OUT = "user.locked_out"
     USER_LOGGED_IN = "user.logged_in"
     USER_LOGGED_OUT = "user.logged_out"
@@ -202,6 +204,8 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ROLE_REVOKED: gettext_lazy("Role revoked"),
     AuditVerb.VISIT_RECORDED: gettext_lazy("Visit recorded"),
     AuditVerb.WEBHOOK_REPLAYED: gettext_lazy("Webhook delivery replayed"),
+    AuditVerb.USER_ACTIVATED: gettext_lazy("Online account activated"),
+    AuditVerb.USER_ACTIVATION_CODE_SENT: gettext_lazy("Activation code sent"),
     AuditVerb.USER_LOCKED_OUT: gettext_lazy("Account locked out"),
     AuditVerb.USER_LOGGED_IN: gettext_lazy("Signed in"),
     AuditVerb.USER_LOGGED_OUT: gettext_lazy("Signed out"),

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypedDict
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django_stubs_ext import WithAnnotations
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import HANDLING_STATES, ServiceRequest
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, User
 from daiban.organizations.selectors import is_platform_superuser, jurisdictions_where, person_id, role_holders
@@ -72,14 +73,20 @@ class CallbackAttempts(TypedDict):
 
 
 def callback_queue(user: Viewer) -> QuerySet[WithAnnotations[ServiceRequest, CallbackAttempts]]:
-    """Completed requests a hall manager has still to reach, oldest first, with the attempts so far."""
+    """Requests a hall manager has still to reach, oldest first, with the attempts so far: completed ones
+    not reached since completion and, where the jurisdiction calls back throughout the service
+    (`Jurisdiction.callbacks_throughout`, 大足's 全过程回访), those in handling not reached yet."""
     reached = Callback.objects.filter(request=OuterRef("pk"), reached=True)
+    reached_since_completion = reached.filter(
+        called_on__gte=TruncDate(ExpressionWrapper(OuterRef("completed_at"), output_field=DateTimeField()))
+    )
+    completed = Q(state=ServiceRequest.State.COMPLETED) & ~Exists(reached_since_completion)
+    in_handling = Q(state__in=HANDLING_STATES, jurisdiction__callbacks_throughout=True) & ~Exists(reached)
     return (
         ServiceRequest.objects.filter(
-            state=ServiceRequest.State.COMPLETED,
+            completed | in_handling,
             jurisdiction_id__in=jurisdictions_where(user, Role.HALL_MANAGER),
         )
-        .exclude(Exists(reached))
         .select_related("project", "applicant", "jurisdiction")
         .annotate(attempts=Count("callbacks"), last_attempt_on=Max("callbacks__called_on"))
         .order_by("completed_at", "id")

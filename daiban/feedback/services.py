@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import HANDLING_STATES, ServiceRequest
 from daiban.cases.permissions import is_representative
 from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.validators import future_date_error
@@ -309,8 +309,13 @@ def record_callback(
     request = _locked_request(request)
     if request.jurisdiction_id not in jurisdictions_where(by, Role.HALL_MANAGER):
         raise NotYourStep(_("Only a hall manager of this jurisdiction records call-backs."))
-    if request.state != ServiceRequest.State.COMPLETED:
-        raise ValidationError(_("Call-backs are made after the service is completed."))
+    throughout = request.jurisdiction.callbacks_throughout and request.state in HANDLING_STATES
+    if request.state != ServiceRequest.State.COMPLETED and not throughout:
+        raise ValidationError(
+            _("Call-backs are made once the request is accepted: while it is handled or after it is done.")
+            if request.jurisdiction.callbacks_throughout
+            else _("Call-backs are made after the service is completed.")
+        )
     errors: dict[str, str] = {}
     if data.method not in Callback.Method.values:
         errors["method"] = _("Choose phone or visit.")
@@ -318,6 +323,8 @@ def record_callback(
         errors["called_on"] = future
     elif request.completed_at and data.called_on < timezone.localtime(request.completed_at).date():
         errors["called_on"] = _("A call-back comes after the service was completed.")
+    elif throughout and request.decided_at and data.called_on < timezone.localtime(request.decided_at).date():
+        errors["called_on"] = _("A call-back comes after the request was accepted.")
     remarks = _text(data.remarks, "remarks", errors, limit=TEXT_MAX)
     complaint = _text(data.complaint, "complaint", errors, limit=TEXT_MAX)
     contact = _text(

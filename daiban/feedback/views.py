@@ -159,7 +159,8 @@ def evaluation_release(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @hall_managers_only
 def callback_list(request: AuthenticatedRequest) -> HttpResponse:
-    """回访 queue: completed requests not yet reached, then the calls made."""
+    """回访 queue: completed requests not yet reached (and, where the jurisdiction asks for 全过程回访,
+    those in handling), then the calls made."""
     page = Paginator(callback_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     recent = callbacks_visible_to(request.user).select_related("request__project", "called_by")[:20]
     return render(request, "feedback/callback_list.html", {"page": page, "recent": recent})

@@ -35,6 +35,13 @@ class Jurisdiction(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    callbacks_throughout = models.BooleanField(
+        _("call-backs throughout the service (全过程回访)"),
+        default=False,
+        help_text=_(
+            "Hall managers call applicants back at any stage after acceptance, not only after completion."
+        ),
+    )
 
     class Meta:
         verbose_name = _("jurisdiction")

@@ -303,7 +303,12 @@ def load_organisation_data(*, data: dict[str, Any], name: str, by: User | None =
                 )
         jurisdiction, created = Jurisdiction.objects.update_or_create(
             code=meta["code"],
-            defaults={"name": meta["name"], "level": meta.get("level", "county"), "parent": parent},
+            defaults={
+                "name": meta["name"],
+                "level": meta.get("level", "county"),
+                "parent": parent,
+                "callbacks_throughout": bool(meta.get("callbacks_throughout", False)),
+            },
         )
         jurisdiction.full_clean()
         hosts: dict[str, Unit] = {}

@@ -114,7 +114,20 @@ def sign_up_applicant(
     An enterprise already registered in the jurisdiction is not re-created by a stranger: that needs
     the existing representatives or the service centre, so nobody can take over a company by its code.
     """
-    if Applicant.objects.filter(jurisdiction=jurisdiction, uscc=normalize_uscc(data.uscc)).exists():
+    existing = Applicant.objects.filter(jurisdiction=jurisdiction, uscc=normalize_uscc(data.uscc)).first()
+    if existing is not None and any(
+        not link.user.has_usable_password() for link in existing.representatives.select_related("user")
+    ):  # the window opened its account: the code sent to the contact mobile activates it
+        raise ValidationError(
+            {
+                "uscc": _(
+                    "The service centre window already opened an online account for this enterprise. "
+                    "Activate it with the code sent by SMS to the contact mobile (“Activate your online "
+                    "account” on the sign-in page)."
+                )
+            }
+        )
+    if existing is not None:
         raise ValidationError(
             {
                 "uscc": _(

@@ -24,7 +24,7 @@ from daiban.common.privacy import reveal
 from daiban.common.stages import Stage
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, Window
-from daiban.organizations.selectors import active_roles, staff_jurisdiction_ids
+from daiban.organizations.selectors import active_roles, jurisdictions_where, staff_jurisdiction_ids
 from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import projects_visible_to, represented_applicants, represents
 
@@ -271,6 +271,10 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "can_decide": len(decidable) > 1,  # the shortcut: every item awaiting the person's unit
             "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
+            # a walk-in enterprise's online account is opened from its window registration
+            "opens_accounts": service_request.window_id is not None
+            and service_request.jurisdiction_id
+            in jurisdictions_where(request.user, Role.CLERK, Role.ADMINISTRATOR),
             "withdraw_form": WithdrawForm(),
             "progress": request_progress(service_request, items, waiting_for=waiting),
             "blocked": [(m.label, reason) for m, reason in blocked]
