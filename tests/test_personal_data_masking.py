@@ -2,12 +2,14 @@
 paths (which record the read). Every page, list, list export and API read that takes no argument or a
 request/item of the world is opened by each staff role that works on the request, and the full number
 must appear in none of them (a workbook is searched in its XML, where cell text is kept as written);
-the masked form shows the lists do carry the contact. A page added later that prints the number fails here."""
+the masked form shows the lists do carry the contact. No notification carries it either. A page added
+later that prints the number fails here."""
 
 import io
 import zipfile
 
 import pytest
+from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from daiban.cases.tests.conftest import (  # noqa: F401 - the cases fixtures, reused
@@ -22,6 +24,7 @@ from daiban.cases.tests.conftest import (  # noqa: F401 - the cases fixtures, re
 from daiban.common.audit import AuditVerb
 from daiban.common.models import AuditEntry
 from daiban.common.privacy import mask_mobile
+from daiban.notifications.models import Notification
 
 REVEALS = {"cases:request_contact", "feedback:callback_contact", "assistance:consultation_contact"}
 EXPORTS = {"cases:request_list", "cases:item_list", "cases:worklist"}  # ?export=xlsx
@@ -83,3 +86,7 @@ def test_no_page_export_or_api_read_shows_a_contact_s_full_mobile(client, dispat
                 shown_masked.add(name)
     assert {"cases:request_detail", "cases:worklist"} <= shown_masked
     assert not AuditEntry.objects.filter(verb=AuditVerb.PERSONAL_DATA_VIEWED).exists()
+    # Nor does any notification the submission, acceptance and assignments sent (staff and enterprise).
+    sent = Notification.objects.all()
+    assert sent.count() >= 3
+    assert not sent.filter(Q(title__contains=mobile) | Q(body__contains=mobile)).exists()
