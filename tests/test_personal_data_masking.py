@@ -73,18 +73,25 @@ def test_no_page_export_or_api_read_shows_a_contact_s_full_mobile(client, dispat
     item = dispatched.items.order_by("position").first()
     urls = _urls(dispatched, item)
     assert len(urls) > 40  # the walk finds the pages, not nothing
-    shown_masked = set()
+    shown_masked, opened = set(), set()
     for persona in ("park_coord", "park_agent", "supervisor", "clerk"):
         client.force_login(staff[persona])
         for name, url in urls + [(f"{n} export", f"{reverse(n)}?export=xlsx") for n in EXPORTS]:
             response = client.get(url)
             if response.status_code != 200:
                 continue
+            opened.add(name)
             text = _text(response)
             assert mobile not in text, f"{name} as {persona}: {url}"
             if mask_mobile(mobile) in text:
                 shown_masked.add(name)
     assert {"cases:request_detail", "cases:worklist"} <= shown_masked
+    assert {
+        "api:list_requests",
+        "api:get_request",
+        "api:list_projects",
+        "cases:request_list export",
+    } <= opened
     assert not AuditEntry.objects.filter(verb=AuditVerb.PERSONAL_DATA_VIEWED).exists()
     # Nor does any notification the submission, acceptance and assignments sent (staff and enterprise).
     sent = Notification.objects.all()
