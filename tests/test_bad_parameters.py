@@ -34,6 +34,9 @@ ONE_AT_A_TIME = ["9" * 30, "0001-01-01", "١٢"]
 PARAMS = [
     "page", "j", "from", "to", "unit", "locality", "level", "state", "status", "show", "year", "quarter",
     "q", "category", "target", "bad",
+    # the list module's (common/listing.py), the queues', the API's paging and filters
+    "sort", "export", "mode", "overdue", "queue", "township", "agent", "rows", "template", "version", "next",
+    "cursor", "limit", "updated_since",
 ]  # fmt: skip
 PATH_VALUES = ["0", "9" * 30, "9223372036854775808", "2147483648"]
 

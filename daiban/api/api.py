@@ -166,7 +166,7 @@ class ListFilters(Schema):
     limit: int = 50
     state: str | None = None
     unit: RecordId | None = None
-    updated_since: dt.datetime | None = None
+    updated_since: s.Moment | None = None
 
 
 def _decode_cursor(cursor: str | None) -> int:

@@ -2,9 +2,30 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from daiban.common.validators import date_bounds_error
+
+
+def _day_in_range(day: dt.date) -> dt.date:
+    """The platform's one date range (common.validators) for the dates a calling system sends: a filing
+    dated 1900 is as wrong from the approval system as from a page, and year 1 would not even store."""
+    error = date_bounds_error(day)
+    if error is not None:
+        raise ValueError(error)
+    return day
+
+
+def _moment_in_range(moment: dt.datetime) -> dt.datetime:
+    _day_in_range(moment.date())
+    return moment
+
+
+Day = Annotated[dt.date, AfterValidator(_day_in_range)]
+Moment = Annotated[dt.datetime, AfterValidator(_moment_in_range)]
 
 
 class Problem(Schema):
@@ -129,9 +150,9 @@ EventKind = Literal[
 class ItemEventIn(Schema):
     event_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
     kind: EventKind
-    occurred_at: dt.datetime
+    occurred_at: Moment
     receipt_number: str = Field("", max_length=40)
-    on: dt.date | None = None
+    on: Day | None = None
     note: str = Field("", max_length=500)
     procedure: Literal["", "publicity", "expert_review", "hearing"] = ""
     result_number: str = Field("", max_length=64)

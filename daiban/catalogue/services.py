@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from daiban.common.audit import AuditVerb, record
 from daiban.common.stages import Stage
+from daiban.common.validators import date_bounds_error
 from daiban.organizations.models import Jurisdiction, Section, Unit, User
 
 from .models import (
@@ -588,6 +589,9 @@ def publish_version(
     current = next((v for v in versions if v.status == CatalogueVersion.Status.IN_FORCE), None)
     today = timezone.localdate()
     effective_on = effective_on or today
+    out_of_range = date_bounds_error(effective_on)
+    if out_of_range is not None:  # the first version has no predecessor to bound it from below
+        raise ValidationError(out_of_range)
     if effective_on > today:
         raise ValidationError(
             _("A version takes effect when it is published; publish it on %(on)s.") % {"on": effective_on}

@@ -19,7 +19,18 @@ def audit_workbook(entries: Iterable[AuditEntry]) -> IO[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Audit trail"))
     sheet.append(
-        [_("Time"), _("Who"), _("From address"), _("Event"), _("Event code"), _("Object"), _("Jurisdiction")]
+        text_row(
+            sheet,
+            [
+                _("Time"),
+                _("Who"),
+                _("From address"),
+                _("Event"),
+                _("Event code"),
+                _("Object"),
+                _("Jurisdiction"),
+            ],
+        )
     )
     for entry in entries:
         sheet.append(

@@ -111,6 +111,11 @@ def test_a_bad_receipt_number_is_a_conflict_with_the_forms_message(approval_syst
             "occurred_at": "2026-11-02T08:00:00",
             "certificate_url": "javascript:x",
         },
+        # Dates have the platform's bounds here too (common.validators, 2000 to ten years ahead).
+        {"event_id": "e1", "kind": "filed", "occurred_at": "2026-11-02T08:00:00+08:00", "on": "1900-01-01"},
+        {"event_id": "e1", "kind": "filed", "occurred_at": "2026-11-02T08:00:00+08:00", "on": "2099-01-01"},
+        {"event_id": "e1", "kind": "filed", "occurred_at": "1900-01-01T08:00:00+08:00"},
+        {"event_id": "e1", "kind": "filed", "occurred_at": "0001-01-01T00:00:00"},
     ],
 )
 def test_malformed_events_are_422_problems(approval_system, ready, body):

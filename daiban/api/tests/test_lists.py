@@ -66,6 +66,14 @@ def test_bad_paging_is_a_400_problem(make_client, query, code):
     assert response.status_code == 400 and response.json()["code"] == code
 
 
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00", "1900-01-01T00:00:00Z", "2999-01-01T00:00:00Z"])
+def test_an_updated_since_outside_the_platform_range_is_a_422_problem(make_client, since):
+    """Year 1 used to reach the database and answer 500; the one date range holds for the API too."""
+    response = make_client(Scope.READ_CASES).get(f"/api/v1/requests?updated_since={since}")
+    assert response.status_code == 422 and response.json()["code"] == "validation_failed"
+    assert "2000-01-01" in response.json()["errors"][0]["message"]
+
+
 def test_etag_answers_304_until_the_item_changes(make_client, three, staff):
     signed = make_client(Scope.READ_CASES)
     item = three[0].items.first()

@@ -12,6 +12,8 @@ from daiban.assistance.services import (
     record_question,
 )
 from daiban.catalogue.models import FaqEntry
+from daiban.common.audit import AuditVerb
+from daiban.common.models import AuditEntry
 from daiban.notifications.models import Notification
 from daiban.organizations.models import Role
 from daiban.organizations.tests.factories import UserFactory
@@ -209,3 +211,31 @@ def test_question_pages(client, rep, park_project, staff, items):
     assert bad.status_code == 400 and Consultation.objects.count() == 1
     assert client.post(url, form | {"uscc": ""}).status_code == 302
     assert Consultation.objects.filter(channel="window", recorded_by=staff["clerk"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_askers_mobile_is_masked_and_a_reveal_is_recorded(
+    client, youyang, staff, desk_agent, dz_supervisor
+):
+    """个人信息保护 on the consultation path: the mask and the recorded reveal of a request's contact."""
+    q = Question(topic="process", question="施工许可和消防设计审查可以同时申请吗？")
+    c = record_question(
+        jurisdiction=youyang,
+        channel="phone",
+        asker_name="李先生",
+        asker_mobile="13800001234",
+        applicant=None,
+        data=q,
+        by=staff["clerk"],
+    )
+    client.force_login(desk_agent)
+    page = client.get(reverse("assistance:consultation_detail", args=[c.pk])).content.decode()
+    assert "138****1234" in page and "13800001234" not in page
+    assert not AuditEntry.objects.filter(verb=AuditVerb.PERSONAL_DATA_VIEWED).exists()
+    shown = client.get(reverse("assistance:consultation_contact", args=[c.pk]))
+    assert shown.status_code == 200 and "13800001234" in shown.content.decode()
+    read = AuditEntry.objects.get(verb=AuditVerb.PERSONAL_DATA_VIEWED)
+    assert (read.actor, read.target_id, read.after) == (desk_agent, str(c.pk), {"field": "asker_mobile"})
+    client.force_login(dz_supervisor)  # the other county: neither the number nor a record
+    assert client.get(reverse("assistance:consultation_contact", args=[c.pk])).status_code == 404
+    assert AuditEntry.objects.filter(verb=AuditVerb.PERSONAL_DATA_VIEWED).count() == 1

@@ -1,12 +1,21 @@
+import datetime as dt
 import re
 import shutil
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from daiban.catalogue import services
 from daiban.catalogue.models import ApprovalItem, CatalogueVersion, Material
-from daiban.catalogue.services import CatalogueDataError, catalogue_data_file, load_catalogue
+from daiban.catalogue.services import (
+    CatalogueDataError,
+    catalogue_data_file,
+    load_catalogue,
+    publish_version,
+    start_draft,
+)
 from daiban.common.stages import Stage
+from daiban.organizations.models import Role
 
 REFORM_ITEMS = {
     "企业投资项目备案",
@@ -115,6 +124,17 @@ def test_effective_date_from_the_file_and_never_before_the_version_in_force(youy
         load_catalogue(path=f)
     assert CatalogueVersion.objects.filter(jurisdiction=youyang).count() == 1
     assert ApprovalItem.objects.filter(jurisdiction=youyang, is_active=True).count() == 21
+
+
+@pytest.mark.django_db
+def test_a_first_version_dated_1900_is_refused(youyang, data_dir, make_staff):
+    """With no version in force nothing bounds the date from below but the platform's one range."""
+    version = CatalogueVersion.objects.get(jurisdiction=youyang)
+    draft = start_draft(based_on=version, version="2026.9", by=make_staff(Role.ADMINISTRATOR, youyang))
+    CatalogueVersion.objects.filter(pk=version.pk).update(status=CatalogueVersion.Status.RETIRED)
+    with pytest.raises(ValidationError, match="2000-01-01"):
+        publish_version(version=draft, by=None, effective_on=dt.date(1900, 1, 1))
+    assert CatalogueVersion.objects.get(pk=draft.pk).status == CatalogueVersion.Status.DRAFT
 
 
 def _entry(code: str, **fields: str) -> str:

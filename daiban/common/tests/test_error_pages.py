@@ -4,7 +4,8 @@ the CSRF failure and the server error (which renders with no database and no con
 import re
 
 import pytest
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
@@ -18,7 +19,17 @@ def broken(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("broken/", broken)]
+@public
+def refused(request: HttpRequest) -> HttpResponse:
+    raise PermissionDenied
+
+
+@public
+def missing(request: HttpRequest) -> HttpResponse:
+    raise Http404
+
+
+urlpatterns = [path("broken/", broken), path("refused/", refused), path("missing/", missing)]
 
 
 @override_settings(ROOT_URLCONF=__name__, DEBUG=False)
@@ -39,3 +50,20 @@ def test_a_csrf_failure_shows_the_chinese_page():
     assert response.status_code == 403
     page = response.content.decode()
     assert "CSRF" not in page and "Forbidden" not in page and "重新" in page and "site.css" in page
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+@pytest.mark.parametrize(
+    ("url", "status", "english"),
+    [
+        ("/refused/", 403, "403 Forbidden"),
+        ("/missing/", 404, "Not Found"),
+        ("/no-such-page/", 404, "Not Found"),
+    ],
+)
+def test_refused_and_missing_pages_are_the_chinese_ones(client, url, status, english):
+    response = client.get(url)
+    assert response.status_code == status
+    page = response.content.decode()
+    assert english not in page and CHINESE.search(page) and "site.css" in page
