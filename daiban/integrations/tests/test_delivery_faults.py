@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
+from pytest_django.fixtures import SettingsWrapper
 
 from daiban.common.audit import AuditVerb, record
 from daiban.common.outbox import BREAKER_FAILURES, backoff
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def gateway(settings) -> Iterator[FakeGateway]:
+def gateway(settings: SettingsWrapper) -> Iterator[FakeGateway]:
     server = FakeGateway().start()
     settings.DAIBAN_WEBHOOK_DEADLINE_SECONDS = DEADLINE
     yield server
@@ -32,7 +33,7 @@ def gateway(settings) -> Iterator[FakeGateway]:
 
 
 @pytest.fixture
-def queued(gateway) -> list[str]:
+def queued(gateway: FakeGateway) -> list[str]:
     county = Jurisdiction.objects.create(code="500242", name="酉阳")
     WebhookSubscription.objects.create(
         jurisdiction=county, name="工改", url=gateway.url, event_types=[EventType.REQUEST_SUBMITTED]
