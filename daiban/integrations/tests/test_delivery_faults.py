@@ -6,10 +6,10 @@ deadlines however many deliveries wait; a slow answer within the deadline is a s
 import datetime as dt
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.utils import timezone
-from pytest_django.fixtures import SettingsWrapper
 
 from daiban.common.audit import AuditVerb, record
 from daiban.common.outbox import BREAKER_FAILURES, backoff
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def gateway(settings: SettingsWrapper) -> Iterator[FakeGateway]:
+def gateway(settings: Any) -> Iterator[FakeGateway]:
     server = FakeGateway().start()
     settings.DAIBAN_WEBHOOK_DEADLINE_SECONDS = DEADLINE
     yield server
