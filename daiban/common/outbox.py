@@ -46,10 +46,12 @@ class Outbox(Generic[Row]):
       one value, the rest of the run leaves its rows alone (they stay due for the next run).
     - `lease()` — how long a claim belongs to its worker: longer than any one attempt may take.
     - `on_outcome(row, error, now)` — written in the outcome's transaction, only when the outcome was ours.
+    - `created` — the field (path) holding when a row was written, for the age of the oldest waiting one.
     """
 
     name: str
     model: type[Row]
+    created: str
     send: Callable[[Row], None]
     breaker: str
     lease: Callable[[], dt.timedelta]
@@ -57,6 +59,45 @@ class Outbox(Generic[Row]):
     related: tuple[str, ...] = ()
     expected: tuple[type[Exception], ...] = ()
     on_outcome: Callable[[Row, str | None, dt.datetime], None] | None = None
+
+
+OUTBOXES: dict[str, Outbox[Any]] = {}
+
+
+def register(outbox: Outbox[Row]) -> Outbox[Row]:
+    """Name an outbox for the operator's figures (`backlog`): the metrics read every registered one, so a
+    new outbox is watched as soon as its module is imported (the worker imports them all at start)."""
+    OUTBOXES[outbox.name] = outbox
+    return outbox
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the operator watches of one outbox (docs/operations.md): rows waiting, how long the oldest has
+    waited, rows given up."""
+
+    name: str
+    verbose_name: str
+    pending: int
+    failed: int
+    oldest_pending_seconds: float
+
+
+def backlog(outbox: Outbox[Any], *, now: dt.datetime) -> Backlog:
+    rows = outbox.model._default_manager
+    counts = {row["status"]: row["n"] for row in rows.values("status").annotate(n=models.Count("pk"))}
+    oldest = rows.filter(status=PENDING).aggregate(at=models.Min(outbox.created))["at"]
+    return Backlog(
+        name=outbox.name,
+        verbose_name=str(outbox.model._meta.verbose_name_plural),
+        pending=counts.get(PENDING, 0),
+        failed=counts.get(FAILED, 0),
+        oldest_pending_seconds=max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+    )
+
+
+def backlogs(*, now: dt.datetime) -> list[Backlog]:
+    return [backlog(outbox, now=now) for _, outbox in sorted(OUTBOXES.items())]
 
 
 def backoff(attempts: int) -> dt.timedelta:

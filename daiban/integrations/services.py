@@ -192,16 +192,19 @@ def _keep_streak(delivery: WebhookDelivery, error: str | None, now: dt.datetime)
         _alert_once(delivery.subscription, error, now)
 
 
-OUTBOX: outbox.Outbox[WebhookDelivery] = outbox.Outbox(
-    name="webhook delivery",
-    model=WebhookDelivery,
-    send=send,
-    breaker="subscription_id",
-    lease=claim_lease,
-    due=Q(subscription__active=True),
-    related=("subscription",),
-    expected=(DeliveryError,),
-    on_outcome=_keep_streak,
+OUTBOX: outbox.Outbox[WebhookDelivery] = outbox.register(
+    outbox.Outbox(
+        name="webhook",
+        model=WebhookDelivery,
+        created="created_at",
+        send=send,
+        breaker="subscription_id",
+        lease=claim_lease,
+        due=Q(subscription__active=True),
+        related=("subscription",),
+        expected=(DeliveryError,),
+        on_outcome=_keep_streak,
+    )
 )
 
 

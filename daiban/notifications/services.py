@@ -109,14 +109,17 @@ def _send(message: OutboundMessage) -> None:
     channel_for(message.channel).send(message.address, note.title, note.body, key=str(message.delivery_key))
 
 
-OUTBOX: outbox.Outbox[OutboundMessage] = outbox.Outbox(
-    name="outbound",
-    model=OutboundMessage,
-    send=_send,
-    breaker="channel",
-    lease=claim_lease,
-    related=("notification",),
-    expected=(ChannelError,),
+OUTBOX: outbox.Outbox[OutboundMessage] = outbox.register(
+    outbox.Outbox(
+        name="outbound",
+        model=OutboundMessage,
+        created="notification__created_at",
+        send=_send,
+        breaker="channel",
+        lease=claim_lease,
+        related=("notification",),
+        expected=(ChannelError,),
+    )
 )
 
 
