@@ -3,6 +3,8 @@ backlog (messages per channel; every outbox of the common runner, webhooks inclu
 as the database has them at that moment."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -20,6 +22,7 @@ from daiban.organizations.models import Jurisdiction, Role
 from daiban.organizations.tests.factories import UserFactory
 
 TOKEN = "scrape-token-for-tests"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -99,6 +102,16 @@ def test_metrics_report_the_outbox_and_the_daily_jobs(client, settings, figures)
             assert last == pytest.approx(finished.timestamp())
         else:
             assert (lag, last) == (1, 0)
+
+
+def test_every_metric_the_operations_guide_names_is_served(client, settings, figures):
+    """docs/operations.md tells the operator what to alert on by metric name: each must exist."""
+    named = set(re.findall(r"`(daiban_[a-z_]+)", (ROOT / "docs" / "operations.md").read_text()))
+    assert len(named) >= 6
+    settings.DAIBAN_METRICS_TOKEN = TOKEN
+    body = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content
+    served = {family.name for family in text_string_to_metric_families(body.decode())}
+    assert named <= served, named - served
 
 
 def test_the_operator_page_shows_the_same_figures_to_the_superuser_only(client, figures, youyang, make_staff):
