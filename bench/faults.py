@@ -4,6 +4,11 @@ database, then Redis, go away and come back — without restarting the app serve
     export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/daiban_perf_city
     .venv/bin/python bench/faults.py --clients 10 --seconds 45 --outage 10
 
+A third scenario fails the SMS gateway under the same load: a worker (`manage.py deliver_outbox --forever 1`)
+sends the notifications a writer thread keeps committing (a batch every half second) to a fake gateway on
+the loopback, which hangs for the outage and then answers again. What should hold: pages unaffected (the
+worker holds no transaction while it waits), every message sent once the back-off has passed, none lost.
+
 The database "restarts" as the app servers see it: every connection to it is cut and new ones are refused,
 by a TCP relay between gunicorn and PostgreSQL that this script stops and starts (the machine's PostgreSQL
 itself is shared and stays up). Redis is a `redis-server` of our own on a free port, really stopped and
@@ -218,12 +223,98 @@ def scenario(
         print(f"    {sample}")
 
 
+GATEWAY_PEOPLE = 20
+
+
+def gateway_scenario(base: str, mix: list[tuple[str, list[str]]], args: argparse.Namespace) -> None:
+    """The SMS gateway hangs for the outage while pages are loaded and notifications keep being written."""
+    from django.db import connection, transaction
+
+    from daiban.notifications.models import OutboundMessage
+    from daiban.notifications.services import notify
+    from daiban.notifications.tests.fake_gateway import FakeGateway
+    from daiban.organizations.models import User
+
+    people = [
+        User.objects.update_or_create(
+            username=f"bench-gateway-{n}",
+            defaults={"password": "!", "mobile": f"1390000{n:04d}", "email": ""},
+        )[0]
+        for n in range(GATEWAY_PEOPLE)
+    ]
+    OutboundMessage.objects.filter(notification__verb="bench.gateway").delete()
+    gateway = FakeGateway().start()
+    gateway.delay = 0.02
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="bench.web_settings",
+        DAIBAN_SMS_GATEWAY="daiban.notifications.channels.HttpSmsGateway",
+        DAIBAN_SMS_URL=gateway.url,
+        DAIBAN_SMS_DEADLINE_SECONDS="2",
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "deliver_outbox", "--forever", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    mine = OutboundMessage.objects.filter(notification__verb="bench.gateway")
+    notify(recipients=people[:1], verb="bench.gateway", title="压测提醒")
+    started = time.monotonic()
+    while mine.exclude(status="sent").exists():  # the worker is up and sending before the load starts
+        if time.monotonic() - started > 120:
+            raise SystemExit("the worker sent nothing within 2 minutes")
+        time.sleep(0.5)
+    until = time.monotonic() + args.seconds
+
+    def write() -> None:
+        while time.monotonic() < until:
+            with transaction.atomic():
+                notify(recipients=people[:5], verb="bench.gateway", title="压测提醒")
+            time.sleep(0.5)
+        connection.close()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        scenario(
+            "SMS gateway hanging, then answering",
+            base,
+            mix,
+            args,
+            lambda: setattr(gateway, "mode", "hang"),
+            lambda: setattr(gateway, "mode", "ok"),
+        )
+        writer.join()
+        waited = time.monotonic()
+        while mine.exclude(status="sent").exists() and time.monotonic() - waited < 300:
+            time.sleep(2)
+        keys = {str(k) for k in mine.values_list("delivery_key", flat=True)}
+        statuses = dict(Counter(mine.values_list("status", flat=True)))
+        failed_attempts = sum(mine.values_list("attempts", flat=True)) - len(keys)
+        accepted_twice = sum(1 for key in keys if gateway.receipts[key] > 1)
+        print(
+            f"    messages written {len(keys)}, by status {statuses},"
+            f" drained {time.monotonic() - waited:.0f} s after the load;"
+            f" lost (never reached the gateway): {len(keys - set(gateway.receipts))};"
+            f" failed attempts (the gateway hanging): {failed_attempts};"
+            f" reached it more than once: {accepted_twice} (attempts the hanging gateway never answered)"
+        )
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        gateway.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=45)
     parser.add_argument("--outage", type=float, default=10)
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument(
+        "--faults", default="database,redis,gateway", help="which outages, of database, redis, gateway"
+    )
     args = parser.parse_args()
     if (
         not 1 <= args.clients <= 50
@@ -244,8 +335,13 @@ def main() -> None:
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{redis.port}/0"
     try:
         with gunicorn(ROOT, args.port, cookies["agent"]) as base:
-            scenario("database cut and restored", base, mix, args, relay.stop, relay.start)
-            scenario("Redis stopped and started", base, mix, args, redis.stop, redis.start)
+            faults = set(args.faults.split(","))
+            if "database" in faults:
+                scenario("database cut and restored", base, mix, args, relay.stop, relay.start)
+            if "redis" in faults:
+                scenario("Redis stopped and started", base, mix, args, redis.stop, redis.start)
+            if "gateway" in faults:
+                gateway_scenario(base, mix, args)
     finally:
         redis.close()
     relay.stop()

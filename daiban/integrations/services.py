@@ -3,14 +3,13 @@
 1. `fan_out` (a short transaction holding the cursor row): seals what the audit trail committed, reads
    the entries past the cursor in chain order, writes one delivery per entry and subscription that wants
    it, and moves the cursor — all or nothing, so an event is queued exactly once.
-2. `deliver_pending`: the outbox's three steps (ADR 0007) — claim a due delivery, POST it signed outside
-   any transaction, record the outcome while the claim is ours; failures back off (1, 2, 4 … minutes), a
-   subscriber that fails 3 times in a run is left alone for the rest of it, and after
+2. `deliver_pending`: the common outbox runner (`daiban.common.outbox`, ADR 0007) — claim a due delivery,
+   POST it signed outside any transaction, record the outcome while the claim is ours; failures back off
+   (1, 2, 4 … minutes), a subscriber that fails 3 times in a run is left alone for the rest of it, and after
    `DAIBAN_WEBHOOK_ALERT_AFTER` failed attempts in a row its jurisdiction's administrators get one message
    per failure streak.
 """
 
-import collections
 import datetime as dt
 import json
 import logging
@@ -21,15 +20,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.common import audit_chain
+from daiban.common import audit_chain, outbox
 from daiban.common.audit import AuditVerb, record
 from daiban.common.models import AuditChainHead, AuditEntry
-from daiban.notifications.services import MAX_ATTEMPTS, backoff, failure_text, notify
+from daiban.notifications.services import notify
 from daiban.organizations.models import Role, User
 from daiban.organizations.selectors import role_holders
 
@@ -41,8 +40,6 @@ from .transport import DeliveryError, post
 logger = logging.getLogger(__name__)
 
 FAN_OUT_BATCH = 1000
-CLAIM_CANDIDATES = 5
-BREAKER_FAILURES = 3
 
 
 def _cursor_for_update() -> EventCursor:
@@ -132,42 +129,14 @@ def claim_lease() -> dt.timedelta:
 
 
 def deliver_pending(*, now: dt.datetime | None = None, batch: int = 200) -> dict[str, int]:
-    """Send what is due, one delivery at a time (claim, send, record). Meant to run outside a
-    transaction, like the notification outbox."""
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    failing: collections.Counter[int] = collections.Counter()
-    for _round in range(batch):
-        broken = {pk for pk, n in failing.items() if n >= BREAKER_FAILURES}
-        delivery = claim_next(now=now or timezone.now(), skip_subscriptions=broken)
-        if delivery is None:
-            break
-        error = attempt(delivery)
-        failing[delivery.subscription_id] = failing[delivery.subscription_id] + 1 if error else 0
-        outcome = record_outcome(delivery=delivery, error=error, now=now or timezone.now())
-        if outcome is not None:
-            counts[outcome] += 1
-    return counts
+    """Send what is due through the common outbox runner (`daiban.common.outbox`, the notifications'
+    loop too): claim, POST signed outside any transaction, record; a subscriber that keeps failing is
+    left alone for the rest of the run. Meant to run outside a transaction."""
+    return outbox.deliver_pending(OUTBOX, now=now, batch=batch)
 
 
 def claim_next(*, now: dt.datetime, skip_subscriptions: Collection[int] = ()) -> WebhookDelivery | None:
-    with transaction.atomic():
-        candidates = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now, subscription__active=True
-            )
-            .exclude(subscription_id__in=skip_subscriptions)
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:CLAIM_CANDIDATES]
-        )
-        for pk in candidates:
-            token = uuid.uuid4()
-            taken = WebhookDelivery.objects.filter(
-                pk=pk, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-            ).update(claim_token=token, next_attempt_at=now + claim_lease(), attempts=F("attempts") + 1)
-            if taken:
-                return WebhookDelivery.objects.select_related("subscription").get(pk=pk)
-    return None
+    return outbox.claim_next(OUTBOX, now=now, skip=skip_subscriptions)
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:
@@ -190,53 +159,53 @@ def headers_for(delivery: WebhookDelivery, body: bytes, *, timestamp: int) -> di
     return headers
 
 
-def attempt(delivery: WebhookDelivery) -> str | None:
-    """One POST, outside any transaction: None when the subscriber took it (2xx), else why not."""
+def send(delivery: WebhookDelivery) -> None:
+    """One POST: returns when the subscriber took it (2xx), else DeliveryError."""
     body = body_of(delivery)
     headers = headers_for(delivery, body, timestamp=int(time.time()))  # real time: the subscriber checks it
-    try:
-        post(
-            delivery.subscription.url,
-            body,
-            headers=headers,
-            deadline=float(settings.DAIBAN_WEBHOOK_DEADLINE_SECONDS),
-        )
-    except DeliveryError as exc:
-        logger.warning("webhook delivery %s: attempt %s failed: %s", delivery.pk, delivery.attempts, exc)
-        return failure_text(str(exc) or type(exc).__name__)
-    except Exception as exc:
-        logger.exception("webhook delivery %s: attempt %s raised", delivery.pk, delivery.attempts)
-        return failure_text(f"{type(exc).__name__}: {exc}")
-    return None
+    post(
+        delivery.subscription.url,
+        body,
+        headers=headers,
+        deadline=float(settings.DAIBAN_WEBHOOK_DEADLINE_SECONDS),
+    )
+
+
+def attempt(delivery: WebhookDelivery) -> str | None:
+    """One POST, outside any transaction: None when the subscriber took it (2xx), else why not."""
+    return outbox.attempt(OUTBOX, delivery)
 
 
 def record_outcome(*, delivery: WebhookDelivery, error: str | None, now: dt.datetime) -> str | None:
     """Write what one attempt did while the claim is ours, and keep the subscription's failure streak."""
-    with transaction.atomic():
-        mine = WebhookDelivery.objects.filter(
-            pk=delivery.pk, claim_token=delivery.claim_token, status=WebhookDelivery.Status.PENDING
-        )
-        changes: dict[str, Any]
-        if error is None:
-            outcome, changes = (
-                "sent",
-                {"status": WebhookDelivery.Status.SENT, "sent_at": now, "last_error": ""},
-            )
-        elif delivery.attempts >= MAX_ATTEMPTS:
-            outcome, changes = "failed", {"status": WebhookDelivery.Status.FAILED, "last_error": error}
-        else:
-            outcome = "retry"
-            changes = {"next_attempt_at": now + backoff(delivery.attempts), "last_error": error}
-        if not mine.update(claim_token=None, **changes):
-            logger.warning("webhook delivery %s: claim ran out before the outcome was recorded", delivery.pk)
-            return None
-        subscriptions = WebhookSubscription.objects.filter(pk=delivery.subscription_id)
-        if error is None:
-            subscriptions.update(failing_in_a_row=0, alerted_at=None)
-        else:
-            subscriptions.update(failing_in_a_row=F("failing_in_a_row") + 1)
-            _alert_once(delivery.subscription, error, now)
-    return outcome
+    return outbox.record_outcome(OUTBOX, row=delivery, error=error, now=now)
+
+
+def _keep_streak(delivery: WebhookDelivery, error: str | None, now: dt.datetime) -> None:
+    """In the outcome's transaction: a success ends the subscription's failure streak, a failure extends
+    it (and may alert the administrators once)."""
+    subscriptions = WebhookSubscription.objects.filter(pk=delivery.subscription_id)
+    if error is None:
+        subscriptions.update(failing_in_a_row=0, alerted_at=None)
+    else:
+        subscriptions.update(failing_in_a_row=F("failing_in_a_row") + 1)
+        _alert_once(delivery.subscription, error, now)
+
+
+OUTBOX: outbox.Outbox[WebhookDelivery] = outbox.register(
+    outbox.Outbox(
+        name="webhook",
+        model=WebhookDelivery,
+        created="created_at",
+        send=send,
+        breaker="subscription_id",
+        lease=claim_lease,
+        due=Q(subscription__active=True),
+        related=("subscription",),
+        expected=(DeliveryError,),
+        on_outcome=_keep_streak,
+    )
+)
 
 
 def _alert_once(subscription: WebhookSubscription, error: str, now: dt.datetime) -> None:

@@ -1,27 +1,18 @@
 """Writing notifications, and delivering them. Callers are service functions already inside their
 transaction, so a notification (and its outbound messages) exists exactly when its cause was committed."""
 
-import collections
 import datetime as dt
-import logging
-import uuid
 from collections.abc import Collection, Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from daiban.common import outbox
 from daiban.organizations.models import User
 
 from .channels import ChannelError, channel_for
 from .models import Notification, OnceKey, OutboundMessage
-
-logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 10
-CLAIM_CANDIDATES = 5
-BREAKER_FAILURES = 3
 
 
 def notify(
@@ -101,11 +92,6 @@ def mark_read(*, notification: Notification, by: User) -> Notification:
     return notification
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """1, 2, 4 … minutes after each failure, at most six hours."""
-    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
-
-
 def claim_lease() -> dt.timedelta:
     """How long a claimed message belongs to its worker (DAIBAN_OUTBOX_LEASE_SECONDS): longer than any one
     attempt may take, so a live worker never loses its claim; a dead worker's message is due again after."""
@@ -118,96 +104,39 @@ def claim_lease() -> dt.timedelta:
     )
 
 
+def _send(message: OutboundMessage) -> None:
+    note = message.notification
+    channel_for(message.channel).send(message.address, note.title, note.body, key=str(message.delivery_key))
+
+
+OUTBOX: outbox.Outbox[OutboundMessage] = outbox.register(
+    outbox.Outbox(
+        name="outbound",
+        model=OutboundMessage,
+        created="notification__created_at",
+        send=_send,
+        breaker="channel",
+        lease=claim_lease,
+        related=("notification",),
+        expected=(ChannelError,),
+    )
+)
+
+
 def deliver_pending(*, now: dt.datetime | None = None, batch: int = 200) -> dict[str, int]:
-    """Send what is due, one message at a time: claim it (a short transaction), send it outside any
-    transaction, record the outcome (a short transaction, only while the claim is still ours).
-
-    Safe to run from several workers at once (a claim is taken by one of them) and to run twice (a sent row
-    is never claimed again). A worker killed while sending leaves its claim to run out; the message is then
-    sent again with the same idempotency key, so at most the one message in flight can repeat, and only at
-    a gateway that ignores the key. Any failure reschedules the row with back-off; nothing is dropped and
-    no channel error stops the run. Meant to run outside a transaction (the worker's autocommit): sending
-    inside one would hold the database for as long as the gateway takes.
-
-    A channel that fails BREAKER_FAILURES times in a row is left alone for the rest of the run (its
-    messages stay due for the next one), so a hanging gateway costs a run a few deadlines, not one per
-    message of the batch, and e-mail still goes out meanwhile.
-    """
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    failing_in_a_row: collections.Counter[str] = collections.Counter()
-    for _ in range(batch):
-        broken = {channel for channel, n in failing_in_a_row.items() if n >= BREAKER_FAILURES}
-        message = claim_next(now=now or timezone.now(), skip_channels=broken)
-        if message is None:
-            break
-        error = attempt_delivery(message)
-        failing_in_a_row[message.channel] = failing_in_a_row[message.channel] + 1 if error else 0
-        outcome = record_outcome(message=message, error=error, now=now or timezone.now())
-        if outcome is not None:
-            counts[outcome] += 1
-    return counts
+    """Send what is due over SMS and e-mail through the common outbox runner (`daiban.common.outbox`):
+    claim, send outside any transaction with the message's idempotency key, record; a channel that keeps
+    failing is left alone for the rest of the run, so e-mail still goes out while the SMS gateway hangs."""
+    return outbox.deliver_pending(OUTBOX, now=now, batch=batch)
 
 
 def claim_next(*, now: dt.datetime, skip_channels: Collection[str] = ()) -> OutboundMessage | None:
-    """Take the next due message for this worker: a new claim token, the attempt counted, and the lease as
-    its next attempt time, so it is due again only if this worker does not come back in time. The update
-    is conditional, so of two workers that read the same row (SQLite has no row locks) one gets it."""
-    with transaction.atomic():
-        candidates = list(
-            OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now)
-            .exclude(channel__in=skip_channels)
-            .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:CLAIM_CANDIDATES]
-        )
-        for pk in candidates:
-            token = uuid.uuid4()
-            taken = OutboundMessage.objects.filter(
-                pk=pk, status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now
-            ).update(claim_token=token, next_attempt_at=now + claim_lease(), attempts=F("attempts") + 1)
-            if taken:
-                return OutboundMessage.objects.select_related("notification").get(pk=pk)
-    return None
+    return outbox.claim_next(OUTBOX, now=now, skip=skip_channels)
 
 
 def attempt_delivery(message: OutboundMessage) -> str | None:
-    """One attempt over the message's channel, outside any transaction: None when the channel accepted it,
-    else why not. Every exception counts as a failed attempt — a gateway's garbage reply or an adapter's
-    bug must cost one retry, not the run."""
-    note = message.notification
-    try:
-        channel_for(message.channel).send(
-            message.address, note.title, note.body, key=str(message.delivery_key)
-        )
-    except ChannelError as exc:
-        logger.warning("outbound %s: attempt %s failed: %r", message.pk, message.attempts, str(exc))
-        return failure_text(str(exc) or type(exc).__name__)
-    except Exception as exc:
-        logger.exception("outbound %s: attempt %s raised", message.pk, message.attempts)
-        return failure_text(f"{type(exc).__name__}: {exc}")
-    return None
-
-
-def failure_text(error: str) -> str:
-    """What a failure said, fit to store: a gateway's garbage reply can hold NUL and control bytes, which
-    PostgreSQL refuses in text (the outcome would not be recorded) and which no operator can read."""
-    return "".join(c if c.isprintable() else "?" for c in error)[:255]
+    return outbox.attempt(OUTBOX, message)
 
 
 def record_outcome(*, message: OutboundMessage, error: str | None, now: dt.datetime) -> str | None:
-    """Write what one attempt did, in one conditional update that holds only while the claim is ours; a
-    claim that ran out and was taken by another worker is left to that worker (None)."""
-    mine = OutboundMessage.objects.filter(
-        pk=message.pk, claim_token=message.claim_token, status=OutboundMessage.Status.PENDING
-    )
-    if error is None:
-        outcome, changes = "sent", {"status": OutboundMessage.Status.SENT, "sent_at": now}
-    elif message.attempts >= MAX_ATTEMPTS:
-        outcome, changes = "failed", {"status": OutboundMessage.Status.FAILED, "last_error": error}
-    else:
-        outcome = "retry"
-        changes = {"next_attempt_at": now + backoff(message.attempts), "last_error": error}
-    if not mine.update(claim_token=None, **changes):
-        logger.warning("outbound %s: claim ran out before the outcome (%s) was recorded", message.pk, outcome)
-        return None
-    return outcome
+    return outbox.record_outcome(OUTBOX, row=message, error=error, now=now)

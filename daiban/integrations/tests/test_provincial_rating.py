@@ -6,12 +6,12 @@ import json
 
 from django.utils import timezone
 
+from daiban.common.outbox import backoff
 from daiban.feedback.services import evaluate
 from daiban.feedback.tests.conftest import deliver_all
 from daiban.integrations import signing
 from daiban.integrations.models import EventType, WebhookDelivery, WebhookSubscription
 from daiban.integrations.services import deliver_pending, fan_out
-from daiban.notifications.services import backoff
 
 
 def test_an_evaluation_reaches_the_provincial_system_after_it_recovers(

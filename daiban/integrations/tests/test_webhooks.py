@@ -15,11 +15,11 @@ from daiban.cases.services import assign_agent, start_collecting, submit_request
 from daiban.cases.tests.chains import file_it
 from daiban.cases.tests.conftest import data
 from daiban.common.models import AuditEntry
+from daiban.common.outbox import backoff
 from daiban.integrations import signing
 from daiban.integrations.models import EventType, WebhookDelivery, WebhookSubscription
 from daiban.integrations.services import deliver_pending, fan_out, replay_delivery
 from daiban.notifications.models import Notification
-from daiban.notifications.services import backoff
 from daiban.organizations.models import Role
 from daiban.workdays.services import seed_calendar_from_library
 

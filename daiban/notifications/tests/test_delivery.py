@@ -5,10 +5,11 @@ from django.core import mail
 from django.db import DatabaseError
 from django.utils import timezone
 
+from daiban.common.outbox import MAX_ATTEMPTS, backoff
 from daiban.common.tests.faults import inserts_refused
 from daiban.notifications.channels import RecordingSmsGateway
 from daiban.notifications.models import OnceKey, OutboundMessage
-from daiban.notifications.services import MAX_ATTEMPTS, backoff, deliver_pending, notify, notify_once
+from daiban.notifications.services import deliver_pending, notify, notify_once
 from daiban.organizations.tests.factories import UserFactory
 
 

@@ -10,10 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from daiban.common.outbox import BREAKER_FAILURES, backoff
 from daiban.notifications.models import OutboundMessage
 from daiban.notifications.services import (
-    BREAKER_FAILURES,
-    backoff,
     claim_lease,
     claim_next,
     deliver_pending,

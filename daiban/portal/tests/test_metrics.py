@@ -1,7 +1,10 @@
 """/metrics (Prometheus text, behind a bearer token) and 运行状态 (the operator's page) report the outbox
-backlog and the daily jobs' lag as the database has them at that moment."""
+backlog (messages per channel, and per outbox of the common runner) and the daily jobs' lag as the database
+has them at that moment. The webhook outbox's figures: daiban/integrations/tests/test_outbox_metrics.py."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,6 +19,7 @@ from daiban.organizations.models import Role
 from daiban.organizations.tests.factories import UserFactory
 
 TOKEN = "scrape-token-for-tests"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -67,6 +71,9 @@ def test_metrics_report_the_outbox_and_the_daily_jobs(client, settings, figures)
     assert got[("daiban_outbox_pending", (("channel", "email"),))] == 1
     assert got[("daiban_outbox_failed", (("channel", "sms"),))] == 1
     assert 3590 <= got[("daiban_outbox_oldest_pending_seconds", ())] <= 3700
+    assert got[("daiban_outbox_rows_pending", (("outbox", "outbound"),))] == 2
+    assert got[("daiban_outbox_rows_failed", (("outbox", "outbound"),))] == 1
+    assert 3590 <= got[("daiban_outbox_rows_oldest_pending_seconds", (("outbox", "outbound"),))] <= 3700
     for name in DAILY_JOBS:
         lag = got[("daiban_daily_job_lag_days", (("job", name),))]
         last = got[("daiban_daily_job_last_finished_timestamp", (("job", name),))]
@@ -77,6 +84,16 @@ def test_metrics_report_the_outbox_and_the_daily_jobs(client, settings, figures)
             assert (lag, last) == (1, 0)
 
 
+def test_every_metric_the_operations_guide_names_is_served(client, settings, figures):
+    """docs/operations.md tells the operator what to alert on by metric name: each must exist."""
+    named = set(re.findall(r"`(daiban_[a-z_]+)", (ROOT / "docs" / "operations.md").read_text()))
+    assert len(named) >= 6
+    settings.DAIBAN_METRICS_TOKEN = TOKEN
+    body = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content
+    served = {family.name for family in text_string_to_metric_families(body.decode())}
+    assert named <= served, named - served
+
+
 def test_the_operator_page_shows_the_same_figures_to_the_superuser_only(client, figures, youyang, make_staff):
     late_job, _ = figures
     client.force_login(UserFactory.create(is_superuser=True, is_staff=True))
@@ -84,5 +101,7 @@ def test_the_operator_page_shows_the_same_figures_to_the_superuser_only(client, 
     assert "运行状态" in page
     assert 'data-metric="pending-sms">1<' in page
     assert f'data-metric="lag-{late_job}">2<' in page
+    assert 'data-metric="outbox-pending-outbound">2<' in page
+    assert 'data-metric="outbox-failed-outbound">1<' in page
     client.force_login(make_staff(Role.ADMINISTRATOR, youyang))
     assert client.get(reverse("operations_status")).status_code == 403
