@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -32,7 +32,7 @@ from daiban.common.audit import verb_label
 from daiban.common.workflow import NotYourStep
 from daiban.feedback.models import Evaluation
 from daiban.feedback.selectors import comment_visible, evaluations_visible_to
-from daiban.organizations.models import Jurisdiction, Unit
+from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.oversight.models import CoordinationIssue
 from daiban.oversight.selectors import issues_visible_to
 from daiban.projects.models import Project
@@ -45,6 +45,7 @@ from .models import ApiClient, Scope
 from .services import EventData, IntakeData, receive_item_event, receive_request
 
 logger = logging.getLogger(__name__)
+ScopedRow = TypeVar("ScopedRow", Project, Evaluation, CoordinationIssue)
 PROBLEM = "application/problem+json"
 ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429})
 MAX_LIMIT = 200
@@ -591,6 +592,17 @@ def create_request(request: HttpRequest, body: s.RequestIn) -> Any:
 # Projects, evaluations, issues -------------------------------------------------------------------------
 
 
+def _scoped(
+    caller: Caller, queryset: QuerySet[ScopedRow], visible_to: Callable[[User], QuerySet[ScopedRow]]
+) -> QuerySet[ScopedRow]:
+    """A list's rows for this caller: a client's jurisdiction, or what the person's own pages show."""
+    caller.require(Scope.READ_CASES)
+    if caller.client is not None:
+        return queryset.filter(jurisdiction_id=caller.client.jurisdiction_id)
+    assert caller.user is not None
+    return visible_to(caller.user)
+
+
 class PageFilters(Schema):
     cursor: str | None = None
     limit: int = 50
@@ -598,13 +610,7 @@ class PageFilters(Schema):
 
 @api.get("/projects", response={200: s.ProjectPage, **ERR}, tags=["cases"])
 def list_projects(request: HttpRequest, filters: Query[PageFilters]) -> Any:
-    caller = _caller(request)
-    caller.require(Scope.READ_CASES)
-    if caller.client is not None:
-        qs = Project.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
-    else:
-        assert caller.user is not None
-        qs = projects_visible_to(caller.user)
+    qs = _scoped(_caller(request), Project.objects.all(), projects_visible_to)
     qs = qs.select_related("applicant", "jurisdiction", "location")
     rows, cursor = _page(qs, ListFilters(cursor=filters.cursor, limit=filters.limit))
     return {
@@ -630,12 +636,7 @@ def list_projects(request: HttpRequest, filters: Query[PageFilters]) -> Any:
 def list_evaluations(request: HttpRequest, filters: Query[PageFilters]) -> Any:
     """A bad rating's comment and request stay withheld from the rated agent until released (as the page)."""
     caller = _caller(request)
-    caller.require(Scope.READ_CASES)
-    if caller.client is not None:
-        qs = Evaluation.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
-    else:
-        assert caller.user is not None
-        qs = evaluations_visible_to(caller.user)
+    qs = _scoped(caller, Evaluation.objects.all(), evaluations_visible_to)
     rows, cursor = _page(qs, ListFilters(cursor=filters.cursor, limit=filters.limit))
     out = []
     for e in rows:
@@ -659,13 +660,7 @@ def list_evaluations(request: HttpRequest, filters: Query[PageFilters]) -> Any:
 
 @api.get("/issues", response={200: s.IssuePage, **ERR}, tags=["oversight"])
 def list_issues(request: HttpRequest, filters: Query[PageFilters]) -> Any:
-    caller = _caller(request)
-    caller.require(Scope.READ_CASES)
-    if caller.client is not None:
-        qs = CoordinationIssue.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
-    else:
-        assert caller.user is not None
-        qs = issues_visible_to(caller.user)
+    qs = _scoped(_caller(request), CoordinationIssue.objects.all(), issues_visible_to)
     rows, cursor = _page(
         qs.select_related("jurisdiction"), ListFilters(cursor=filters.cursor, limit=filters.limit)
     )

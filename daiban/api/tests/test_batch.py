@@ -1,11 +1,11 @@
 """The batch event call, the one lock per event, and what an event costs in queries."""
 
-import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from daiban.api.models import ItemEvent
-from daiban.api.tests.test_events import event, post, ready  # noqa: F401 - the fixture, reused
+from daiban.api.tests.test_events import event, post
 from daiban.cases.models import CaseItem, TimelineEntry
 from daiban.common.models import AuditEntry
 
@@ -101,3 +101,19 @@ def test_an_event_locks_its_item_once(approval_system, ready, reviewer):
         assert sum('FROM "cases_caseitem"' in sql for sql in locks) == 1
     work = [q["sql"][:80] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(work) <= 13, work  # 18 before: two locks of the item, the call's audit entry apart
+
+
+def test_the_coordinators_conflict_list(approval_system, ready, staff, rep):
+    """An out-of-order event lands on the list of the coordinator of the item's unit, not on another
+    coordinator's; a person without the coordinator role is refused the page."""
+    post(approval_system, ready, event("late-9", "approved", 9))  # not filed yet: a conflict
+    seen = Client()
+    seen.force_login(staff["park_coord"])
+    page = seen.get("/api/conflicts/")
+    assert page.status_code == 200 and "late-9" in page.content.decode()
+    other = Client()
+    other.force_login(staff["other_town_coord"])
+    assert "late-9" not in other.get("/api/conflicts/").content.decode()
+    applicant = Client()
+    applicant.force_login(rep)
+    assert applicant.get("/api/conflicts/").status_code == 403
