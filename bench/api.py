@@ -74,7 +74,7 @@ def setup_clients() -> dict[int, Key]:
     return keys
 
 
-def ready_items(count: int) -> list[tuple[int, int]]:
+def ready_items(count: int, *, by_district: bool = False) -> list[tuple[int, int]]:
     """`count` items moved from `collecting` to `ready` (bench data only: what `mark_ready` would do after
     the checklist), spread over the districts, with a section reviewer for each department; returns
     (item, jurisdiction) pairs."""
@@ -86,7 +86,7 @@ def ready_items(count: int) -> list[tuple[int, int]]:
     with transaction.atomic():
         rows = list(
             CaseItem.objects.filter(state="collecting", agent__isnull=False)
-            .order_by("?")
+            .order_by(*(["-request__jurisdiction__code", "?"] if by_district else ["?"]))
             .values_list(
                 "pk", "request__jurisdiction_id", "approval_item__department_id", "approval_item__section_id"
             )[:count]
@@ -187,23 +187,16 @@ def poster(
 def batch_poster(
     port: int,
     keys: dict[int, Key],
-    work: "queue.Queue[tuple[int, int]]",
+    work: "queue.Queue[list[tuple[int, int]]]",
     run: str,
     tally: Tally,
-    size: int,
 ) -> None:
-    """Batch mode: take up to size/3 items of one district and post all their chains' events in one call
-    to /api/v1/item-events/batch (the filings first, then the reviews, then the approvals)."""
-    per_call = max(1, size // len(CHAIN))
+    """Batch mode: take a group of one district's items (see `ingest`) and post all their chains' events
+    in one call to /api/v1/item-events/batch (the filings first, then the reviews, then the approvals)."""
     while True:
-        group: list[tuple[int, int]] = []
-        with tally.lock:
-            while len(group) < per_call:
-                try:
-                    group.append(work.get_nowait())
-                except queue.Empty:
-                    break
-        if not group:
+        try:
+            group = work.get_nowait()
+        except queue.Empty:
             return
         by_district: dict[int, list[int]] = {}
         for item, jid in group:
@@ -263,11 +256,21 @@ def ingest(
     port: int, keys: dict[int, Key], items: list[tuple[int, int]], clients: int, run: str, batch: int = 0
 ) -> Result:
     work: queue.Queue[tuple[int, int]] = queue.Queue()
-    for entry in items:
-        work.put(entry)
+    groups: queue.Queue[list[tuple[int, int]]] = queue.Queue()
+    if batch:  # one district's items a call, batch // 3 items (3 events each) at most
+        per_call = max(1, batch // len(CHAIN))
+        districts: dict[int, list[tuple[int, int]]] = {}
+        for entry in items:
+            districts.setdefault(entry[1], []).append(entry)
+        for entries in districts.values():
+            for first in range(0, len(entries), per_call):
+                groups.put(entries[first : first + per_call])
+    else:
+        for entry in items:
+            work.put(entry)
     tally = Tally()
     threads = [
-        threading.Thread(target=batch_poster, args=(port, keys, work, run, tally, batch))
+        threading.Thread(target=batch_poster, args=(port, keys, groups, run, tally))
         if batch
         else threading.Thread(target=poster, args=(port, keys, work, run, tally))
         for _ in range(clients)
@@ -351,7 +354,8 @@ def main() -> None:
         raise SystemExit("at most 64 clients and 20,000 items")
     cookies, _pages = prepare(ROOT)
     keys = setup_clients()
-    batches = [ready_items(args.items) for _ in range(args.runs)]
+    # A batch carries one client's (one district's) events: batch mode takes the items district by district.
+    batches = [ready_items(args.items, by_district=bool(args.batch)) for _ in range(args.runs)]
     paths, key = list_paths(keys)
     counts = query_counts(paths, key, cookies["coordinator"])
     with gunicorn(ROOT, args.port, cookies["agent"], workers=args.workers) as _base:

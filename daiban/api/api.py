@@ -27,6 +27,7 @@ from pydantic import Field
 
 from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, RequestDocument, ServiceRequest, TimelineEntry
+from daiban.cases.workflows import lock_items_in_order
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import verb_label
 from daiban.common.workflow import NotYourStep
@@ -524,22 +525,31 @@ def post_item_event_batch(request: HttpRequest, body: s.BatchIn) -> Any:
     audit entry for the call, one commit."""
     client = _event_client(request)
     items = _client_items(client)
-    results = []
-    for index, event in enumerate(body.events):
+    found: list[CaseItem | str | None] = []  # the item, None (unknown), or the reference problem
+    for event in body.events:
         if (event.item_id is None) == (not event.item_receipt_number):
-            detail = "每个事件须且只能给出 item_id 或 item_receipt_number 之一。"
-            results.append(_batch_result(index, event, 422, "item_reference_invalid", detail))
+            found.append("每个事件须且只能给出 item_id 或 item_receipt_number 之一。")
             continue
-        found = (
-            items.filter(pk=event.item_id)
-            if event.item_id is not None
-            else items.filter(external_ref=event.item_receipt_number)
-        ).first()
-        if found is None:
+        found.append(
+            (
+                items.filter(pk=event.item_id)
+                if event.item_id is not None
+                else items.filter(external_ref=event.item_receipt_number)
+            ).first()
+        )
+    lock_items_in_order(item for item in found if isinstance(item, CaseItem))
+    results = []
+    for index, (event, item) in enumerate(zip(body.events, found, strict=True)):
+        if isinstance(item, str):
+            results.append(_batch_result(index, event, 422, "item_reference_invalid", item))
+            continue
+        if item is None and event.item_receipt_number:  # filed by an earlier event of this batch?
+            item = items.filter(external_ref=event.item_receipt_number).first()  # if so, locked by it
+        if item is None:
             results.append(_batch_result(index, event, 404, "not_found", "未找到该事项，或您无权查看。"))
             continue
         try:
-            status, answer = _event_answer(client, found, event)
+            status, answer = _event_answer(client, item, event)
         except ApiProblem as problem:
             results.append(_batch_result(index, event, problem.status, problem.code, problem.detail))
             continue
