@@ -74,7 +74,7 @@ def setup_clients() -> dict[int, Key]:
     return keys
 
 
-def ready_items(count: int) -> list[tuple[int, int]]:
+def ready_items(count: int, *, by_district: bool = False) -> list[tuple[int, int]]:
     """`count` items moved from `collecting` to `ready` (bench data only: what `mark_ready` would do after
     the checklist), spread over the districts, with a section reviewer for each department; returns
     (item, jurisdiction) pairs."""
@@ -86,7 +86,7 @@ def ready_items(count: int) -> list[tuple[int, int]]:
     with transaction.atomic():
         rows = list(
             CaseItem.objects.filter(state="collecting", agent__isnull=False)
-            .order_by("?")
+            .order_by(*(["-request__jurisdiction__code", "?"] if by_district else ["?"]))
             .values_list(
                 "pk", "request__jurisdiction_id", "approval_item__department_id", "approval_item__section_id"
             )[:count]
@@ -184,6 +184,60 @@ def poster(
                 break  # the rest of this chain would be refused
 
 
+def batch_poster(
+    port: int,
+    keys: dict[int, Key],
+    work: "queue.Queue[list[tuple[int, int]]]",
+    run: str,
+    tally: Tally,
+) -> None:
+    """Batch mode: take a group of one district's items (see `ingest`) and post all their chains' events
+    in one call to /api/v1/item-events/batch (the filings first, then the reviews, then the approvals)."""
+    while True:
+        try:
+            group = work.get_nowait()
+        except queue.Empty:
+            return
+        by_district: dict[int, list[int]] = {}
+        for item, jid in group:
+            by_district.setdefault(jid, []).append(item)
+        moment = dt.datetime.now(dt.UTC)
+        for jid, district_items in by_district.items():
+            events = []
+            for step, kind in enumerate(CHAIN):
+                for item in district_items:
+                    payload: dict[str, object] = {
+                        "item_id": item,
+                        "event_id": f"bench-{run}-{item}-{kind}",
+                        "kind": kind,
+                        "occurred_at": (moment + dt.timedelta(seconds=step)).isoformat(),
+                    }
+                    if kind == "filed":
+                        payload["receipt_number"] = f"BENCH-{item:08d}"
+                    if kind == "approved":
+                        payload["result_number"] = f"BENCH-R-{item:08d}"
+                    events.append(payload)
+            body = json.dumps({"events": events}).encode()
+            path = "/api/v1/item-events/batch"
+            labels: list[str]
+            try:
+                status, data, elapsed = call(port, "POST", path, signed(keys[jid], "POST", path, body), body)
+                if status == 200:
+                    labels = [
+                        str(r["status"]) if r["status"] == 201 else f"{r['status']} {r['detail'][:100]}"
+                        for r in json.loads(data)["results"]
+                    ]
+                else:
+                    labels = [f"{status} {data[:160].decode(errors='replace')}"] * len(events)
+            except OSError as error:
+                labels, elapsed = [f"no answer: {error}"] * len(events), 0.0
+            with tally.lock:
+                for label in labels:
+                    tally.answers[label] = tally.answers.get(label, 0) + 1
+                    if label == "201":
+                        tally.times.append(elapsed)
+
+
 @dataclass
 class Result:
     events: int
@@ -198,12 +252,29 @@ class Result:
         return self.events / self.wall
 
 
-def ingest(port: int, keys: dict[int, Key], items: list[tuple[int, int]], clients: int, run: str) -> Result:
+def ingest(
+    port: int, keys: dict[int, Key], items: list[tuple[int, int]], clients: int, run: str, batch: int = 0
+) -> Result:
     work: queue.Queue[tuple[int, int]] = queue.Queue()
-    for entry in items:
-        work.put(entry)
+    groups: queue.Queue[list[tuple[int, int]]] = queue.Queue()
+    if batch:  # one district's items a call, batch // 3 items (3 events each) at most
+        per_call = max(1, batch // len(CHAIN))
+        districts: dict[int, list[tuple[int, int]]] = {}
+        for entry in items:
+            districts.setdefault(entry[1], []).append(entry)
+        for entries in districts.values():
+            for first in range(0, len(entries), per_call):
+                groups.put(entries[first : first + per_call])
+    else:
+        for entry in items:
+            work.put(entry)
     tally = Tally()
-    threads = [threading.Thread(target=poster, args=(port, keys, work, run, tally)) for _ in range(clients)]
+    threads = [
+        threading.Thread(target=batch_poster, args=(port, keys, groups, run, tally))
+        if batch
+        else threading.Thread(target=poster, args=(port, keys, work, run, tally))
+        for _ in range(clients)
+    ]
     start = time.monotonic()
     load_before = os.getloadavg()[0]
     for thread in threads:
@@ -275,13 +346,16 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=300, help="items per ingestion run (3 events each)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--list-runs", type=int, default=20)
+    parser.add_argument("--skip-lists", action="store_true")
     parser.add_argument("--port", type=int, default=8109)
+    parser.add_argument("--batch", type=int, default=0, help="events a call (batch endpoint); 0: one a call")
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or not 0 <= args.items * args.runs <= 20_000:
         raise SystemExit("at most 64 clients and 20,000 items")
     cookies, _pages = prepare(ROOT)
     keys = setup_clients()
-    batches = [ready_items(args.items) for _ in range(args.runs)]
+    # A batch carries one client's (one district's) events: batch mode takes the items district by district.
+    batches = [ready_items(args.items, by_district=bool(args.batch)) for _ in range(args.runs)]
     paths, key = list_paths(keys)
     counts = query_counts(paths, key, cookies["coordinator"])
     with gunicorn(ROOT, args.port, cookies["agent"], workers=args.workers) as _base:
@@ -289,13 +363,17 @@ def main() -> None:
             timed(f"http://127.0.0.1:{args.port}/bench/floor/", cookies["agent"])
             for _label, path in paths:
                 call(args.port, "GET", path, signed(key, "GET", path, b""))
-        print(f"{args.clients} posters, {args.workers} gunicorn workers, {args.items} items × 3 events a run")
+        mode = f"batches of {args.batch} events" if args.batch else "one event a call"
+        print(
+            f"{args.clients} posters, {args.workers} gunicorn workers, "
+            f"{args.items} items × 3 events a run, {mode}"
+        )
         print("| run | events | wall | events/s | p50 | p95 | load avg before/after | answers |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         results = []
         stamp = str(int(time.time()))
         for n, batch in enumerate(batches):
-            r = ingest(args.port, keys, batch, args.clients, f"{stamp}-{n}")
+            r = ingest(args.port, keys, batch, args.clients, f"{stamp}-{n}", args.batch)
             results.append(r)
             print(
                 f"| {n + 1} | {r.events} | {r.wall:.1f} s | {r.rate:.0f} | {r.p50:.0f} ms | "
@@ -304,6 +382,8 @@ def main() -> None:
         if results:
             print(f"median events/s {statistics.median([r.rate for r in results]):.0f}")
 
+        if args.skip_lists:
+            return
         floor: list[float] = []
         times: dict[tuple[str, str], list[float]] = {
             (label, who): [] for label, _ in paths for who in ("signed client", "coordinator")

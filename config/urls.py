@@ -38,6 +38,7 @@ urlpatterns = [
     path("organizations/", include("daiban.organizations.urls")),
     path("", include("daiban.projects.urls")),
     path("api/v1/docs/", api_views.docs, name="api_docs"),
+    path("api/conflicts/", api_views.event_conflicts, name="api_conflicts"),
     path("api/v1/", api.urls),
     path("admin/login/", accounts.admin_sign_in, name="admin_sign_in"),
     path("admin/logout/", accounts.sign_out, name="admin_sign_out"),

@@ -599,6 +599,7 @@ TABLE: dict[str, Row] = {
     # ---- API reference page (the API's own routes, namespace "api", have their endpoint × scope table in
     # daiban/api/tests/test_endpoint_scopes.py) ----
     "api_docs": page(ok={ANON} | SIGNED_IN),
+    "api_conflicts": page(ok={COORD, OTHER_COORD}, forbidden=REST),
     # ---- requests ----
     "cases:request_list": page(ok=REST),
     "cases:item_list": page(ok=REST),

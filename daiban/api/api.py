@@ -5,11 +5,13 @@ selectors as the pages; writes call the same services. Every error is problem de
 import base64
 import binascii
 import datetime as dt
+import functools
 import logging
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
@@ -24,12 +27,13 @@ from pydantic import Field
 
 from daiban.cases.deadlines import item_clocks
 from daiban.cases.models import CaseItem, RequestDocument, ServiceRequest, TimelineEntry
+from daiban.cases.workflows import lock_items_in_order
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.audit import verb_label
 from daiban.common.workflow import NotYourStep
 from daiban.feedback.models import Evaluation
 from daiban.feedback.selectors import comment_visible, evaluations_visible_to
-from daiban.organizations.models import Jurisdiction, Unit
+from daiban.organizations.models import Jurisdiction, Unit, User
 from daiban.oversight.models import CoordinationIssue
 from daiban.oversight.selectors import issues_visible_to
 from daiban.projects.models import Project
@@ -38,10 +42,11 @@ from daiban.projects.services import ProjectData
 
 from . import schemas as s
 from .auth import ApiAuth, ApiProblem, Caller, OptionalAuth
-from .models import Scope
+from .models import ApiClient, Scope
 from .services import EventData, IntakeData, receive_item_event, receive_request
 
 logger = logging.getLogger(__name__)
+ScopedRow = TypeVar("ScopedRow", Project, Evaluation, CoordinationIssue)
 PROBLEM = "application/problem+json"
 ERRORS = frozenset({400, 401, 403, 404, 409, 422, 429})
 MAX_LIMIT = 200
@@ -412,11 +417,8 @@ def get_item(request: HttpRequest, item_id: int, response: HttpResponse) -> Any:
 # Item events from the approval system ------------------------------------------------------------------
 
 
-def _receive(request: HttpRequest, item: CaseItem, body: s.ItemEventIn) -> Any:
-    caller = _caller(request)
-    caller.require(Scope.POST_ITEM_EVENTS)
-    assert caller.client is not None  # sessions never hold this scope
-    data = EventData(
+def _event_data(body: s.ItemEventIn) -> EventData:
+    return EventData(
         event_id=body.event_id,
         kind=body.kind,
         occurred_at=_aware(body.occurred_at),
@@ -427,47 +429,133 @@ def _receive(request: HttpRequest, item: CaseItem, body: s.ItemEventIn) -> Any:
         result_number=body.result_number,
         certificate_url=body.certificate_url,
     )
-    outcome = receive_item_event(client=caller.client, item=item, data=data)
+
+
+def _event_answer(client: ApiClient, item: CaseItem, body: s.ItemEventIn) -> tuple[int, dict[str, Any]]:
+    outcome = receive_item_event(client=client, item=item, data=_event_data(body))
     event = outcome.event
     if event.case_item_id != item.pk:
         raise ApiProblem(422, "event_id_reused", "该事件编号已用于另一个事项。")
-    event.case_item.refresh_from_db(fields=["state", "version"])
     status = (201 if outcome.created else 200) if event.outcome == "applied" else 409
-    return Status(
-        status,
-        {
-            "event_id": event.event_id,
-            "item_id": event.case_item_id,
-            "kind": event.kind,
-            "outcome": event.outcome,
-            "detail": event.detail,
-            "item_state": event.case_item.state,
-            "item_version": event.case_item.version,
-        },
-    )
+    return status, {
+        "event_id": event.event_id,
+        "item_id": event.case_item_id,
+        "kind": event.kind,
+        "outcome": event.outcome,
+        "detail": event.detail,
+        "item_state": outcome.item_state,
+        "item_version": outcome.item_version,
+    }
 
 
-def _client_items(caller: Caller) -> QuerySet[CaseItem]:
+def _event_client(request: HttpRequest) -> ApiClient:
+    caller = _caller(request)
     caller.require(Scope.POST_ITEM_EVENTS)
-    return CaseItem.objects.filter(request__in=caller.requests().values("pk"))
+    assert caller.client is not None  # sessions never hold this scope
+    return caller.client
+
+
+def _client_items(client: ApiClient) -> QuerySet[CaseItem]:
+    """The items a client may post events for: its jurisdiction's. Only the id and request are read here;
+    the workflow core reads the item under its lock."""
+    return CaseItem.objects.filter(request__jurisdiction_id=client.jurisdiction_id).only("id", "request_id")
 
 
 EVENT_RESPONSES: dict[int, Any] = {**ERR, 200: s.ItemEventOut, 201: s.ItemEventOut, 409: s.ItemEventOut}
 
 
+def _in_one_transaction(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The event calls run in one transaction with their call's audit entry (`auth.identify` writes it):
+    one commit a call, a batch's events each in a savepoint of it. django-ninja turns every exception into
+    an answer inside `run`, so a server error (5xx) rolls the call back here."""
+
+    @functools.wraps(run)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = run(request, *args, **kwargs)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
+    return wrapped
+
+
+atomic_call = decorate_view(_in_one_transaction)
+
+
 @api.post("/items/{item_id}/events", response=EVENT_RESPONSES, tags=["events"])
-def post_item_event(request: HttpRequest, item_id: int, body: s.ItemEventIn) -> Any:
-    item = get_object_or_404(_client_items(_caller(request)), pk=item_id)
-    return _receive(request, item, body)
+@atomic_call
+def post_item_event(request: HttpRequest, item_id: RecordId, body: s.ItemEventIn) -> Any:
+    client = _event_client(request)
+    item = get_object_or_404(_client_items(client), pk=item_id)
+    return Status(*_event_answer(client, item, body))
 
 
 @api.post("/receipts/{receipt_number}/events", response=EVENT_RESPONSES, tags=["events"])
+@atomic_call
 def post_receipt_event(request: HttpRequest, receipt_number: str, body: s.ItemEventIn) -> Any:
     """The same, for an item known by the approval system's receipt number (after filing)."""
-    item = _client_items(_caller(request)).filter(external_ref=receipt_number).first()
+    client = _event_client(request)
+    item = _client_items(client).filter(external_ref=receipt_number).first()
     if item is None:
         raise Http404
-    return _receive(request, item, body)
+    return Status(*_event_answer(client, item, body))
+
+
+def _batch_result(index: int, body: s.BatchEventIn, status: int, code: str, detail: str) -> dict[str, Any]:
+    return {
+        "index": index,
+        "event_id": body.event_id,
+        "status": status,
+        "code": code,
+        "outcome": "rejected",
+        "detail": detail,
+        "item_id": body.item_id,
+        "item_state": None,
+        "item_version": None,
+    }
+
+
+@api.post("/item-events/batch", response={**ERR, 200: s.BatchOut}, tags=["events"])
+@atomic_call
+def post_item_event_batch(request: HttpRequest, body: s.BatchIn) -> Any:
+    """Up to 100 events in one call, applied in the order given, each exactly as the single-event call
+    would (idempotent by event id, stale or refused → conflict) and each in its own savepoint: one bad
+    event never half-saves another, and the answer lists every event's own result. One signature, one
+    audit entry for the call, one commit."""
+    client = _event_client(request)
+    items = _client_items(client)
+    found: list[CaseItem | str | None] = []  # the item, None (unknown), or the reference problem
+    for event in body.events:
+        if (event.item_id is None) == (not event.item_receipt_number):
+            found.append("每个事件须且只能给出 item_id 或 item_receipt_number 之一。")
+            continue
+        found.append(
+            (
+                items.filter(pk=event.item_id)
+                if event.item_id is not None
+                else items.filter(external_ref=event.item_receipt_number)
+            ).first()
+        )
+    lock_items_in_order(item for item in found if isinstance(item, CaseItem))
+    results = []
+    for index, (event, item) in enumerate(zip(body.events, found, strict=True)):
+        if isinstance(item, str):
+            results.append(_batch_result(index, event, 422, "item_reference_invalid", item))
+            continue
+        if item is None and event.item_receipt_number:  # filed by an earlier event of this batch?
+            item = items.filter(external_ref=event.item_receipt_number).first()  # if so, locked by it
+        if item is None:
+            results.append(_batch_result(index, event, 404, "not_found", "未找到该事项，或您无权查看。"))
+            continue
+        try:
+            status, answer = _event_answer(client, item, event)
+        except ApiProblem as problem:
+            results.append(_batch_result(index, event, problem.status, problem.code, problem.detail))
+            continue
+        code = {201: "applied", 200: "repeated", 409: "conflict"}[status]
+        results.append({"index": index, "status": status, "code": code, **answer})
+    return {"results": results}
 
 
 # Intake from the 帮代办区 ---------------------------------------------------------------------------------
@@ -514,6 +602,17 @@ def create_request(request: HttpRequest, body: s.RequestIn) -> Any:
 # Projects, evaluations, issues -------------------------------------------------------------------------
 
 
+def _scoped(
+    caller: Caller, queryset: QuerySet[ScopedRow], visible_to: Callable[[User], QuerySet[ScopedRow]]
+) -> QuerySet[ScopedRow]:
+    """A list's rows for this caller: a client's jurisdiction, or what the person's own pages show."""
+    caller.require(Scope.READ_CASES)
+    if caller.client is not None:
+        return queryset.filter(jurisdiction_id=caller.client.jurisdiction_id)
+    assert caller.user is not None
+    return visible_to(caller.user)
+
+
 class PageFilters(Schema):
     cursor: str | None = None
     limit: int = 50
@@ -521,13 +620,7 @@ class PageFilters(Schema):
 
 @api.get("/projects", response={200: s.ProjectPage, **ERR}, tags=["cases"])
 def list_projects(request: HttpRequest, filters: Query[PageFilters]) -> Any:
-    caller = _caller(request)
-    caller.require(Scope.READ_CASES)
-    if caller.client is not None:
-        qs = Project.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
-    else:
-        assert caller.user is not None
-        qs = projects_visible_to(caller.user)
+    qs = _scoped(_caller(request), Project.objects.all(), projects_visible_to)
     qs = qs.select_related("applicant", "jurisdiction", "location")
     rows, cursor = _page(qs, ListFilters(cursor=filters.cursor, limit=filters.limit))
     return {
@@ -553,12 +646,7 @@ def list_projects(request: HttpRequest, filters: Query[PageFilters]) -> Any:
 def list_evaluations(request: HttpRequest, filters: Query[PageFilters]) -> Any:
     """A bad rating's comment and request stay withheld from the rated agent until released (as the page)."""
     caller = _caller(request)
-    caller.require(Scope.READ_CASES)
-    if caller.client is not None:
-        qs = Evaluation.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
-    else:
-        assert caller.user is not None
-        qs = evaluations_visible_to(caller.user)
+    qs = _scoped(caller, Evaluation.objects.all(), evaluations_visible_to)
     rows, cursor = _page(qs, ListFilters(cursor=filters.cursor, limit=filters.limit))
     out = []
     for e in rows:
@@ -582,13 +670,7 @@ def list_evaluations(request: HttpRequest, filters: Query[PageFilters]) -> Any:
 
 @api.get("/issues", response={200: s.IssuePage, **ERR}, tags=["oversight"])
 def list_issues(request: HttpRequest, filters: Query[PageFilters]) -> Any:
-    caller = _caller(request)
-    caller.require(Scope.READ_CASES)
-    if caller.client is not None:
-        qs = CoordinationIssue.objects.filter(jurisdiction_id=caller.client.jurisdiction_id)
-    else:
-        assert caller.user is not None
-        qs = issues_visible_to(caller.user)
+    qs = _scoped(_caller(request), CoordinationIssue.objects.all(), issues_visible_to)
     rows, cursor = _page(
         qs.select_related("jurisdiction"), ListFilters(cursor=filters.cursor, limit=filters.limit)
     )

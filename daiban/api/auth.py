@@ -16,6 +16,7 @@ from ninja.utils import check_csrf
 from daiban.cases.models import ServiceRequest
 from daiban.cases.selectors import requests_visible_to
 from daiban.common.audit import AuditVerb, record
+from daiban.common.middleware import client_address
 from daiban.organizations.models import User
 
 from . import signing
@@ -23,6 +24,7 @@ from .models import ApiClient, ApiKey, Scope
 
 SESSION_SCOPES = frozenset({Scope.READ_CATALOGUE, Scope.READ_CASES})
 SESSION_RATE_PER_MINUTE = 300
+ANONYMOUS_RATE_PER_MINUTE = 120  # per client address, for the public jurisdictions and catalogue
 
 
 class ApiProblem(Exception):
@@ -39,14 +41,15 @@ class Caller:
     client: ApiClient | None = None
     user: User | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    address: str = ""  # an anonymous caller's address (its rate limit's key)
 
     @property
     def label(self) -> str:
-        return (
-            f"client:{self.client.pk}"
-            if self.client is not None
-            else f"user:{self.user.pk if self.user else 0}"
-        )
+        if self.client is not None:
+            return f"client:{self.client.pk}"
+        if self.user is not None:
+            return f"user:{self.user.pk}"
+        return f"anonymous:{self.address}"
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
@@ -67,7 +70,10 @@ def _csrf_ok(request: HttpRequest) -> bool:
 
 
 def _throttle(caller: Caller) -> None:
-    limit = caller.client.rate_limit_per_minute if caller.client is not None else SESSION_RATE_PER_MINUTE
+    if caller.client is not None:
+        limit = caller.client.rate_limit_per_minute
+    else:
+        limit = SESSION_RATE_PER_MINUTE if caller.user is not None else ANONYMOUS_RATE_PER_MINUTE
     window = int(time.time() // 60)
     key = f"api:rate:{caller.label}:{window}"
     cache.add(key, 0, timeout=90)
@@ -132,13 +138,20 @@ def identify(request: HttpRequest) -> Caller | None:
         caller = Caller(user=request.user, scopes=SESSION_SCOPES)
     else:
         return None
+    return admit(request, caller)
+
+
+def admit(request: HttpRequest, caller: Caller) -> Caller:
+    """Every call, signed, signed-in or anonymous: counted against its rate limit, then audited (the
+    audit entry carries the caller's address, so an anonymous call is traceable too)."""
     _throttle(caller)
     target: Any = caller.client
+    label = f"{request.method} {request.get_full_path()}"
     record(
         actor=caller.user,
         verb=AuditVerb.API_CALLED,
         target=target,
-        label=f"{request.method} {request.get_full_path()}"[:255],
+        label=(label if caller.client or caller.user else f"{label} ({caller.label})")[:255],
     )
     return caller
 
@@ -156,7 +169,12 @@ class ApiAuth(AuthBase):
 
 
 class OptionalAuth(ApiAuth):
-    """Public resources: anyone; a signed or signed-in caller is still identified, audited and limited."""
+    """Public resources: anyone. A signed or signed-in caller is identified as elsewhere; an anonymous one
+    is limited per client address (ANONYMOUS_RATE_PER_MINUTE) and audited like the others."""
 
     def __call__(self, request: HttpRequest) -> Caller | None:
-        return identify(request) or Caller(scopes=frozenset({Scope.READ_CATALOGUE}))
+        caller = identify(request)
+        if caller is not None:
+            return caller
+        address = client_address(request) or "unknown"
+        return admit(request, Caller(scopes=frozenset({Scope.READ_CATALOGUE}), address=address))

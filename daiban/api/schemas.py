@@ -169,6 +169,39 @@ class ItemEventOut(Schema):
     item_version: int
 
 
+BATCH_MAX = 100
+
+
+class BatchEventIn(ItemEventIn):
+    """One event of a batch: the item by our id or by the approval system's receipt number."""
+
+    item_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    item_receipt_number: str = Field("", max_length=40)
+
+
+class BatchIn(Schema):
+    events: list[BatchEventIn] = Field(min_length=1, max_length=BATCH_MAX)
+
+
+class BatchResult(Schema):
+    """One event's answer: `status` is what the single-event call would have answered (201 applied, 200
+    a repeat, 409 a conflict, 404 an unknown item, 422 an event id already used for another item)."""
+
+    index: int
+    event_id: str
+    status: int
+    code: str
+    outcome: Literal["applied", "conflict", "rejected"]
+    detail: str
+    item_id: int | None
+    item_state: str | None
+    item_version: int | None
+
+
+class BatchOut(Schema):
+    results: list[BatchResult]
+
+
 class EnterpriseIn(Schema):
     uscc: str = Field(max_length=32)
 

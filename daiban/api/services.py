@@ -139,7 +139,13 @@ def _apply(item: CaseItem, data: EventData) -> None:
             raise ValidationError(_("No special procedure is open for this item."))
         steps.end_special_procedure(stop=stop, end_on=day, by=reviewer)
     elif kind == ItemEvent.Kind.APPROVED:
-        steps.approve(item=item, decided_on=day, by=reviewer, expected_version=item.version)
+        steps.approve(
+            item=item,
+            decided_on=day,
+            by=reviewer,
+            expected_version=item.version,
+            result_number=data.result_number,
+        )
     elif kind == ItemEvent.Kind.REFUSED:
         steps.refuse(item=item, decided_on=day, reason=data.note, by=reviewer, expected_version=item.version)
     else:  # the schema allows only the kinds above
@@ -176,6 +182,16 @@ def _payload(data: EventData) -> dict[str, Any]:
 class EventOutcome:
     event: ItemEvent
     created: bool
+    item_state: str
+    item_version: int
+
+
+def _repeat(client: ApiClient, event_id: str) -> EventOutcome | None:
+    existing = ItemEvent.objects.filter(client=client, event_id=event_id).first()
+    if existing is None:
+        return None
+    now = CaseItem.objects.values("state", "version").get(pk=existing.case_item_id)
+    return EventOutcome(existing, False, now["state"], now["version"])
 
 
 def receive_item_event(*, client: ApiClient, item: CaseItem, data: EventData) -> EventOutcome:
@@ -183,13 +199,14 @@ def receive_item_event(*, client: ApiClient, item: CaseItem, data: EventData) ->
 
     A repeat of an event id returns what was stored for it. An event older than one already applied, or
     one the workflow refuses now, is stored as a conflict (with an audit entry) and shown to the
-    coordinator on the item page; it never changes the item."""
-    existing = ItemEvent.objects.filter(client=client, event_id=data.event_id).first()
-    if existing is not None:
-        return EventOutcome(existing, created=False)
+    coordinator on the item page; it never changes the item. The item is locked once
+    (`ITEM.holding`): the stale check and the page's service run under that one lock. Everything the
+    event writes is one savepoint, so within a batch a failed event never half-saves another."""
+    repeat = _repeat(client, data.event_id)
+    if repeat is not None:
+        return repeat
     try:
-        with transaction.atomic():
-            locked = ITEM.lock(item)
+        with transaction.atomic(), ITEM.holding(item) as locked:
             detail = _stale_reason(locked, data)
             if detail is None:
                 try:
@@ -197,6 +214,7 @@ def receive_item_event(*, client: ApiClient, item: CaseItem, data: EventData) ->
                         _apply(locked, data)
                 except (ValidationError, TransitionRefused) as exc:
                     detail = "；".join(exc.messages)[:255]
+                    locked.refresh_from_db()  # the step's savepoint is rolled back; so is the instance
             outcome = ItemEvent.Outcome.APPLIED if detail is None else ItemEvent.Outcome.CONFLICT
             event = ItemEvent.objects.create(
                 client=client,
@@ -215,9 +233,12 @@ def receive_item_event(*, client: ApiClient, item: CaseItem, data: EventData) ->
                     target=event,
                     after={"client": client.name, "kind": data.kind, "detail": detail},
                 )
+            state, version = locked.state, locked.version
     except IntegrityError:  # the same event id, delivered twice at once: the other delivery won
-        return EventOutcome(ItemEvent.objects.get(client=client, event_id=data.event_id), created=False)
-    return EventOutcome(event, created=True)
+        repeat = _repeat(client, data.event_id)
+        assert repeat is not None
+        return repeat
+    return EventOutcome(event, True, state, version)
 
 
 # Intake from the 帮代办区 ---------------------------------------------------------------------------------

@@ -5,9 +5,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from daiban.cases.permissions import coordinators_only
 from daiban.common.access import public
+from daiban.organizations.auth import AuthenticatedRequest
 
 from .api import api
+from .selectors import conflicts_visible_to
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -41,3 +44,10 @@ def docs(request: HttpRequest) -> HttpResponse:
         "operations": operations,
     }
     return render(request, "api/docs.html", context)
+
+
+@coordinators_only
+def event_conflicts(request: AuthenticatedRequest) -> HttpResponse:
+    """The coordinator's list of approval-system events not applied to their items (each also on the
+    item's page)."""
+    return render(request, "api/event_conflicts.html", {"events": conflicts_visible_to(request.user)})

@@ -22,7 +22,9 @@ reasons, and never assign a state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -34,6 +36,9 @@ from .audit import AuditVerb, jsonable, record
 
 M = TypeVar("M", bound=models.Model)
 Label = str | Promise
+
+# Records a caller holds locked for the rest of its block (`Workflow.holding`): (model, pk) → the instance.
+_HELD: ContextVar[dict[tuple[type[models.Model], object], models.Model]] = ContextVar("held", default={})  # noqa: B039
 Person = Any  # a user (the concrete model lives above this layer) or None for the system
 
 
@@ -237,14 +242,36 @@ class Workflow(Generic[M]):
     # Writing ----------------------------------------------------------------------------------------
 
     def lock(self, obj: M) -> M:
-        """Re-read the record under a row lock (its parent's first) for a step's own checks."""
+        """Re-read the record under a row lock (its parent's first) for a step's own checks. Inside
+        `holding` the held instance is returned as it is: it was read under the same transaction's lock."""
         _require_transaction()
+        held = self._held(obj)
+        if held is not None:
+            return held
         if self.lock_parent is not None:
             self.lock_parent(obj)
         queryset = self.model._default_manager.select_for_update(of=("self",))
         if self.lock_related:
             queryset = queryset.select_related(*self.lock_related)
         return queryset.get(pk=obj.pk)
+
+    def _held(self, obj: M) -> M | None:
+        return _HELD.get().get((self.model, obj.pk))  # type: ignore[return-value]
+
+    @contextmanager
+    def holding(self, obj: M) -> Iterator[M]:
+        """Lock the record once for a caller that runs several checks and one step on it (the API's event
+        receiver: its stale check, then the page's own service). Inside the block, `lock` returns the held
+        instance and `apply` on it skips the re-read: the row was read under this transaction's lock and
+        changes only through this instance. Use it inside the transaction (`transaction.atomic`); after a
+        step fails inside a savepoint, re-read the instance (`refresh_from_db`) before using it again."""
+        _require_transaction()
+        locked = self.lock(obj)
+        token = _HELD.set({**_HELD.get(), (self.model, locked.pk): locked})
+        try:
+            yield locked
+        finally:
+            _HELD.reset(token)
 
     def apply(
         self,
@@ -261,10 +288,14 @@ class Workflow(Generic[M]):
         changes = dict(changes or {})
         if self.state_field in changes or (self.version_field and self.version_field in changes):
             raise ValueError("the state and version change only through the graph")
-        if self.lock_parent is not None:
-            self.lock_parent(obj)
         fields = [self.state_field, *([self.version_field] if self.version_field else [])]
-        stored = self.model._default_manager.select_for_update(of=("self",)).values(*fields).get(pk=obj.pk)
+        if self._held(obj) is obj:  # read under this transaction's lock, changed only through itself
+            stored = {name: getattr(obj, name) for name in fields}
+        else:
+            if self.lock_parent is not None:
+                self.lock_parent(obj)
+            locking = self.model._default_manager.select_for_update(of=("self",))
+            stored = locking.values(*fields).get(pk=obj.pk)
         read_state = self.state_of(obj)
         if stored[self.state_field] != read_state:
             raise TransitionRefused(str(self.stale))

@@ -8,6 +8,8 @@ from django.test import Client
 from daiban.api import signing
 from daiban.api.models import ApiClient, Scope
 from daiban.api.services import issue_key
+from daiban.cases.services import mark_ready, start_collecting
+from daiban.cases.tests.chains import receive_all
 from daiban.cases.tests.conftest import (  # noqa: F401 - the cases fixtures, reused
     clock,
     dispatched,
@@ -78,3 +80,12 @@ def permit(dispatched):
 def reviewer(youyang, make_staff):
     """The construction permit's section reviewer (住建委 施工许可科): approval-system decisions land here."""
     return make_staff(Role.SECTION_REVIEWER, youyang, "zjw", section_code="spk")
+
+
+@pytest.fixture
+def ready(permit, staff):
+    """The permit, collected and ready to be filed by its agent."""
+    agent = staff["park_agent2"]
+    item = start_collecting(item=permit, by=agent, expected_version=permit.version)
+    receive_all(item, agent)
+    return mark_ready(item=item, by=agent, expected_version=item.version)

@@ -7,8 +7,6 @@ from django.test import Client
 
 from daiban.api.models import ItemEvent
 from daiban.cases.models import CaseItem, ClockStop
-from daiban.cases.services import mark_ready, start_collecting
-from daiban.cases.tests.chains import receive_all
 from daiban.common.models import AuditEntry
 from daiban.notifications.models import Notification
 
@@ -18,14 +16,6 @@ S = CaseItem.State
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
-
-
-@pytest.fixture
-def ready(permit, staff):
-    agent = staff["park_agent2"]
-    item = start_collecting(item=permit, by=agent, expected_version=permit.version)
-    receive_all(item, agent)
-    return mark_ready(item=item, by=agent, expected_version=item.version)
 
 
 def event(event_id, kind, hour, **fields):

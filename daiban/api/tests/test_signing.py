@@ -109,3 +109,14 @@ def test_a_session_write_needs_csrf(dispatched, staff):
     item = dispatched.items.first()
     response = http.post(f"/api/v1/items/{item.pk}/events", {}, content_type="application/json")
     assert response.status_code == 403 and response.json()["code"] == "csrf_failed"
+
+
+def test_anonymous_public_calls_are_limited_per_address_and_audited(db, monkeypatch):
+    monkeypatch.setattr("daiban.api.auth.ANONYMOUS_RATE_PER_MINUTE", 2)
+    one, other = Client(REMOTE_ADDR="10.0.0.1"), Client(REMOTE_ADDR="10.0.0.2")
+    assert [one.get("/api/v1/jurisdictions").status_code for _ in range(3)] == [200, 200, 429]
+    assert one.get("/api/v1/jurisdictions").json()["code"] == "rate_limited"
+    assert other.get("/api/v1/jurisdictions").status_code == 200  # another address, its own count
+    labels = list(AuditEntry.objects.filter(verb="api.called").values_list("target_label", flat=True))
+    assert labels.count("GET /api/v1/jurisdictions (anonymous:10.0.0.1)") == 2
+    assert labels.count("GET /api/v1/jurisdictions (anonymous:10.0.0.2)") == 1

@@ -34,7 +34,8 @@ from ..forms import (
     VisitForm,
 )
 from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem, ItemMaterial
-from ..permissions import agents_only, can_assign, is_agent_of, is_reviewer_of
+from ..panels import item_panels
+from ..permissions import agents_only, is_agent_of, is_reviewer_of
 from ..receipts import delivery_receipt_pdf
 from ..selectors import access_item, access_request, chases_visible_to, item_history
 from ..workflows import ITEM
@@ -167,12 +168,8 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
             "delivery": getattr(item, "delivery", None) if item.state == CaseItem.State.DELIVERED else None,
             "chases": chases,
             "chase_form": chase_form,
-            # The approval system's events that could not be applied (daiban.api), for the coordinator.
-            "event_conflicts": (
-                item.api_events.filter(outcome="conflict").order_by("occurred_at", "id")
-                if can_assign(request.user, item, item.request)
-                else ()
-            ),
+            # What higher apps show on this page (daiban.api: the events not applied), cases.panels.
+            "panels": item_panels(request.user, item),
         },
     )
 
