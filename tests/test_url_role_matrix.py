@@ -91,7 +91,7 @@ from daiban.oversight.services import (
     record_inspection,
     resolve_issue,
 )
-from daiban.planning.models import PlanAdjustment, PlanMilestone
+from daiban.planning.models import ConstructionPeriod, PlanAdjustment, PlanMilestone
 from daiban.planning.services import add_milestone
 from daiban.planning.warnings import warn_permit_slips
 from daiban.projects.models import Applicant, ApplicantRepresentative, Project
@@ -804,6 +804,11 @@ TABLE: dict[str, Row] = {
     "planning:milestone_remove": step(
         lambda s: {"pk": s.main.pk, "milestone_pk": s.milestone.pk},
         Post(NOTHING, lambda s: PlanMilestone.objects.filter(pk=s.milestone.pk).exists()),
+        ok={AGENT}, hidden={OTHER_AGENT}, forbidden=REST,
+    ),
+    "planning:construction_period": step(
+        MAIN,
+        Post(lambda s: {"days": "300"}, lambda s: ConstructionPeriod.objects.filter(request=s.main).exists()),
         ok={AGENT}, hidden={OTHER_AGENT}, forbidden=REST,
     ),
     "planning:item_adjust": step(
