@@ -8,12 +8,10 @@ row goes through `common.spreadsheet` (text is text, never a formula). The detai
 column widths and a frozen header row, since they are read by scrolling down hundreds of rows; the 问题清单
 sheet is there because the units submit it with the ledger every quarter (酉阳方案 （五）)."""
 
-import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from typing import IO, Any, cast
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -21,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from daiban.common.listing import local_minute
 from daiban.common.spreadsheet import text_cell, text_row
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.workdays.quarters import Quarter
@@ -88,10 +87,6 @@ def _table_sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]])
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append(_bold(sheet, [title for title, _width in columns]))
     return cast(WriteOnlyWorksheet, sheet)
-
-
-def _local(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
@@ -218,12 +213,12 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
                     case_item.approval_item.name if case_item else "",
                     issue.unit.name if issue.unit else "",
                     issue.raised_by.display_name,
-                    _local(issue.raised_at),
+                    local_minute(issue.raised_at),
                     issue.assignee.display_name if issue.assignee else "",
                     issue.due_on,
                     issue.get_status_display(),
                     issue.resolution,
-                    _local(issue.resolved_at),
+                    local_minute(issue.resolved_at),
                 ],
             )
         )
