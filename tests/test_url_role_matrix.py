@@ -78,7 +78,15 @@ from daiban.common.models import AuditEntry
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.feedback.services import evaluate
 from daiban.notifications.models import Notification
-from daiban.organizations.models import Jurisdiction, Role, Unit, User, WorkingGroup
+from daiban.organizations.models import (
+    Jurisdiction,
+    Role,
+    Unit,
+    User,
+    WorkingGroup,
+    WorkingGroupChange,
+    WorkingGroupMember,
+)
 from daiban.organizations.services import DATA_DIR, grant_role, load_organisations
 from daiban.organizations.tests.factories import UserFactory
 from daiban.oversight.models import CoordinationIssue, Inspection, QuarterlyLedger, RequiredAction
@@ -389,6 +397,9 @@ def build_side(
     )
     working_group = WorkingGroup.objects.create(
         jurisdiction=j, name=f"{mark}工作组", office=unit[office_code]
+    )
+    WorkingGroupMember.objects.create(  # a seat the office may have filled by a replacement
+        group=working_group, user=agent, position="member", unit=park, joined_on=D(2026, 1, 5)
     )
     policy = PolicyDocument.objects.create(
         jurisdiction=j,
@@ -820,6 +831,13 @@ TABLE: dict[str, Row] = {
     "organizations:unit_list": page(ok=STAFF, forbidden=REST),
     "organizations:working_group_detail": page(
         lambda s: {"pk": s.working_group.pk}, hidden={OTHER_SUPERVISOR}, forbidden=APPLICANTS, ok=REST,
+    ),
+    "organizations:working_group_change": step(
+        lambda s: {"pk": s.working_group.pk},
+        Post(lambda s: {"leaving": s.working_group.members.get().pk, "replacement": s.people[COORD].pk,
+                        "filed_on": day(), "reason": "工作调动"},
+             lambda s: WorkingGroupChange.objects.filter(group=s.working_group).count()),
+        ok={SUPERVISOR}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
     ),
     # ---- enterprises and projects ----
     "projects:my_enterprises": page(ok=APPLICANTS, forbidden=REST),
@@ -1384,7 +1402,7 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
     from daiban.integrations.models import WebhookDelivery, WebhookSubscription
     from daiban.onboarding.models import OnboardingRecord
-    from daiban.organizations.models import RoleAssignment, ServiceZone, WorkingGroupChange
+    from daiban.organizations.models import RoleAssignment, ServiceZone
     from daiban.oversight.models import AssessmentWeight
     from daiban.service_levels.models import ServiceLevel
     from daiban.service_levels.services import set_service_levels
@@ -1471,6 +1489,10 @@ PUBLISHED_CATALOGUE = frozenset(
         ("catalogue.CatalogueVersion", "delete:theirs"),  # refused before the row is looked up
     }
 )
+# A working group's members change only by a change its office files on the group's page (issue #15).
+FILED_WITH_THE_OFFICE = frozenset(
+    ("organizations.WorkingGroupChange", kind) for kind in ("add", "delete:ours", "delete:theirs")
+)
 # What an onboarding file said is read-only in the admin: load a changed file (ADR 0024).
 ONBOARDING_RECORDS = frozenset(
     ("onboarding.OnboardingRecord", kind) for kind in ("add", "delete:ours", "delete:theirs")
@@ -1508,7 +1530,7 @@ def _admin_expected(persona: str, label: str, kind: str) -> int | str:
     writes = kind == "add" or kind.startswith("delete:")
     if persona not in ADMIN_USERS:
         return "login"
-    if (label, kind) in PUBLISHED_CATALOGUE | ONBOARDING_RECORDS or (
+    if (label, kind) in PUBLISHED_CATALOGUE | ONBOARDING_RECORDS | FILED_WITH_THE_OFFICE or (
         persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL
     ):
         return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)
