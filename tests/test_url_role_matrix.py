@@ -89,13 +89,22 @@ from daiban.organizations.models import (
 )
 from daiban.organizations.services import DATA_DIR, grant_role, load_organisations
 from daiban.organizations.tests.factories import UserFactory
-from daiban.oversight.models import CoordinationIssue, Inspection, QuarterlyLedger, RequiredAction
+from daiban.oversight.models import (
+    CoordinationIssue,
+    Forum,
+    ForumOpinion,
+    Inspection,
+    QuarterlyLedger,
+    RequiredAction,
+)
 from daiban.oversight.services import (
     ActionData,
+    ForumData,
     assign_issue,
     escalate_overdue_issues,
     raise_issue,
     raise_issue_from_item,
+    record_forum,
     record_inspection,
     resolve_issue,
 )
@@ -220,6 +229,7 @@ class Side:
     issue_assigned: CoordinationIssue  # raised by the coordinator, assigned to the agent
     issue_resolved: CoordinationIssue
     inspection: Inspection
+    forum: Forum  # a 会议座谈 of the reform office, one opinion heard
     action: RequiredAction  # the park's action after the inspection
     park: Unit
     working_group: WorkingGroup
@@ -395,6 +405,18 @@ def build_side(
         actions=[ActionData(unit=park, action="更新材料清单", due_on=D(2026, 11, 27))],
         by=supervisor,
     )
+    forum = record_forum(
+        jurisdiction=j,
+        data=ForumData(
+            held_on=D(2026, 11, 10),
+            place=f"{mark}会议室",
+            host="工改办主任",
+            enterprises="某企业",
+            attendees="企业代表两人",
+            opinions=["施工许可材料要求不一致，希望统一"],
+        ),
+        by=supervisor,
+    )
     working_group = WorkingGroup.objects.create(
         jurisdiction=j, name=f"{mark}工作组", office=unit[office_code]
     )
@@ -440,6 +462,7 @@ def build_side(
         issue_assigned=issue_assigned,
         issue_resolved=issue_resolved,
         inspection=inspection,
+        forum=forum,
         action=inspection.actions.get(),
         park=park,
         working_group=working_group,
@@ -692,6 +715,16 @@ TABLE: dict[str, Row] = {
     "oversight:inspection_detail": page(
         lambda s: {"pk": s.inspection.pk}, ok={SUPERVISOR, CITY, COORD}, hidden={OTHER_COORD, OTHER_SUPERVISOR}, forbidden=REST,
     ),
+    "oversight:forum_list": page(ok=SUPERVISORS, forbidden=REST),
+    "oversight:forum_create": page(ok=SUPERVISORS, forbidden=REST),
+    "oversight:forum_detail": page(
+        lambda s: {"pk": s.forum.pk}, ok={SUPERVISOR, CITY}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
+    ),
+    "oversight:opinion_raise": step(
+        lambda s: {"pk": s.forum.pk, "opinion_pk": s.forum.opinions.get().pk},
+        Post(lambda s: {"unit": s.park.pk}, lambda s: ForumOpinion.objects.get(forum=s.forum).issue_id),
+        ok={SUPERVISOR, CITY}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
+    ),
     "oversight:required_action_done": step(
         lambda s: {"pk": s.inspection.pk, "action_pk": s.action.pk},
         Post(lambda s: {"done_on": day(), "note": "已更新"}, lambda s: fresh(s.action, "done_on")),
@@ -837,7 +870,7 @@ TABLE: dict[str, Row] = {
         Post(lambda s: {"leaving": s.working_group.members.get().pk, "replacement": s.people[COORD].pk,
                         "filed_on": day(), "reason": "工作调动"},
              lambda s: WorkingGroupChange.objects.filter(group=s.working_group).count()),
-        ok={SUPERVISOR}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
+        ok={SUPERVISOR}, hidden={OTHER_SUPERVISOR}, forbidden=APPLICANTS, denied=REST,
     ),
     # ---- enterprises and projects ----
     "projects:my_enterprises": page(ok=APPLICANTS, forbidden=REST),

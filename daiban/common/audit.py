@@ -52,6 +52,8 @@ class AuditVerb(StrEnum):
     ISSUE_ASSIGNED = "issue.assigned"
     ISSUE_FOLLOWED_UP = "issue.followed_up"
     ISSUE_RAISED = "issue.raised"
+    FORUM_RECORDED = "forum.recorded"
+    FORUM_OPINION_RAISED = "forum.opinion_raised"
     ISSUE_REOPENED = "issue.reopened"
     ISSUE_RESOLVED = "issue.resolved"
     ITEM_APPROVED = "item.approved"
@@ -151,6 +153,8 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ISSUE_ASSIGNED: gettext_lazy("Issue assigned"),
     AuditVerb.ISSUE_FOLLOWED_UP: gettext_lazy("Issue followed up"),
     AuditVerb.ISSUE_RAISED: gettext_lazy("Issue raised"),
+    AuditVerb.FORUM_RECORDED: gettext_lazy("Forum with enterprises recorded"),
+    AuditVerb.FORUM_OPINION_RAISED: gettext_lazy("Opinion raised onto the issue list"),
     AuditVerb.ISSUE_REOPENED: gettext_lazy("Issue reopened"),
     AuditVerb.ISSUE_RESOLVED: gettext_lazy("Issue resolved"),
     AuditVerb.ITEM_APPROVED: gettext_lazy("Item approved"),
