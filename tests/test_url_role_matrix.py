@@ -408,7 +408,7 @@ def build_side(
     forum = record_forum(
         jurisdiction=j,
         data=ForumData(
-            held_on=D(2026, 11, 10),
+            held_on=D(2026, 6, 1),
             place=f"{mark}会议室",
             host="工改办主任",
             enterprises="某企业",
