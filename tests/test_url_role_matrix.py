@@ -80,20 +80,37 @@ from daiban.common.models import AuditEntry
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.feedback.services import evaluate
 from daiban.notifications.models import Notification
-from daiban.organizations.models import Jurisdiction, Role, Unit, User, WorkingGroup
+from daiban.organizations.models import (
+    Jurisdiction,
+    Role,
+    Unit,
+    User,
+    WorkingGroup,
+    WorkingGroupChange,
+    WorkingGroupMember,
+)
 from daiban.organizations.services import DATA_DIR, grant_role, load_organisations
 from daiban.organizations.tests.factories import UserFactory
-from daiban.oversight.models import CoordinationIssue, Inspection, QuarterlyLedger, RequiredAction
+from daiban.oversight.models import (
+    CoordinationIssue,
+    Forum,
+    ForumOpinion,
+    Inspection,
+    QuarterlyLedger,
+    RequiredAction,
+)
 from daiban.oversight.services import (
     ActionData,
+    ForumData,
     assign_issue,
     escalate_overdue_issues,
     raise_issue,
     raise_issue_from_item,
+    record_forum,
     record_inspection,
     resolve_issue,
 )
-from daiban.planning.models import PlanAdjustment, PlanMilestone
+from daiban.planning.models import ConstructionPeriod, PlanAdjustment, PlanMilestone
 from daiban.planning.services import add_milestone
 from daiban.planning.warnings import warn_permit_slips
 from daiban.projects.models import Applicant, ApplicantRepresentative, Project
@@ -214,6 +231,7 @@ class Side:
     issue_assigned: CoordinationIssue  # raised by the coordinator, assigned to the agent
     issue_resolved: CoordinationIssue
     inspection: Inspection
+    forum: Forum  # a 会议座谈 of the reform office, one opinion heard
     action: RequiredAction  # the park's action after the inspection
     park: Unit
     working_group: WorkingGroup
@@ -391,8 +409,23 @@ def build_side(
         actions=[ActionData(unit=park, action="更新材料清单", due_on=D(2026, 11, 27))],
         by=supervisor,
     )
+    forum = record_forum(
+        jurisdiction=j,
+        data=ForumData(
+            held_on=D(2026, 6, 1),
+            place=f"{mark}会议室",
+            host="工改办主任",
+            enterprises="某企业",
+            attendees="企业代表两人",
+            opinions=["施工许可材料要求不一致，希望统一"],
+        ),
+        by=supervisor,
+    )
     working_group = WorkingGroup.objects.create(
         jurisdiction=j, name=f"{mark}工作组", office=unit[office_code]
+    )
+    WorkingGroupMember.objects.create(  # a seat the office may have filled by a replacement
+        group=working_group, user=agent, position="member", unit=park, joined_on=D(2026, 1, 5)
     )
     policy = PolicyDocument.objects.create(
         jurisdiction=j,
@@ -442,6 +475,7 @@ def build_side(
         issue_assigned=issue_assigned,
         issue_resolved=issue_resolved,
         inspection=inspection,
+        forum=forum,
         action=inspection.actions.get(),
         park=park,
         working_group=working_group,
@@ -706,6 +740,16 @@ TABLE: dict[str, Row] = {
     "oversight:inspection_detail": page(
         lambda s: {"pk": s.inspection.pk}, ok={SUPERVISOR, CITY, COORD}, hidden={OTHER_COORD, OTHER_SUPERVISOR}, forbidden=REST,
     ),
+    "oversight:forum_list": page(ok=SUPERVISORS, forbidden=REST),
+    "oversight:forum_create": page(ok=SUPERVISORS, forbidden=REST),
+    "oversight:forum_detail": page(
+        lambda s: {"pk": s.forum.pk}, ok={SUPERVISOR, CITY}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
+    ),
+    "oversight:opinion_raise": step(
+        lambda s: {"pk": s.forum.pk, "opinion_pk": s.forum.opinions.get().pk},
+        Post(lambda s: {"unit": s.park.pk}, lambda s: ForumOpinion.objects.get(forum=s.forum).issue_id),
+        ok={SUPERVISOR, CITY}, hidden={OTHER_SUPERVISOR}, forbidden=REST,
+    ),
     "oversight:required_action_done": step(
         lambda s: {"pk": s.inspection.pk, "action_pk": s.action.pk},
         Post(lambda s: {"done_on": day(), "note": "已更新"}, lambda s: fresh(s.action, "done_on")),
@@ -831,6 +875,11 @@ TABLE: dict[str, Row] = {
         Post(NOTHING, lambda s: PlanMilestone.objects.filter(pk=s.milestone.pk).exists()),
         ok={AGENT}, hidden={OTHER_AGENT}, forbidden=REST,
     ),
+    "planning:construction_period": step(
+        MAIN,
+        Post(lambda s: {"days": "300"}, lambda s: ConstructionPeriod.objects.filter(request=s.main).exists()),
+        ok={AGENT}, hidden={OTHER_AGENT}, forbidden=REST,
+    ),
     "planning:item_adjust": step(
         ITEM_PLAN,
         Post(lambda s: {"start_on": day(5)}, lambda s: PlanAdjustment.objects.filter(case_item=s.item_plan).exists()),
@@ -840,6 +889,13 @@ TABLE: dict[str, Row] = {
     "organizations:unit_list": page(ok=STAFF, forbidden=REST),
     "organizations:working_group_detail": page(
         lambda s: {"pk": s.working_group.pk}, hidden={OTHER_SUPERVISOR}, forbidden=APPLICANTS, ok=REST,
+    ),
+    "organizations:working_group_change": step(
+        lambda s: {"pk": s.working_group.pk},
+        Post(lambda s: {"leaving": s.working_group.members.get().pk, "replacement": s.people[COORD].pk,
+                        "filed_on": day(), "reason": "工作调动"},
+             lambda s: WorkingGroupChange.objects.filter(group=s.working_group).count()),
+        ok={SUPERVISOR}, hidden={OTHER_SUPERVISOR}, forbidden=APPLICANTS, denied=REST,
     ),
     # ---- enterprises and projects ----
     "projects:my_enterprises": page(ok=APPLICANTS, forbidden=REST),
@@ -1404,7 +1460,7 @@ def _admin_row_of_every_model(side: Side) -> dict[type, Any]:
     from daiban.catalogue.models import CatalogueVersion, ResultDocument
     from daiban.integrations.models import WebhookDelivery, WebhookSubscription
     from daiban.onboarding.models import OnboardingRecord
-    from daiban.organizations.models import RoleAssignment, ServiceZone, WorkingGroupChange
+    from daiban.organizations.models import RoleAssignment, ServiceZone
     from daiban.oversight.models import AssessmentWeight
     from daiban.service_levels.models import ServiceLevel
     from daiban.service_levels.services import set_service_levels
@@ -1491,6 +1547,10 @@ PUBLISHED_CATALOGUE = frozenset(
         ("catalogue.CatalogueVersion", "delete:theirs"),  # refused before the row is looked up
     }
 )
+# A working group's members change only by a change its office files on the group's page (issue #15).
+FILED_WITH_THE_OFFICE = frozenset(
+    ("organizations.WorkingGroupChange", kind) for kind in ("add", "delete:ours", "delete:theirs")
+)
 # What an onboarding file said is read-only in the admin: load a changed file (ADR 0024).
 ONBOARDING_RECORDS = frozenset(
     ("onboarding.OnboardingRecord", kind) for kind in ("add", "delete:ours", "delete:theirs")
@@ -1528,7 +1588,7 @@ def _admin_expected(persona: str, label: str, kind: str) -> int | str:
     writes = kind == "add" or kind.startswith("delete:")
     if persona not in ADMIN_USERS:
         return "login"
-    if (label, kind) in PUBLISHED_CATALOGUE | ONBOARDING_RECORDS or (
+    if (label, kind) in PUBLISHED_CATALOGUE | ONBOARDING_RECORDS | FILED_WITH_THE_OFFICE or (
         persona == ROOT and (label, kind) in PUBLISHED_FOR_ALL
     ):
         return 403  # a published catalogue is never rewritten: drafts are started and published (ADR 0015)

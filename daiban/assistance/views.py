@@ -5,15 +5,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.cases.selectors import requests_visible_to
+from daiban.cases.views.lists import export_rows
 from daiban.catalogue.models import ApprovalItem
 from daiban.common.access import signed_in
 from daiban.common.forms import DoneForm, add_service_errors, posted_step
+from daiban.common.listing import controls, exporting
 from daiban.common.privacy import reveal
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Jurisdiction, Unit
@@ -31,6 +34,7 @@ from .forms import (
     RecordQuestionForm,
     meeting_data,
 )
+from .listings import CONSULTATION_COLUMNS, consultation_listing
 from .models import Consultation, CoordinationMeeting, FollowUp
 from .permissions import question_takers_only
 from .selectors import consultations_visible_to, meeting_requests_visible_to
@@ -57,22 +61,27 @@ def _items(jurisdiction_ids: Any) -> QuerySet[ApprovalItem]:
 
 
 @signed_in
-def consultation_list(request: AuthenticatedRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The questions the person may see, searched, filtered, sorted — or exported as filtered."""
+    listing = consultation_listing()
     consultations = consultations_visible_to(request.user).select_related("applicant", "answered_by")
-    show = request.GET.get("show", "")
-    if show == "open":
-        consultations = consultations.filter(answered_at__isnull=True)
-    elif show == "answered":
-        consultations = consultations.filter(answered_at__isnull=False)
+    consultations, state = listing.apply(consultations, request.GET)
+    if exporting(request.GET):
+        return export_rows(request, _("Consultations"), CONSULTATION_COLUMNS, consultations)
     page = Paginator(consultations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "assistance/consultation_list.html",
         {
             "page": page,
-            "show": show,
             "can_ask": represented_applicants(request.user).exists(),
             "can_record": bool(jurisdictions_where(request.user, *RECORDING_ROLES)),
+            **controls(
+                listing,
+                state,
+                placeholder=_("question, answer, enterprise, credit code, item"),
+                period_label=_("Asked from"),
+            ),
         },
     )
 

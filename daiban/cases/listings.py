@@ -166,3 +166,7 @@ ITEM_COLUMNS: tuple[Column[CaseItem], ...] = (
     Column(_("filed on"), lambda i: i.filed_on, 12),
     Column(_("deadline"), lambda i: i.due_on, 12),
 )
+
+
+# Other apps' lists offer the same unit filters (issues by locality, evaluations by unit).
+unit_choices = _units

@@ -52,6 +52,8 @@ class AuditVerb(StrEnum):
     ISSUE_ASSIGNED = "issue.assigned"
     ISSUE_FOLLOWED_UP = "issue.followed_up"
     ISSUE_RAISED = "issue.raised"
+    FORUM_RECORDED = "forum.recorded"
+    FORUM_OPINION_RAISED = "forum.opinion_raised"
     ISSUE_REOPENED = "issue.reopened"
     ISSUE_RESOLVED = "issue.resolved"
     ITEM_APPROVED = "item.approved"
@@ -82,6 +84,7 @@ class AuditVerb(StrEnum):
     PERSONAL_DATA_VIEWED = "personal_data.viewed"
     PERSON_CREATED = "person.created"
     PLAN_ADJUSTMENT_CLEARED = "plan.adjustment_cleared"
+    PLAN_CONSTRUCTION_PERIOD_SET = "plan.construction_period_set"
     PLAN_ITEM_ADJUSTED = "plan.item_adjusted"
     PLAN_MILESTONE_ADDED = "plan.milestone_added"
     PLAN_MILESTONE_REMOVED = "plan.milestone_removed"
@@ -152,6 +155,8 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ISSUE_ASSIGNED: gettext_lazy("Issue assigned"),
     AuditVerb.ISSUE_FOLLOWED_UP: gettext_lazy("Issue followed up"),
     AuditVerb.ISSUE_RAISED: gettext_lazy("Issue raised"),
+    AuditVerb.FORUM_RECORDED: gettext_lazy("Forum with enterprises recorded"),
+    AuditVerb.FORUM_OPINION_RAISED: gettext_lazy("Opinion raised onto the issue list"),
     AuditVerb.ISSUE_REOPENED: gettext_lazy("Issue reopened"),
     AuditVerb.ISSUE_RESOLVED: gettext_lazy("Issue resolved"),
     AuditVerb.ITEM_APPROVED: gettext_lazy("Item approved"),
@@ -181,6 +186,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.PERSONAL_DATA_VIEWED: gettext_lazy("Personal data viewed"),
     AuditVerb.PERSON_CREATED: gettext_lazy("Person created"),
     AuditVerb.PLAN_ADJUSTMENT_CLEARED: gettext_lazy("Plan adjustment cleared"),
+    AuditVerb.PLAN_CONSTRUCTION_PERIOD_SET: gettext_lazy("Construction period set"),
     AuditVerb.PLAN_ITEM_ADJUSTED: gettext_lazy("Plan item adjusted"),
     AuditVerb.PLAN_MILESTONE_ADDED: gettext_lazy("Milestone added"),
     AuditVerb.PLAN_MILESTONE_REMOVED: gettext_lazy("Milestone removed"),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -153,6 +154,11 @@ def workbook(title: Label, columns: Sequence[Column[M]], rows: Iterable[M]) -> I
     return out
 
 
+def local_minute(moment: dt.datetime | None) -> str:
+    """A moment in an export as the county reads it: its wall clock, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def _letter(index: int) -> str:
     letters = ""
     index += 1
@@ -173,9 +179,19 @@ class ShownFilter:
     value: str
 
 
-def controls(listing: Listing[Any], state: ListState) -> dict[str, Any]:
-    """What the filter bar (`common/_list_filters.html`) shows: every control with its current value."""
+def controls(
+    listing: Listing[Any],
+    state: ListState,
+    *,
+    placeholder: Label | None = None,
+    period_label: Label | None = None,
+) -> dict[str, Any]:
+    """What the filter bar (`common/_list_filters.html`) shows: every control with its current value; a
+    list whose search looks in other fields than the requests' says so in `placeholder`, and a period on
+    another date than submission in `period_label`."""
     return {
+        "list_placeholder": placeholder,
+        "list_period_label": period_label,
         "list_state": state,
         "list_filters": [
             ShownFilter(f.name, f.label, f.choices, state.chosen.get(f.name, ""))

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from daiban.cases.models import ServiceRequest
+from daiban.cases.views.lists import export_rows
 from daiban.common.access import signed_in
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
+from daiban.common.listing import controls, exporting
 from daiban.common.privacy import reveal
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role
@@ -20,6 +23,7 @@ from daiban.projects.permissions import applicant_only
 from daiban.projects.selectors import represented_applicants
 
 from .forms import CallbackForm, ComplaintForm, EvaluationForm, NoteForm, OwnerForm
+from .listings import evaluation_columns, evaluation_listing, narrowed_for
 from .models import Evaluation, Rectification
 from .permissions import hall_managers_only, supervisors_only
 from .selectors import (
@@ -125,12 +129,17 @@ def complain(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @signed_in
-def evaluation_list(request: AuthenticatedRequest) -> HttpResponse:
+def evaluation_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Every evaluation the person may see, searched, filtered, sorted — or exported as shown (a withheld
+    rating masked for the agent it rates, as on the page)."""
+    listing = evaluation_listing()
     evaluations = evaluations_visible_to(request.user).select_related(
         "request__project", "agent", "given_by", "jurisdiction"
     )
-    if request.GET.get("bad") == "1":
-        evaluations = evaluations.filter(is_bad=True)
+    evaluations, state = listing.apply(evaluations, request.GET)
+    evaluations = narrowed_for(request.user, evaluations, state)
+    if exporting(request.GET):
+        return export_rows(request, _("Evaluations"), evaluation_columns(request.user), evaluations)
     page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
     supervised = jurisdictions_where(request.user, Role.SUPERVISOR)
     rows = [
@@ -140,7 +149,16 @@ def evaluation_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "feedback/evaluation_list.html",
-        {"page": page, "rows": rows, "bad": request.GET.get("bad") == "1"},
+        {
+            "page": page,
+            "rows": rows,
+            **controls(
+                listing,
+                state,
+                placeholder=_("project, credit code, agent"),
+                period_label=_("Given from"),
+            ),
+        },
     )
 
 

@@ -107,9 +107,23 @@ class UserAdmin(BaseUserAdmin[User]):
         return qs.filter(staff | represented | fresh).distinct()
 
 
-class WorkingGroupMemberInline(ScopedInline):
+class FiledWithTheOffice:
+    """Members change only by a change filed (备案) with the group's office on its page
+    (`organizations:working_group_change`), so the roster and its history agree: the admin shows them and
+    changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class WorkingGroupMemberInline(FiledWithTheOffice, ScopedInline):
     model = WorkingGroupMember
-    autocomplete_fields = ["user"]
 
 
 @admin.register(WorkingGroup)
@@ -119,5 +133,5 @@ class WorkingGroupAdmin(JurisdictionScopedAdmin):
 
 
 @admin.register(WorkingGroupChange)
-class WorkingGroupChangeAdmin(JurisdictionScopedAdmin):
+class WorkingGroupChangeAdmin(FiledWithTheOffice, JurisdictionScopedAdmin):
     list_display = ["filed_on", "group", "kind", "member_in", "member_out", "reason"]

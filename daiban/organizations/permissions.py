@@ -50,3 +50,9 @@ def _is_staff_request(request: HttpRequest) -> bool:
 
 STAFF = Rule("signed in and holding any staff role (or platform superuser)", _is_staff_request)
 staff_only = permission_rule(STAFF)
+
+
+def files_working_group_changes(user: Viewer, group_office_id: int) -> bool:
+    """Member changes are filed (备案) with the working group's office (大足: the 办理建筑许可专项小组办公室):
+    its own staff file them; nobody else, the administrator included."""
+    return any(a.unit_id == group_office_id for a in active_roles(user))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.stages import Stage
 from daiban.common.validators import normalize_mobile
+from daiban.common.workflow import NotYourStep
 
 from .models import (
     Jurisdiction,
@@ -28,7 +29,7 @@ from .models import (
     WorkingGroupChange,
     WorkingGroupMember,
 )
-from .permissions import ROLE_UNIT_KINDS, ROLES_NEEDING_SECTION
+from .permissions import ROLE_UNIT_KINDS, ROLES_NEEDING_SECTION, files_working_group_changes
 from .selectors import forget_roles
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -215,6 +216,49 @@ def file_working_group_change(
         after=snapshot(change, ["kind", "member_in", "member_out", "reason", "filed_on"]),
     )
     return change
+
+
+@transaction.atomic
+def file_replacement(
+    *,
+    group: WorkingGroup,
+    leaving: WorkingGroupMember,
+    replacement: User,
+    reason: str,
+    filed_on: datetime.date,
+    by: User,
+) -> WorkingGroupChange:
+    """替补: a member unit names its replacement for a seat, and the group's office files it (备案) on the
+    date it was filed. The replacement takes the seat as it was — unit, position, responsibility, stage —
+    from that date; the one leaving stays in the history. Only the office's staff file it."""
+    if not files_working_group_changes(by, group.office_id):
+        raise NotYourStep(_("Member changes are filed by the working group's office."))
+    # Locked, so two filings for one seat cannot both replace it.
+    seat = WorkingGroupMember.objects.select_for_update().filter(pk=leaving.pk, group=group).first()
+    if seat is None:
+        raise ValidationError({"leaving": _("That member belongs to another working group.")})
+    if seat.left_on is not None:
+        raise ValidationError({"leaving": _("That member has already left the group.")})
+    if replacement.pk == seat.user_id:
+        raise ValidationError({"replacement": _("The replacement is the member already in the seat.")})
+    if WorkingGroupMember.objects.filter(group=group, user=replacement, left_on__isnull=True).exists():
+        raise ValidationError({"replacement": _("That person already holds a seat in the group.")})
+    if filed_on < seat.joined_on:
+        raise ValidationError({"filed_on": _("The filing date is before the member being replaced joined.")})
+    return file_working_group_change(
+        group=group,
+        joining=NewMember(
+            user=replacement,
+            position=seat.position,
+            unit=seat.unit,
+            responsibility=seat.responsibility,
+            stage=seat.stage,
+        ),
+        leaving=seat,
+        reason=reason,
+        filed_on=filed_on,
+        by=by,
+    )
 
 
 # --- reference data --------------------------------------------------------------------------------

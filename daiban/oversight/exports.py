@@ -4,22 +4,27 @@ detail sheet of every item decided in the quarter.
 
 Written with openpyxl's write-only mode row by row from database iterators into a spooled temporary file,
 so a city-scale export keeps a small, constant amount in memory; the response streams that file. Every
-row goes through `common.spreadsheet` (text is text, never a formula)."""
+row goes through `common.spreadsheet` (text is text, never a formula). The detail and issue sheets have set
+column widths and a frozen header row, since they are read by scrolling down hundreds of rows; the 问题清单
+sheet is there because the units submit it with the ledger every quarter (酉阳方案 （五）)."""
 
 import tempfile
-from typing import IO, Any
+from collections.abc import Sequence
+from typing import IO, Any, cast
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from daiban.common.listing import local_minute
 from daiban.common.spreadsheet import text_cell, text_row
 from daiban.organizations.models import Jurisdiction, Unit
 from daiban.workdays.quarters import Quarter
 
-from .ledger import LEDGER_UNIT_KINDS, decided_items, ledger_figures
+from .ledger import LEDGER_UNIT_KINDS, decided_items, ledger_figures, quarter_issues
 from .models import QuarterlyLedger
 
 SUMMARY_COLUMNS = [
@@ -71,6 +76,17 @@ def _bold(sheet: WriteOnlyWorksheet, values: list[Any]) -> list[Cell]:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cells.append(cell)
     return cells
+
+
+def _table_sheet(book: Workbook, title: str, columns: Sequence[tuple[str, int]]) -> WriteOnlyWorksheet:
+    """A sheet with its column widths, a bold header row and that row frozen (set before any row is
+    written: the write-only mode cannot go back)."""
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for index, (_title, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append(_bold(sheet, [title for title, _width in columns]))
+    return cast(WriteOnlyWorksheet, sheet)
 
 
 def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
@@ -133,23 +149,21 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
             ],
         )
     )
-    detail = book.create_sheet(_("Detail of items decided"))
-    detail.append(
-        _bold(
-            detail,
-            [
-                _("Project"),
-                _("Project code"),
-                _("Item"),
-                _("Responsible unit"),
-                _("Locality"),
-                _("Agent"),
-                _("Receipt number"),
-                _("Filed on"),
-                _("Decided on"),
-                _("State"),
-            ],
-        )
+    detail = _table_sheet(
+        book,
+        _("Detail of items decided"),
+        [
+            (_("Project"), 30),
+            (_("Project code"), 24),
+            (_("Item"), 34),
+            (_("Responsible unit"), 20),
+            (_("Locality"), 16),
+            (_("Agent"), 12),
+            (_("Receipt number"), 20),
+            (_("Filed on"), 12),
+            (_("Decided on"), 12),
+            (_("State"), 10),
+        ],
     )
     for item in decided_items(jurisdiction, quarter):
         detail.append(
@@ -166,6 +180,45 @@ def ledger_workbook(jurisdiction: Jurisdiction, quarter: Quarter) -> IO[bytes]:
                     item.filed_on,
                     item.decided_on,
                     item.get_state_display(),
+                ],
+            )
+        )
+    issues = _table_sheet(
+        book,
+        _("Coordination issue list"),
+        [
+            (_("problem"), 30),
+            (_("details"), 50),
+            (_("Project"), 30),
+            (_("Item"), 30),
+            (_("locality or unit concerned"), 20),
+            (_("raised by"), 12),
+            (_("raised at"), 17),
+            (_("responsible agent"), 12),
+            (_("due on"), 12),
+            (_("status"), 10),
+            (_("resolution"), 40),
+            (_("resolved at"), 17),
+        ],
+    )
+    for issue in quarter_issues(jurisdiction, quarter):
+        case_item = issue.case_item
+        issues.append(
+            text_row(
+                issues,
+                [
+                    issue.title,
+                    issue.description,
+                    case_item.request.project.name if case_item else "",
+                    case_item.approval_item.name if case_item else "",
+                    issue.unit.name if issue.unit else "",
+                    issue.raised_by.display_name,
+                    local_minute(issue.raised_at),
+                    issue.assignee.display_name if issue.assignee else "",
+                    issue.due_on,
+                    issue.get_status_display(),
+                    issue.resolution,
+                    local_minute(issue.resolved_at),
                 ],
             )
         )

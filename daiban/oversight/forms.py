@@ -147,3 +147,35 @@ class AuditSearchForm(forms.Form):
         if data.get("to_on"):
             entries = entries.filter(at__date__lte=data["to_on"])
         return entries
+
+
+class ForumForm(forms.Form):
+    """会议座谈: the opinions heard are written one per line."""
+
+    jurisdiction = forms.ModelChoiceField(label=_("jurisdiction"), queryset=Jurisdiction.objects.none())
+    held_on = DateField(label=_("held on"))
+    place = forms.CharField(label=_("place"), max_length=200)
+    host = forms.CharField(label=_("host"), max_length=100)
+    enterprises = forms.CharField(
+        label=_("enterprises that came"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    attendees = forms.CharField(
+        label=_("people who came"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    opinions = forms.CharField(
+        label=_("opinions heard (one per line)"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args: Any, jurisdictions: QuerySet[Jurisdiction], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "jurisdiction", jurisdictions)
+        if jurisdictions.count() == 1:
+            self.fields["jurisdiction"].initial = jurisdictions.first()
+
+
+class RaiseOpinionForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("locality or unit concerned"), queryset=Unit.objects.none())
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "unit", units)

@@ -272,3 +272,18 @@ def decided_items(jurisdiction: Jurisdiction, quarter: Quarter) -> Iterator[Case
         .order_by("decided_on", "id")
     )
     return qs.iterator(chunk_size=2000)
+
+
+def quarter_issues(jurisdiction: Jurisdiction, quarter: Quarter) -> Iterator[CoordinationIssue]:
+    """The quarter's 问题清单: every issue that was on the list at some time in the quarter — raised in it, or
+    raised before and not resolved before it began (so one still open is carried into each quarter until it
+    is resolved). Streamed in chunks, oldest first."""
+    qs = (
+        CoordinationIssue.objects.filter(jurisdiction=jurisdiction, raised_at__date__lte=quarter.last_day)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__date__gte=quarter.first_day))
+        .select_related(
+            "unit", "case_item__request__project", "case_item__approval_item", "raised_by", "assignee"
+        )
+        .order_by("raised_at", "id")
+    )
+    return qs.iterator(chunk_size=2000)

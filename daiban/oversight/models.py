@@ -265,3 +265,57 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class Forum(models.Model):
+    """会议座谈: the reform office hears enterprises (酉阳方案 （五）: 考核评比、电话回访、会议座谈等
+    不同形式听取项目单位意见)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="forums"
+    )
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=200)
+    host = models.CharField(_("host"), max_length=100)
+    enterprises = models.TextField(_("enterprises that came"))
+    attendees = models.TextField(_("people who came"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("forum with enterprises")
+        verbose_name_plural = _("forums with enterprises")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.place}"
+
+
+class ForumOpinion(models.Model):
+    """One opinion heard at a forum; the office may raise it onto the 问题清单 (`issue`)."""
+
+    AUDIT_JURISDICTION = "forum.jurisdiction"  # where `common.audit` finds its jurisdiction
+
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), on_delete=models.CASCADE, related_name="opinions"
+    )
+    text = models.TextField(_("opinion"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    issue = models.OneToOneField(
+        CoordinationIssue,
+        verbose_name=_("raised as issue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forum_opinion",
+    )
+
+    class Meta:
+        verbose_name = _("opinion heard")
+        verbose_name_plural = _("opinions heard")
+        ordering = ["forum", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -11,7 +11,7 @@ from daiban.organizations.selectors import (
 )
 
 from .ledger import LEDGER_UNIT_KINDS
-from .models import CoordinationIssue, Inspection
+from .models import CoordinationIssue, Forum, Inspection
 from .services import RAISING_ROLES
 
 
@@ -86,3 +86,12 @@ def audit_entries_visible_to(user: Viewer) -> QuerySet[AuditEntry]:
         id__in=jurisdictions_where(user, Role.SUPERVISOR, Role.ADMINISTRATOR)
     ).values_list("code", flat=True)
     return AuditEntry.objects.filter(jurisdiction_code__in=list(codes))
+
+
+def forums_visible_to(user: Viewer) -> QuerySet[Forum]:
+    """The forums of the jurisdictions the person supervises (the reform office that holds them)."""
+    if not user.is_authenticated:
+        return Forum.objects.none()
+    if is_platform_superuser(user):
+        return Forum.objects.all()
+    return Forum.objects.filter(jurisdiction_id__in=jurisdictions_where(user, Role.SUPERVISOR))

@@ -30,6 +30,8 @@ from .ledger import ledger_due_on, ledger_figures
 from .models import (
     CoordinationIssue,
     DashboardSnapshot,
+    Forum,
+    ForumOpinion,
     Inspection,
     IssueNote,
     QuarterlyLedger,
@@ -99,6 +101,14 @@ def raise_issue(
     """A unit (its coordinator or an agent) puts a problem on the list on its own, not from an item."""
     if not any(a.role in RAISING_ROLES and a.jurisdiction_id == jurisdiction.pk for a in active_roles(by)):
         raise NotYourStep(_("Only coordinators and agents of this jurisdiction raise problems here."))
+    return _put_on_list(jurisdiction=jurisdiction, unit=unit, title=title, description=description, by=by)
+
+
+def _put_on_list(
+    *, jurisdiction: Jurisdiction, unit: Unit, title: str, description: str, by: User
+) -> CoordinationIssue:
+    """The one way an issue not tied to an item gets on the list (raised by a unit, or from a forum):
+    checked, audited and told to the reform office."""
     errors = _check_text(title, description)
     if unit.jurisdiction_id != jurisdiction.pk or unit.kind not in (
         Unit.Kind.TOWNSHIP,
@@ -413,3 +423,89 @@ def refresh_city_snapshot(*, now: dt.datetime) -> DashboardSnapshot:
         },
     )
     return row
+
+
+# --- 会议座谈 -------------------------------------------------------------------------------------------
+
+FORUM_TEXT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class ForumData:
+    held_on: dt.date
+    place: str
+    host: str
+    enterprises: str
+    attendees: str
+    opinions: list[str]
+
+
+def may_record_forums(user: User, jurisdiction: Jurisdiction) -> bool:
+    """The reform office (supervisors of the jurisdiction) holds the forums and keeps their record."""
+    return jurisdiction.pk in jurisdictions_where(user, Role.SUPERVISOR)
+
+
+@transaction.atomic
+def record_forum(*, jurisdiction: Jurisdiction, data: ForumData, by: User) -> Forum:
+    """Record a forum with enterprises: when and where, who hosted, which enterprises and people came, and
+    each opinion heard (one per entry, kept in the order heard). Nothing is saved unless all is valid."""
+    if not may_record_forums(by, jurisdiction):
+        raise NotYourStep(_("Only the reform office of this jurisdiction records its forums."))
+    errors: dict[str, str] = {}
+    error = future_date_error(data.held_on)
+    if error:
+        errors["held_on"] = error
+    for name in ("place", "host", "enterprises", "attendees"):
+        if not getattr(data, name).strip():
+            errors[name] = _("This field is required.")
+    opinions = [o.strip() for o in data.opinions if o.strip()]
+    if not opinions:
+        errors["opinions"] = _("Write down at least one opinion heard.")
+    elif any(len(o) > FORUM_TEXT_LIMIT for o in opinions):
+        errors["opinions"] = _("One opinion is at most %(n)d characters.") % {"n": FORUM_TEXT_LIMIT}
+    if errors:
+        raise ValidationError(errors)
+    forum = Forum.objects.create(
+        jurisdiction=jurisdiction,
+        held_on=data.held_on,
+        place=data.place.strip()[:200],
+        host=data.host.strip()[:100],
+        enterprises=data.enterprises.strip(),
+        attendees=data.attendees.strip(),
+        recorded_by=by,
+    )
+    ForumOpinion.objects.bulk_create(
+        ForumOpinion(forum=forum, text=text, position=n) for n, text in enumerate(opinions, start=1)
+    )
+    record(
+        actor=by,
+        verb=AuditVerb.FORUM_RECORDED,
+        target=forum,
+        after={"held_on": str(forum.held_on), "place": forum.place, "opinions": len(opinions)},
+    )
+    return forum
+
+
+@transaction.atomic
+def raise_opinion(*, opinion: ForumOpinion, unit: Unit, by: User) -> CoordinationIssue:
+    """Put an opinion heard at a forum on the 问题清单, for the unit it concerns, through the same path as a
+    unit's own problem. Once only: the opinion then links to its issue."""
+    forum = opinion.forum
+    if not may_record_forums(by, forum.jurisdiction):
+        raise NotYourStep(_("Only the reform office of this jurisdiction records its forums."))
+    locked = ForumOpinion.objects.select_for_update().get(pk=opinion.pk)
+    if locked.issue_id is not None:
+        raise ValidationError(_("This opinion is already on the issue list."))
+    title = locked.text.splitlines()[0][:60]
+    description = _("Heard at the forum of %(day)s (%(place)s): %(text)s") % {
+        "day": forum.held_on,
+        "place": forum.place,
+        "text": locked.text,
+    }
+    issue = _put_on_list(
+        jurisdiction=forum.jurisdiction, unit=unit, title=title, description=description, by=by
+    )
+    locked.issue = issue
+    locked.save(update_fields=["issue"])
+    record(actor=by, verb=AuditVerb.FORUM_OPINION_RAISED, target=locked, after={"issue": issue.pk})
+    return issue

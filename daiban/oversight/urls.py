@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, dashboard, inspections, issues, ledgers, ranking
+from .views import audit, dashboard, forums, inspections, issues, ledgers, ranking
 
 app_name = "oversight"
 urlpatterns = [
@@ -27,5 +27,9 @@ urlpatterns = [
     path("issues/<int:pk>/follow-up/", issues.issue_follow_up, name="issue_follow_up"),
     path("issues/<int:pk>/resolve/", issues.issue_resolve, name="issue_resolve"),
     path("issues/<int:pk>/reopen/", issues.issue_reopen, name="issue_reopen"),
+    path("forums/", forums.forum_list, name="forum_list"),
+    path("forums/new/", forums.forum_create, name="forum_create"),
+    path("forums/<int:pk>/", forums.forum_detail, name="forum_detail"),
+    path("forums/<int:pk>/opinions/<int:opinion_pk>/raise/", forums.opinion_raise, name="opinion_raise"),
     path("issues/raise/<int:item_pk>/", issues.raise_from_item, name="raise_from_item"),
 ]

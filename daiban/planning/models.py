@@ -70,3 +70,32 @@ class PlanAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_item} {self.start_on}"
+
+
+class ConstructionPeriod(models.Model):
+    """The agent's construction period for a request, in calendar days from the construction permit to the
+    completion-acceptance items; without one the plan uses the default of the project's construction type."""
+
+    AUDIT_JURISDICTION = "request.jurisdiction"  # where `common.audit` finds its jurisdiction
+
+    request = models.OneToOneField(
+        ServiceRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="construction_period",
+    )
+    days = models.PositiveIntegerField(_("construction period (calendar days)"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("construction period")
+        verbose_name_plural = _("construction periods")
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=1, days__lte=3650), name="construction_period_days")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.days}"

@@ -4,14 +4,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.catalogue.models import ItemPrerequisite
+from daiban.common.stages import Stage
 from daiban.workdays.engine import CalendarYearUnknown
 from daiban.workdays.selectors import calendar_for
 
+from .construction import default_period
 from .engine import Milestone, Plan, PlanItem, schedule
-from .models import PlanAdjustment, PlanMilestone
+from .models import ConstructionPeriod, PlanAdjustment, PlanMilestone
 
 PERMIT_CODE = "construction-permit"
 ASSUMED_YEARS_AT_MOST = 2  # a plan reaching further than that into unknown years is not a plan
@@ -49,6 +52,17 @@ class PlanTask:
     tolerable: bool
 
 
+@dataclass(frozen=True)
+class ConstructionSpan:
+    """The construction period the plan uses between the permit and completion acceptance."""
+
+    days: int
+    default_days: int
+    source: str
+    to_confirm: bool
+    edited: bool  # the agent set it for this request
+
+
 @dataclass
 class RequestPlan:
     rows: list[PlanRow]
@@ -60,6 +74,8 @@ class RequestPlan:
     tasks: list[PlanTask]
     # Years the plan reaches whose holiday schedule is not entered: counted Monday to Friday.
     assumed_years: list[int] = field(default_factory=list)
+    # None when the request has no construction permit or no completion-acceptance item to separate.
+    construction: ConstructionSpan | None = None
 
     @property
     def permit_slips(self) -> bool:
@@ -96,6 +112,23 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
         )
         for m in PlanMilestone.objects.filter(request=request).prefetch_related("before_items")
     ]
+    construction = _construction_span(request, items)
+    if construction is not None:
+        # Completion acceptance waits for the building to be built: without this span the plan put
+        # 竣工验收备案 a few working days after 施工许可.
+        milestones.append(
+            Milestone(
+                key="construction",
+                name=_("Construction period"),
+                before=tuple(
+                    i.approval_item.code
+                    for i in items
+                    if i.approval_item.stage == Stage.COMPLETION_ACCEPTANCE
+                ),
+                after_item=PERMIT_CODE,
+                after_days=construction.days,
+            )
+        )
 
     def plan_items(with_actuals: bool) -> list[PlanItem]:
         return [
@@ -183,4 +216,20 @@ def plan_for_request(request: ServiceRequest) -> RequestPlan:
         planned_permit_on=planned_permit.finish_on if planned_permit else None,
         tasks=tasks,
         assumed_years=sorted(calendar.years - known_years),
+        construction=construction,
+    )
+
+
+def _construction_span(request: ServiceRequest, items: list[CaseItem]) -> ConstructionSpan | None:
+    stages = {i.approval_item.stage for i in items}
+    if PERMIT_CODE not in {i.approval_item.code for i in items} or Stage.COMPLETION_ACCEPTANCE not in stages:
+        return None
+    default = default_period(request.project.kind)
+    chosen = ConstructionPeriod.objects.filter(request=request).values_list("days", flat=True).first()
+    return ConstructionSpan(
+        days=chosen or default.days,
+        default_days=default.days,
+        source=default.source,
+        to_confirm=default.to_confirm,
+        edited=chosen is not None,
     )

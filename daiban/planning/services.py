@@ -14,7 +14,8 @@ from daiban.common.workflow import NotYourStep
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import User
 
-from .models import PlanAdjustment, PlanMilestone
+from .construction import MAX_DAYS, default_period
+from .models import ConstructionPeriod, PlanAdjustment, PlanMilestone
 
 
 def may_edit_plan(user: Viewer, request: ServiceRequest) -> bool:
@@ -119,3 +120,34 @@ def adjust_item(*, item: CaseItem, start_on: dt.date | None, note: str, by: User
         after={"start_on": str(start_on)},
     )
     return adjustment
+
+
+@transaction.atomic
+def set_construction_period(
+    *, request: ServiceRequest, days: int | None, by: User
+) -> ConstructionPeriod | None:
+    """The request's construction period in calendar days, or None to go back to its construction type's
+    default. Refused (nothing saved) outside 1…MAX_DAYS."""
+    if not may_edit_plan(by, request):
+        raise NotYourStep(_("Only an agent of this request edits its plan."))
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise ValidationError({"days": _("Between 1 and %(n)d days.") % {"n": MAX_DAYS}})
+    current = ConstructionPeriod.objects.select_for_update().filter(request=request).first()
+    before = {"days": current.days if current else None}
+    default = default_period(request.project.kind).days
+    if days is None:
+        if current is not None:
+            current.delete()
+        period = None
+    else:
+        period, _created = ConstructionPeriod.objects.update_or_create(
+            request=request, defaults={"days": days, "by": by}
+        )
+    record(
+        actor=by,
+        verb=AuditVerb.PLAN_CONSTRUCTION_PERIOD_SET,
+        target=request,
+        before=before,
+        after={"days": days, "default": default},
+    )
+    return period

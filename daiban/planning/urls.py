@@ -12,5 +12,6 @@ urlpatterns = [
         views.milestone_remove,
         name="milestone_remove",
     ),
+    path("requests/<int:pk>/construction-period/", views.construction_period, name="construction_period"),
     path("requests/<int:pk>/items/<int:item_pk>/adjust/", views.item_adjust, name="item_adjust"),
 ]

@@ -18,11 +18,12 @@ from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.selectors import is_staff_person
 from daiban.workdays.engine import CalendarYearUnknown
 
+from .construction import MAX_DAYS
 from .engine import PlanCycleError
 from .models import PlanMilestone
 from .printing import plan_pdf
 from .selectors import plan_for_request
-from .services import add_milestone, adjust_item, may_edit_plan, remove_milestone
+from .services import add_milestone, adjust_item, may_edit_plan, remove_milestone, set_construction_period
 
 
 class MilestoneForm(forms.Form):
@@ -45,6 +46,16 @@ class MilestoneForm(forms.Form):
         if items is not None:
             limit_choices(self, "after_item", items)
             limit_choices(self, "before_items", items)
+
+
+class ConstructionPeriodForm(forms.Form):
+    days = forms.IntegerField(
+        label=gettext_lazy("construction period (calendar days)"),
+        min_value=1,
+        max_value=MAX_DAYS,
+        required=False,
+        help_text=gettext_lazy("Leave empty for the default of the project's construction type."),
+    )
 
 
 class AdjustForm(forms.Form):
@@ -92,6 +103,11 @@ def request_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "assumed": "、".join(str(year) for year in plan.assumed_years) if plan else "",
             "gantt_tasks": gantt_tasks,
             "milestone_form": MilestoneForm(items=items) if editable else None,
+            "construction_form": ConstructionPeriodForm(
+                initial={"days": plan.construction.days if plan.construction.edited else None}
+            )
+            if editable and plan and plan.construction
+            else None,
             "milestones": service_request.plan_milestones.select_related(
                 "after_item__approval_item"
             ).prefetch_related("before_items__approval_item"),
@@ -134,6 +150,21 @@ def milestone_remove(request: AuthenticatedRequest, pk: int, milestone_pk: int) 
     milestone = get_object_or_404(PlanMilestone.objects.filter(request=service_request), pk=milestone_pk)
     try:
         remove_milestone(milestone=milestone, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back(pk)
+
+
+@agents_only
+@require_POST
+def construction_period(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(requests_visible_to(request.user).select_related("project"), pk=pk)
+    form = ConstructionPeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return _back(pk)
+    try:
+        set_construction_period(request=service_request, days=form.cleaned_data["days"], by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(pk)

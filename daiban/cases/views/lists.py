@@ -95,3 +95,7 @@ def item_list(request: AuthenticatedRequest) -> HttpResponseBase:
     clocks = item_clocks(page.object_list, today)
     context = _context(listing, state, page) | {"rows": [(i, clocks[i.pk]) for i in page]}
     return render(request, "cases/item_list.html", context)
+
+
+# Other apps' lists offer units of the same jurisdictions.
+listing_jurisdictions = _jurisdictions

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -102,24 +104,45 @@ def test_jurisdiction_administrator_looks_up_only_its_own_people(
 
 
 @pytest.mark.django_db
-def test_administrator_files_working_group_changes_only_in_its_own_jurisdiction(
-    client, youyang, dazu, make_staff
-):
-    from daiban.organizations.models import WorkingGroup, WorkingGroupChange
+def test_the_administrator_no_longer_changes_working_group_members(client, youyang, make_staff):
+    """Members change only by a change the group's office files on the group's page (备案): the admin shows
+    the group, its members and the filed changes, and refuses to add, change or delete any of them."""
+    from daiban.organizations.models import WorkingGroup, WorkingGroupChange, WorkingGroupMember
 
     admin_user = make_staff(Role.ADMINISTRATOR, youyang)
     ours = WorkingGroup.objects.create(
         jurisdiction=youyang, name="酉阳工作组", office=youyang.units.get(code="gaiban")
     )
-    theirs = WorkingGroup.objects.create(
-        jurisdiction=dazu, name="大足工作组", office=dazu.units.get(code="jzxk-office")
+    seat = WorkingGroupMember.objects.create(
+        group=ours,
+        user=admin_user,
+        position="member",
+        unit=youyang.units.get(code="zjw"),
+        joined_on=dt.date(2026, 1, 5),
     )
     client.force_login(admin_user)
     url = reverse("admin:organizations_workinggroupchange_add")
-    form = client.get(url).content.decode()
-    assert "酉阳工作组" in form and "大足工作组" not in form
-    change = {"kind": "joined", "reason": "新增成员", "filed_on": "2026-11-02", "filed_by": admin_user.pk}
-    assert client.post(url, change | {"group": theirs.pk}).status_code == 200  # the form refuses the choice
+    assert client.get(url).status_code == 403
+    change = {"group": ours.pk, "kind": "joined", "reason": "新增成员", "filed_on": "2026-11-02"}
+    assert client.post(url, change).status_code == 403
     assert not WorkingGroupChange.objects.exists()
-    assert client.post(url, change | {"group": ours.pk}).status_code == 302
-    assert WorkingGroupChange.objects.get().group == ours
+    group_page = reverse("admin:organizations_workinggroup_change", args=[ours.pk])
+    page = client.get(group_page)
+    assert page.status_code == 200 and 'name="members-0-left_on"' not in page.content.decode()
+    # A forged inline edit of the seat saves nothing.
+    client.post(
+        group_page,
+        {
+            "name": "酉阳工作组",
+            "jurisdiction": youyang.pk,
+            "office": ours.office_id,
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "1",
+            "members-0-id": seat.pk,
+            "members-0-group": ours.pk,
+            "members-0-left_on": "2026-11-02",
+            "members-0-position": "leader",
+        },
+    )
+    seat.refresh_from_db()
+    assert seat.left_on is None and seat.position == "member"

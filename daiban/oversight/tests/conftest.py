@@ -12,6 +12,7 @@ from daiban.cases.tests.conftest import (  # noqa: F401
     park_project,
     rep,
     staff,
+    submitted,
     town_project,
 )
 from daiban.feedback.services import evaluate

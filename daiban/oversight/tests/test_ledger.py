@@ -81,7 +81,7 @@ def test_excel_export_has_the_sheets_and_totals(quarter, youyang, staff):
         decided_on=D(2026, 10, 9)
     )
     book = load_workbook(io.BytesIO(ledger_workbook(youyang, Quarter(2026, 3)).read()), read_only=True)
-    assert book.sheetnames == ["台账汇总", "办结事项明细"]
+    assert book.sheetnames == ["台账汇总", "办结事项明细", "需协办事项问题清单"]
     summary: list[tuple[Any, ...]] = list(book["台账汇总"].iter_rows(values_only=True))  # the values written
     assert "2026年第3季度" in summary[0][0]
     header = summary[1]
@@ -187,3 +187,45 @@ def test_excel_export_writes_every_text_a_person_typed_as_text(quarter, youyang,
     assert set(written) <= set(texts), set(written) - set(texts)
     assert all(texts[value].quotePrefix for value in written)
     assert not texts["合计"].quotePrefix  # ordinary text is left alone
+
+
+@pytest.mark.django_db
+def test_excel_export_has_the_quarters_issue_list_and_readable_sheets(quarter, youyang, staff):
+    """The units submit the 问题清单 with the ledger every quarter: the export has it as its own sheet —
+    issues on the list at some time in the quarter, not those resolved before it or raised after it — and
+    the long sheets have set widths and a frozen header row."""
+    import datetime as dt_
+
+    from daiban.oversight.models import CoordinationIssue
+
+    park = Unit.objects.get(jurisdiction=youyang, code="gyyq")
+    at = lambda y, m, d: dt_.datetime(y, m, d, 4, tzinfo=dt_.UTC)  # noqa: E731 - noon in Chongqing
+
+    def issue(title, raised, resolved=None):
+        made = CoordinationIssue.objects.create(
+            jurisdiction=youyang, unit=park, title=title, description="说明", raised_by=staff["park_agent"]
+        )
+        CoordinationIssue.objects.filter(pk=made.pk).update(
+            raised_at=raised,
+            resolved_at=resolved,
+            status=CoordinationIssue.Status.RESOLVED if resolved else CoordinationIssue.Status.OPEN,
+            resolution="已协调" if resolved else "",
+        )
+
+    issue("上季度已解决", at(2026, 5, 4), at(2026, 6, 20))
+    issue("上季度提出本季度解决", at(2026, 6, 1), at(2026, 8, 3))
+    issue("下季度才提出", at(2026, 10, 9))
+    book = load_workbook(io.BytesIO(ledger_workbook(youyang, Quarter(2026, 3)).read()))
+    assert book.sheetnames == ["台账汇总", "办结事项明细", "需协办事项问题清单"]
+    sheet = book["需协办事项问题清单"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("问题", "详细情况", "项目")
+    assert [r[0] for r in rows[1:]] == ["上季度提出本季度解决", "消防意见迟迟未出"]
+    carried = rows[1]
+    assert carried[9] == "已解决" and carried[10] == "已协调" and carried[11] == "2026-08-03 12:00"
+    from_item = rows[2]
+    assert from_item[2] == quarter.project.name and from_item[3] == "建筑工程施工许可证核发"
+    for name in ("办结事项明细", "需协办事项问题清单"):
+        assert book[name].freeze_panes == "A2"
+        assert book[name].column_dimensions["A"].width == 30
+        assert book[name]["A1"].font.bold

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,11 +16,15 @@ from django.views.decorators.http import require_POST
 from daiban.cases.models import CaseItem
 from daiban.cases.permissions import agents_only
 from daiban.cases.selectors import requests_visible_to
+from daiban.cases.views.lists import export_rows
 from daiban.common.forms import add_service_errors, posted_step
+from daiban.common.listing import controls, exporting
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.permissions import staff_only
+from daiban.organizations.selectors import staff_jurisdiction_ids
 
 from ..forms import AssignIssueForm, IssueForm, IssueTextForm, NewIssueForm
+from ..listings import ISSUE_COLUMNS, issue_listing
 from ..models import CoordinationIssue
 from ..permissions import can_raise_issues, issue_steps, raisers_only
 from ..selectors import issues_visible_to, raising_jurisdictions
@@ -82,7 +87,11 @@ def issue_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @staff_only
-def issue_list(request: AuthenticatedRequest) -> HttpResponse:
+def issue_list(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The 问题清单 as each person may see it: searched, filtered, sorted, a page at a time — or every
+    filtered row as an Excel workbook."""
+    today = timezone.localdate()
+    listing = issue_listing(today, staff_jurisdiction_ids(request.user))
     issues = issues_visible_to(request.user).select_related(
         "jurisdiction",
         "unit",
@@ -91,22 +100,23 @@ def issue_list(request: AuthenticatedRequest) -> HttpResponse:
         "case_item__approval_item",
         "case_item__request__project",
     )
-    status = request.GET.get("status", "")
-    today = timezone.localdate()
-    if status in CoordinationIssue.Status.values:
-        issues = issues.filter(status=status)
-    elif status == "overdue":
-        issues = issues.filter(status=CoordinationIssue.Status.ASSIGNED, due_on__lt=today)
+    issues, state = listing.apply(issues, request.GET)
+    if exporting(request.GET):
+        return export_rows(request, _("Coordination issue list"), ISSUE_COLUMNS, issues)
     page = Paginator(issues, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "oversight/issue_list.html",
         {
             "page": page,
-            "status": status,
-            "statuses": CoordinationIssue.Status.choices,
             "today": today,
             "can_raise": can_raise_issues(request.user),
+            **controls(
+                listing,
+                state,
+                placeholder=_("problem, project, credit code, item, agent"),
+                period_label=_("Raised from"),
+            ),
         },
     )
 

@@ -32,7 +32,18 @@
       ctx.set_subtitle("");
       ctx.set_details(dates[ctx.task.id] || "");
     }
-    new Gantt(holder, safe, { view_mode: "Week", readonly: true, popup_on: "click", popup: popup, today_button: false, container_height: "auto", scroll_to: "start" });
+    // Chinese header labels: the library's own formats put the day before an English-ordered month name.
+    function two(n) { return n < 10 ? "0" + n : String(n); }
+    var week = {
+      name: "Week", padding: "1m", step: "7d", date_format: "YYYY-MM-DD", column_width: 140,
+      lower_text: function (d) { return (d.getMonth() + 1) + "月" + d.getDate() + "日"; },
+      upper_text: function (d, prev) {
+        return !prev || d.getMonth() !== prev.getMonth() ? d.getFullYear() + "年" + two(d.getMonth() + 1) + "月" : "";
+      },
+      thick_line: function (d) { return d.getDate() >= 1 && d.getDate() <= 7; },
+      upper_text_frequency: 4
+    };
+    new Gantt(holder, safe, { view_modes: [week], view_mode: "Week", language: "zh", readonly: true, popup_on: "click", popup: popup, today_button: false, container_height: "auto", scroll_to: "start" });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
 })();
