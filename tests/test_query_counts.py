@@ -86,9 +86,9 @@ def _filed_with_stop(world: World, item: CaseItem, *, closed: bool) -> CaseItem:
 
 def grow(world: World, rounds: int) -> None:
     """Add `rounds` times: an open request with two items (one stop closed, one open), a completed and
-    evaluated request, a request waiting for acceptance in the park and one in a township, a consultation
-    and a coordination issue. Then a fresh request with as many items as there are rounds, for the detail
-    pages."""
+    evaluated request, a refused one, a request waiting for acceptance in the park and one in a township, a
+    consultation and a coordination issue. Then a fresh request with as many items as there are rounds, for
+    the detail pages."""
     filing, land, permit = world.catalogue
     agent = world.staff["park_agent"]
     for _ in range(rounds):
@@ -109,6 +109,18 @@ def grow(world: World, rounds: int) -> None:
         world.clock(2026, 9, 8)
         deliver_it(item, agent, world.reviewer, decided_on=D(2026, 9, 8))
         evaluate(request=done, agent=agent, by=world.rep, attitude=5, efficiency=4, integrity=5, comment="")
+        world.clock(2026, 9, 1)
+        refused = _dispatched(world, [permit])  # refused, its decision not yet delivered: 待送达不予许可
+        world.clock(2026, 9, 7)
+        item = file_it(refused.items.get(), agent, filed_on=D(2026, 9, 7))
+        world.clock(2026, 9, 8)
+        steps.refuse(
+            item=item,
+            decided_on=D(2026, 9, 8),
+            reason="不符合规划条件",
+            by=world.reviewer,
+            expected_version=item.version,
+        )
         for unit_code in ("gyyq", "township-003"):
             submit_request(
                 project=_project(world, unit_code), data=data([permit]), by=world.rep, channel="online"
@@ -166,6 +178,7 @@ PAGES: list[tuple[str, str, str, Callable[[World], dict[str, int]], str]] = [
     ("home", "supervisor", "home", lambda w: {}, ""),
     ("item list", "supervisor", "cases:item_list", lambda w: {}, ""),
     ("item list, queue", "park_agent", "cases:item_list", lambda w: {}, "queue=my_overdue"),
+    ("item list, queue", "park_agent", "cases:item_list", lambda w: {}, "queue=refusal_to_deliver"),
     ("item list, queue", "reviewer", "cases:item_list", lambda w: {}, "queue=to_review&sort=new"),
     ("request list, queue", "park_coord", "cases:request_list", lambda w: {}, "queue=to_accept&q=项目"),
     ("issues", "supervisor", "oversight:issue_list", lambda w: {}, ""),

@@ -63,6 +63,7 @@ from daiban.cases.models import (
     ChaseRecord,
     ClockStop,
     ItemMaterial,
+    RefusalNotice,
     RequestDocument,
     RoutingPolicy,
     ServiceRequest,
@@ -222,6 +223,7 @@ class Side:
     follow_up: FollowUp  # of a coordination meeting on `main`, owned by the park (another by the department)
     done: ServiceRequest  # completed, not yet rated nor called back
     done_item: CaseItem
+    refused_item: CaseItem  # refused (its request completed), the refusal decision not yet delivered
     rated: ServiceRequest  # completed and rated badly
     evaluation: Evaluation
     rectification: Rectification
@@ -316,6 +318,7 @@ def build_side(
     submitted = submit_request(project=another_project("仓储"), data=data([filing]), by=rep, channel="online")
     main = handled([filing, permit, land], project, documents=[pdf()])
     done, rated = handled([filing], another_project("配套")), handled([permit], another_project("研发楼"))
+    refused_request = handled([land], another_project("厂房"))
     item_plan, item_review, item_stopped = (main.items.get(approval_item=i) for i in (filing, permit, land))
 
     move(D(2026, 11, 3))
@@ -325,6 +328,14 @@ def build_side(
     for item in (item_review, item_stopped):
         item = file_it(item, agent, filed_on=D(2026, 11, 3))
         steps.start_review(item=item, by=reviewer, expected_version=item.version)
+    refused_item = file_it(refused_request.items.get(), agent, filed_on=D(2026, 11, 3))
+    refused_item = steps.refuse(
+        item=refused_item,
+        decided_on=D(2026, 11, 3),
+        reason="用地性质不符合规划",
+        by=reviewer,
+        expected_version=refused_item.version,
+    )
 
     move(D(2026, 11, 5))
     stop = steps.start_special_procedure(
@@ -466,6 +477,7 @@ def build_side(
         follow_up=meeting.follow_ups.get(owner_unit=park),
         done=done,
         done_item=done.items.get(),
+        refused_item=refused_item,
         rated=rated,
         evaluation=evaluation,
         rectification=Rectification.objects.get(evaluation=evaluation),
@@ -699,6 +711,12 @@ TABLE: dict[str, Row] = {
         ok={AGENT}, hidden={OTHER_AGENT}, forbidden=REST,
     ),
     "cases:delivery_receipt": page(lambda s: {"pk": s.done.pk, "item_pk": s.done_item.pk}, ok=SEES_REQUEST, hidden=REST),
+    "cases:refusal_notice_deliver": step(
+        lambda s: {"pk": s.refused_item.request_id, "item_pk": s.refused_item.pk},
+        Post(lambda s: {"method": "in_person", "delivered_on": day(), "recipient": "张经理"},
+             lambda s: RefusalNotice.objects.filter(case_item=s.refused_item).count()),
+        ok={AGENT}, denied=SEES_REQUEST - {AGENT}, hidden=REST,
+    ),
     "cases:item_step": step(
         lambda s: ITEM_PLAN(s) | {"action": "start_collecting"},
         Post(lambda s: {"version": fresh(s.item_plan, "version")}, lambda s: fresh(s.item_plan, "state")),

@@ -12,7 +12,16 @@ from daiban.projects.models import Project
 from daiban.projects.registry import RegistryError, lookup_enabled, lookup_project_code
 from daiban.projects.validators import normalize_project_code, validate_project_code
 
-from .models import CaseItem, ChaseRecord, ClockStop, Delivery, ItemMaterial, RequestDocument, ServiceRequest
+from .models import (
+    CaseItem,
+    ChaseRecord,
+    ClockStop,
+    Delivery,
+    ItemMaterial,
+    RefusalNotice,
+    RequestDocument,
+    ServiceRequest,
+)
 from .services import RequestData
 
 
@@ -292,6 +301,20 @@ class DeliveryForm(StepForm):
         label=_("photo of the signed receipt"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+
+class RefusalNoticeForm(forms.Form):
+    """送达不予许可决定书: how, when and to whom the refusal decision was handed over (the service checks the
+    dates against the decision and who may record it)."""
+
+    method = forms.ChoiceField(label=_("method"), choices=RefusalNotice.Method.choices)
+    delivered_on = DateField(label=_("delivered on"))
+    recipient = forms.CharField(label=_("recipient"), max_length=64)
+    receipt = forms.FileField(
+        label=_("photo or scan of the signed receipt"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
 
 

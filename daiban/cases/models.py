@@ -459,6 +459,49 @@ class Delivery(models.Model):
         return f"{self.case_item} {self.get_method_display()} {self.delivered_on}"
 
 
+class RefusalNotice(models.Model):
+    """The refusal decision (不予许可决定书) handed to the enterprise: a fact recorded on a refused item.
+
+    Why a record beside the item and not a state: REFUSED stays terminal (the request still completes when
+    its last item is decided), so the graph, the completion rule and every report reading DONE_STATES are
+    unchanged; what was missing is only that nobody handed the decision over. One row per item (the
+    database refuses a second); written by `services.deliver_refusal_notice` under the item's lock
+    (docs/adr/0035)."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("Handed over in person")
+        POST = "post", _("By post")
+        ELECTRONIC = "electronic", _("Electronic service")
+
+    case_item = models.OneToOneField(
+        CaseItem, verbose_name=_("case item"), on_delete=models.CASCADE, related_name="refusal_notice"
+    )
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    delivered_on = models.DateField(_("delivered on"))
+    recipient = models.CharField(_("recipient"), max_length=64)
+    receipt = models.ForeignKey(
+        "RequestDocument",
+        verbose_name=_("receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refusal decision delivery")
+        verbose_name_plural = _("refusal decision deliveries")
+
+    AUDIT_JURISDICTION = "case_item.request.jurisdiction"
+
+    def __str__(self) -> str:
+        return f"{self.case_item} {self.get_method_display()} {self.delivered_on}"
+
+
 class ItemAssignment(models.Model):
     """Who handled an item when: a reassignment ends one row and starts the next, with its reason."""
 
@@ -560,6 +603,7 @@ class RequestDocument(models.Model):
         FILLED_FORM = "filled_form", _("Form filled on the applicant's behalf")
         PHOTO = "photo", _("Site photo")
         SIGNATURE = "signature", _("Signed receipt photo")
+        REFUSAL_RECEIPT = "refusal_receipt", _("Receipt of the refusal decision")
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="documents"
@@ -665,6 +709,7 @@ TIMELINE_VERBS = {
     AuditVerb.ITEM_RESUBMITTED: _("corrected materials resubmitted"),
     AuditVerb.ITEM_APPROVED: _("approved"),
     AuditVerb.ITEM_REFUSED: _("refused"),
+    AuditVerb.ITEM_REFUSAL_NOTICE_DELIVERED: _("refusal decision delivered"),
     AuditVerb.ITEM_PICKED_UP: _("result picked up"),
     AuditVerb.ITEM_DELIVERED: _("result delivered"),
     AuditVerb.ITEM_CLOCK_STOPPED: _("clock stopped"),

@@ -6,7 +6,8 @@ whatever roles the person holds) and each count links to the list filtered by th
 - coordinator: 待受理 (submitted to their units), 待分派 (accepted, with an item of theirs without an agent),
   无人处理 (an item of theirs without an agent, and no agent in its unit — nobody could be assigned);
 - agent: 即将到期 / 已超期 (own filed items by the stored deadline, the dashboard's rule), 容缺待补 (own
-  items with a material promised for later), 待取件 (own approved items);
+  items with a material promised for later), 待取件 (own approved items), 待送达不予许可 (own refused
+  items whose refusal decision is not yet recorded as delivered, whatever the request's state);
 - section reviewer: 待审查 (filed or resubmitted items of their department/section, or under review),
   补正待收 (a correction asked, the resubmission awaited);
 - supervisor: 超期 (filed items past their deadline in their jurisdictions).
@@ -51,6 +52,7 @@ QUEUES: tuple[Queue, ...] = (
     Queue("my_overdue", _("Overdue"), Role.AGENT, "items"),
     Queue("promised", _("Promised materials due"), Role.AGENT, "items"),
     Queue("to_pick_up", _("Result to pick up"), Role.AGENT, "items"),
+    Queue("refusal_to_deliver", _("Refusal decisions to deliver"), Role.AGENT, "items"),
     Queue("to_review", _("To review"), Role.SECTION_REVIEWER, "items"),
     Queue("awaiting_correction", _("Correction awaited"), Role.SECTION_REVIEWER, "items"),
     Queue("overdue", _("Overdue items"), Role.SUPERVISOR, "items"),
@@ -140,6 +142,11 @@ def item_conditions(user: Viewer, today: dt.date) -> dict[str, Q]:
             "my_overdue": mine & Q(state__in=CLOCK_STATES, due_on__lt=today),
             "promised": mine & Q(Exists(promised)),
             "to_pick_up": mine & Q(state=CaseItem.State.APPROVED),
+            # Refused items end their request's handling, so not limited to open requests: the decision
+            # still has to reach the enterprise (docs/adr/0035).
+            "refusal_to_deliver": Q(
+                agent_id=person_id(user), state=CaseItem.State.REFUSED, refusal_notice__isnull=True
+            ),
         }
     if _holds(user, Role.SECTION_REVIEWER):
         reviewed = _reviewed(user) & open_request

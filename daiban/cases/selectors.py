@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import WithAnnotations
 
 from daiban.catalogue.models import ApprovalItem
+from daiban.common.audit import AuditVerb
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Role, RoleAssignment, Unit, User
 from daiban.organizations.selectors import (
@@ -214,6 +215,7 @@ def access_item(user: Viewer, request_pk: int, item_pk: int) -> CaseItem:
             "approval_item__version",
             "responsible_unit",
             "agent",
+            "refusal_notice__receipt",
         )
         .prefetch_related(
             "stops",
@@ -229,6 +231,20 @@ def access_item(user: Viewer, request_pk: int, item_pk: int) -> CaseItem:
 def item_history(item: CaseItem) -> QuerySet[TimelineEntry]:
     """The item's part of its request's timeline, oldest first."""
     return TimelineEntry.objects.filter(case_item=item).select_related("by").order_by("at", "id")
+
+
+def refusal_reason(item: CaseItem) -> str:
+    """The reviewer's reason for refusing the item, as the workflow core wrote it into the item's history
+    (the refusal's timeline entry: "<item>：<reason>"); empty if the item was not refused."""
+    entry = (
+        TimelineEntry.objects.filter(case_item=item, verb=AuditVerb.ITEM_REFUSED)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if entry is None:
+        return ""
+    prefix = f"{item.approval_item.name}："
+    return entry.text.removeprefix(prefix)
 
 
 def chases_visible_to(user: Viewer, item: CaseItem) -> QuerySet[ChaseRecord]:

@@ -25,6 +25,11 @@ urlpatterns = [
     path("<int:pk>/items/<int:item_pk>/", items.item_detail, name="item_detail"),
     path("<int:pk>/items/<int:item_pk>/chases/", items.chase_create, name="chase_create"),
     path("<int:pk>/items/<int:item_pk>/receipt.pdf", items.delivery_receipt, name="delivery_receipt"),
+    path(
+        "<int:pk>/items/<int:item_pk>/refusal-notice/",
+        items.refusal_notice_deliver,
+        name="refusal_notice_deliver",
+    ),
     path("<int:pk>/items/<int:item_pk>/steps/<slug:action>/", items.item_step, name="item_step"),
     path(
         "<int:pk>/items/<int:item_pk>/checklist/<int:line_pk>/",

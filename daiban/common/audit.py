@@ -74,6 +74,7 @@ class AuditVerb(StrEnum):
     ITEM_PICKED_UP = "item.picked_up"
     ITEM_REASSIGNED = "item.reassigned"
     ITEM_REFUSED = "item.refused"
+    ITEM_REFUSAL_NOTICE_DELIVERED = "item.refusal_notice_delivered"
     ITEM_RESUBMITTED = "item.resubmitted"
     ITEM_REVIEW_STARTED = "item.review_started"
     JURISDICTION_CREATED = "jurisdiction.created"
@@ -176,6 +177,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.ITEM_PICKED_UP: gettext_lazy("Result picked up"),
     AuditVerb.ITEM_REASSIGNED: gettext_lazy("Item reassigned"),
     AuditVerb.ITEM_REFUSED: gettext_lazy("Item refused"),
+    AuditVerb.ITEM_REFUSAL_NOTICE_DELIVERED: gettext_lazy("Refusal decision delivered"),
     AuditVerb.ITEM_RESUBMITTED: gettext_lazy("Item resubmitted"),
     AuditVerb.ITEM_REVIEW_STARTED: gettext_lazy("Review started"),
     AuditVerb.JURISDICTION_CREATED: gettext_lazy("Jurisdiction created"),

@@ -4,7 +4,8 @@ What it makes, per jurisdiction: a person for every unit that has items (`staff_
 and an agent of each department and park, a section reviewer of each deciding section, where none is there
 yet), enterprises with projects, and for each project the requests of its stages spread over the past year,
 each run through the real chain (accept or decline, assign, collect, file, review with corrections and
-special procedures, approve or refuse, pick up, deliver); evaluations, call-backs, complaints and their
+special procedures, approve or refuse, pick up, deliver; a refusal decision handed over two working days
+after it, except the showcase's, left in its agent's queue); evaluations, call-backs, complaints and their
 rectifications; coordination issues; submitted, late and missing quarterly ledgers; inspections and their
 required actions; consultations.
 
@@ -41,7 +42,7 @@ from stdnum.cn import uscc
 
 from daiban.assistance.models import Consultation
 from daiban.assistance.services import Question, answer_consultation, ask_question
-from daiban.cases.models import CaseItem, ClockStop, ItemMaterial, ServiceRequest
+from daiban.cases.models import CaseItem, ClockStop, ItemMaterial, RefusalNotice, ServiceRequest
 from daiban.cases.services import (
     RequestData,
     accept_request,
@@ -49,6 +50,7 @@ from daiban.cases.services import (
     assign_agent,
     decline_request,
     deliver,
+    deliver_refusal_notice,
     end_special_procedure,
     file_item,
     mark_ready,
@@ -578,6 +580,8 @@ class History:
                 by=reviewer,
                 expected_version=fresh().version,
             )
+            if stop != I.REFUSED:  # the showcase refusal stays in its agent's 待送达不予许可 queue
+                clock.start(self.refusal_notice(fresh(), run))
             yield from self.item_done(run)
             return
         approve(item=item, decided_on=clock.now.date(), by=reviewer, expected_version=fresh().version)
@@ -605,6 +609,23 @@ class History:
             expected_version=current.version,
         )
         yield from self.item_done(run)
+
+    def refusal_notice(self, item: CaseItem, run: Run) -> Script:
+        """The refusal decision handed to the enterprise two working days later. Its own script, timed
+        without the random generator, so every other draw of the history is the same as before."""
+        now = self.clock.now
+        day = now.date()
+        for _ in range(2):
+            day = _workday(day + dt.timedelta(days=1))
+        yield max(_at(day, 10, 30), now + dt.timedelta(minutes=30))
+        assert item.agent is not None
+        deliver_refusal_notice(
+            item=item,
+            method="in_person",
+            delivered_on=self.clock.now.date(),
+            recipient=run.user.full_name,
+            by=item.agent,
+        )
 
     def checklist(self, item: CaseItem, agent: User, *, promise: bool, missing: bool) -> None:
         for line in ItemMaterial.objects.filter(case_item=item).select_related("material").order_by("id"):
@@ -900,6 +921,9 @@ def history_digest() -> str:
             f"{item.external_ref}|{item.stops.count()}|{item.checklist.filter(status='promised').count()}"
         )
     rows.append(f"users|{sorted(User.objects.values_list('username', 'full_name'))}")
+    rows.append(
+        f"refusal notices|{sorted(map(str, RefusalNotice.objects.values_list('delivered_on', flat=True)))}"
+    )
     for model in (Rectification, CoordinationIssue, QuarterlyLedger, Inspection, Consultation, Evaluation):
         rows.append(f"{model.__name__}|{model.objects.count()}")
     rows.append(f"ledgers|{sorted(QuarterlyLedger.objects.values_list('unit__code', 'year', 'quarter'))}")

@@ -1,6 +1,7 @@
 """Every write of the 帮代办 workflow, one module per part: `requests` (submission, acceptance, declining,
 withdrawal, assignment, completion), `items` (the chain of one item up to its decision and pick-up),
-`delivery` and `visits` (visits and chases). The functions most callers need are named here."""
+`delivery`, `refusals` (the refusal decision handed over) and `visits` (visits and chases). The functions
+most callers need are named here."""
 
 from .delivery import deliver
 from .items import (
@@ -20,6 +21,7 @@ from .items import (
     update_checklist,
     update_checklist_line,
 )
+from .refusals import deliver_refusal_notice, refusal_notice_refusal
 from .requests import (
     RequestData,
     accept_item,
@@ -49,6 +51,7 @@ __all__ = [
     "decline_item",
     "decline_request",
     "deliver",
+    "deliver_refusal_notice",
     "end_special_procedure",
     "file_item",
     "issues_project_code",
@@ -57,6 +60,7 @@ __all__ = [
     "pick_up",
     "record_chase",
     "record_visit",
+    "refusal_notice_refusal",
     "refuse",
     "register_window_request",
     "request_correction",

@@ -29,6 +29,7 @@ from ..forms import (
     FileForm,
     OnDateForm,
     PlainStepForm,
+    RefusalNoticeForm,
     RefuseForm,
     SpecialProcedureForm,
     VisitForm,
@@ -37,7 +38,7 @@ from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem, ItemMater
 from ..panels import item_panels
 from ..permissions import agents_only, is_agent_of, is_reviewer_of
 from ..receipts import delivery_receipt_pdf
-from ..selectors import access_item, access_request, chases_visible_to, item_history
+from ..selectors import access_item, access_request, chases_visible_to, item_history, refusal_reason
 from ..workflows import ITEM
 
 Runner = Callable[[CaseItem, dict[str, Any], Any, int], object]
@@ -140,6 +141,12 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
     promised_open = is_agent and not checklist_open and item.request.state in HANDLING_STATES
     reviewer = is_reviewer_of(request.user, item)
     history = item_history(item)
+    refused = item.state == CaseItem.State.REFUSED
+    refusal_notice_form = (
+        RefusalNoticeForm(initial={"delivered_on": today})
+        if refused and steps.refusal_notice_refusal(item, request.user) is None
+        else None
+    )
     chases = chases_visible_to(request.user, item)
     chase_form = None
     if is_agent:
@@ -170,6 +177,9 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
             "chase_form": chase_form,
             # What higher apps show on this page (daiban.api: the events not applied), cases.panels.
             "panels": item_panels(request.user, item),
+            "refusal_reason": refusal_reason(item) if refused else "",
+            "refusal_notice": getattr(item, "refusal_notice", None) if refused else None,
+            "refusal_notice_form": refusal_notice_form,
         },
     )
 
@@ -325,6 +335,28 @@ def chase_create(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRe
             by=request.user,
         ),
         _("Chase recorded."),
+    )
+    return _back(item)
+
+
+@signed_in
+@require_POST
+def refusal_notice_deliver(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """送达不予许可决定书, recorded by the item's agent (or the 帮办 enterprise itself); anyone else who sees
+    the item is refused with 403 by the service (`NotYourStep`)."""
+    item = access_item(request.user, pk, item_pk)
+    posted_step(
+        request,
+        RefusalNoticeForm(request.POST, request.FILES),
+        lambda d: steps.deliver_refusal_notice(
+            item=item,
+            method=d["method"],
+            delivered_on=d["delivered_on"],
+            recipient=d["recipient"],
+            receipt=d.get("receipt"),
+            by=request.user,
+        ),
+        _("Recorded: the refusal decision was delivered."),
     )
     return _back(item)
 

@@ -219,7 +219,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             Prefetch(
                 "items",
                 queryset=CaseItem.objects.select_related(
-                    "approval_item", "responsible_unit", "agent"
+                    "approval_item", "responsible_unit", "agent", "refusal_notice"
                 ).order_by("position", "id"),
             ),
             "documents",

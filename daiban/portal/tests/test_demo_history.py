@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from daiban.cases.models import CaseItem, ClockStop, ServiceRequest
+from daiban.cases.models import CaseItem, ClockStop, RefusalNotice, ServiceRequest
 from daiban.catalogue.models import ApprovalItem
 from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.organizations.models import Role, Unit, User
@@ -130,3 +130,15 @@ def test_role_pages_render_with_data(client, history, username, url_name, shown)
 def test_history_enterprises_are_marked_as_invented(history):
     names = set(ServiceRequest.objects.values_list("applicant__name", flat=True))
     assert names and all(name.startswith(DEMO_MARK) for name in names)
+
+
+def test_refusals_are_delivered_but_the_showcase_one(history):
+    """Refused items have their refusal decision handed over two working days later; the showcase's stays
+    in its agent's 待送达不予许可 queue."""
+    refused = CaseItem.objects.filter(state=CaseItem.State.REFUSED)
+    assert RefusalNotice.objects.exists()
+    assert set(RefusalNotice.objects.values_list("case_item__state", flat=True)) == {CaseItem.State.REFUSED}
+    assert refused.filter(refusal_notice__isnull=True).exists()
+    for notice in RefusalNotice.objects.select_related("case_item"):
+        assert notice.case_item.decided_on is not None
+        assert notice.delivered_on > notice.case_item.decided_on
