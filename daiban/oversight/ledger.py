@@ -95,6 +95,17 @@ class Figures:
         }
 
 
+def counted_items(jurisdiction: Jurisdiction) -> QuerySet[CaseItem]:
+    """The items every oversight figure counts (ledger, ranking, call-backs): the jurisdiction's items but
+    those declined at acceptance (ADR 0022). A declined item of an accepted request is nobody's work — it
+    is never filed, has no agent and its unit did not take the request on — so it must not count the
+    request as received by its unit nor bring that unit the request's call-backs. One place, so the ledger
+    and the ranking cannot disagree about it."""
+    return CaseItem.objects.filter(request__jurisdiction=jurisdiction).exclude(
+        acceptance=CaseItem.Acceptance.DECLINED
+    )
+
+
 def _unit_items(
     jurisdiction: Jurisdiction, wanted: set[int], townships: set[int]
 ) -> list[QuerySet[CaseItem]]:
@@ -102,7 +113,7 @@ def _unit_items(
     responsible for, and the other items of requests located in one of the townships. The single condition
     `responsible unit … OR the request's township …` spans two tables, so PostgreSQL could use neither
     index and scanned every item of the city for each ledger figure."""
-    base = CaseItem.objects.filter(request__jurisdiction=jurisdiction)
+    base = counted_items(jurisdiction)
     parts = [base.filter(responsible_unit_id__in=wanted)]
     if townships:
         parts.append(base.filter(request__locality_id__in=townships).exclude(responsible_unit_id__in=wanted))
