@@ -117,8 +117,11 @@ def jurisdictions_where(user: Viewer, *roles: str) -> set[int]:
     districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
+    held = {a.jurisdiction_id for a in active_roles(user) if a.role in roles}
+    if not held:  # none of these roles: no need to read the districts
+        return set()
     districts = _role_districts(user)
-    return set().union(*(districts[a.jurisdiction_id] for a in active_roles(user) if a.role in roles))
+    return set().union(*(districts[pk] for pk in held))
 
 
 def jurisdictions_administered_by(user: Viewer) -> dict[str, str]:
