@@ -30,10 +30,10 @@ $(RUN_STAMP): requirements.txt
 	@rm -f $(VENV)/.runtime-*
 	@touch $@
 
-# The system checks run once, in runserver, not also in the two set-up commands before it.
+# The system checks run once, in runserver; migrations and the demo in one process before it (each Django
+# start-up costs a second or two).
 run: $(RUN_STAMP)
-	$(BIN)/python manage.py migrate --noinput --skip-checks
-	$(BIN)/python manage.py load_demo --no-history --skip-checks
+	$(BIN)/python manage.py load_demo --migrate --no-history --skip-checks
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh
 
 # Production server: config.settings.prod (DJANGO_SECRET_KEY and DATABASE_URL required), migrations and

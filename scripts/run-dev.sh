@@ -3,12 +3,13 @@
 set -euo pipefail
 BIN="${BIN:-.venv/bin}"
 mkdir -p var
-"$BIN/python" manage.py run_huey >var/jobs.log 2>&1 &
+# Both beside the server at a lower priority, so the first page does not wait on their start-up.
+nice -n 10 "$BIN/python" manage.py run_huey >var/jobs.log 2>&1 &
 JOBS=$!
 echo "Jobs consumer running (log: var/jobs.log)"
 # The demo's year of history (hundreds of requests in every state) is made beside the server, each step
 # committed as it goes, so the first page does not wait for it; once made, later runs skip it.
-"$BIN/python" manage.py load_demo --history-only --skip-checks >var/demo-history.log 2>&1 &
+nice -n 10 "$BIN/python" manage.py load_demo --history-only --skip-checks >var/demo-history.log 2>&1 &
 HISTORY=$!
 trap 'kill "$JOBS" "$HISTORY" 2>/dev/null || true' EXIT INT TERM
 echo "Demo history loading in the background, about a minute the first time (log: var/demo-history.log)"

@@ -345,6 +345,10 @@ def unstaffed_for(user: Viewer) -> QuerySet[CaseItem]:
     units = coordinator_units(user)
     if not units:
         return CaseItem.objects.none()
-    return unstaffed_items(
-        CaseItem.objects.filter(request__in=ServiceRequest.objects.filter(touching_units(units)).values("pk"))
+    # The requests being handled in scope first, as ids: a handful at any time, however long the history.
+    # As a subquery PostgreSQL tested every open item of the city against the unstaffed conditions before
+    # the scope (26,563 rows for 16, 725 ms at --scale 0.3); on the ids it reads only their items (14 ms).
+    handled = ServiceRequest.objects.filter(touching_units(units)).filter(
+        state__in=(ServiceRequest.State.ACCEPTED, ServiceRequest.State.DISPATCHED)
     )
+    return unstaffed_items(CaseItem.objects.filter(request_id__in=list(handled.values_list("pk", flat=True))))

@@ -2,7 +2,6 @@
 items of a jurisdiction; staff pages default to their own jurisdiction."""
 
 from django.db.models import Prefetch, QuerySet
-from pypinyin import Style, lazy_pinyin
 
 from daiban.organizations.auth import Viewer
 from daiban.organizations.models import Jurisdiction
@@ -60,7 +59,13 @@ def default_jurisdiction_for(user: Viewer) -> Jurisdiction | None:
 
 
 def initials(text: str) -> str:
-    """Pinyin initials (建筑工程施工许可证 → jzgcsgxkz): how people type a search on a phone."""
+    """Pinyin initials (建筑工程施工许可证 → jzgcsgxkz): how people type a search on a phone.
+
+    pypinyin is imported here, at the first search, not with the module: loading its phrase dictionary
+    takes 1.3–1.6 s, which every process paid at start-up (`migrate`, `load_demo`, `runserver` in
+    `make run`), although only the catalogue search uses it."""
+    from pypinyin import Style, lazy_pinyin  # deferred on purpose, see above
+
     return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
 
 

@@ -194,8 +194,13 @@ class Workflow(Generic[M]):
 
     # Deciding ---------------------------------------------------------------------------------------
 
-    def _refused(self, obj: M, action: str, by: Person) -> TransitionRefused | None:
-        """The refusal `by` would meet taking `action` on `obj` now, of its kind, or None if it may."""
+    def _refused(
+        self, obj: M, action: str, by: Person, asked: dict[tuple[int, str], Any] | None = None
+    ) -> TransitionRefused | None:
+        """The refusal `by` would meet taking `action` on `obj` now, of its kind, or None if it may.
+        `asked` keeps each actor's answers (may `by` act, why nobody can) for one look at the record's
+        steps: several moves share an actor (a reviewer's four), and asking again cost a query each on
+        every item page."""
         m = self.move(action)
         state = self.state_of(obj)
         if state not in m.sources:
@@ -203,8 +208,14 @@ class Workflow(Generic[M]):
             return TransitionRefused(
                 str(self.refused_in_state) % {"state": label, "status": label, "action": m.label}
             )
-        if not m.actor.allows(by, obj):
-            missing = m.actor.nobody(obj) if m.actor.nobody is not None else None
+        asked = {} if asked is None else asked
+        actor = m.actor
+        if (id(actor), "allows") not in asked:
+            asked[(id(actor), "allows")] = actor.allows(by, obj)
+        if not asked[(id(actor), "allows")]:
+            if (id(actor), "nobody") not in asked:
+                asked[(id(actor), "nobody")] = actor.nobody(obj) if actor.nobody is not None else None
+            missing = asked[(id(actor), "nobody")]
             return NotYourStep(missing or str(m.refused_actor or self.refused_actor))
         reason = self.guard(obj) if self.guard is not None else None
         if reason is None and action in self.action_guards:
@@ -224,20 +235,28 @@ class Workflow(Generic[M]):
 
     def allowed_actions(self, obj: M, *, by: Person) -> list[Move[M]]:
         """The moves `by` may take now, in graph order (the buttons a page shows)."""
-        return [m for m in self.moves if self.refusal(obj, m.action, by=by) is None]
+        return self.steps(obj, by=by)[0]
 
     def blocked_actions(self, obj: M, *, by: Person) -> list[tuple[Move[M], str]]:
         """The moves open from the record's state that `by` may not take, each with the reason (the
         greyed-out steps a page lists, so nobody meets a page without buttons and without a word)."""
+        return self.steps(obj, by=by)[1]
+
+    def steps(self, obj: M, *, by: Person) -> tuple[list[Move[M]], list[tuple[Move[M], str]]]:
+        """`allowed_actions` and `blocked_actions` in one look at the record, for a page showing both."""
         state = self.state_of(obj)
-        blocked = []
+        allowed: list[Move[M]] = []
+        blocked: list[tuple[Move[M], str]] = []
+        asked: dict[tuple[int, str], Any] = {}
         for m in self.moves:
             if state not in m.sources:
                 continue
-            reason = self.refusal(obj, m.action, by=by)
-            if reason is not None:
-                blocked.append((m, reason))
-        return blocked
+            refused = self._refused(obj, m.action, by, asked)
+            if refused is None:
+                allowed.append(m)
+            else:
+                blocked.append((m, refused.messages[0]))
+        return allowed, blocked
 
     # Writing ----------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from .models import Jurisdiction, Role, RoleAssignment, ServiceZone, Unit, User
 
 _CACHE_ATTR = "_daiban_active_roles"
 _JURISDICTIONS_ATTR = "_daiban_staff_jurisdictions"
+_DISTRICTS_ATTR = "_daiban_role_districts"
 
 
 def person_id(user: Viewer) -> int:
@@ -31,7 +32,7 @@ def active_roles(user: Viewer) -> list[RoleAssignment]:
 
 def forget_roles(user: Viewer) -> None:
     """Drop the cached roles after a grant or revoke so the same request sees the change."""
-    for attr in (_CACHE_ATTR, _JURISDICTIONS_ATTR):
+    for attr in (_CACHE_ATTR, _JURISDICTIONS_ATTR, _DISTRICTS_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -53,6 +54,24 @@ def with_districts(jurisdiction_ids: set[int]) -> set[int]:
     return jurisdiction_ids | set(children)
 
 
+def _role_districts(user: Viewer) -> dict[int, set[int]]:
+    """Each jurisdiction the user holds a role in, with its districts: read once per request and kept with
+    the roles, so `staff_jurisdiction_ids` and `jurisdictions_where` (both asked by the home page and the
+    lists) do not each read the districts again."""
+    cached: dict[int, set[int]] | None = getattr(user, _DISTRICTS_ATTR, None)
+    if cached is None:
+        held = {a.jurisdiction_id for a in active_roles(user)}
+        cached = {pk: {pk} for pk in held}
+        if held:
+            for child, parent in Jurisdiction.objects.filter(parent_id__in=held).values_list(
+                "id", "parent_id"
+            ):
+                cached[parent].add(child)
+        if user.is_authenticated:
+            setattr(user, _DISTRICTS_ATTR, cached)
+    return cached
+
+
 def staff_jurisdiction_ids(user: Viewer) -> set[int]:
     """Jurisdictions the user works in through any role; a role at city level spans its districts. Kept on
     the user object with the roles it comes from: a page asks several times (its own figures, the
@@ -62,7 +81,7 @@ def staff_jurisdiction_ids(user: Viewer) -> set[int]:
         if is_platform_superuser(user):
             cached = set(Jurisdiction.objects.values_list("id", flat=True))
         else:
-            cached = with_districts({a.jurisdiction_id for a in active_roles(user)})
+            cached = set().union(*_role_districts(user).values())
         if user.is_authenticated:
             setattr(user, _JURISDICTIONS_ATTR, cached)
     return set(cached)
@@ -98,7 +117,11 @@ def jurisdictions_where(user: Viewer, *roles: str) -> set[int]:
     districts."""
     if is_platform_superuser(user):
         return set(Jurisdiction.objects.values_list("id", flat=True))
-    return with_districts({a.jurisdiction_id for a in active_roles(user) if a.role in roles})
+    held = {a.jurisdiction_id for a in active_roles(user) if a.role in roles}
+    if not held:  # none of these roles: no need to read the districts
+        return set()
+    districts = _role_districts(user)
+    return set().union(*(districts[pk] for pk in held))
 
 
 def jurisdictions_administered_by(user: Viewer) -> dict[str, str]:

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from daiban.cases.models import CaseItem
 from daiban.feedback.models import Evaluation
@@ -95,6 +94,17 @@ class Figures:
         }
 
 
+def counted_items(jurisdiction: Jurisdiction) -> QuerySet[CaseItem]:
+    """The items every oversight figure counts (ledger, ranking, call-backs): the jurisdiction's items but
+    those declined at acceptance (ADR 0022). A declined item of an accepted request is nobody's work — it
+    is never filed, has no agent and its unit did not take the request on — so it must not count the
+    request as received by its unit nor bring that unit the request's call-backs. One place, so the ledger
+    and the ranking cannot disagree about it."""
+    return CaseItem.objects.filter(request__jurisdiction=jurisdiction).exclude(
+        acceptance=CaseItem.Acceptance.DECLINED
+    )
+
+
 def _unit_items(
     jurisdiction: Jurisdiction, wanted: set[int], townships: set[int]
 ) -> list[QuerySet[CaseItem]]:
@@ -102,7 +112,7 @@ def _unit_items(
     responsible for, and the other items of requests located in one of the townships. The single condition
     `responsible unit … OR the request's township …` spans two tables, so PostgreSQL could use neither
     index and scanned every item of the city for each ledger figure."""
-    base = CaseItem.objects.filter(request__jurisdiction=jurisdiction)
+    base = counted_items(jurisdiction)
     parts = [base.filter(responsible_unit_id__in=wanted)]
     if townships:
         parts.append(base.filter(request__locality_id__in=townships).exclude(responsible_unit_id__in=wanted))
@@ -149,9 +159,13 @@ def decided_tallies(
         ),
     )
     tallies: dict[tuple[Any, ...], Decided] = defaultdict(Decided)
+    lateness: dict[tuple[dt.date, dt.date], int] = {}  # the same pair of days recurs across keys
     for row in rows:
         n, limit = row["n"], row["time_limit_days"]
-        late = calendar.working_days_between(row["due_on"], row["decided_on"])
+        days = (row["due_on"], row["decided_on"])
+        if days not in lateness:
+            lateness[days] = calendar.working_days_between(*days)
+        late = lateness[days]
         tally = tallies[tuple(row[key] for key in keys)]  # parts' keys may meet: added up
         tally.items += n
         tally.on_time += n * int(row["decided_on"] <= row["due_on"])
@@ -186,22 +200,30 @@ def ledger_figures(
         calendar = calendar_for(jurisdiction.code)
     except (CalendarYearUnknown, LookupError):
         calendar = None
-    # One pass over the items touched in the quarter (received, completed or filed in it), not three.
-    start_on, end_on = quarter.bounds
+    # One pass over the items touched in the quarter (received, completed or filed in it), not three; which
+    # of the three is said by the database (in the current time zone, as `timezone.localdate`): reading
+    # each row's two datetimes and converting them here was most of the page's time at city scale.
+    received = Q(request__submitted_at__date__range=quarter.bounds)
+    completed = Q(request__completed_at__date__range=quarter.bounds)
+    filed = Q(filed_on__range=quarter.bounds)
+
+    def flag(condition: Q) -> ExpressionWrapper[Q]:
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
     touched = each_part(
         parts,
-        lambda items: items.filter(
-            Q(request__submitted_at__date__range=quarter.bounds)
-            | Q(request__completed_at__date__range=quarter.bounds)
-            | Q(filed_on__range=quarter.bounds)
-        ).values_list(
-            "request_id",
-            "responsible_unit_id",
-            "request__locality_id",
-            "request__locality__kind",
-            "request__submitted_at",
-            "request__completed_at",
-            "filed_on",
+        lambda items: (
+            items.filter(received | completed | filed)
+            .annotate(is_received=flag(received), is_completed=flag(completed), is_filed=flag(filed))
+            .values_list(
+                "request_id",
+                "responsible_unit_id",
+                "request__locality_id",
+                "request__locality__kind",
+                "is_received",
+                "is_completed",
+                "is_filed",
+            )
         ),
     )
     seen: dict[str, dict[int, set[int]]] = {
@@ -209,16 +231,16 @@ def ledger_figures(
         "requests_completed": defaultdict(set),
     }
     everyone: dict[str, set[int]] = {"requests_received": set(), "requests_completed": set()}
-    for request_id, responsible, locality, kind, submitted_at, completed_at, filed_on in touched:
+    for request_id, responsible, locality, kind, is_received, is_completed, is_filed in touched:
         hit = ({responsible} | ({locality} if kind == Unit.Kind.TOWNSHIP else set())) & wanted
         if not hit:
             continue
-        for attr, at in (("requests_received", submitted_at), ("requests_completed", completed_at)):
-            if at is not None and start_on <= timezone.localdate(at) <= end_on:
+        for attr, counted in (("requests_received", is_received), ("requests_completed", is_completed)):
+            if counted:
                 everyone[attr].add(request_id)
                 for unit in hit:
                     seen[attr][unit].add(request_id)
-        if filed_on is not None and start_on <= filed_on <= end_on:
+        if is_filed:
             for f in counted_in(hit):
                 f.items_filed += 1
     for attr, by_unit in seen.items():

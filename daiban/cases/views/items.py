@@ -132,9 +132,9 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
         "decided_on": today,
         "delivered_on": today,
     }
+    allowed, blocked = ITEM.steps(item, by=request.user)
     actions = [
-        (m.action, m.label, _step_form(m.action, item, initial), CONFIRM.get(m.action, ""))
-        for m in ITEM.allowed_actions(item, by=request.user)
+        (m.action, m.label, _step_form(m.action, item, initial), CONFIRM.get(m.action, "")) for m in allowed
     ]
     is_agent = is_agent_of(request.user, item)
     checklist_open = is_agent and item.state in CHECKLIST_OPEN_STATES
@@ -166,7 +166,7 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
             "actions": actions,
             "checklist_open": checklist_open,
             "promised_open": promised_open,
-            "blocked": [(m.label, reason) for m, reason in ITEM.blocked_actions(item, by=request.user)],
+            "blocked": [(m.label, reason) for m, reason in blocked],
             "line_form": ChecklistLineForm(),
             "reviewer": reviewer,
             "procedure_form": SpecialProcedureForm(initial={"start_on": today}),

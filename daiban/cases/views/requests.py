@@ -261,7 +261,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         rows.append((item, form, clocks[item.pk], no_agents))
     bulk_form = _bulk_form(None, [item for item, form, _c, _n in rows if form], agents_by_units)
     is_representative = represents(request.user, service_request.applicant_id)
-    blocked = REQUEST.blocked_actions(service_request, by=request.user)
+    allowed, blocked = REQUEST.steps(service_request, by=request.user)
     waiting = next((reason for m, reason in blocked if m.action == "complete"), "")
     return render(
         request,
@@ -270,7 +270,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "req": service_request,
             "rows": rows,
             "can_decide": len(decidable) > 1,  # the shortcut: every item awaiting the person's unit
-            "can_withdraw": REQUEST.refusal(service_request, "withdraw", by=request.user) is None,
+            "can_withdraw": any(m.action == "withdraw" for m in allowed),
             # a walk-in enterprise's online account is opened from its window registration
             "opens_accounts": service_request.window_id is not None
             and service_request.jurisdiction_id

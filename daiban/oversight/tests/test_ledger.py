@@ -10,7 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from daiban.cases.models import CaseItem
-from daiban.organizations.models import Unit
+from daiban.cases.services import accept_item, decline_item, submit_request
+from daiban.cases.tests.conftest import data
+from daiban.organizations.models import Role, Unit
 from daiban.oversight.exports import ledger_workbook
 from daiban.oversight.ledger import ledger_figures
 from daiban.oversight.models import QuarterlyLedger
@@ -229,3 +231,31 @@ def test_excel_export_has_the_quarters_issue_list_and_readable_sheets(quarter, y
         assert book[name].freeze_panes == "A2"
         assert book[name].column_dimensions["A"].width == 30
         assert book[name]["A1"].font.bold
+
+
+@pytest.mark.django_db
+def test_a_declined_item_of_an_accepted_request_counts_for_nobody(
+    quarter, youyang, items, rep, town_project, make_staff, clock
+):
+    """A second township request: one unit accepts its item, the other declines its own. The request was
+    received by the township and the accepting unit, not by the declining one."""
+    before = ledger_figures(youyang, Quarter(2026, 3)).units
+    clock(2026, 9, 21)
+    chosen = [i for i in items if i.code in ("project-filing", "land-use-planning-permit")]
+    request = submit_request(project=town_project, data=data(chosen), by=rep, channel="online")
+    kept, declined = request.items.select_related("responsible_unit").order_by("position")
+    assert kept.responsible_unit_id != declined.responsible_unit_id
+    coordinator = {
+        item.pk: make_staff(Role.COORDINATOR, youyang, item.responsible_unit.code)
+        for item in (kept, declined)
+    }
+    decline_item(item=declined, reason="不属于本单位职责", by=coordinator[declined.pk])
+    accept_item(item=kept, by=coordinator[kept.pk])
+    request.refresh_from_db()
+    assert request.state == request.State.ACCEPTED
+    after = ledger_figures(youyang, Quarter(2026, 3)).units
+    town = Unit.objects.get(jurisdiction=youyang, code="township-003").pk
+    assert after[town].requests_received == before[town].requests_received + 1
+    accepting, declining = kept.responsible_unit_id, declined.responsible_unit_id
+    assert after[accepting].requests_received == before[accepting].requests_received + 1
+    assert after[declining].requests_received == before[declining].requests_received

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
@@ -20,6 +21,11 @@ class Command(BaseCommand):
             "--seed", type=int, default=DEFAULT_SEED, help="the history's seed (same seed, same data)"
         )
         parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="apply the migrations first, in this process (`make run`: one Django start-up, not two)",
+        )
+        parser.add_argument(
             "--history-only",
             action="store_true",
             help="only the year of requests, each step committed as it is made (`make run` runs this beside"
@@ -29,6 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("demo data is for DEBUG installations; pass --force to insist")
+        if options["migrate"]:
+            call_command("migrate", interactive=False, skip_checks=True, verbosity=options["verbosity"])
         translation.activate(settings.LANGUAGE_CODE)
         if options["history_only"]:
             made = load_history_as_it_goes(seed=options["seed"])
