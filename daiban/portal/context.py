@@ -11,9 +11,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     roles = {a.role for a in active_roles(user)}
+    staff = is_staff_person(user)
     return {
         "nav": {
-            "staff": is_staff_person(user),
+            "staff": staff,
+            # whether the 监督 group has any entry (the menu shows no empty group)
+            "oversight": staff or bool(roles & {"supervisor", "coordinator", "administrator"}),
             "applicant": is_applicant_user(user),
             "coordinator": "coordinator" in roles,
             "agent": "agent" in roles,

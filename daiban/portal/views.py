@@ -7,14 +7,21 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from daiban.catalogue.models import ApprovalItem
+from daiban.catalogue.selectors import catalogue_jurisdictions
 from daiban.common.access import Rule, permission_rule, public, signed_in
 from daiban.organizations.auth import AuthenticatedRequest
 from daiban.organizations.models import Role, RoleAssignment
 from daiban.organizations.permissions import ROLE_HELP
-from daiban.organizations.selectors import active_roles, is_platform_superuser, staff_jurisdiction_ids
+from daiban.organizations.selectors import (
+    active_roles,
+    is_platform_superuser,
+    public_service_zones,
+    staff_jurisdiction_ids,
+)
 from daiban.projects.selectors import projects_visible_to, represented_applicants
 from daiban.workdays.selectors import missing_next_year
 
@@ -24,9 +31,42 @@ from .queues import Tile, role_queues
 
 @public
 def landing(request: HttpRequest) -> HttpResponse:
+    """The public front page: the visitor picks a district or county (`?j=<division code>`) and sees where
+    its 帮代办专区 is, how the service runs and that jurisdiction's catalogue and FAQ. Signed-in people have
+    their queues on their home page instead. An unknown code answers 404 with the picker, so a mistyped
+    link still leads somewhere."""
     if request.user.is_authenticated:
         return redirect("home")
-    return render(request, "portal/landing.html")
+    jurisdictions = list(catalogue_jurisdictions())
+    code = request.GET.get("j", "")
+    chosen = next((j for j in jurisdictions if j.code == code), None)
+    unknown = bool(code) and chosen is None
+    if not code and len(jurisdictions) == 1:
+        chosen = jurisdictions[0]
+    zones = list(public_service_zones(chosen)) if chosen else []
+    return render(
+        request,
+        "portal/landing.html",
+        {
+            "jurisdictions": jurisdictions,
+            "chosen": chosen,
+            "unknown": unknown,
+            "zones": zones,
+            "flow": SERVICE_FLOW,
+        },
+        status=404 if unknown else 200,
+    )
+
+
+# The five steps every request runs through, as the landing page explains them (the request page's stepper,
+# cases.selectors.request_progress, uses the same labels).
+SERVICE_FLOW = [
+    (_("Request submitted"), _("Apply online or at the window of the service zone, free of charge.")),
+    (_("On-site acceptance"), _("An agent visits you, checks the materials and accepts them once.")),
+    (_("Tracking and chasing"), _("The agent follows each approval item and chases it before its deadline.")),
+    (_("Unified delivery"), _("Certificates and results are delivered to you together.")),
+    (_("Evaluation"), _("You rate the service; every complaint is followed up.")),
+]
 
 
 @dataclass

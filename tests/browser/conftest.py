@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -48,6 +49,73 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+AXE = (
+    Path(__file__).resolve().parents[2]
+    / "daiban"
+    / "common"
+    / "static"
+    / "vendor"
+    / "axe-core"
+    / "axe-4.10.3.min.js"
+)
+# What fails a journey: axe's two worst impacts (ADR 0031). "moderate"/"minor" findings are not gated.
+AXE_GATED = {"serious", "critical"}
+AXE_RUN = """async () => {
+  if (!window.axe) { return null; }
+  const result = await window.axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+def axe_check(page) -> None:  # type: ignore[no-untyped-def]
+    """Run axe-core on the document now shown, once per document, and keep its serious/critical findings."""
+    url = page.url
+    if not url.startswith("http") or page.axe_last_url == url:
+        return
+    try:
+        found = page.evaluate(AXE_RUN)
+    except PlaywrightError:  # the page went away under the check (a download, a closed context)
+        return
+    page.axe_last_url = url
+    page.axe_pages.append(url)
+    for violation in found or []:
+        if violation["impact"] in AXE_GATED:
+            page.axe_violations.append({"url": url, **violation})
+
+
+# The page methods after which a journey stands on a loaded page: each is followed by a check of that page.
+AXE_AFTER = ("goto", "reload", "go_back", "wait_for_url", "wait_for_load_state", "wait_for_selector")
+
+
+def watch_accessibility(page):  # type: ignore[no-untyped-def]
+    """Check every page a journey lands on with the vendored axe-core (ADR 0031): the script is added to
+    each document as an init script (which the CSP does not govern), and each of the page methods above runs
+    the check once per address after it returns. The fixture's teardown checks the last page and fails the
+    journey on any serious or critical violation. (Holding each navigation in a route handler until the
+    page left is checked would be stricter, but evaluating inside a route handler stalls Playwright's
+    sync API.)"""
+    page.axe_violations = []
+    page.axe_pages = []
+    page.axe_last_url = None
+    page.context.add_init_script(path=str(AXE))
+    for name in AXE_AFTER:
+        method = getattr(page, name)
+
+        def checked(*args, _method=method, **kwargs):  # type: ignore[no-untyped-def]
+            result = _method(*args, **kwargs)
+            axe_check(page)
+            return result
+
+        setattr(page, name, checked)
+    return page
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    axe_check(page)
+    assert page.axe_violations == [], page.axe_violations
+
+
 def watched(page):  # type: ignore[no-untyped-def]
     """Collect what the browser refused under the Content-Security-Policy and every script error, so a
     journey fails when a page relies on inline script (等保: no 'unsafe-inline' scripts) or breaks."""
@@ -70,8 +138,9 @@ def phone(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=1
     )
-    page = watched(context.new_page())
+    page = watch_accessibility(watched(context.new_page()))
     yield page
+    assert_accessible(page)
     context.close()
     assert_no_violations(page)
 
@@ -79,8 +148,9 @@ def phone(browser):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def desktop(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = watched(context.new_page())
+    page = watch_accessibility(watched(context.new_page()))
     yield page
+    assert_accessible(page)
     context.close()
     assert_no_violations(page)
 
