@@ -171,7 +171,6 @@ def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
 def test_two_app_servers_and_two_workers_share_one_database_queue_and_store(
     database, queue, s3_server, tmp_path
 ):
-    started = time.monotonic()
     bucket = s3_server.new_bucket()
     gateway = FakeGateway().start()
     env = {
@@ -291,7 +290,6 @@ def test_two_app_servers_and_two_workers_share_one_database_queue_and_store(
         logs = "".join(log.read_text(errors="replace") for log in workers)
         for job in jobs:
             assert len(re.findall(rf"daily job {re.escape(job)} covered ", logs)) == 1, job
-        assert time.monotonic() - started < 120
     finally:
         cluster.stop()
         gateway.stop()
