@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from .engine import WorkCalendar
 
@@ -27,6 +28,13 @@ _YEAR = re.compile(r"[0-9]{4}")
 _NUMBER = re.compile(r"[1-4]")
 # Quarters end on 31 March, 30 June, 30 September and 31 December, leap year or not.
 _LAST_DAY = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+# What people call each quarter: 第一季度 … 第四季度 (the seeds' wording), not "第3季度" or "Q3".
+QUARTER_NAMES: Mapping[int, Promise] = {
+    1: gettext_lazy("first quarter"),
+    2: gettext_lazy("second quarter"),
+    3: gettext_lazy("third quarter"),
+    4: gettext_lazy("fourth quarter"),
+}
 
 
 class InvalidQuarter(ValueError):
@@ -125,8 +133,18 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        """For people, in their language: "2026年第3季度", "2026 Q3"."""
-        return gettext("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.number}
+        """For people, in their language: "2026年第三季度", "2026, third quarter"."""
+        return gettext("%(year)s, %(quarter)s") % {"year": self.year, "quarter": QUARTER_NAMES[self.number]}
+
+    @property
+    def name(self) -> str:
+        """The quarter alone (第三季度), for a picker that sits beside the year."""
+        return str(QUARTER_NAMES[self.number])
+
+    @staticmethod
+    def choices() -> list[tuple[int, str]]:
+        """Every quarter's number and name, for the year-and-quarter pickers."""
+        return [(number, str(name)) for number, name in QUARTER_NAMES.items()]
 
     @property
     def query(self) -> str:

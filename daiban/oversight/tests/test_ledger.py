@@ -85,7 +85,7 @@ def test_excel_export_has_the_sheets_and_totals(quarter, youyang, staff):
     book = load_workbook(io.BytesIO(ledger_workbook(youyang, Quarter(2026, 3)).read()), read_only=True)
     assert book.sheetnames == ["台账汇总", "办结事项明细", "需协办事项问题清单"]
     summary: list[tuple[Any, ...]] = list(book["台账汇总"].iter_rows(values_only=True))  # the values written
-    assert "2026年第3季度" in summary[0][0]
+    assert "2026年第三季度" in summary[0][0]
     header = summary[1]
     assert header[0] == "单位" and header[7] == "按时办结率（%）"
     total = summary[-2]

@@ -170,11 +170,17 @@ def test_current_is_todays_quarter_in_shanghai(monkeypatch):
 
 def test_labels_and_text():
     with translation.override("zh-hans"):
-        assert Q(2026, 3).label == "2026年第3季度"
+        assert [Q(2026, n).label for n in range(1, 5)] == [
+            "2026年第一季度",
+            "2026年第二季度",
+            "2026年第三季度",
+            "2026年第四季度",
+        ]
+        assert Q.choices() == [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
         message = InvalidQuarter("x").user_message
         assert "2000" in message and "2100" in message and "季度" in message
     with translation.override("en"):
-        assert Q(2026, 3).label == "2026 Q3"
+        assert Q(2026, 3).label == "2026, third quarter"
     assert str(Q(2026, 3)) == "2026Q3"
     assert Q(2026, 3).query == "year=2026&quarter=3"
 
