@@ -13,4 +13,11 @@ nice -n 10 "$BIN/python" manage.py load_demo --history-only --skip-checks >var/d
 HISTORY=$!
 trap 'kill "$JOBS" "$HISTORY" 2>/dev/null || true' EXIT INT TERM
 echo "Demo history loading in the background, about a minute the first time (log: var/demo-history.log)"
-"$BIN/python" manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+# Another program on the port (an earlier `make run`, another project): take the next free one and say which,
+# rather than failing after the set-up or announcing an address that is not ours.
+FREE=$("$BIN/python" scripts/free_port.py "$HOST" "$PORT")
+if [ "$FREE" != "$PORT" ]; then echo "Port $PORT is in use; serving on $FREE instead."; fi
+echo "Open http://$HOST:$FREE/ (demo accounts: see README)"
+"$BIN/python" manage.py runserver "$HOST:$FREE"
