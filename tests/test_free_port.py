@@ -15,7 +15,7 @@ def ask(port: int) -> int:
     return int(answer.stdout)
 
 
-def test_a_taken_port_gives_the_next_free_one_and_a_free_port_itself():
+def test_a_taken_port_gives_the_next_free_one_and_a_free_port_itself() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -27,6 +27,6 @@ def test_a_taken_port_gives_the_next_free_one_and_a_free_port_itself():
     assert ask(port) == port  # released: the port asked for
 
 
-def test_run_dev_announces_the_port_it_serves():
+def test_run_dev_announces_the_port_it_serves() -> None:
     script = (SCRIPT.parent / "run-dev.sh").read_text()
     assert 'runserver "$HOST:$FREE"' in script and 'echo "Open http://$HOST:$FREE/' in script
