@@ -101,3 +101,16 @@ def test_working_group_roster_is_scoped(client, yy_supervisor, dz_supervisor, da
     assert client.get(url).status_code == 404
     client.force_login(dz_supervisor)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("side", ["yy", "dz"])
+def test_the_project_page_names_its_own_district_or_county(side, request, client):
+    """A county is 县 and a district 区: the page says "the approval departments of 大足区", never a fixed 县级."""
+    supervisor = request.getfixturevalue(f"{side}_supervisor")
+    project = request.getfixturevalue(f"{side}_project")
+    assert not project.in_park  # a park project's page names the park committee instead
+    client.force_login(supervisor)
+    page = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+    assert f"本项目由{project.jurisdiction.name}审批服务职能部门" in page
+    assert "县级" not in page
