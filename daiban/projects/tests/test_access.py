@@ -106,7 +106,7 @@ def test_working_group_roster_is_scoped(client, yy_supervisor, dz_supervisor, da
 @pytest.mark.django_db
 @pytest.mark.parametrize("side", ["yy", "dz"])
 def test_the_project_page_names_its_own_district_or_county(side, request, client):
-    """A county is 县 and a district 区: the page says "the approval departments of 大足区", never a fixed 县级."""
+    """A county is 县 and a district 区: the page names "大足区" or "酉阳…自治县", never a fixed 县级."""
     supervisor = request.getfixturevalue(f"{side}_supervisor")
     project = request.getfixturevalue(f"{side}_project")
     assert not project.in_park  # a park project's page names the park committee instead
