@@ -1,6 +1,7 @@
 """一事一评: the link texted after each item's delivery rates that item once, without sign-in."""
 
 import datetime as dt
+import os
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from daiban.cases.models import CaseItem
 from daiban.cases.rating_links import SALT, rating_token
+from daiban.common.tests.concurrency import run_together
 from daiban.feedback.models import Evaluation, Rectification
 from daiban.feedback.services import LinkRefused, rate_item_by_link
 from daiban.notifications.models import OutboundMessage
@@ -108,3 +110,21 @@ def test_an_undelivered_item_has_no_valid_link(dispatched):
     with pytest.raises(LinkRefused) as refused:
         rate_item_by_link(token=rating_token(item.pk), **GOOD)
     assert not refused.value.gone and not Evaluation.objects.exists()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a race needs concurrent connections to PostgreSQL (set DATABASE_URL=postgresql://…)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_uses_at_once_save_one_rating(delivered):
+    """Two submissions of one link at the same moment: the item's row lock lets one through; the other
+    finds the rating and is refused as used (not a database error, not a second rating)."""
+    token = rating_token(delivered.pk)
+    outcomes = run_together(
+        lambda: rate_item_by_link(token=token, **GOOD), lambda: rate_item_by_link(token=token, **BAD)
+    )
+    assert sum(o.ok for o in outcomes) == 1, [str(o) for o in outcomes]
+    loser = next(o for o in outcomes if not o.ok)
+    assert isinstance(loser.error, LinkRefused) and loser.error.gone
+    assert Evaluation.objects.filter(item=delivered).count() == 1
