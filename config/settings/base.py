@@ -351,6 +351,10 @@ DAIBAN_METRICS_TOKEN = os.environ.get("DAIBAN_METRICS_TOKEN", "")
 # Escalate an overdue item to the supervisors once it is this many working days late.
 DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER = int(os.environ.get("DAIBAN_ESCALATE_TO_SUPERVISOR_AFTER", "3"))
 # Working days a unit has to rectify after a bad rating or a complaint.
+# 一事一评: how long the rating link texted after an item's delivery stays valid, and the site's public
+# address the link starts with (the SMS leaves the site, so the path alone is no use).
+DAIBAN_RATING_LINK_DAYS = int(os.environ.get("DAIBAN_RATING_LINK_DAYS", "30"))
+DAIBAN_SITE_URL = os.environ.get("DAIBAN_SITE_URL", "").rstrip("/")
 DAIBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("DAIBAN_RECTIFICATION_WORKING_DAYS", "10"))
 # Working days after a quarter's end by which each unit submits its ledger.
 DAIBAN_LEDGER_WORKING_DAYS = int(os.environ.get("DAIBAN_LEDGER_WORKING_DAYS", "5"))

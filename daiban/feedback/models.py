@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daiban.cases.models import ServiceRequest
+from daiban.cases.models import CaseItem, ServiceRequest
 from daiban.common.audit import AuditVerb
 from daiban.common.models import HistoryNote
 from daiban.organizations.models import Jurisdiction
@@ -26,14 +26,29 @@ BAD_AT_OR_BELOW = Level.DISSATISFIED
 
 
 class Evaluation(models.Model):
-    """事后评价: the applicant rates one agent's service on one request. Written once, never edited.
+    """事后评价: the applicant rates one agent's service on one request (on the evaluation page, signed in)
+    or on one item (一事一评: through the link texted after the item's delivery, no sign-in, so nobody is
+    `given_by`). Written once, never edited.
 
     A bad rating's comment is kept from the agent until a supervisor releases it, so applicants can be
     honest about the person who still handles their other items."""
 
+    class Channel(models.TextChoices):
+        PAGE = "page", _("Evaluation page")
+        SMS_LINK = "sms_link", _("SMS link")
+
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.PROTECT, related_name="evaluations"
     )
+    item = models.ForeignKey(
+        CaseItem,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.PAGE)
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
@@ -49,7 +64,12 @@ class Evaluation(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     is_bad = models.BooleanField(_("bad rating"), default=False)
     given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     given_at = models.DateTimeField(_("given at"), auto_now_add=True)
     released_by = models.ForeignKey(
@@ -66,7 +86,21 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         ordering = ["-given_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["request", "agent"], name="evaluation_once_per_agent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "agent"],
+                condition=Q(channel="page"),
+                name="evaluation_once_per_agent",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(channel="sms_link"), name="evaluation_once_per_item_link"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="page", given_by__isnull=False, item__isnull=True)
+                | Q(channel="sms_link", given_by__isnull=True, item__isnull=False),
+                name="evaluation_channel_shape",
+            ),
+        ]
         indexes = [
             models.Index(fields=["jurisdiction", "given_at"], name="evaluation_period_idx"),
             models.Index(fields=["agent", "given_at"], name="evaluation_agent_idx"),
@@ -226,7 +260,12 @@ class Rectification(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        null=True,  # a rating through an SMS link has no signed-in author
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

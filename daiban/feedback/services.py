@@ -6,14 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daiban.cases.models import HANDLING_STATES, ServiceRequest
+from daiban.cases.models import HANDLING_STATES, CaseItem, ServiceRequest
 from daiban.cases.permissions import is_representative
+from daiban.cases.rating_links import item_id_from_token
 from daiban.common.audit import AuditVerb, record, snapshot
 from daiban.common.validators import future_date_error
 from daiban.common.workflow import NotYourStep
@@ -114,7 +116,7 @@ def _open_rectification(
     request: ServiceRequest,
     source: str,
     problem: str,
-    by: User,
+    by: User | None,
     agent: User | None = None,
     evaluation: Evaluation | None = None,
     callback: Callback | None = None,
@@ -184,12 +186,79 @@ def evaluate(
         raise ValidationError(
             _("You have already rated this agent for this request; an evaluation cannot be changed.")
         )
+    return _record_evaluation(
+        request=request,
+        agent=agent,
+        levels=(attitude, efficiency, integrity),
+        comment=comment,
+        by=by,
+    )
+
+
+class LinkRefused(Exception):
+    """A rating link that cannot be used: `gone` for expired or already used (410), else invalid (400)."""
+
+    def __init__(self, message: str, *, gone: bool) -> None:
+        super().__init__(message)
+        self.gone = gone
+
+
+def item_for_link(token: str) -> CaseItem:
+    """The delivered item a rating link names, if the link is genuine, unexpired and unused."""
+    try:
+        item_id = item_id_from_token(token)
+    except signing.SignatureExpired:
+        raise LinkRefused(_("This rating link has expired."), gone=True) from None
+    except signing.BadSignature:
+        raise LinkRefused(_("This rating link is not valid."), gone=False) from None
+    item = (
+        CaseItem.objects.select_related("request__project", "request__jurisdiction", "approval_item", "agent")
+        .filter(pk=item_id, state=CaseItem.State.DELIVERED, agent__isnull=False)
+        .first()
+    )
+    if item is None:
+        raise LinkRefused(_("This rating link is not valid."), gone=False)
+    if Evaluation.objects.filter(item=item, channel=Evaluation.Channel.SMS_LINK).exists():
+        raise LinkRefused(_("This item has already been rated; a rating link works once."), gone=True)
+    return item
+
+
+@transaction.atomic
+def rate_item_by_link(
+    *, token: str, attitude: RawLevel, efficiency: RawLevel, integrity: RawLevel, comment: str
+) -> Evaluation:
+    """一事一评: the rating given through the link texted after the item's delivery; no sign-in, once per
+    item (the item's row lock serialises two submissions; the unique constraint backs it)."""
+    item = item_for_link(token)
+    CaseItem.objects.select_for_update(of=("self",)).filter(pk=item.pk).first()
+    item = item_for_link(token)  # checked again under the lock: a concurrent use has committed by now
+    assert item.agent is not None  # item_for_link only returns items with an agent
+    return _record_evaluation(
+        request=_locked_request(item.request),
+        agent=item.agent,
+        levels=(attitude, efficiency, integrity),
+        comment=comment,
+        by=None,
+        item=item,
+    )
+
+
+def _record_evaluation(
+    *,
+    request: ServiceRequest,
+    agent: User,
+    levels: tuple[RawLevel, RawLevel, RawLevel],
+    comment: str,
+    by: User | None,
+    item: CaseItem | None = None,
+) -> Evaluation:
+    """Both channels' rules in one place: the scale, the comment a bad rating needs, the audit entry, the
+    agent's notice of a good rating and the rectification a bad one opens."""
     errors: dict[str, str] = {}
-    levels = [
-        _level(v, f, errors)
-        for v, f in ((attitude, "attitude"), (efficiency, "efficiency"), (integrity, "integrity"))
+    checked = [
+        _level(v, f, errors) for v, f in zip(levels, ("attitude", "efficiency", "integrity"), strict=True)
     ]
-    bad = not errors and _is_bad(*levels)
+    bad = not errors and _is_bad(*checked)
     text = _text(
         comment,
         "comment",
@@ -204,11 +273,13 @@ def evaluate(
         with transaction.atomic():
             evaluation = Evaluation.objects.create(
                 request=request,
+                item=item,
+                channel=Evaluation.Channel.PAGE if item is None else Evaluation.Channel.SMS_LINK,
                 jurisdiction=request.jurisdiction,
                 agent=agent,
-                attitude=levels[0],
-                efficiency=levels[1],
-                integrity=levels[2],
+                attitude=checked[0],
+                efficiency=checked[1],
+                integrity=checked[2],
                 comment=text,
                 is_bad=bad,
                 given_by=by,
@@ -217,11 +288,15 @@ def evaluate(
         raise ValidationError(
             _("You have already rated this agent for this request; an evaluation cannot be changed.")
         ) from None
+
     record(
         actor=by,
         verb=AuditVerb.EVALUATION_GIVEN,
         target=evaluation,
-        after=snapshot(evaluation, ["request", "agent", "attitude", "efficiency", "integrity", "is_bad"]),
+        after=snapshot(
+            evaluation,
+            ["request", "item", "channel", "agent", "attitude", "efficiency", "integrity", "is_bad"],
+        ),
     )
     if not bad:
         # A bad rating's request is withheld from the agent until a supervisor releases it (which tells the

@@ -6,6 +6,7 @@ app_name = "feedback"
 urlpatterns = [
     path("requests/<int:pk>/evaluate/", views.evaluate_request, name="evaluate"),
     path("requests/<int:pk>/complain/", views.complain, name="complain"),
+    path("rate/<str:token>/", views.rate_item, name="rate_item"),
     path("evaluations/", views.evaluation_list, name="evaluation_list"),
     path("evaluations/<int:pk>/release/", views.evaluation_release, name="evaluation_release"),
     path("callbacks/", views.callback_list, name="callback_list"),

@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from daiban.cases.models import ServiceRequest
 from daiban.cases.views.lists import export_rows
-from daiban.common.access import signed_in
+from daiban.common.access import public, signed_in
 from daiban.common.forms import add_service_errors, posted_step, report_outcome
 from daiban.common.listing import controls, exporting
 from daiban.common.privacy import reveal
@@ -35,9 +35,12 @@ from .selectors import (
     rectifications_visible_to,
 )
 from .services import (
+    LinkRefused,
     close_rectification,
     evaluate,
     file_complaint,
+    item_for_link,
+    rate_item_by_link,
     reassign_rectification,
     record_callback,
     release_evaluation,
@@ -320,3 +323,36 @@ def rectification_owner(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("Owner changed."),
     )
     return redirect("feedback:rectification_detail", pk=pk)
+
+
+@public
+def rate_item(request: HttpRequest, token: str) -> HttpResponse:
+    """一事一评: the page behind the texted link. No sign-in: the signed token is the permission, for one
+    item, once. Shows only what the applicant already knows (project, item, the agent's name)."""
+    try:
+        item = item_for_link(token)
+    except LinkRefused as exc:
+        return render(
+            request, "feedback/rate_item_refused.html", {"reason": str(exc)}, status=410 if exc.gone else 400
+        )
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate_item_by_link(token=token, **form.cleaned_data)
+        except LinkRefused as exc:
+            return render(
+                request,
+                "feedback/rate_item_refused.html",
+                {"reason": str(exc)},
+                status=410 if exc.gone else 400,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "feedback/rate_item_done.html", {"item": item})
+    return render(
+        request,
+        "feedback/rate_item.html",
+        {"item": item, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -15,6 +15,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
+        null=True,  # a text to a mobile that names no account (an applicant's contact mobile): outbox only
+        blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
     )

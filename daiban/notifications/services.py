@@ -39,7 +39,7 @@ def notify(
     now = timezone.now()
     outbound = []
     for note in notes:
-        user = unique[note.recipient_id]
+        user = unique[note.recipient_id or 0]
         if user.mobile:
             outbound.append(
                 OutboundMessage(notification=note, channel="sms", address=user.mobile, next_attempt_at=now)
@@ -50,6 +50,20 @@ def notify(
             )
     OutboundMessage.objects.bulk_create(outbound)
     return notes
+
+
+def text_mobile(
+    *, mobile: str, verb: str, title: str, body: str, url: str = "", jurisdiction_code: str = ""
+) -> Notification:
+    """An SMS to a mobile that names no account (an enterprise's contact mobile), through the same outbox:
+    a notification without recipient (no inbox shows it) and its one outbound message."""
+    note = Notification.objects.create(
+        recipient=None, verb=verb, title=title[:200], body=body, url=url, jurisdiction_code=jurisdiction_code
+    )
+    OutboundMessage.objects.create(
+        notification=note, channel=OutboundMessage.Channel.SMS, address=mobile, next_attempt_at=timezone.now()
+    )
+    return note
 
 
 def notify_once(

@@ -5,12 +5,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from daiban.common.validators import validate_not_in_future
+from daiban.notifications.services import text_mobile
 from daiban.organizations.models import User
 
 from ..models import (
@@ -18,6 +21,7 @@ from ..models import (
     Delivery,
     RequestDocument,
 )
+from ..rating_links import rating_token
 from ..uploads import sniff, store_document
 from ..workflows import ITEM
 from .requests import complete_request_if_done
@@ -102,5 +106,29 @@ def deliver(
             kind=RequestDocument.Kind.SIGNATURE,
             case_item=item,
         )
+    _text_rating_link(item)
     complete_request_if_done(request=item.request, by=by)
     return item
+
+
+def _text_rating_link(item: CaseItem) -> None:
+    """一事一评: the enterprise's contact mobile gets the link to rate this item's service, no sign-in."""
+    request = item.request
+    path = reverse("feedback:rate_item", args=[rating_token(item.pk)])
+    text_mobile(
+        mobile=request.applicant.contact_mobile,
+        verb="feedback.rating_link_sent",
+        title=_("Rate the service: %(item)s") % {"item": item.approval_item.name},
+        body=_(
+            "%(project)s: the result of %(item)s was delivered. "
+            "Rate the service within %(days)d days: %(url)s"
+        )
+        % {
+            "project": request.project.name,
+            "item": item.approval_item.name,
+            "days": settings.DAIBAN_RATING_LINK_DAYS,
+            "url": f"{settings.DAIBAN_SITE_URL}{path}",
+        },
+        url=path,
+        jurisdiction_code=request.jurisdiction.code,
+    )
