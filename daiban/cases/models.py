@@ -605,6 +605,11 @@ class RequestDocument(models.Model):
         SIGNATURE = "signature", _("Signed receipt photo")
         REFUSAL_RECEIPT = "refusal_receipt", _("Receipt of the refusal decision")
 
+    # What came from the applicant's side, as opposed to the proof of our delivery to it (a signature photo,
+    # a refusal's receipt), which belongs with the delivery, not among the materials handed over.
+    HANDED_OVER_KINDS = frozenset({Kind.MATERIAL, Kind.FILLED_FORM, Kind.PHOTO})
+    DELIVERY_PROOF_KINDS = frozenset({Kind.SIGNATURE, Kind.REFUSAL_RECEIPT})
+
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="documents"
     )

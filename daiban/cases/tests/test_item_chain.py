@@ -369,7 +369,9 @@ def test_delivery_receipt_pdf(client, permit, staff, reviewer, rep, dz_superviso
 
 
 @pytest.mark.django_db
-def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
+def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer, client):
+    """Kept with the delivery (the item page links it as proof), not listed among the materials the
+    applicant handed over on the request page."""
     from daiban.cases.models import RequestDocument
 
     from .conftest import PNG, pdf
@@ -399,7 +401,14 @@ def test_in_person_delivery_keeps_the_signature_photo(permit, staff, reviewer):
         expected_version=item.version,
         signature=pdf("签收.png", PNG),
     )
-    assert RequestDocument.objects.get(kind="signature").case_item == item
+    photo = RequestDocument.objects.get(kind="signature")
+    assert photo.case_item == item
+    client.force_login(agent)
+    download = reverse("cases:document_download", args=[item.request_id, photo.pk])
+    request_page = client.get(reverse("cases:request_detail", args=[item.request_id])).content.decode()
+    assert download not in request_page and "签收.png" not in request_page
+    item_page = client.get(reverse("cases:item_detail", args=[item.request_id, item.pk])).content.decode()
+    assert download in item_page and "签收照片" in item_page
 
 
 @pytest.mark.django_db

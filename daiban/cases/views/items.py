@@ -34,7 +34,7 @@ from ..forms import (
     SpecialProcedureForm,
     VisitForm,
 )
-from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem, ItemMaterial
+from ..models import CHECKLIST_OPEN_STATES, HANDLING_STATES, CaseItem, ItemMaterial, RequestDocument
 from ..panels import item_panels
 from ..permissions import agents_only, is_agent_of, is_reviewer_of
 from ..receipts import delivery_receipt_pdf
@@ -175,6 +175,11 @@ def item_detail(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRes
             "delivery": getattr(item, "delivery", None) if item.state == CaseItem.State.DELIVERED else None,
             "chases": chases,
             "chase_form": chase_form,
+            "delivery_proofs": (
+                item.documents.filter(kind__in=RequestDocument.DELIVERY_PROOF_KINDS).order_by("id")
+                if item.state in (CaseItem.State.DELIVERED, CaseItem.State.REFUSED)
+                else ()
+            ),
             # What higher apps show on this page (daiban.api: the events not applied), cases.panels.
             "panels": item_panels(request.user, item),
             "refusal_reason": refusal_reason(item) if refused else "",

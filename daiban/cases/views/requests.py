@@ -41,7 +41,7 @@ from ..forms import (
     WithdrawForm,
 )
 from ..listings import ITEM_COLUMNS, item_listing
-from ..models import HANDLING_STATES, CaseItem, ServiceRequest, TimelineEntry, Visit
+from ..models import HANDLING_STATES, CaseItem, RequestDocument, ServiceRequest, TimelineEntry, Visit
 from ..permissions import agents_only, can_assign, clerks_only, coordinators_only
 from ..selectors import (
     access_request,
@@ -276,6 +276,9 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             and service_request.jurisdiction_id
             in jurisdictions_where(request.user, Role.CLERK, Role.ADMINISTRATOR),
             "withdraw_form": WithdrawForm(),
+            "handed_over": [
+                d for d in service_request.documents.all() if d.kind in RequestDocument.HANDED_OVER_KINDS
+            ],
             "progress": request_progress(service_request, items, waiting_for=waiting),
             "blocked": [(m.label, reason) for m, reason in blocked]
             + [  # each item's acceptance is its own unit's step (ADR 0022): say whose, per item
