@@ -13,6 +13,7 @@ from daiban.feedback.services import evaluate
 from daiban.oversight.tasks import city_dashboard_figures
 
 from .demo_park import demo_park, park_request
+from .menu import go_via_menu
 from .test_feedback_journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,7 @@ def test_supervisor_dashboard_renders_its_charts(live_server, desktop, phone, sh
     busy_county()
     base = live_server.url
     sign_in(desktop, base, "yy-supervisor")
-    desktop.click("nav >> text=监管看板")
+    go_via_menu(desktop, "监管看板")
     for chart in ("requests", "stages", "units", "localities", "trend", "satisfaction", "workload"):
         desktop.wait_for_selector(f"#chart-{chart}[data-rendered=true] svg")
     assert desktop.inner_text("#figure-overdue") == "1"
@@ -71,3 +72,11 @@ def test_supervisor_dashboard_renders_its_charts(live_server, desktop, phone, sh
     assert desktop.inner_text("#figure-overdue") == "1"
     assert "酉阳" in desktop.inner_text("main")  # the per-district table
     shoot(desktop, "dashboard-4-city-from-snapshot")
+    # A county with nothing rated yet: its chart says so in words, and a zero overdue figure is not red.
+    sign_in(desktop, base, "dz-supervisor")
+    desktop.goto(f"{base}/oversight/dashboard/")
+    desktop.wait_for_selector("#chart-satisfaction[data-rendered=empty]")
+    assert desktop.inner_text("#chart-satisfaction") == "暂无数据"
+    assert desktop.inner_text("#figure-overdue") == "0"
+    assert "clock-overdue" not in (desktop.get_attribute("#figure-overdue", "class") or "")
+    shoot(desktop, "dashboard-5-empty-charts")

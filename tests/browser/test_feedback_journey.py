@@ -10,6 +10,7 @@ from daiban.feedback.models import Callback, Evaluation, Rectification
 from daiban.portal.demo import DEMO_PASSWORD
 
 from .demo_park import demo_park, park_request
+from .menu import go_via_menu
 from .signin import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,7 +97,7 @@ def test_question_answer_bad_rating_rectification_and_call_back(live_server, pho
 
     # The supervisor finds the rectification, due in working days, owned by the park's coordinator.
     sign_in(desktop, base, "yy-supervisor")
-    desktop.click("nav >> text=整改")
+    go_via_menu(desktop, "整改")
     desktop.click(f"#rectification-{Rectification.objects.get().pk} a")
     main = desktop.inner_text("main")
     assert "催了几次" in main and "整改中" in main and "差评" in main
@@ -104,7 +105,7 @@ def test_question_answer_bad_rating_rectification_and_call_back(live_server, pho
 
     # The hall manager calls the applicant back.
     sign_in(phone, base, "yy-hall")
-    phone.click("nav >> text=回访")
+    go_via_menu(phone, "回访")
     phone.click(f"#callback-{request.pk} >> text=登记回访")
     phone.check("input[name=reached][value=yes]")
     phone.fill("input[name=contact_person]", "张经理")
