@@ -113,7 +113,9 @@ def watch_accessibility(page):  # type: ignore[no-untyped-def]
 
 def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
     axe_check(page)
-    assert page.axe_violations == [], page.axe_violations
+    assert page.axe_violations == [], "\n".join(
+        f"{v['url']} {v['impact']} {v['id']}: {v['help']} at {v['targets']}" for v in page.axe_violations
+    )
 
 
 def watched(page):  # type: ignore[no-untyped-def]
