@@ -51,6 +51,14 @@ def supervised_jurisdictions(user: Viewer) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(id__in=jurisdictions_where(user, Role.SUPERVISOR)).order_by("code")
 
 
+def chosen_jurisdiction(choices: list[Jurisdiction], code: str | None) -> Jurisdiction | None:
+    """The jurisdiction a ledger or ranking page shows: the one asked for by code, else the first district
+    or county. A city supervisor's own city has no units of its own, so opening on it showed an empty
+    page; the districts are what the city compares."""
+    asked = next((j for j in choices if j.code == code), None)
+    return asked or next((j for j in choices if j.parent_id is not None), choices[0] if choices else None)
+
+
 def raising_jurisdictions(user: Viewer) -> QuerySet[Jurisdiction]:
     """Where the person may raise a problem on a unit's own: where they are an agent or a coordinator."""
     return Jurisdiction.objects.filter(id__in=jurisdictions_where(user, *RAISING_ROLES))

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from daiban.notifications.models import Notification
-from daiban.organizations.models import Unit
+from daiban.organizations.models import Role, Unit
 from daiban.oversight.services import submit_ledger
 from daiban.workdays.quarters import Quarter
 
@@ -81,3 +81,15 @@ def test_submitted_ledger_knows_its_quarter_and_says_it(quarter, youyang, staff)
     assert str(ledger).endswith(" 2026Q3")
     told = Notification.objects.get(recipient=staff["supervisor"], verb="ledger.submitted")
     assert "2026年第三季度" in told.title and told.url.endswith("?year=2026&quarter=3")
+
+
+@pytest.mark.django_db
+def test_a_city_supervisor_opens_on_a_district_not_the_empty_city(client, city, youyang, dazu, make_staff):
+    """The city itself has no ledger units: the pages open on the first district (by code), and still show
+    the one asked for."""
+    client.force_login(make_staff(Role.SUPERVISOR, city))
+    for name in ("ledger_list", "ranking"):
+        url = reverse(f"oversight:{name}")
+        assert client.get(url).context["chosen"] == dazu  # 500111 before 500242; the city 500000 skipped
+        assert client.get(url, {"j": youyang.code}).context["chosen"] == youyang
+        assert client.get(url, {"j": city.code}).context["chosen"] == city  # still there when asked for

@@ -19,7 +19,7 @@ from ..forms import LedgerForm
 from ..ledger import ledger_due_on, ledger_figures
 from ..models import QuarterlyLedger
 from ..permissions import can_submit_ledger, dashboard_viewers, supervisors_only
-from ..selectors import ledger_units_visible_to, supervised_jurisdictions
+from ..selectors import chosen_jurisdiction, ledger_units_visible_to, supervised_jurisdictions
 from ..services import submit_ledger
 from .quarters import quarter_from_path, quarter_from_query
 
@@ -29,7 +29,7 @@ from .quarters import quarter_from_path, quarter_from_query
 def ledger_list(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
     """工作台账: each responsible unit's ledger for the quarter, and who has submitted."""
     choices = list(supervised_jurisdictions(request.user))
-    chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
+    chosen = chosen_jurisdiction(choices, request.GET.get("j"))
     units = ledger_units_visible_to(request.user, chosen)
     submitted = {
         ledger.unit_id: ledger for ledger in QuarterlyLedger.objects.filter(unit__in=units).of(quarter)

@@ -9,7 +9,7 @@ from daiban.workdays.quarters import Quarter
 
 from ..assessment import INDICATORS, Ranked, rank_agents, rank_units, weights_for
 from ..permissions import supervisors_only
-from ..selectors import supervised_jurisdictions
+from ..selectors import chosen_jurisdiction, supervised_jurisdictions
 from .quarters import quarter_from_query
 
 
@@ -18,7 +18,7 @@ from .quarters import quarter_from_query
 def ranking(request: AuthenticatedRequest, quarter: Quarter) -> HttpResponse:
     """考核评比: the quarter's ranking of units or agents, with the formula and the weights used."""
     choices = list(supervised_jurisdictions(request.user))
-    chosen = next((j for j in choices if j.code == request.GET.get("j")), choices[0] if choices else None)
+    chosen = chosen_jurisdiction(choices, request.GET.get("j"))
     target = "agent" if request.GET.get("target") == "agent" else "unit"
     rows: list[Ranked[Unit]] | list[Ranked[User]] = []
     weights: dict[str, float] = {}
