@@ -7,6 +7,7 @@ from daiban.catalogue.models import ApprovalItem
 from daiban.organizations.models import User
 from daiban.portal.demo import DEMO_PASSWORD, load_demo
 
+from .menu import go_via_menu
 from .signin import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,7 @@ def test_online_proxy_application_reaches_the_agent(live_server, desktop, phone,
     scan = tmp_path / "营业执照.pdf"
     scan.write_bytes(PDF)
     sign_in(desktop, base, "yy-applicant")
-    desktop.click("text=申请帮代办 >> nth=0")
+    go_via_menu(desktop, "申请帮代办")
     desktop.check("input[name=mode][value=proxy]")
     for pk in item_ids(["project-filing", "land-use-planning-permit", "construction-permit"]):
         desktop.check(f"input[name=approval_items][value='{pk}']")
@@ -86,7 +87,7 @@ def test_window_application_reaches_the_agent(live_server, desktop, phone, shoot
     load_demo()
     base = live_server.url
     sign_in(desktop, base, "yy-clerk")
-    desktop.click("text=窗口登记 >> nth=0")
+    go_via_menu(desktop, "窗口登记")
     desktop.fill("input[name=name]", "酉阳县龚滩古镇文旅有限公司")
     desktop.fill("input[name=uscc]", "91500242MA60000A0W")
     desktop.fill("input[name=contact_name]", "冉小川")

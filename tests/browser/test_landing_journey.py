@@ -69,7 +69,7 @@ def test_signed_in_menu_groups_open_by_mouse_and_keyboard(live_server, desktop, 
     assert group.get_attribute("aria-expanded") == "false"
     assert not desktop.locator("#menu-oversight").is_visible()
     group.click()
-    assert desktop.locator("#menu-oversight a", has_text="季度台账").is_visible()
+    assert desktop.locator("#menu-oversight a", has_text="季度工作台账").is_visible()
     shoot(desktop, "menu-desktop-01-oversight-open")
     desktop.keyboard.press("Escape")
     assert group.get_attribute("aria-expanded") == "false"

@@ -7,6 +7,7 @@ from daiban.cases.models import ItemMaterial, ServiceRequest
 from daiban.catalogue.models import ApprovalItem, ProjectTemplate
 from daiban.portal.demo import load_demo
 
+from .menu import go_via_menu
 from .test_intake_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +23,7 @@ def test_a_project_type_preselects_the_items_and_the_applicant_adjusts_them(live
         i.code: str(i.pk) for i in ApprovalItem.objects.filter(jurisdiction__code="500242", is_active=True)
     }
     sign_in(desktop, base, "yy-applicant")
-    desktop.click("text=申请帮代办 >> nth=0")
+    go_via_menu(desktop, "申请帮代办")
     desktop.click("text=小型低风险社会投资项目")
     desktop.wait_for_selector("text=请根据项目实际增减")
     ticked = desktop.locator("input[name=approval_items]:checked")

@@ -44,6 +44,12 @@
       upper_text_frequency: 4
     };
     new Gantt(holder, safe, { view_modes: [week], view_mode: "Week", language: "zh", readonly: true, popup_on: "click", popup: popup, today_button: false, container_height: "auto", scroll_to: "start" });
+    // The chart scrolls sideways: a keyboard user reaches it (tab) and scrolls it with the arrow keys.
+    Array.prototype.forEach.call(holder.querySelectorAll(".gantt-container"), function (box) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", holder.getAttribute("aria-label") || "");
+    });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
 })();
