@@ -180,14 +180,22 @@ class AgentChoiceField(forms.ModelChoiceField[User]):
 
 
 class AssignForm(forms.Form):
-    agent = AgentChoiceField(label=_("agent"), queryset=User.objects.none())
+    # Shown in a table cell without a <label>: the field names itself to screen readers (axe select-name).
+    agent = AgentChoiceField(
+        label=_("agent"), queryset=User.objects.none(), widget=forms.Select(attrs={"aria-label": _("agent")})
+    )
     # The agent the page showed (0 for none): a second coordinator's click is refused, not obeyed.
     current = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     reason = forms.CharField(
         label=_("reason (for a reassignment)"),
         max_length=255,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("reason (for a reassignment)")}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("reason (for a reassignment)"),
+                "aria-label": _("reason (for a reassignment)"),
+            }
+        ),
     )
 
     def __init__(self, *args: Any, agents: QuerySet[User] | list[User], **kwargs: Any) -> None:
