@@ -85,7 +85,7 @@ class AuditVerb(StrEnum):
     PERSONAL_DATA_VIEWED = "personal_data.viewed"
     PERSON_CREATED = "person.created"
     PLAN_ADJUSTMENT_CLEARED = "plan.adjustment_cleared"
-    PLAN_CONSTRUCTION_PERIOD_SET = "plan.construction_period_set"
+    PLAN_CONSTRUCTION_PERIOD_CHANGED = "plan.construction_period_changed"
     PLAN_ITEM_ADJUSTED = "plan.item_adjusted"
     PLAN_MILESTONE_ADDED = "plan.milestone_added"
     PLAN_MILESTONE_REMOVED = "plan.milestone_removed"
@@ -188,7 +188,7 @@ VERB_LABELS: dict[str, StrOrPromise] = {
     AuditVerb.PERSONAL_DATA_VIEWED: gettext_lazy("Personal data viewed"),
     AuditVerb.PERSON_CREATED: gettext_lazy("Person created"),
     AuditVerb.PLAN_ADJUSTMENT_CLEARED: gettext_lazy("Plan adjustment cleared"),
-    AuditVerb.PLAN_CONSTRUCTION_PERIOD_SET: gettext_lazy("Construction period set"),
+    AuditVerb.PLAN_CONSTRUCTION_PERIOD_CHANGED: gettext_lazy("Construction period changed"),
     AuditVerb.PLAN_ITEM_ADJUSTED: gettext_lazy("Plan item adjusted"),
     AuditVerb.PLAN_MILESTONE_ADDED: gettext_lazy("Milestone added"),
     AuditVerb.PLAN_MILESTONE_REMOVED: gettext_lazy("Milestone removed"),

@@ -145,7 +145,7 @@ def set_construction_period(
         )
     record(
         actor=by,
-        verb=AuditVerb.PLAN_CONSTRUCTION_PERIOD_SET,
+        verb=AuditVerb.PLAN_CONSTRUCTION_PERIOD_CHANGED,
         target=request,
         before=before,
         after={"days": days, "default": default},

@@ -50,7 +50,7 @@ def test_reform_office_assigns_by_locality_with_a_working_day_deadline(issue, st
         assign_issue(issue=issue, assignee=staff["zjw_agent"], working_days=5, by=supervisor)
     with pytest.raises(ValidationError, match="不由您"):
         assign_issue(issue=issue, assignee=staff["park_agent2"], working_days=5, by=staff["park_coord"])
-    with pytest.raises(ValidationError, match="1至60"):
+    with pytest.raises(ValidationError, match="1 至 60"):
         assign_issue(issue=issue, assignee=staff["park_agent2"], working_days=0, by=supervisor)
     assert CoordinationIssue.objects.get().status == S.OPEN and not IssueNote.objects.exists()
     # Monday 11-02 + 5 working days = Monday 11-09.

@@ -144,6 +144,7 @@ def test_ledger_pages_check_role_and_owner(client, quarter, youyang, staff, dz_s
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == [
         "台账汇总",
         "办结事项明细",
+        "需协办事项问题清单",
     ]
 
 

@@ -99,7 +99,7 @@ def test_the_agent_sets_and_resets_the_period_and_it_is_audited(client, built, s
     assert rows["completion-filing"].start >= rows["construction-permit"].finish + dt.timedelta(days=200)
     page = client.get(reverse("planning:request_plan", args=[built.pk])).content.decode()
     assert "施工期" in page and "200" in page
-    entry = AuditEntry.objects.filter(verb=AuditVerb.PLAN_CONSTRUCTION_PERIOD_SET).latest("pk")
+    entry = AuditEntry.objects.filter(verb=AuditVerb.PLAN_CONSTRUCTION_PERIOD_CHANGED).latest("pk")
     assert (entry.after or {}).get("days") == 200
     client.post(url, {"days": ""})  # empty: back to the default
     assert not ConstructionPeriod.objects.filter(request=built).exists()
