@@ -466,7 +466,7 @@ class RefusalNotice(models.Model):
     its last item is decided), so the graph, the completion rule and every report reading DONE_STATES are
     unchanged; what was missing is only that nobody handed the decision over. One row per item (the
     database refuses a second); written by `services.deliver_refusal_notice` under the item's lock
-    (docs/adr/0035)."""
+    (docs/adr/0029)."""
 
     class Method(models.TextChoices):
         IN_PERSON = "in_person", _("Handed over in person")

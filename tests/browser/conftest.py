@@ -58,7 +58,7 @@ AXE = (
     / "axe-core"
     / "axe-4.10.3.min.js"
 )
-# What fails a journey: axe's two worst impacts (ADR 0031). "moderate"/"minor" findings are not gated.
+# What fails a journey: axe's two worst impacts (ADR 0028). "moderate"/"minor" findings are not gated.
 AXE_GATED = {"serious", "critical"}
 AXE_RUN = """async () => {
   if (!window.axe) { return null; }
@@ -89,7 +89,7 @@ AXE_AFTER = ("goto", "reload", "go_back", "wait_for_url", "wait_for_load_state",
 
 
 def watch_accessibility(page):  # type: ignore[no-untyped-def]
-    """Check every page a journey lands on with the vendored axe-core (ADR 0031): the script is added to
+    """Check every page a journey lands on with the vendored axe-core (ADR 0028): the script is added to
     each document as an init script (which the CSP does not govern), and each of the page methods above runs
     the check once per address after it returns. The fixture's teardown checks the last page and fails the
     journey on any serious or critical violation. (Holding each navigation in a route handler until the
