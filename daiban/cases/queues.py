@@ -143,7 +143,7 @@ def item_conditions(user: Viewer, today: dt.date) -> dict[str, Q]:
             "promised": mine & Q(Exists(promised)),
             "to_pick_up": mine & Q(state=CaseItem.State.APPROVED),
             # Refused items end their request's handling, so not limited to open requests: the decision
-            # still has to reach the enterprise (docs/adr/0035).
+            # still has to reach the enterprise (docs/adr/0029).
             "refusal_to_deliver": Q(
                 agent_id=person_id(user), state=CaseItem.State.REFUSED, refusal_notice__isnull=True
             ),

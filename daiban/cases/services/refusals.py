@@ -2,7 +2,7 @@
 
 A refused item is terminal (REFUSED is in DONE_STATES, and the request completes when its last item is
 decided); the refusal's delivery is therefore a fact recorded on the item — `RefusalNotice` — not a move of
-its graph (docs/adr/0035). It is written like a step all the same: under the item's lock (`ITEM.lock`, the
+its graph (docs/adr/0029). It is written like a step all the same: under the item's lock (`ITEM.lock`, the
 request's row first), checked, then history, audit and the applicant's notification in one transaction."""
 
 import datetime as dt

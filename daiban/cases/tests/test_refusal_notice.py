@@ -1,4 +1,4 @@
-"""Refusals are delivered (issue #15, dead end "refusals are never delivered"; docs/adr/0035): the refusal
+"""Refusals are delivered (issue #15, dead end "refusals are never delivered"; docs/adr/0029): the refusal
 decision's delivery is recorded on the refused item — how, when, to whom, an optional receipt — under the
 item's lock, with history, audit and the applicant told the reason; the agent's queue counts the refusals
 not yet delivered, and the request page says whether each was. A wrong step saves nothing."""
